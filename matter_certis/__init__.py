@@ -1,0 +1,1 @@
+"""matter-certis: a local database of Matter-certified products from CSA-IoT."""

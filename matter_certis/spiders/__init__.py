@@ -1,0 +1,1 @@
+"""The project's spiders: ``matter_products`` (CSA-IoT listing) and ``dcl_vendors`` (DCL API)."""
