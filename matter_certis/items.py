@@ -1,0 +1,54 @@
+"""Items the spiders yield. Output processors live next to the fields, input processors on
+the loaders (``loaders.py``); feeds show VID/PID as ``0xXXXX`` while the database keeps ints."""
+
+import scrapy
+from itemloaders.processors import Identity, Join, TakeFirst
+
+from matter_certis.normalize import format_hex_id
+
+
+def _field(**kwargs):
+    return scrapy.Field(output_processor=TakeFirst(), **kwargs)
+
+
+def _hex_id_field():
+    return _field(serializer=format_hex_id)
+
+
+class ProductRef(scrapy.Item):
+    """One product card on a listing page, at its stable (page_id, index_in_page) slot."""
+
+    url = _field()
+    manufacturer = _field()
+    model = _field()
+    certificate_id = _field()
+    page_id = _field()
+    index_in_page = _field()
+
+
+class ProductDetail(scrapy.Item):
+    """One product's detail page."""
+
+    url = _field()
+    page_id = _field()
+    index_in_page = _field()
+    manufacturer = _field()
+    model = _field()
+    device_type = _field()
+    certificate_id = _field()
+    certification_date = _field()
+    software_version = _field()
+    hardware_version = _field()
+    firmware_version = _field()
+    specification_version = _field()
+    vid = _hex_id_field()
+    pid = _hex_id_field()
+    family_sku = _field()
+    family_variant_sku = _field()
+    family_id = _field()
+    tis_trp_tested = _field()
+    transport_interface = _field()
+    primary_device_type_id = _field()
+    application_categories = scrapy.Field(output_processor=Identity())
+    description = scrapy.Field(output_processor=Join("\n\n"))
+    compliance_document_url = _field()

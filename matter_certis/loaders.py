@@ -1,0 +1,116 @@
+"""Item loaders: every normalisation rule is applied here, as an input processor.
+
+A value the site shows but that breaks its format (an out-of-range Vendor ID, an
+unparseable date) becomes ``None`` with a warning naming the page, counted in the stats as
+``matter/invalid/<field>``.
+"""
+
+import logging
+
+from itemloaders.processors import Identity, MapCompose
+from scrapy.loader import ItemLoader
+
+from matter_certis import normalize
+from matter_certis.items import ProductDetail, ProductRef
+
+logger = logging.getLogger(__name__)
+
+# Detail-page labels (lower-cased, trimmed, no trailing colon) and the field each fills.
+# Matched whole, never as substrings: "Family Variant SKU" is not "Family SKU".
+DETAIL_LABELS = {
+    "manufacturer": "manufacturer",
+    "company": "manufacturer",
+    "vendor id": "vid",
+    "vid": "vid",
+    "product id": "pid",
+    "pid": "pid",
+    "family sku": "family_sku",
+    "family variant sku": "family_variant_sku",
+    "firmware version": "firmware_version",
+    "hardware version": "hardware_version",
+    "software version": "software_version",
+    "certificate id": "certificate_id",
+    "certification id": "certificate_id",
+    "certified date": "certification_date",
+    "certification date": "certification_date",
+    "family id": "family_id",
+    "tis/trp tested": "tis_trp_tested",
+    "specification version": "specification_version",
+    "transport interface": "transport_interface",
+    "primary device type id": "primary_device_type_id",
+    "device type": "device_type",
+    "product type": "device_type",
+    "category": "device_type",
+    "compliance document": "compliance_document_url",
+}
+
+
+def detail_field_for(label):
+    """The item field a detail-page label fills, or ``None`` for labels we do not store."""
+    key = " ".join(label.split()).rstrip(":").strip().lower()
+    return DETAIL_LABELS.get(key)
+
+
+def lenient(rule, field):
+    """Wrap a rule so that an ``InvalidValue`` is warned about and counted, never stored."""
+
+    def apply(value, loader_context):
+        try:
+            return rule(value)
+        except normalize.InvalidValue as error:
+            response = loader_context.get("response")
+            logger.warning("Invalid %s on %s: %s", field, getattr(response, "url", "?"), error)
+            spider = loader_context.get("spider")
+            if spider is not None:
+                spider.crawler.stats.inc_value(f"matter/invalid/{field}")
+            return None
+
+    return apply
+
+
+def absolute_url(href, loader_context):
+    """Resolve a possibly relative link against the page it was found on."""
+    return loader_context["response"].urljoin(href)
+
+
+class ProductRefLoader(ItemLoader):
+    """Loads a listing card."""
+
+    default_item_class = ProductRef
+    default_input_processor = MapCompose(normalize.clean_text)
+    url_in = MapCompose(normalize.clean_text, absolute_url)
+    page_id_in = Identity()
+    index_in_page_in = Identity()
+    certificate_id_in = MapCompose(
+        normalize.clean_text, normalize.strip_certificate_label, normalize.clean_text
+    )
+
+
+class ProductDetailLoader(ItemLoader):
+    """Loads a detail page; ``add_labelled`` routes a label/value pair to its field."""
+
+    default_item_class = ProductDetail
+    default_input_processor = MapCompose(normalize.clean_text)
+    page_id_in = Identity()
+    index_in_page_in = Identity()
+    vid_in = MapCompose(normalize.clean_text, lenient(normalize.parse_hex_id, "vid"))
+    pid_in = MapCompose(normalize.clean_text, lenient(normalize.parse_hex_id, "pid"))
+    certification_date_in = MapCompose(
+        normalize.clean_text, lenient(normalize.parse_date, "certification_date")
+    )
+    tis_trp_tested_in = MapCompose(normalize.clean_text, normalize.parse_yes_no)
+    primary_device_type_id_in = MapCompose(
+        normalize.clean_text,
+        lenient(normalize.parse_device_type_ids, "primary_device_type_id"),
+    )
+    compliance_document_url_in = MapCompose(normalize.clean_text, absolute_url)
+
+    def add_labelled(self, label, text, link=None):
+        """Add the value shown under ``label`` (its link, for the compliance document).
+
+        Labels we do not store are ignored.
+        """
+        field = detail_field_for(label)
+        if field is not None:
+            self.add_value(field, link if field == "compliance_document_url" else text)
+        return field

@@ -1,0 +1,165 @@
+"""The database tables (see interface.md), as peewee models bound late to ``DATABASE_URL``."""
+
+import logging
+from datetime import datetime, timezone
+
+from peewee import (
+    BooleanField,
+    DatabaseProxy,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+from playhouse.db_url import connect
+
+database = DatabaseProxy()
+# peewee logs every query at DEBUG; a crawl's log is no place for thousands of them.
+logging.getLogger("peewee").setLevel(logging.INFO)
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+}
+
+
+def utc_now():
+    """Naive UTC time: what every timestamp column holds."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+
+
+class Product(BaseModel):
+    url = TextField(primary_key=True)
+    manufacturer = TextField(null=True)
+    model = TextField(null=True)
+    certificate_id = TextField(null=True)
+    page_id = IntegerField(null=True)
+    index_in_page = IntegerField(null=True)
+    created_at = DateTimeField(default=utc_now)
+    updated_at = DateTimeField(default=utc_now)
+    delisted_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "products"
+
+
+Product.add_index(
+    Product.index(Product.page_id, Product.index_in_page, unique=True).where(
+        Product.page_id.is_null(False) & Product.index_in_page.is_null(False)
+    )
+)
+
+
+class ProductDetail(BaseModel):
+    url = ForeignKeyField(
+        Product, field=Product.url, primary_key=True, column_name="url", on_delete="CASCADE"
+    )
+    page_id = IntegerField(null=True)
+    index_in_page = IntegerField(null=True)
+    manufacturer = TextField(null=True)
+    model = TextField(null=True)
+    device_type = TextField(null=True)
+    certificate_id = TextField(null=True)
+    certification_date = TextField(null=True)
+    software_version = TextField(null=True)
+    hardware_version = TextField(null=True)
+    firmware_version = TextField(null=True)
+    specification_version = TextField(null=True)
+    vid = IntegerField(null=True, index=True)
+    pid = IntegerField(null=True)
+    family_sku = TextField(null=True)
+    family_variant_sku = TextField(null=True)
+    family_id = TextField(null=True)
+    tis_trp_tested = BooleanField(null=True)
+    transport_interface = TextField(null=True)
+    primary_device_type_id = TextField(null=True)
+    application_categories = TextField(null=True)
+    description = TextField(null=True)
+    compliance_document_url = TextField(null=True)
+    created_at = DateTimeField(default=utc_now)
+    updated_at = DateTimeField(default=utc_now)
+
+    class Meta:
+        table_name = "product_details"
+
+
+class Vendor(BaseModel):
+    vendor_id = IntegerField(primary_key=True)
+    vendor_name = TextField(null=True)
+    company_legal_name = TextField(null=True)
+    company_preferred_name = TextField(null=True)
+    vendor_landing_page_url = TextField(null=True)
+    created_at = DateTimeField(default=utc_now)
+    updated_at = DateTimeField(default=utc_now)
+
+    class Meta:
+        table_name = "vendors"
+
+
+class CrawlingResult(BaseModel):
+    session_id = TextField(primary_key=True)
+    spider = TextField()
+    status = TextField()
+    mode = TextField(null=True)
+    total_pages = IntegerField(null=True)
+    products_found = IntegerField(default=0)
+    details_fetched = IntegerField(default=0)
+    products_added = IntegerField(default=0)
+    products_updated = IntegerField(default=0)
+    products_unchanged = IntegerField(default=0)
+    errors_count = IntegerField(default=0)
+    started_at = DateTimeField()
+    completed_at = DateTimeField(null=True)
+    execution_time_seconds = FloatField(null=True)
+    config_snapshot = TextField(null=True)
+    error_details = TextField(null=True)
+
+    class Meta:
+        table_name = "crawling_results"
+
+
+class ProductChange(BaseModel):
+    url = TextField(index=True)
+    field = TextField()
+    old_value = TextField(null=True)
+    new_value = TextField(null=True)
+    session_id = TextField(null=True)
+    detected_at = DateTimeField(default=utc_now)
+
+    class Meta:
+        table_name = "product_changes"
+
+
+class FailedRequest(BaseModel):
+    url = TextField(primary_key=True)
+    kind = TextField()
+    error_type = TextField(null=True)
+    error_message = TextField(null=True)
+    attempts = IntegerField(default=1)
+    first_failed_at = DateTimeField(default=utc_now)
+    last_failed_at = DateTimeField(default=utc_now)
+    session_id = TextField(null=True)
+
+    class Meta:
+        table_name = "failed_requests"
+
+
+TABLES = [Product, ProductDetail, Vendor, CrawlingResult, ProductChange, FailedRequest]
+
+
+def open_database(url):
+    """Connect ``database`` to ``url`` (a playhouse.db_url URL) and create missing tables."""
+    options = {"pragmas": SQLITE_PRAGMAS} if url.startswith("sqlite") else {}
+    database.initialize(connect(url, **options))
+    database.connect(reuse_if_open=True)
+    database.create_tables(TABLES, safe=True)
+    return database

@@ -1,0 +1,1 @@
+"""Item pipelines: whole-item checks, then storage. Priorities are spaced so others fit between."""

@@ -1,0 +1,23 @@
+"""Stable product positions, counted from the oldest product (see csa-site.md).
+
+The site lists newest first, so physical page numbers shift with every new certification;
+a slot counted from the oldest product never moves.
+"""
+
+PAGE_SIZE = 12
+
+
+def total_products(total_pages, products_on_last_page):
+    """How many products the listing holds, from its page count and its last page."""
+    if total_pages < 1:
+        return 0
+    return (total_pages - 1) * PAGE_SIZE + products_on_last_page
+
+
+def stable_slot(total, physical_page, index_on_page):
+    """``(page_id, index_in_page)`` of the card at ``index_on_page`` (0-based) of a physical page."""
+    from_newest = (physical_page - 1) * PAGE_SIZE + index_on_page
+    from_oldest = total - 1 - from_newest
+    if from_oldest < 0:
+        raise ValueError(f"card {index_on_page} of page {physical_page} is past product {total}")
+    return divmod(from_oldest, PAGE_SIZE)

@@ -1,0 +1,57 @@
+"""Settings for matter-certis. Every value here differs from Scrapy's default for a reason
+given beside it; override any of them with ``-s NAME=value`` or per Scrapyd job."""
+
+import os
+
+# --- Scrapy -------------------------------------------------------------------------------
+
+BOT_NAME = "matter_certis"
+SPIDER_MODULES = ["matter_certis.spiders"]
+NEWSPIDER_MODULE = "matter_certis.spiders"
+
+# Scrapy's default names Scrapy only; say who we are and where to read about us.
+USER_AGENT = "matter-certis/1.0 (+https://github.com/matter-certis/matter-certis)"
+# Default False in Scrapy's code (True only in the startproject template): be explicit.
+ROBOTSTXT_OBEY = True
+
+# Default 8 per domain: CSA-IoT is one site behind a CDN; stay gentle.
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Default off: let the server's response times set the pace.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+# Default 180 s: a page that takes a minute is not coming.
+DOWNLOAD_TIMEOUT = 60
+# Default 2: one more try for a CDN hiccup.
+RETRY_TIMES = 3
+# Default off; keep it off: a sync must see the site as it is now.
+HTTPCACHE_ENABLED = False
+# Default on in Scrapy 2.19: an HTTP server that runs Python sent to it. Never wanted here.
+REMOTE_CONTROL_ENABLED = False
+# Default on: a telnet console on a local port; not needed for unattended runs.
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {
+    "matter_certis.pipelines.validate.ValidatePipeline": 200,
+    "matter_certis.pipelines.database.DatabasePipeline": 800,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+
+# --- matter-certis ------------------------------------------------------------------------
+# An environment variable of the same name replaces the default; ``-s`` still wins.
+
+# Read by the matter_products spider: listing page 1 (page N adds ``paged=N``).
+MATTER_LIST_URL = os.environ.get(
+    "MATTER_LIST_URL",
+    "https://csa-iot.org/csa-iot_products/?p_keywords=&p_type%5B%5D=14"
+    "&p_program_type%5B%5D=1049&p_certificate=&p_family=&p_firmware_ver=",
+)
+# Read by the dcl_vendors spider: root of the DCL REST API.
+DCL_BASE_URL = os.environ.get("DCL_BASE_URL", "https://on.dcl.csa-iot.org")
+# Read by DatabasePipeline: a peewee playhouse.db_url URL (sqlite:///relative.db,
+# sqlite:////absolute.db, postgresql://user:password@host/name).
+DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///matter_certis.db")
+# Read by DatabasePipeline: items written per transaction.
+MATTER_DB_BATCH_SIZE = 100

@@ -1,0 +1,127 @@
+"""Writing rows: upserts that keep ``created_at``, detect what changed, and free stable slots."""
+
+import json
+from dataclasses import dataclass, field
+
+from peewee import EXCLUDED, Tuple, chunked
+
+from matter_certis.models import Product, ProductChange, utc_now
+
+# Columns that move without the product changing: not reported in product_changes.
+POSITION_COLUMNS = frozenset({"page_id", "index_in_page", "delisted_at"})
+TIMESTAMP_COLUMNS = frozenset({"created_at", "updated_at"})
+ROWS_PER_STATEMENT = 100
+
+
+@dataclass
+class SaveOutcome:
+    """What one ``save_rows`` call did."""
+
+    added: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+
+
+def row_for(model, values):
+    """A database row for ``model`` from item values: known columns only, lists as JSON."""
+    row = {}
+    for name in model._meta.fields:
+        if name in TIMESTAMP_COLUMNS or name not in values:
+            continue
+        value = values.get(name)
+        row[name] = json.dumps(value) if isinstance(value, (list, tuple)) else value
+    return row
+
+
+def save_rows(model, rows, *, session_id=None, track_changes=False):
+    """Upsert ``rows`` keyed by the model's primary key, writing only new or changed rows.
+
+    With ``track_changes`` every changed column (positions aside) is recorded in
+    ``product_changes``. Call inside a transaction.
+    """
+    outcome = SaveOutcome()
+    key = model._meta.primary_key
+    by_key = {row[key.name]: row for row in rows}
+    existing = {}
+    for keys in chunked(list(by_key), ROWS_PER_STATEMENT):
+        for old in model.select().where(key.in_(keys)).dicts():
+            existing[old[key.name]] = old
+    now = utc_now()
+    to_write = []
+    for row_key, row in by_key.items():
+        old = existing.get(row_key)
+        if old is None:
+            outcome.added.append(row_key)
+        else:
+            changed = [name for name, value in row.items() if old.get(name) != value]
+            if not changed:
+                outcome.unchanged.append(row_key)
+                continue
+            outcome.updated.append(row_key)
+            if track_changes:
+                outcome.changes.extend(
+                    _change(row_key, name, old[name], row[name], session_id, now)
+                    for name in changed
+                    if name not in POSITION_COLUMNS
+                )
+        to_write.append({**row, "created_at": now, "updated_at": now})
+    _upsert(model, to_write)
+    for changes in chunked(outcome.changes, ROWS_PER_STATEMENT):
+        ProductChange.insert_many(changes).execute()
+    return outcome
+
+
+def _as_text(value):
+    return None if value is None else str(value)
+
+
+def _change(url, name, old, new, session_id, now):
+    return {
+        "url": url,
+        "field": name,
+        "old_value": _as_text(old),
+        "new_value": _as_text(new),
+        "session_id": session_id,
+        "detected_at": now,
+    }
+
+
+def _upsert(model, rows):
+    if not rows:
+        return
+    key = model._meta.primary_key
+    columns = [name for name in rows[0] if name not in (key.name, "created_at")]
+    fields = model._meta.fields
+    update = {fields[name]: getattr(EXCLUDED, fields[name].column_name) for name in columns}
+    for batch in chunked(rows, ROWS_PER_STATEMENT):
+        model.insert_many(batch).on_conflict(conflict_target=[key], update=update).execute()
+
+
+def release_slots(rows):
+    """Free the (page_id, index_in_page) slots that these product rows take.
+
+    When a product is delisted the ones after it move down a slot: whoever held a slot
+    before gives it up here (in the database, or earlier in the same batch) and gets its own
+    new slot when its card is stored.
+    """
+    holders = {}
+    for row in rows:
+        slot = (row.get("page_id"), row.get("index_in_page"))
+        if None in slot:
+            continue
+        previous = holders.pop(slot, None)
+        if previous is not None:
+            previous["page_id"] = previous["index_in_page"] = None
+        holders[slot] = row
+    for slots in chunked(list(holders), ROWS_PER_STATEMENT):
+        (
+            Product.update(page_id=None, index_in_page=None)
+            .where(
+                Tuple(Product.page_id, Product.index_in_page).in_(slots)
+                & Tuple(Product.page_id, Product.index_in_page, Product.url).not_in(
+                    [(*slot, holders[slot]["url"]) for slot in slots]
+                )
+            )
+            .execute()
+        )
