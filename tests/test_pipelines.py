@@ -1,0 +1,130 @@
+"""Validation and database pipelines, through a test crawler and a temporary SQLite file."""
+
+import pytest
+from scrapy.exceptions import DropItem
+
+from matter_certis import models
+from matter_certis.items import ProductDetail, ProductRef
+from matter_certis.pipelines.database import DatabasePipeline
+from matter_certis.pipelines.validate import ValidatePipeline
+from matter_certis.spiders.matter_products import MatterProductsSpider
+
+URL = "https://csa-iot.org/csa_product/wi-fi-plug-27/"
+
+
+def ref(url=URL, page_id=0, index_in_page=0, **fields):
+    return ProductRef(url=url, manufacturer="Tuya", model="Plug", page_id=page_id,
+                      index_in_page=index_in_page, **fields)
+
+
+def detail(url=URL, **fields):
+    values = {"url": url, "certificate_id": "CSA22059MAT40059-24", "vid": 0x1552,
+              "application_categories": ["Plugs"], "tis_trp_tested": False}
+    values.update(fields)
+    return ProductDetail(**values)
+
+
+@pytest.fixture
+def crawler(make_crawler):
+    crawler = make_crawler(MatterProductsSpider)
+    crawler.spider = MatterProductsSpider.from_crawler(crawler)
+    return crawler
+
+
+@pytest.fixture
+def validate(crawler):
+    return ValidatePipeline.from_crawler(crawler)
+
+
+def test_validate_keeps_a_good_detail(validate):
+    item = detail()
+    assert validate.process_item(item) is item
+
+
+def test_validate_drops_an_item_without_url(validate, crawler):
+    with pytest.raises(DropItem, match="ProductRef without url"):
+        validate.process_item(ProductRef(model="Plug"))
+    assert crawler.stats.get_value("matter/dropped/no_url") == 1
+
+
+@pytest.mark.parametrize("certificate_id", [None, "", "12345", "CSA-unknown"])
+def test_validate_drops_a_detail_without_a_csa_certificate_id(validate, crawler, certificate_id):
+    with pytest.raises(DropItem, match="is not a CSA id on " + URL):
+        validate.process_item(detail(certificate_id=certificate_id))
+    assert crawler.stats.get_value("matter/dropped/bad_certificate_id") == 1
+
+
+def test_validate_keeps_a_ref_without_certificate_id(validate):
+    item = ref()
+    assert validate.process_item(item) is item
+
+
+def run_pipeline(crawler, items):
+    """Feed items through a fresh pipeline, as one crawl would, and close it."""
+    pipeline = DatabasePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    for item in items:
+        pipeline.process_item(item)
+    pipeline.close_spider()
+    models.open_database(crawler.settings["DATABASE_URL"])
+    return pipeline
+
+
+def test_rows_are_written_with_integers_and_json_lists(crawler):
+    run_pipeline(crawler, [ref(), detail()])
+    row = models.ProductDetail.select().dicts().get()
+    assert row["vid"] == 0x1552
+    assert row["application_categories"] == '["Plugs"]'
+    assert row["tis_trp_tested"] is False
+    assert models.Product.get_by_id(URL).delisted_at is None
+
+
+def test_a_batch_is_written_when_full_and_the_rest_on_close(make_crawler):
+    crawler = make_crawler(MatterProductsSpider, MATTER_DB_BATCH_SIZE=10)
+    crawler.spider = MatterProductsSpider.from_crawler(crawler)
+    items = [ref(url=f"{URL}{n}", index_in_page=n % 12, page_id=n // 12) for n in range(25)]
+    pipeline = DatabasePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    for item in items:
+        pipeline.process_item(item)
+    assert models.Product.select().count() == 20
+    pipeline.close_spider()
+    models.open_database(crawler.settings["DATABASE_URL"])
+    assert models.Product.select().count() == 25
+
+
+def test_rerunning_creates_no_duplicates_and_keeps_timestamps(crawler):
+    run_pipeline(crawler, [ref(), detail()])
+    before = models.ProductDetail.get_by_id(URL)
+    run_pipeline(crawler, [ref(), detail()])
+    after = models.ProductDetail.get_by_id(URL)
+    assert models.Product.select().count() == 1
+    assert models.ProductDetail.select().count() == 1
+    assert (after.created_at, after.updated_at) == (before.created_at, before.updated_at)
+    assert crawler.stats.get_value("matter/db/product_details/unchanged") == 1
+
+
+def test_an_update_keeps_created_at_and_moves_updated_at(crawler):
+    run_pipeline(crawler, [ref(), detail()])
+    before = models.ProductDetail.get_by_id(URL)
+    run_pipeline(crawler, [detail(software_version="2.0")])
+    after = models.ProductDetail.get_by_id(URL)
+    assert after.software_version == "2.0"
+    assert after.created_at == before.created_at
+    assert after.updated_at > before.updated_at
+
+
+def test_a_slot_taken_by_another_product_is_released(crawler):
+    other = "https://csa-iot.org/csa_product/other/"
+    run_pipeline(crawler, [ref(page_id=0, index_in_page=1), ref(url=other, page_id=0, index_in_page=0)])
+    run_pipeline(crawler, [ref(page_id=0, index_in_page=0)])
+    assert (models.Product.get_by_id(URL).page_id, models.Product.get_by_id(URL).index_in_page) == (0, 0)
+    moved = models.Product.get_by_id(other)
+    assert (moved.page_id, moved.index_in_page) == (None, None)
+
+
+def test_a_slot_claimed_twice_in_one_batch_goes_to_the_later_card(crawler):
+    other = "https://csa-iot.org/csa_product/other/"
+    run_pipeline(crawler, [ref(url=other, page_id=0, index_in_page=0), ref(page_id=0, index_in_page=0)])
+    assert models.Product.get_by_id(URL).page_id == 0
+    assert models.Product.get_by_id(other).page_id is None
