@@ -52,3 +52,14 @@ class ProductDetail(scrapy.Item):
     application_categories = scrapy.Field(output_processor=Identity())
     description = scrapy.Field(output_processor=Join("\n\n"))
     compliance_document_url = _field()
+
+
+class RequestFailure(scrapy.Item):
+    """A request that still failed after all retries: a row of the dead-letter list."""
+
+    url = _field()
+    kind = _field()
+    error_type = _field()
+    error_message = _field()
+    attempts = _field()
+    session_id = _field()

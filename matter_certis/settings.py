@@ -32,6 +32,17 @@ REMOTE_CONTROL_ENABLED = False
 # Default on: a telnet console on a local port; not needed for unattended runs.
 TELNETCONSOLE_ENABLED = False
 
+SPIDER_MIDDLEWARES = {
+    # scrapy-deltafetch made async and commit-aware (see matter_certis/deltafetch.py).
+    "matter_certis.deltafetch.CommittedDeltaFetch": 100,
+}
+DELTAFETCH_ENABLED = True
+
+EXTENSIONS = {
+    "matter_certis.extensions.jobdir.JobDirGuard": 0,
+    "matter_certis.extensions.run_record.RunRecord": 500,
+}
+
 ITEM_PIPELINES = {
     "matter_certis.pipelines.validate.ValidatePipeline": 200,
     "matter_certis.pipelines.database.DatabasePipeline": 800,

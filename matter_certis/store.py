@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from peewee import EXCLUDED, Tuple, chunked
 
-from matter_certis.models import Product, ProductChange, utc_now
+from matter_certis.models import FailedRequest, Product, ProductChange, utc_now
 
 # Columns that move without the product changing: not reported in product_changes.
 POSITION_COLUMNS = frozenset({"page_id", "index_in_page", "delisted_at"})
@@ -125,3 +125,28 @@ def release_slots(rows):
             )
             .execute()
         )
+
+
+def record_failures(rows):
+    """Add requests to the dead-letter list; a known url keeps its first failure time."""
+    now = utc_now()
+    rows = list({row["url"]: {**row, "first_failed_at": now, "last_failed_at": now}
+                 for row in rows}.values())
+    update = {
+        FailedRequest.kind: EXCLUDED.kind,
+        FailedRequest.error_type: EXCLUDED.error_type,
+        FailedRequest.error_message: EXCLUDED.error_message,
+        FailedRequest.attempts: FailedRequest.attempts + EXCLUDED.attempts,
+        FailedRequest.last_failed_at: EXCLUDED.last_failed_at,
+        FailedRequest.session_id: EXCLUDED.session_id,
+    }
+    for batch in chunked(rows, ROWS_PER_STATEMENT):
+        FailedRequest.insert_many(batch).on_conflict(
+            conflict_target=[FailedRequest.url], update=update
+        ).execute()
+
+
+def clear_failures(urls):
+    """Take urls that have now been fetched off the dead-letter list."""
+    for batch in chunked(urls, ROWS_PER_STATEMENT):
+        FailedRequest.delete().where(FailedRequest.url.in_(batch)).execute()

@@ -7,6 +7,8 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
+from matter_certis import models
+
 FILES = Path(__file__).parent / "files"
 TEST_SETTINGS = {"REMOTE_CONTROL_ENABLED": False, "TELNETCONSOLE_ENABLED": False}
 
@@ -34,11 +36,13 @@ def make_crawler(tmp_path):
 
 @pytest.fixture
 def make_spider(make_crawler):
-    """A spider bound to a test crawler, so callbacks can be called directly."""
+    """A spider bound to a test crawler and an empty test database, so callbacks can be
+    called directly."""
 
     def make(spidercls, **kwargs):
         crawler = make_crawler(spidercls)
         crawler.spider = spidercls.from_crawler(crawler, **kwargs)
+        models.open_database(crawler.settings["DATABASE_URL"])
         return crawler.spider
 
     return make

@@ -1,13 +1,9 @@
 """Store items in the database in batches, one transaction per batch."""
 
-import logging
-
 from itemadapter import ItemAdapter
 
-from matter_certis import models, store
-from matter_certis.items import ProductDetail, ProductRef
-
-logger = logging.getLogger(__name__)
+from matter_certis import models, signals, store
+from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 
 
 class DatabasePipeline:
@@ -15,15 +11,15 @@ class DatabasePipeline:
 
     Product refs are written before details (details reference products). Counts go to the
     stats as ``matter/db/<table>/<added|updated|unchanged>``; a full run records changed
-    fields in ``product_changes``.
+    detail fields in ``product_changes``. Stored details leave the dead-letter list, and
+    ``signals.details_stored`` tells deltafetch they are safe to skip next time.
     """
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.database_url = crawler.settings["DATABASE_URL"]
         self.batch_size = crawler.settings.getint("MATTER_DB_BATCH_SIZE")
-        self.refs = []
-        self.details = []
+        self.buffers = {ProductRef: [], ProductDetail: [], RequestFailure: []}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -37,31 +33,41 @@ class DatabasePipeline:
         models.database.close()
 
     def process_item(self, item):
-        if isinstance(item, ProductRef):
-            self.refs.append(ItemAdapter(item).asdict())
-        elif isinstance(item, ProductDetail):
-            self.details.append(ItemAdapter(item).asdict())
-        if len(self.refs) + len(self.details) >= self.batch_size:
-            self.flush()
+        buffer = self.buffers.get(type(item))
+        if buffer is not None:
+            buffer.append(ItemAdapter(item).asdict())
+            if sum(map(len, self.buffers.values())) >= self.batch_size:
+                self.flush()
         return item
 
     def flush(self):
         """Write what is buffered in one transaction."""
-        if not self.refs and not self.details:
+        refs = [
+            {**store.row_for(models.Product, ref), "delisted_at": None}
+            for ref in self.buffers[ProductRef]
+        ]
+        details = [store.row_for(models.ProductDetail, d) for d in self.buffers[ProductDetail]]
+        failures = self.buffers[RequestFailure]
+        if not (refs or details or failures):
             return
-        refs = [{**store.row_for(models.Product, ref), "delisted_at": None} for ref in self.refs]
-        details = [store.row_for(models.ProductDetail, detail) for detail in self.details]
-        session_id = getattr(self.crawler.spider, "session_id", None)
-        track_changes = getattr(self.crawler.spider, "mode", None) == "full"
+        spider = self.crawler.spider
         with models.database.atomic():
             store.release_slots(refs)
             products = store.save_rows(models.Product, refs)
             saved_details = store.save_rows(
-                models.ProductDetail, details, session_id=session_id, track_changes=track_changes
+                models.ProductDetail,
+                details,
+                session_id=spider.session_id,
+                track_changes=spider.mode == "full",
             )
-        self.refs, self.details = [], []
+            store.clear_failures([detail["url"] for detail in details])
+            store.record_failures(failures)
+        self.buffers = {kind: [] for kind in self.buffers}
         self.count("products", products)
         self.count("product_details", saved_details)
+        self.crawler.signals.send_catch_log(
+            signals.details_stored, urls=[detail["url"] for detail in details]
+        )
 
     def count(self, table, outcome):
         stats = self.crawler.stats

@@ -1,0 +1,56 @@
+"""Database analysis: what the local database lacks, so a sync fetches only that."""
+
+from peewee import JOIN
+
+from matter_certis.models import FailedRequest, Product, ProductDetail
+from matter_certis.positions import PAGE_SIZE
+
+
+def listed_products():
+    return Product.select().where(Product.delisted_at.is_null())
+
+
+def pages_with_missing_slots(total):
+    """Physical listing pages (1-based) holding a slot that no stored, listed product fills.
+
+    Slots are counted from the oldest product, so on a database that mirrors the site
+    nothing is missing, and N new products make the first ceil(N/12) pages missing.
+    """
+    filled = {
+        page_id * PAGE_SIZE + index_in_page
+        for page_id, index_in_page in listed_products()
+        .select(Product.page_id, Product.index_in_page)
+        .where(Product.page_id.is_null(False) & Product.index_in_page.is_null(False))
+        .tuples()
+    }
+    return sorted(
+        {(total - 1 - from_oldest) // PAGE_SIZE + 1 for from_oldest in range(total)
+         if from_oldest not in filled}
+    )
+
+
+def _refs(query):
+    return list(
+        query.select(
+            Product.url, Product.manufacturer, Product.model, Product.certificate_id,
+            Product.page_id, Product.index_in_page,
+        ).dicts()
+    )
+
+
+def products_without_details():
+    """Listed products whose detail page has never been stored, as product-ref dicts."""
+    return _refs(
+        listed_products()
+        .join(ProductDetail, on=(ProductDetail.url == Product.url), join_type=JOIN.LEFT_OUTER)
+        .where(ProductDetail.url.is_null())
+    )
+
+
+def failed_details():
+    """Products whose detail request failed in an earlier run (the dead-letter list)."""
+    return _refs(
+        listed_products()
+        .join(FailedRequest, on=(FailedRequest.url == Product.url))
+        .where(FailedRequest.kind == "detail")
+    )

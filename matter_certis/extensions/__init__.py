@@ -1,0 +1,1 @@
+"""Scrapy extensions of this project (enabled in settings.EXTENSIONS)."""

@@ -1,0 +1,155 @@
+"""One ``crawling_results`` row per run, written when the spider closes."""
+
+import json
+import logging
+import time
+
+from peewee import chunked
+from scrapy import signals
+
+from matter_certis import models
+from matter_certis.items import ProductDetail, ProductRef, RequestFailure
+from matter_certis.models import CrawlingResult, FailedRequest, Product, utc_now
+
+logger = logging.getLogger(__name__)
+
+STATUS_BY_REASON = {"finished": "completed", "shutdown": "stopped", "cancelled": "stopped"}
+SNAPSHOT_SETTINGS = (
+    "MATTER_LIST_URL", "DATABASE_URL", "JOBDIR", "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "AUTOTHROTTLE_ENABLED", "DOWNLOAD_TIMEOUT", "RETRY_TIMES", "MATTER_DB_BATCH_SIZE",
+)
+MAX_ERROR_DETAILS = 50
+
+
+class RunRecord:
+    """Keeps the run's counts in memory and writes them once, when the spider closes.
+
+    A ``full`` run over all pages that completed also judges delisting: listed products
+    it did not see get ``delisted_at`` and give up their slot.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.started_at = None
+        self.started = None
+        self.seen_urls = set()
+        self.details_fetched = 0
+        self.failures = []
+        self.errors = []
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(extension.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(extension.item_error, signal=signals.item_error)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider):
+        self.started_at = utc_now()
+        self.started = time.monotonic()
+
+    def item_scraped(self, item, spider):
+        if isinstance(item, ProductRef):
+            self.seen_urls.add(item["url"])
+        elif isinstance(item, ProductDetail):
+            self.details_fetched += 1
+        elif isinstance(item, RequestFailure):
+            self.failures.append(item)
+            self.errors.append(f"{item['kind']} {item['url']}: {item['error_type']}")
+
+    def spider_error(self, failure, response, spider):
+        self.errors.append(f"{response.url}: {failure.type.__name__}: {failure.value}")
+
+    def item_error(self, item, response, spider, failure):
+        self.errors.append(f"item from {response.url}: {failure.type.__name__}: {failure.value}")
+
+    def spider_closed(self, spider, reason):
+        if self.started_at is None:
+            return
+        status = STATUS_BY_REASON.get(reason, "failed")
+        stats = self.crawler.stats
+        details = self.errors[:MAX_ERROR_DETAILS]
+        if status != "completed":
+            details.insert(0, f"close reason: {reason}")
+        models.database.connect(reuse_if_open=True)
+        try:
+            with models.database.atomic():
+                delisted = self.judge_delisting(spider, status)
+                if status == "completed":
+                    self.clear_superseded_list_failures(spider)
+                CrawlingResult.insert(
+                    session_id=spider.session_id,
+                    spider=spider.name,
+                    status=status,
+                    mode=getattr(spider, "mode", None),
+                    total_pages=getattr(spider, "total_pages", None),
+                    products_found=len(self.seen_urls),
+                    details_fetched=self.details_fetched,
+                    products_added=stats.get_value("matter/db/products/added", 0),
+                    products_updated=stats.get_value("matter/db/product_details/updated", 0),
+                    products_unchanged=stats.get_value("matter/db/product_details/unchanged", 0),
+                    errors_count=len(self.errors),
+                    started_at=self.started_at,
+                    completed_at=utc_now(),
+                    execution_time_seconds=round(time.monotonic() - self.started, 3),
+                    config_snapshot=json.dumps(self.snapshot(spider), sort_keys=True),
+                    error_details="\n".join(details) or None,
+                ).on_conflict_replace().execute()
+        finally:
+            models.database.close()
+        logger.info(
+            "Run %s %s (%s): %d products seen, %d details fetched, %d added, %d delisted, "
+            "%d errors",
+            spider.session_id, status, reason, len(self.seen_urls), self.details_fetched,
+            stats.get_value("matter/db/products/added", 0), delisted, len(self.errors),
+        )
+
+    def judge_delisting(self, spider, status):
+        """After a complete full run, mark listed products the listing no longer shows."""
+        if (
+            getattr(spider, "mode", None) != "full"
+            or getattr(spider, "sliced", True)
+            or status != "completed"
+            or any(failure["kind"] == "list" for failure in self.failures)
+            or not self.seen_urls
+        ):
+            return 0
+        listed = {url for (url,) in Product.select(Product.url)
+                  .where(Product.delisted_at.is_null()).tuples()}
+        gone = sorted(listed - self.seen_urls)
+        now = utc_now()
+        for urls in chunked(gone, 100):
+            Product.update(
+                delisted_at=now, updated_at=now, page_id=None, index_in_page=None
+            ).where(Product.url.in_(urls)).execute()
+        self.crawler.stats.set_value("matter/db/products/delisted", len(gone))
+        return len(gone)
+
+    def clear_superseded_list_failures(self, spider):
+        """A completed run re-planned the listing from the database: older listing failures
+        are answered."""
+        FailedRequest.delete().where(
+            (FailedRequest.kind == "list") & (FailedRequest.session_id != spider.session_id)
+        ).execute()
+
+    def snapshot(self, spider):
+        settings = self.crawler.settings
+        snapshot = {name: settings.get(name) for name in SNAPSHOT_SETTINGS}
+        snapshot["DATABASE_URL"] = _without_password(snapshot["DATABASE_URL"])
+        snapshot["arguments"] = {
+            name: getattr(spider, name, None) for name in ("mode", "start_page", "end_page")
+        }
+        return snapshot
+
+
+def _without_password(url):
+    """A database URL fit for a log or a table: the password replaced by ``***``."""
+    if not url or "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"

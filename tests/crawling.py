@@ -1,0 +1,106 @@
+"""Helpers for end-to-end tests: a real ``scrapy crawl`` subprocess against the replica,
+and the stored rows read back with the standard library's sqlite3."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCT_COLUMNS = ("url", "manufacturer", "model", "certificate_id", "page_id", "index_in_page")
+DETAIL_COLUMNS = (
+    "url", "page_id", "index_in_page", "manufacturer", "model", "device_type",
+    "certificate_id", "certification_date", "software_version", "hardware_version",
+    "firmware_version", "specification_version", "vid", "pid", "family_sku",
+    "family_variant_sku", "family_id", "tis_trp_tested", "transport_interface",
+    "primary_device_type_id", "application_categories", "description",
+    "compliance_document_url",
+)
+
+
+def crawl_command(replica, workdir, *arguments, spider="matter_products", **settings):
+    """The command line of a crawl of ``replica`` into ``workdir/matter_certis.db``."""
+    base = {
+        "MATTER_LIST_URL": replica.list_url,
+        "DCL_BASE_URL": replica.dcl_url,
+        "DATABASE_URL": f"sqlite:///{workdir / 'matter_certis.db'}",
+        "DELTAFETCH_DIR": str(workdir / "deltafetch"),
+        "AUTOTHROTTLE_ENABLED": "False",
+        "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+        "LOG_LEVEL": "INFO",
+        "LOG_FILE": str(workdir / "crawl.log"),
+    }
+    base.update({name: str(value) for name, value in settings.items()})
+    command = [sys.executable, "-m", "scrapy", "crawl", spider]
+    for argument in arguments:
+        command += ["-a", argument]
+    for name, value in base.items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
+
+def crawl(replica, workdir, *arguments, timeout=240, **settings):
+    """Run a crawl to its end; returns the completed process (log in workdir/crawl.log)."""
+    command = crawl_command(replica, workdir, *arguments, **settings)
+    return subprocess.run(
+        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
+
+
+def start_crawl(replica, workdir, *arguments, **settings):
+    """Start a crawl in the background (to interrupt it)."""
+    command = crawl_command(replica, workdir, *arguments, **settings)
+    return subprocess.Popen(
+        command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
+
+
+def wait_for(condition, timeout=60, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return False
+
+
+def interrupt(process, sig=signal.SIGINT, timeout=60):
+    process.send_signal(sig)
+    output, _ = process.communicate(timeout=timeout)
+    return output
+
+
+def rows(database, sql, *parameters):
+    """Rows of a query as dicts."""
+    connection = sqlite3.connect(database)
+    connection.row_factory = sqlite3.Row
+    try:
+        return [dict(row) for row in connection.execute(sql, parameters)]
+    finally:
+        connection.close()
+
+
+def stored_products(database):
+    columns = ", ".join(PRODUCT_COLUMNS)
+    return rows(database, f"SELECT {columns} FROM products WHERE delisted_at IS NULL ORDER BY url")
+
+
+def stored_details(database):
+    details = rows(database, f"SELECT {', '.join(DETAIL_COLUMNS)} FROM product_details ORDER BY url")
+    for detail in details:
+        if detail["application_categories"] is not None:
+            detail["application_categories"] = json.loads(detail["application_categories"])
+        if detail["tis_trp_tested"] is not None:
+            detail["tis_trp_tested"] = bool(detail["tis_trp_tested"])
+    return details
+
+
+def by_url(records):
+    return sorted(records, key=lambda record: record["url"])
