@@ -1,0 +1,251 @@
+"""The replica's HTTP server: routes, request log, faults, start/stop in a background thread."""
+import json
+import re
+import socket
+import socketserver
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import NamedTuple
+from urllib.parse import parse_qs, urlsplit
+
+from . import dcl
+from .detail import detail_page
+from .faults import Decision
+from .markup import FILTERS, LIST_PATH, listing_page, not_found_page
+
+HTML = "text/html; charset=UTF-8"
+JSON = "application/json"
+LIST_RE = re.compile(r"^/csa-iot_products/?(?:page/(\d+)/?)?$")
+DETAIL_RE = re.compile(r"^/csa_product/([^/]+)(/?)$")
+KINDS = ("list", "detail", "dcl", "robots", "other")
+ERRORS = {500: "Internal Server Error", 503: "Service Unavailable", 429: "Too Many Requests"}
+NO_FAULT = Decision(None, 0.0)
+
+
+class RequestRecord(NamedTuple):
+    kind: str  # one of KINDS
+    path: str  # path with query string, as requested
+    status: int  # 0 = connection dropped without a response
+
+
+def classify(path):
+    if path == "/robots.txt":
+        return "robots"
+    if path.startswith("/csa-iot_products"):
+        return "list"
+    if path.startswith("/csa_product/"):
+        return "detail"
+    return "dcl" if path.startswith("/dcl/") else "other"
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, with Content-Length on every response
+    disable_nagle_algorithm = True  # headers and body go out in two writes; avoid the 40 ms Nagle stall
+    timeout = 60  # idle keep-alive connections end eventually
+
+    def log_message(self, format, *args):  # the per-request stderr line would swamp test output
+        pass
+
+    def send(self, status, body, ctype=HTML, headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path.startswith("/_replica/"):
+            return self.control()
+        self.send(405, b"Method Not Allowed", "text/plain", [("Allow", "GET")])
+
+    def control(self):
+        """Endpoints for a replica running as its own process (benchmarks); never logged or faulted."""
+        replica, split = self.server.replica, urlsplit(self.path)
+        if self.command == "POST" and split.path == "/_replica/grow":
+            n = int(parse_qs(split.query).get("n", ["12"])[0])
+            replica.catalog.add_products(n)
+            body = {"added": n, "products": len(replica.catalog)}
+        elif self.command == "POST" and split.path == "/_replica/clear-log":
+            replica.clear_log()
+            body = {"cleared": True}
+        elif self.command == "GET" and split.path == "/_replica/log":
+            body = {kind: replica.count(kind) for kind in KINDS}
+        else:
+            return self.send(404, b'{"error": "unknown control endpoint"}', JSON)
+        self.send(200, json.dumps(body).encode(), JSON)
+
+    def do_GET(self):
+        if self.path.startswith("/_replica/"):
+            return self.control()
+        replica = self.server.replica
+        split = urlsplit(self.path)
+        kind = classify(split.path)
+        faults = replica.faults
+        decision = faults.decide(self.path, kind == "list") if faults and kind != "robots" else NO_FAULT
+        if decision.action == "drop":
+            replica.record(kind, self.path, 0)
+            self.close_connection = True
+            return
+        if decision.action in ("503", "500", "429"):
+            status = int(decision.action)
+            headers = [("Retry-After", str(faults.retry_after))] if status == 429 else []
+            response = status, f"<h1>{status} {ERRORS[status]}</h1>".encode(), HTML, headers
+        else:
+            base = "http://" + (self.headers.get("Host") or replica.base_url[7:])
+            keep = decision.fraction if decision.action == "truncate" else None
+            response = replica.route(kind, split, base, keep)
+        replica.record(kind, self.path, response[0])
+        pause = replica.delay + (faults.slow_seconds if decision.action == "slow" else 0)
+        if pause:
+            time.sleep(pause)
+        self.send(*response)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+    allow_reuse_address = True
+
+    def __init__(self, address, replica):
+        self.replica = replica
+        self._open = set()
+        self._open_lock = threading.Lock()
+        super().__init__(address, Handler)
+
+    def server_bind(self):  # HTTPServer's version calls getfqdn(), a DNS lookup that can hang offline
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def process_request(self, request, client_address):
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_open_connections(self):
+        """Wake handler threads blocked on idle keep-alive connections so they close their sockets."""
+        with self._open_lock:
+            for sock in list(self._open):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def handle_error(self, request, client_address):  # clients hanging up mid-response are normal here
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+
+class ReplicaServer:
+    """The replica site on 127.0.0.1, served from a daemon thread; usable as a context manager."""
+
+    def __init__(self, catalog, port=0, delay=0.0, faults=None, host="127.0.0.1",
+                 dcl_loop_key=False, dcl_malformed_page=None, dcl_malformed_kind="json"):
+        self.catalog = catalog
+        self.host, self.port = host, port  # port 0: a free port, known after start()
+        self.delay = delay  # seconds added to every response
+        self.faults = faults  # a Faults or None; may be replaced while running
+        self.dcl_loop_key = dcl_loop_key
+        self.dcl_malformed_page = dcl_malformed_page
+        self.dcl_malformed_kind = dcl_malformed_kind  # "json": invalid JSON; "shape": JSON without vendorInfo
+        self._log = []
+        self._log_lock = threading.Lock()
+        self._httpd = self._thread = None
+
+    def start(self):
+        self._httpd = _HTTPServer((self.host, self.port), self)
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"replica-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._thread.join()
+        self._httpd.close_open_connections()
+        self._httpd.server_close()
+        self._httpd = self._thread = None
+
+    def __enter__(self):
+        return self if self._httpd else self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def base_url(self):
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def list_url(self):
+        return f"{self.base_url}{LIST_PATH}?{FILTERS}"
+
+    @property
+    def dcl_url(self):
+        return self.base_url
+
+    # -- request log -------------------------------------------------------
+    def record(self, kind, path, status):
+        with self._log_lock:
+            self._log.append(RequestRecord(kind, path, status))
+
+    @property
+    def request_log(self):
+        """A copy of the log, in arrival order."""
+        with self._log_lock:
+            return list(self._log)
+
+    def count(self, kind=None):
+        with self._log_lock:
+            return sum(1 for r in self._log if kind is None or r.kind == kind)
+
+    def clear_log(self):
+        with self._log_lock:
+            self._log.clear()
+
+    # -- routing -----------------------------------------------------------
+    def route(self, kind, split, base, keep_fraction=None):
+        """(status, body, content type, extra headers) for a GET."""
+        if kind == "robots":
+            return 200, b"User-agent: *\nAllow: /\n", "text/plain; charset=UTF-8", []
+        if kind == "dcl":
+            status, body = dcl.handle(split.path, parse_qs(split.query), self.catalog.dcl_vendors(),
+                                      self.dcl_loop_key, self.dcl_malformed_page, self.dcl_malformed_kind)
+            return status, body, JSON, []
+        if kind == "list" and (m := LIST_RE.match(split.path)):
+            return self.listing(m, split, base, keep_fraction)
+        if kind == "detail" and (m := DETAIL_RE.match(split.path)):
+            product = self.catalog.find(m.group(1))
+            if product and not m.group(2):  # WordPress adds the trailing slash
+                location = f"{base}{product.path}" + (f"?{split.query}" if split.query else "")
+                return 301, b"", HTML, [("Location", location)]
+            if product:
+                return 200, detail_page(self.catalog, product, base).encode(), HTML, []
+        return 404, not_found_page().encode(), HTML, []
+
+    def listing(self, match, split, base, keep_fraction):
+        if match.group(1):
+            page = int(match.group(1))
+        else:
+            paged = parse_qs(split.query).get("paged", ["1"])[0]
+            page = int(paged) if paged.isdigit() else 1
+        page = max(page, 1)
+        cards, _, pages = self.catalog.page(page)
+        if match.group(1) and page > pages:
+            return 404, not_found_page().encode(), HTML, []
+        keep = None
+        if keep_fraction is not None and cards:
+            keep = 1 + int(keep_fraction * (len(cards) - 1)) if len(cards) > 1 else 0
+        return 200, listing_page(self.catalog, page, base, keep).encode(), HTML, []
