@@ -1,11 +1,14 @@
 """scrapy-deltafetch for Scrapy 2.19, storing a key only once its detail row is committed."""
 
+import logging
 import time
 
 from scrapy.http import Request
 from scrapy_deltafetch import DeltaFetch
 
 from matter_certis import models, signals
+
+logger = logging.getLogger(__name__)
 
 
 class CommittedDeltaFetch(DeltaFetch):
@@ -31,14 +34,14 @@ class CommittedDeltaFetch(DeltaFetch):
             self.reset = True
         super().spider_opened(spider)
 
-    async def process_spider_output(self, response, result, spider):
+    async def process_spider_output(self, response, result):
         async for output in result:
             if (
                 isinstance(output, Request)
                 and self._is_enabled_for_request(output)
                 and self._get_key(output) in self.db
             ):
-                spider.logger.debug("Skipping a detail page already stored: %s", output.url)
+                logger.debug("Skipping a detail page already stored: %s", output.url)
                 self.stats.inc_value("deltafetch/skipped")
                 continue
             yield output

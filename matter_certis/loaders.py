@@ -73,7 +73,16 @@ def absolute_url(href, loader_context):
     return loader_context["response"].urljoin(href)
 
 
-class ProductRefLoader(ItemLoader):
+class TextLoader(ItemLoader):
+    """An ItemLoader that can add the whole text of an element, links and markup inside it
+    included (``::text`` would miss a company name wrapped in a link)."""
+
+    def add_text(self, field, css):
+        for node in self.selector.css(css)[:1]:
+            self.add_value(field, node.xpath("string()").get())
+
+
+class ProductRefLoader(TextLoader):
     """Loads a listing card."""
 
     default_item_class = ProductRef
@@ -86,7 +95,7 @@ class ProductRefLoader(ItemLoader):
     )
 
 
-class ProductDetailLoader(ItemLoader):
+class ProductDetailLoader(TextLoader):
     """Loads a detail page; ``add_labelled`` routes a label/value pair to its field."""
 
     default_item_class = ProductDetail

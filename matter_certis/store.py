@@ -24,13 +24,14 @@ class SaveOutcome:
 
 
 def row_for(model, values):
-    """A database row for ``model`` from item values: known columns only, lists as JSON."""
+    """A database row for ``model`` from item values: every column but the timestamps (a
+    field the item lacks is NULL, so all rows of a batch share one column list), lists as
+    JSON."""
     row = {}
     for name in model._meta.fields:
-        if name in TIMESTAMP_COLUMNS or name not in values:
-            continue
-        value = values.get(name)
-        row[name] = json.dumps(value) if isinstance(value, (list, tuple)) else value
+        if name not in TIMESTAMP_COLUMNS:
+            value = values.get(name)
+            row[name] = json.dumps(value) if isinstance(value, (list, tuple)) else value
     return row
 
 
