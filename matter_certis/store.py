@@ -19,6 +19,7 @@ class SaveOutcome:
 
     added: list = field(default_factory=list)
     updated: list = field(default_factory=list)
+    moved: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
     changes: list = field(default_factory=list)
 
@@ -38,8 +39,9 @@ def row_for(model, values):
 def save_rows(model, rows, *, session_id=None, track_changes=False):
     """Upsert ``rows`` keyed by the model's primary key, writing only new or changed rows.
 
-    With ``track_changes`` every changed column (positions aside) is recorded in
-    ``product_changes``. Call inside a transaction.
+    A row whose values changed is ``updated``; one whose slot alone changed (a delisting
+    moved it) is ``moved``. With ``track_changes`` every changed value (positions aside) is
+    recorded in ``product_changes``. Call inside a transaction.
     """
     outcome = SaveOutcome()
     key = model._meta.primary_key
@@ -59,12 +61,12 @@ def save_rows(model, rows, *, session_id=None, track_changes=False):
             if not changed:
                 outcome.unchanged.append(row_key)
                 continue
-            outcome.updated.append(row_key)
+            changed_values = [name for name in changed if name not in POSITION_COLUMNS]
+            (outcome.updated if changed_values else outcome.moved).append(row_key)
             if track_changes:
                 outcome.changes.extend(
                     _change(row_key, name, old[name], row[name], session_id, now)
-                    for name in changed
-                    if name not in POSITION_COLUMNS
+                    for name in changed_values
                 )
         to_write.append({**row, "created_at": now, "updated_at": now})
     _upsert(model, to_write)

@@ -87,13 +87,29 @@ def rows(database, sql, *parameters):
         connection.close()
 
 
+def execute(database, sql, *parameters):
+    """Change the database behind the crawler's back (to set up a test case)."""
+    connection = sqlite3.connect(database)
+    try:
+        with connection:
+            connection.execute(sql, parameters)
+    finally:
+        connection.close()
+
+
 def stored_products(database):
     columns = ", ".join(PRODUCT_COLUMNS)
     return rows(database, f"SELECT {columns} FROM products WHERE delisted_at IS NULL ORDER BY url")
 
 
 def stored_details(database):
-    details = rows(database, f"SELECT {', '.join(DETAIL_COLUMNS)} FROM product_details ORDER BY url")
+    """Details of listed products, with JSON and booleans decoded as the replica states them."""
+    columns = ", ".join(f"d.{column}" for column in DETAIL_COLUMNS)
+    details = rows(
+        database,
+        f"SELECT {columns} FROM product_details d JOIN products p ON p.url = d.url "
+        "WHERE p.delisted_at IS NULL ORDER BY d.url",
+    )
     for detail in details:
         if detail["application_categories"] is not None:
             detail["application_categories"] = json.loads(detail["application_categories"])

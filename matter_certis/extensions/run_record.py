@@ -90,7 +90,8 @@ class RunRecord:
                     details_fetched=self.details_fetched,
                     products_added=stats.get_value("matter/db/products/added", 0),
                     products_updated=stats.get_value("matter/db/product_details/updated", 0),
-                    products_unchanged=stats.get_value("matter/db/product_details/unchanged", 0),
+                    products_unchanged=stats.get_value("matter/db/product_details/unchanged", 0)
+                    + stats.get_value("matter/db/product_details/moved", 0),
                     errors_count=len(self.errors),
                     started_at=self.started_at,
                     completed_at=utc_now(),

@@ -10,7 +10,7 @@ class DatabasePipeline:
     """Buffers items and upserts each batch of ``MATTER_DB_BATCH_SIZE`` in one transaction.
 
     Product refs are written before details (details reference products). Counts go to the
-    stats as ``matter/db/<table>/<added|updated|unchanged>``; a full run records changed
+    stats as ``matter/db/<table>/<added|updated|moved|unchanged>``; a full run records changed
     detail fields in ``product_changes``. Stored details leave the dead-letter list, and
     ``signals.details_stored`` tells deltafetch they are safe to skip next time.
     """
@@ -71,6 +71,6 @@ class DatabasePipeline:
 
     def count(self, table, outcome):
         stats = self.crawler.stats
-        for name in ("added", "updated", "unchanged"):
+        for name in ("added", "updated", "moved", "unchanged"):
             stats.inc_value(f"matter/db/{table}/{name}", len(getattr(outcome, name)))
         stats.inc_value("matter/db/changes", len(outcome.changes))

@@ -1,0 +1,113 @@
+"""Incremental and full syncs against a growing, changing replica: request counts by kind
+(from the replica's own log), stored rows, changes and delistings, run records."""
+
+import math
+
+import pytest
+
+from matter_certis.replica import Catalog, ReplicaServer
+from tests.crawling import by_url, crawl, execute, rows, stored_details, stored_products
+
+PRODUCTS = 240
+
+
+@pytest.fixture
+def replica():
+    with ReplicaServer(Catalog(products=PRODUCTS, seed=3)) as server:
+        yield server
+
+
+@pytest.fixture
+def synced(replica, tmp_path):
+    """A database that mirrors the replica, after one crawl."""
+    assert crawl(replica, tmp_path).returncode == 0
+    replica.clear_log()
+    return tmp_path
+
+
+def database(workdir):
+    return workdir / "matter_certis.db"
+
+
+def sync(replica, workdir, *arguments):
+    replica.clear_log()
+    result = crawl(replica, workdir, *arguments)
+    assert result.returncode == 0, (workdir / "crawl.log").read_text()[-3000:]
+    return {"list": replica.count("list"), "detail": replica.count("detail")}
+
+
+def assert_mirrors(replica, workdir):
+    assert stored_products(database(workdir)) == by_url(replica.catalog.expected_products(replica.base_url))
+    assert stored_details(database(workdir)) == by_url(replica.catalog.expected_details(replica.base_url))
+
+
+def last_run(workdir):
+    return rows(database(workdir), "SELECT * FROM crawling_results ORDER BY started_at DESC LIMIT 1")[0]
+
+
+def test_a_rerun_with_no_change_costs_two_listing_requests_and_no_detail(replica, synced):
+    assert sync(replica, synced) == {"list": 2, "detail": 0}
+    assert_mirrors(replica, synced)
+
+
+@pytest.mark.parametrize("new", [1, 30])
+def test_new_products_cost_their_pages_plus_the_status_check(replica, synced, new):
+    created = {row["url"]: row["created_at"] for row in rows(database(synced), "SELECT url, created_at FROM products")}
+    replica.catalog.add_products(new)
+    assert sync(replica, synced) == {"list": math.ceil(new / 12) + 2, "detail": new}
+    assert_mirrors(replica, synced)
+    after = {row["url"]: row["created_at"] for row in rows(database(synced), "SELECT url, created_at FROM products")}
+    assert {url: after[url] for url in created} == created
+    assert last_run(synced)["products_added"] == new
+
+
+def test_a_product_without_details_is_fetched_by_the_next_run(replica, synced):
+    (url,) = [p["url"] for p in replica.catalog.expected_products(replica.base_url)[5:6]]
+    execute(database(synced), "DELETE FROM product_details WHERE url = ?", url)
+    assert sync(replica, synced) == {"list": 2, "detail": 1}
+    assert_mirrors(replica, synced)
+
+
+def test_full_mode_records_changes_and_delistings(replica, synced):
+    listed = replica.catalog.expected_products(replica.base_url)
+    changed, renamed, gone = listed[10]["url"], listed[100]["url"], listed[50]["url"]
+    replica.catalog.change(changed, software_version="9.9.9", certification_date="2026-01-02")
+    replica.catalog.change(renamed, model="Renamed Plug")
+    replica.catalog.delist([gone])
+    before = {row["url"]: row for row in stored_details(database(synced))}
+
+    counts = sync(replica, synced, "mode=full")
+
+    assert counts == {"list": PRODUCTS // 12 + 1, "detail": PRODUCTS - 1}
+    changes = rows(database(synced), "SELECT url, field, old_value, new_value FROM product_changes")
+    assert sorted(changes, key=lambda change: (change["url"], change["field"])) == sorted(
+        [
+            {"url": changed, "field": "certification_date", "old_value": before[changed]["certification_date"], "new_value": "2026-01-02"},
+            {"url": changed, "field": "software_version", "old_value": before[changed]["software_version"], "new_value": "9.9.9"},
+            {"url": renamed, "field": "model", "old_value": before[renamed]["model"], "new_value": "Renamed Plug"},
+        ],
+        key=lambda change: (change["url"], change["field"]),
+    )
+    (delisted,) = rows(database(synced), "SELECT url, page_id FROM products WHERE delisted_at IS NOT NULL")
+    assert delisted == {"url": gone, "page_id": None}
+    assert_mirrors(replica, synced)
+    run = last_run(synced)
+    assert (run["status"], run["mode"], run["products_updated"]) == ("completed", "full", 2)
+    assert run["products_unchanged"] == PRODUCTS - 1 - 2
+
+
+def test_a_relisted_product_loses_its_delisted_at(replica, synced):
+    gone = replica.catalog.expected_products(replica.base_url)[7]["url"]
+    replica.catalog.delist([gone])
+    sync(replica, synced, "mode=full")
+    replica.catalog.relist([gone])
+    sync(replica, synced, "mode=full")
+    assert rows(database(synced), "SELECT count(*) AS n FROM products WHERE delisted_at IS NOT NULL") == [{"n": 0}]
+    assert_mirrors(replica, synced)
+
+
+def test_a_full_run_over_a_page_range_judges_no_delisting(replica, synced):
+    gone = replica.catalog.expected_products(replica.base_url)[-1]["url"]
+    replica.catalog.delist([gone])
+    assert sync(replica, synced, "mode=full", "start_page=2", "end_page=3") == {"list": 2 + 2, "detail": 24}
+    assert rows(database(synced), "SELECT count(*) AS n FROM products WHERE delisted_at IS NOT NULL") == [{"n": 0}]
