@@ -63,3 +63,19 @@ class RequestFailure(scrapy.Item):
     error_message = _field()
     attempts = _field()
     session_id = _field()
+
+
+class Vendor(scrapy.Item):
+    """One vendor of the DCL ledger; ``vendor_id`` is the Vendor ID of its products."""
+
+    vendor_id = _hex_id_field()
+    vendor_name = _field()
+    company_legal_name = _field()
+    company_preferred_name = _field()
+    vendor_landing_page_url = _field()
+
+
+class StoredProduct(ProductDetail):
+    """A listed product as ``scrapy dbexport`` writes it: its details and its vendor's name."""
+
+    vendor_name = _field()

@@ -11,7 +11,7 @@ from itemloaders.processors import Identity, MapCompose
 from scrapy.loader import ItemLoader
 
 from matter_certis import normalize
-from matter_certis.items import ProductDetail, ProductRef
+from matter_certis.items import ProductDetail, ProductRef, Vendor
 
 logger = logging.getLogger(__name__)
 
@@ -123,3 +123,25 @@ class ProductDetailLoader(TextLoader):
         if field is not None:
             self.add_value(field, link if field == "compliance_document_url" else text)
         return field
+
+
+# DCL vendor record keys and the column each fills (see csa-site.md); ``creator`` is not stored.
+DCL_VENDOR_KEYS = {
+    "vendorID": "vendor_id",
+    "vendorName": "vendor_name",
+    "companyLegalName": "company_legal_name",
+    "companyPreferredName": "company_preferred_name",
+    "vendorLandingPageURL": "vendor_landing_page_url",
+}
+
+
+class VendorLoader(ItemLoader):
+    """Loads one DCL ``vendorInfo`` record; ``add_record`` maps the ledger's names to ours."""
+
+    default_item_class = Vendor
+    default_input_processor = MapCompose(normalize.clean_text)
+    vendor_id_in = MapCompose(str, normalize.clean_text, lenient(normalize.parse_hex_id, "vendor_id"))
+
+    def add_record(self, record):
+        for key, field in DCL_VENDOR_KEYS.items():
+            self.add_value(field, record.get(key))

@@ -49,6 +49,16 @@ ITEM_PIPELINES = {
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
+# Default: Scrapy's CSV (lists joined by ","), no XLSX. Ours neutralise formula injection
+# and join lists with "; " (see matter_certis/exporters.py); dbexport uses them too.
+FEED_EXPORTERS = {
+    "csv": "matter_certis.exporters.CsvExporter",
+    "xlsx": "matter_certis.exporters.XlsxExporter",
+}
+# Default none: feeds (-o/-O) hold one row per product (or vendor), not also refs.
+ADDONS = {"matter_certis.exporters.FeedRows": 0}
+# Default none: the database commands dbexport, dbstats, dbcheck, dbreport.
+COMMANDS_MODULE = "matter_certis.commands"
 
 # --- matter-certis ------------------------------------------------------------------------
 # An environment variable of the same name replaces the default; ``-s`` still wins.
@@ -61,6 +71,8 @@ MATTER_LIST_URL = os.environ.get(
 )
 # Read by the dcl_vendors spider: root of the DCL REST API.
 DCL_BASE_URL = os.environ.get("DCL_BASE_URL", "https://on.dcl.csa-iot.org")
+# Read by the dcl_vendors spider: vendors asked for per page (``pagination.limit``).
+DCL_PAGE_LIMIT = 100
 # Read by DatabasePipeline: a peewee playhouse.db_url URL (sqlite:///relative.db,
 # sqlite:////absolute.db, postgresql://user:password@host/name).
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///matter_certis.db")

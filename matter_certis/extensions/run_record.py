@@ -15,8 +15,9 @@ logger = logging.getLogger(__name__)
 
 STATUS_BY_REASON = {"finished": "completed", "shutdown": "stopped", "cancelled": "stopped"}
 SNAPSHOT_SETTINGS = (
-    "MATTER_LIST_URL", "DATABASE_URL", "JOBDIR", "CONCURRENT_REQUESTS_PER_DOMAIN",
-    "AUTOTHROTTLE_ENABLED", "DOWNLOAD_TIMEOUT", "RETRY_TIMES", "MATTER_DB_BATCH_SIZE",
+    "MATTER_LIST_URL", "DCL_BASE_URL", "DATABASE_URL", "JOBDIR",
+    "CONCURRENT_REQUESTS_PER_DOMAIN", "AUTOTHROTTLE_ENABLED", "DOWNLOAD_TIMEOUT", "RETRY_TIMES",
+    "MATTER_DB_BATCH_SIZE",
 )
 MAX_ERROR_DETAILS = 50
 
@@ -78,7 +79,7 @@ class RunRecord:
         try:
             with models.database.atomic():
                 delisted = self.judge_delisting(spider, status)
-                if status == "completed":
+                if status == "completed" and getattr(spider, "total_pages", None):
                     self.clear_superseded_list_failures(spider)
                 CrawlingResult.insert(
                     session_id=spider.session_id,
@@ -130,8 +131,8 @@ class RunRecord:
         return len(gone)
 
     def clear_superseded_list_failures(self, spider):
-        """A completed run re-planned the listing from the database: older listing failures
-        are answered."""
+        """A completed run that read the listing's page count re-planned the listing from the
+        database: older listing failures are answered (a dcl_vendors run answers none)."""
         FailedRequest.delete().where(
             (FailedRequest.kind == "list") & (FailedRequest.session_id != spider.session_id)
         ).execute()

@@ -3,7 +3,7 @@
 from itemadapter import ItemAdapter
 
 from matter_certis import models, signals, store
-from matter_certis.items import ProductDetail, ProductRef, RequestFailure
+from matter_certis.items import ProductDetail, ProductRef, RequestFailure, Vendor
 
 
 class DatabasePipeline:
@@ -12,14 +12,15 @@ class DatabasePipeline:
     Product refs are written before details (details reference products). Counts go to the
     stats as ``matter/db/<table>/<added|updated|moved|unchanged>``; a full run records changed
     detail fields in ``product_changes``. Stored details leave the dead-letter list, and
-    ``signals.details_stored`` tells deltafetch they are safe to skip next time.
+    ``signals.details_stored`` tells deltafetch they are safe to skip next time. DCL vendors
+    are upserted into ``vendors``.
     """
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.database_url = crawler.settings["DATABASE_URL"]
         self.batch_size = crawler.settings.getint("MATTER_DB_BATCH_SIZE")
-        self.buffers = {ProductRef: [], ProductDetail: [], RequestFailure: []}
+        self.buffers = {ProductRef: [], ProductDetail: [], RequestFailure: [], Vendor: []}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -48,7 +49,8 @@ class DatabasePipeline:
         ]
         details = [store.row_for(models.ProductDetail, d) for d in self.buffers[ProductDetail]]
         failures = self.buffers[RequestFailure]
-        if not (refs or details or failures):
+        vendors = [store.row_for(models.Vendor, v) for v in self.buffers[Vendor]]
+        if not (refs or details or failures or vendors):
             return
         spider = self.crawler.spider
         with models.database.atomic():
@@ -62,9 +64,11 @@ class DatabasePipeline:
             )
             store.clear_failures([detail["url"] for detail in details])
             store.record_failures(failures)
+            saved_vendors = store.save_rows(models.Vendor, vendors)
         self.buffers = {kind: [] for kind in self.buffers}
         self.count("products", products)
         self.count("product_details", saved_details)
+        self.count("vendors", saved_vendors)
         self.crawler.signals.send_catch_log(
             signals.details_stored, urls=[detail["url"] for detail in details]
         )

@@ -3,12 +3,13 @@
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from matter_certis.items import ProductDetail
+from matter_certis.items import ProductDetail, Vendor
 from matter_certis.normalize import is_csa_certificate_id
 
 
 class ValidatePipeline:
-    """Refuses items without a url and details whose certificate id is not a CSA id."""
+    """Refuses items without their key (a url; a vendor id for vendors) and details whose
+    certificate id is not a CSA id."""
 
     def __init__(self, stats):
         self.stats = stats
@@ -19,8 +20,9 @@ class ValidatePipeline:
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        if not adapter.get("url"):
-            self.drop("no_url", f"{type(item).__name__} without url")
+        key = "vendor_id" if isinstance(item, Vendor) else "url"
+        if adapter.get(key) in (None, ""):
+            self.drop(f"no_{key}", f"{type(item).__name__} without {key}")
         if isinstance(item, ProductDetail):
             certificate_id = adapter.get("certificate_id")
             if not is_csa_certificate_id(certificate_id):
