@@ -140,7 +140,9 @@ class VendorLoader(ItemLoader):
 
     default_item_class = Vendor
     default_input_processor = MapCompose(normalize.clean_text)
-    vendor_id_in = MapCompose(str, normalize.clean_text, lenient(normalize.parse_hex_id, "vendor_id"))
+    vendor_id_in = MapCompose(
+        str, normalize.clean_text, lenient(normalize.parse_hex_id, "vendor_id")
+    )
 
     def add_record(self, record):
         for key, field in DCL_VENDOR_KEYS.items():

@@ -1,0 +1,34 @@
+"""``scrapy dbcheck``: integrity checks on the local database, for scripts and people."""
+
+from scrapy.commands import ScrapyCommand
+
+from matter_certis import models, queries
+
+EXAMPLES = 3
+
+
+class Command(ScrapyCommand):
+    """Runs every check of ``queries.problems``; prints each problem with examples and what
+    to do. Exit code 1 when something is wrong, 0 when the database is healthy."""
+
+    requires_project = True
+    requires_crawler_process = False
+
+    def short_desc(self):
+        return "Check the local database's integrity (exit code 1 if something is wrong)"
+
+    def run(self, args, opts):
+        with models.open_database(self.settings["DATABASE_URL"]):
+            problems = queries.problems()
+        found = [problem for problem in problems if problem.count]
+        for problem in problems:
+            print(f"{'FAIL' if problem.count else 'ok':<6}{problem.name}: {problem.count}")
+            if problem.count:
+                for example in problem.examples[:EXAMPLES]:
+                    print(f"        e.g. {example}")
+                print(f"        what to do: {problem.advice}")
+        if found:
+            print(f"\n{len(found)} problem(s) found.")
+            self.exitcode = 1
+        else:
+            print("\nThe database is healthy.")

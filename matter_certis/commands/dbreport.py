@@ -1,0 +1,30 @@
+"""``scrapy dbreport FILE.html``: charts and the newest products in one offline HTML file."""
+
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from matter_certis import models, report
+
+
+class Command(ScrapyCommand):
+    """Writes the report of ``matter_certis/report.py`` for the local database."""
+
+    requires_project = True
+    requires_crawler_process = False
+
+    def syntax(self):
+        return "[options] FILE.html"
+
+    def short_desc(self):
+        return "Write an HTML report with charts of the local database"
+
+    def run(self, args, opts):
+        if len(args) != 1:
+            raise UsageError("give one output file, e.g. report.html")
+        path = Path(args[0])
+        with models.open_database(self.settings["DATABASE_URL"]):
+            html = report.render()
+        path.write_text(html, encoding="utf-8")
+        print(f"Report written to {path} ({len(html) // 1024} KiB)")

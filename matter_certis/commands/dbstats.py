@@ -1,0 +1,49 @@
+"""``scrapy dbstats``: what the local database holds, at a glance."""
+
+from scrapy.commands import ScrapyCommand
+
+from matter_certis import models, queries
+
+TOP = 10
+
+
+class Command(ScrapyCommand):
+    """Prints totals, the last run of each spider and what it added, and how the listed
+    products split by specification version, device type and transport interface."""
+
+    requires_project = True
+    requires_crawler_process = False
+
+    def short_desc(self):
+        return "Summarise the local database: totals, last runs, products by kind"
+
+    def run(self, args, opts):
+        with models.open_database(self.settings["DATABASE_URL"]):
+            print("Totals")
+            for name, count in queries.totals().items():
+                print(f"  {name:<34}{count:>8}")
+            print("\nLast run of each spider")
+            for run in queries.last_runs():
+                self.print_run(run)
+            details = models.ProductDetail
+            for title, counts in (
+                ("specification version", queries.counts_by(details.specification_version)),
+                ("device type", queries.counts_by(details.device_type)),
+                ("transport interface", queries.counts_by_transport()),
+            ):
+                more = f" (top {TOP} of {len(counts)})" if len(counts) > TOP else ""
+                print(f"\nListed products by {title}{more}")
+                for value, count in counts[:TOP]:
+                    print(f"  {value:<34}{count:>8}")
+
+    def print_run(self, run):
+        print(
+            f"  {run['spider']:<16}{run['status']:<10}{run['mode'] or '':<12}"
+            f"started {run['started_at']:%Y-%m-%d %H:%M} UTC, "
+            f"{run['execution_time_seconds'] or 0:.0f} s, {run['errors_count']} errors"
+        )
+        if run["spider"] == "matter_products":
+            print(f"    added {run['products_added']} products, updated "
+                  f"{run['products_updated']}, fetched {run['details_fetched']} details")
+            for product in queries.added_during(run):
+                print(f"    + {product['model']} ({product['manufacturer']}) {product['url']}")

@@ -1,0 +1,215 @@
+"""Read-only questions about the local database, asked by the ``db*`` commands and the
+report: one home for their SQL (peewee, so SQLite and PostgreSQL alike)."""
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+
+from peewee import JOIN, fn
+
+from matter_certis import analysis, normalize
+from matter_certis.models import (
+    CrawlingResult,
+    FailedRequest,
+    Product,
+    ProductChange,
+    ProductDetail,
+    Vendor,
+)
+
+NO_VALUE = "(none)"
+EXAMPLES = 5
+
+
+def _with_details(query):
+    """Listed products joined with their details (if any) and their vendor (if known)."""
+    return (
+        query.where(Product.delisted_at.is_null())
+        .join_from(Product, ProductDetail, JOIN.LEFT_OUTER, on=(ProductDetail.url == Product.url))
+        .join_from(ProductDetail, Vendor, JOIN.LEFT_OUTER,
+                   on=(Vendor.vendor_id == ProductDetail.vid))
+    )
+
+
+def vendor_condition(vendor):
+    """``--vendor``: ``0x1552`` or ``5458`` is a Vendor ID, anything else a case-insensitive
+    part of the vendor's or manufacturer's name."""
+    text = vendor.strip()
+    if text.lower().startswith("0x") or text.isdigit():
+        return ProductDetail.vid == normalize.parse_hex_id(text)
+    return (
+        Vendor.vendor_name.contains(text)
+        | Vendor.company_legal_name.contains(text)
+        | Vendor.company_preferred_name.contains(text)
+        | ProductDetail.manufacturer.contains(text)
+        | Product.manufacturer.contains(text)
+    )
+
+
+def listed_products(since=None, vendor=None, device_type=None):
+    """Every listed product with its details and vendor name, newest slot first, as dicts of
+    ``StoredProduct`` fields. ``since``: an ISO date (certification date on or after it);
+    ``device_type``: a case-insensitive part of it."""
+    detail_columns = [
+        getattr(ProductDetail, name) for name in ProductDetail._meta.sorted_field_names
+        if name not in {"url", "page_id", "index_in_page", "manufacturer", "model",
+                        "certificate_id", "created_at", "updated_at"}
+    ]
+    query = _with_details(Product.select(
+        Product.url, Product.page_id, Product.index_in_page,
+        fn.COALESCE(ProductDetail.manufacturer, Product.manufacturer).alias("manufacturer"),
+        fn.COALESCE(ProductDetail.model, Product.model).alias("model"),
+        fn.COALESCE(ProductDetail.certificate_id, Product.certificate_id).alias("certificate_id"),
+        *detail_columns,
+        Vendor.vendor_name,
+    ))
+    if since:
+        query = query.where(ProductDetail.certification_date >= since)
+    if vendor:
+        query = query.where(vendor_condition(vendor))
+    if device_type:
+        query = query.where(ProductDetail.device_type.contains(device_type))
+    query = query.order_by(Product.page_id.desc(nulls="LAST"), Product.index_in_page.desc())
+    rows = list(query.dicts())
+    for row in rows:
+        if row["application_categories"] is not None:
+            row["application_categories"] = json.loads(row["application_categories"])
+    return rows
+
+
+def totals():
+    """How many rows of each kind the database holds."""
+    listed = analysis.listed_products()
+    return {
+        "listed products": listed.count(),
+        "delisted products": Product.select().where(Product.delisted_at.is_null(False)).count(),
+        "product details": ProductDetail.select().count(),
+        "listed products without details": len(analysis.products_without_details()),
+        "vendors": Vendor.select().count(),
+        "failed requests": FailedRequest.select().count(),
+        "recorded changes": ProductChange.select().count(),
+    }
+
+
+def last_runs():
+    """The latest ``crawling_results`` row of each spider, as dicts."""
+    spiders = [s for (s,) in CrawlingResult.select(CrawlingResult.spider).distinct().tuples()]
+    return [
+        CrawlingResult.select().where(CrawlingResult.spider == spider)
+        .order_by(CrawlingResult.started_at.desc()).dicts().first()
+        for spider in sorted(spiders)
+    ]
+
+
+def added_during(run, limit=EXAMPLES):
+    """Products first stored while ``run`` was going, newest first (what it added)."""
+    query = Product.select(Product.url, Product.manufacturer, Product.model).where(
+        (Product.created_at >= run["started_at"])
+        & (Product.created_at <= (run["completed_at"] or run["started_at"]))
+    )
+    return list(query.order_by(Product.page_id.desc(nulls="LAST")).limit(limit).dicts())
+
+
+def _listed_details(*columns):
+    return ProductDetail.select(*columns).join(
+        Product, on=(Product.url == ProductDetail.url)
+    ).where(Product.delisted_at.is_null())
+
+
+def counts_by(column):
+    """``[(value, products)]`` for a detail column, most common first; NULL as ``(none)``."""
+    query = _listed_details(column, fn.COUNT(ProductDetail.url)).group_by(column).tuples()
+    return _most_common_first((value or NO_VALUE, n) for value, n in query)
+
+
+def counts_by_transport():
+    """``[(interface, products)]``: a product on ``Thread, Bluetooth`` counts for both."""
+    counter = Counter()
+    for (text,) in _listed_details(ProductDetail.transport_interface).tuples():
+        parts = [part.strip() for part in (text or "").split(",") if part.strip()]
+        counter.update(parts or [NO_VALUE])
+    return _most_common_first(counter.items())
+
+
+def _most_common_first(pairs):
+    return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+
+
+def certifications_per_month():
+    """``[("YYYY-MM", products)]`` in time order; products without a date are left out."""
+    month = fn.SUBSTR(ProductDetail.certification_date, 1, 7)
+    query = (
+        _listed_details(month.alias("month"), fn.COUNT(ProductDetail.url))
+        .where(ProductDetail.certification_date.is_null(False))
+        .group_by(month).order_by(month).tuples()
+    )
+    return list(query)
+
+
+def top_vendors(limit=15):
+    """``[(vendor, products)]``: the DCL vendor name, or the manufacturer shown on the site
+    for a Vendor ID the vendors table lacks."""
+    label = fn.COALESCE(Vendor.vendor_name, ProductDetail.manufacturer, Product.manufacturer)
+    query = (
+        _with_details(Product.select(label.alias("vendor"), fn.COUNT(Product.url)))
+        .group_by(label).order_by(fn.COUNT(Product.url).desc(), label).limit(limit).tuples()
+    )
+    return [(name or NO_VALUE, n) for name, n in query]
+
+
+def newest_products(limit=20):
+    """The most recently certified listed products, as ``listed_products`` rows."""
+    rows = [row for row in listed_products() if row["certification_date"]]
+    rows.sort(key=lambda row: row["certification_date"], reverse=True)
+    return rows[:limit]
+
+
+@dataclass
+class Problem:
+    """One integrity check of ``dbcheck``: what is wrong, where, and what to do about it."""
+
+    name: str
+    count: int
+    examples: list
+    advice: str
+
+
+def problems():
+    """Every integrity check, whether it found something (``count``) or not."""
+    duplicate_slots = list(
+        analysis.listed_products()
+        .select(Product.page_id, Product.index_in_page, fn.COUNT(Product.url))
+        .where(Product.page_id.is_null(False) & Product.index_in_page.is_null(False))
+        .group_by(Product.page_id, Product.index_in_page)
+        .having(fn.COUNT(Product.url) > 1).tuples()
+    )
+    orphans = [url for (url,) in ProductDetail.select(ProductDetail.url)
+               .join(Product, JOIN.LEFT_OUTER, on=(Product.url == ProductDetail.url))
+               .where(Product.url.is_null()).tuples()]
+    lacking = [ref["url"] for ref in analysis.products_without_details()]
+    failed = [f"{url} ({kind}: {error})" for url, kind, error in FailedRequest.select(
+        FailedRequest.url, FailedRequest.kind, FailedRequest.error_type).tuples()]
+    stale = [url for (url,) in Product.select(Product.url).where(
+        Product.delisted_at.is_null(False)
+        & (Product.page_id.is_null(False) | Product.index_in_page.is_null(False))).tuples()]
+    empty = [] if Product.select().exists() else ["the products table is empty"]
+    return [
+        Problem("no products", len(empty), empty,
+                "check that DATABASE_URL names your database, or run "
+                "`scrapy crawl matter_products` to fill it"),
+        Problem("duplicate slots", len(duplicate_slots),
+                [f"page_id {p}, index_in_page {i}: {n} products" for p, i, n in duplicate_slots],
+                "run `scrapy crawl matter_products -a mode=full`: it re-reads every slot and "
+                "frees the ones taken twice"),
+        Problem("details without products", len(orphans), orphans,
+                "run `scrapy crawl matter_products -a mode=full` to store their listing cards; "
+                "delete the rows still orphaned afterwards (the site no longer lists them)"),
+        Problem("listed products without details", len(lacking), lacking,
+                "run `scrapy crawl matter_products`: an incremental run fetches them"),
+        Problem("failed requests", len(failed), failed,
+                "run `scrapy crawl matter_products` again (it retries them first); if they "
+                "keep failing, read `error_message` in the failed_requests table"),
+        Problem("stale delisted rows", len(stale), stale,
+                "delisted products must give up their slot: run `scrapy crawl matter_products "
+                "-a mode=full`, or set their page_id and index_in_page to NULL"),
+    ]
