@@ -41,7 +41,10 @@ DELTAFETCH_ENABLED = True
 EXTENSIONS = {
     "matter_certis.extensions.jobdir.JobDirGuard": 0,
     "matter_certis.extensions.run_record.RunRecord": 500,
+    "matter_certis.extensions.progress.Progress": 600,
 }
+# Default 60 s: Scrapy's "Crawled N pages" lines; the Progress extension reports instead.
+LOGSTATS_INTERVAL = 0
 
 ITEM_PIPELINES = {
     "matter_certis.pipelines.validate.ValidatePipeline": 200,
@@ -73,6 +76,8 @@ MATTER_LIST_URL = os.environ.get(
 DCL_BASE_URL = os.environ.get("DCL_BASE_URL", "https://on.dcl.csa-iot.org")
 # Read by the dcl_vendors spider: vendors asked for per page (``pagination.limit``).
 DCL_PAGE_LIMIT = 100
+# Read by Progress: seconds between progress lines (0 turns the extension off).
+MATTER_PROGRESS_INTERVAL = 10.0
 # Read by DatabasePipeline: a peewee playhouse.db_url URL (sqlite:///relative.db,
 # sqlite:////absolute.db, postgresql://user:password@host/name).
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///matter_certis.db")

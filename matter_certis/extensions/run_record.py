@@ -37,6 +37,7 @@ class RunRecord:
         self.details_fetched = 0
         self.failures = []
         self.errors = []
+        self.summary = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -46,6 +47,7 @@ class RunRecord:
         crawler.signals.connect(extension.spider_error, signal=signals.spider_error)
         crawler.signals.connect(extension.item_error, signal=signals.item_error)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
 
     def spider_opened(self, spider):
@@ -81,7 +83,7 @@ class RunRecord:
                 delisted = self.judge_delisting(spider, status)
                 if status == "completed" and getattr(spider, "total_pages", None):
                     self.clear_superseded_list_failures(spider)
-                CrawlingResult.insert(
+                row = dict(
                     session_id=spider.session_id,
                     spider=spider.name,
                     status=status,
@@ -99,15 +101,22 @@ class RunRecord:
                     execution_time_seconds=round(time.monotonic() - self.started, 3),
                     config_snapshot=json.dumps(self.snapshot(spider), sort_keys=True),
                     error_details="\n".join(details) or None,
-                ).on_conflict_replace().execute()
+                )
+                # A rerun under the same session id (a resumed JOBDIR run) replaces the row;
+                # ON CONFLICT DO UPDATE works on SQLite and PostgreSQL alike.
+                CrawlingResult.insert(row).on_conflict(
+                    conflict_target=[CrawlingResult.session_id],
+                    preserve=[f for f in CrawlingResult._meta.sorted_fields
+                              if f is not CrawlingResult.session_id],
+                ).execute()
         finally:
             models.database.close()
-        logger.info(
-            "Run %s %s (%s): %d products seen, %d details fetched, %d added, %d delisted, "
-            "%d errors",
-            spider.session_id, status, reason, len(self.seen_urls), self.details_fetched,
-            stats.get_value("matter/db/products/added", 0), delisted, len(self.errors),
-        )
+        self.summary = summary(row, reason, delisted)
+
+    def engine_stopped(self):
+        """The summary is the log's last line, after Scrapy's stats dump."""
+        if self.summary:
+            logger.info(self.summary)
 
     def judge_delisting(self, spider, status):
         """After a complete full run, mark listed products the listing no longer shows."""
@@ -145,6 +154,16 @@ class RunRecord:
             name: getattr(spider, name, None) for name in ("mode", "start_page", "end_page")
         }
         return snapshot
+
+
+def summary(row, reason, delisted):
+    """One line with the numbers of the run's ``crawling_results`` row."""
+    return (
+        "Run {session_id} ({spider}, {mode}) {status} ({reason}) in "
+        "{execution_time_seconds:.1f} s: {total_pages} listing pages, {products_found} products "
+        "seen, {details_fetched} details fetched, {products_added} added, {products_updated} "
+        "updated, {products_unchanged} unchanged, {delisted} delisted, {errors_count} errors"
+    ).format(**row, reason=reason, delisted=delisted)
 
 
 def _without_password(url):

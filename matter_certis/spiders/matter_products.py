@@ -145,6 +145,7 @@ class MatterProductsSpider(scrapy.Spider):
             total_pages, total, self.mode, len(pages), len(lacking),
         )
         self.state["planned"] = True
+        self.crawler.stats.set_value("matter/plan/pages", len(pages))  # read by Progress
         if total_pages in pages:
             yield from self.parse_listing(response, page=total_pages, total=total)
         for page in pages:
@@ -155,6 +156,7 @@ class MatterProductsSpider(scrapy.Spider):
 
     def parse_listing(self, response, page, total):
         """One physical listing page: a ref per card, and a request for its detail page."""
+        self.crawler.stats.inc_value("matter/pages/read")
         for index, card in enumerate(response.css(CARDS)):
             page_id, index_in_page = stable_slot(total, page, index)
             loader = ProductRefLoader(selector=card, response=response, spider=self)

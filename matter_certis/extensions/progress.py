@@ -1,0 +1,171 @@
+"""How far a run is: listing pages and detail pages done against the plan, items per second
+and an ETA, logged every ``MATTER_PROGRESS_INTERVAL`` seconds (the lines Scrapyd keeps) and
+drawn as a live bar when stderr is a terminal."""
+
+import logging
+import sys
+import time
+from dataclasses import dataclass
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.asyncio import create_looping_call
+from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
+
+from matter_certis.items import ProductDetail, RequestFailure
+from matter_certis.positions import PAGE_SIZE
+
+logger = logging.getLogger(__name__)
+
+#: Seconds between redraws of the terminal bar.
+BAR_REFRESH = 0.5
+
+
+def eta_seconds(done, planned, elapsed):
+    """Seconds left if the rest goes at the average pace so far; None while there is no plan
+    or no pace yet."""
+    if planned is None or done <= 0 or elapsed <= 0:
+        return None
+    return max(planned - done, 0) * elapsed / done
+
+
+def format_duration(seconds):
+    """``1h02m``, ``3m05s`` or ``42s``; ``?`` when unknown."""
+    if seconds is None:
+        return "?"
+    minutes, seconds = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{seconds:02d}s"
+    return f"{seconds}s"
+
+
+@dataclass
+class Counts:
+    """Work done against the plan; the planned figures are None before the plan, and the
+    details planned are an estimate while listing pages are left to read."""
+
+    pages_done: int
+    pages_planned: int | None
+    details_done: int
+    details_planned: int | None
+    estimated: bool
+
+    @property
+    def done(self):
+        return self.pages_done + self.details_done
+
+    @property
+    def planned(self):
+        if self.pages_planned is None:
+            return None
+        return self.pages_planned + self.details_planned
+
+    def __str__(self):
+        def of(planned, prefix=""):
+            return "?" if planned is None else f"{prefix}{planned}"
+
+        return (
+            f"listing pages {self.pages_done}/{of(self.pages_planned)}, details "
+            f"{self.details_done}/{of(self.details_planned, '~' if self.estimated else '')}"
+        )
+
+
+class Progress:
+    """Counts work against the spider's plan and reports it.
+
+    The plan comes from the stats the spider keeps: ``matter/plan/pages`` (listing pages it
+    decided to read) and ``matter/pages/read``. Detail pages planned are those requested so
+    far (a retried or redirected page counts once) plus a page's worth of cards for each
+    listing page still to read. A detail is done when its item is stored or dropped, or when
+    the spider gives up on it. The closing summary is RunRecord's line.
+    """
+
+    def __init__(self, crawler, interval, bar):
+        self.crawler = crawler
+        self.interval = interval
+        self.show_bar = bar
+        self.detail_urls = set()
+        self.details_done = set()
+        self.started = self.last_tick = None
+        self.last_items = 0
+        self.tasks = []
+        self.bar = self.redirect = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        interval = crawler.settings.getfloat("MATTER_PROGRESS_INTERVAL")
+        if interval <= 0:
+            raise NotConfigured("MATTER_PROGRESS_INTERVAL is 0")
+        extension = cls(crawler, interval, bar=sys.stderr.isatty())
+        connect = crawler.signals.connect
+        connect(extension.spider_opened, signal=signals.spider_opened)
+        connect(extension.spider_closed, signal=signals.spider_closed)
+        connect(extension.request_scheduled, signal=signals.request_scheduled)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            connect(extension.item_done, signal=signal)
+        return extension
+
+    def request_scheduled(self, request):
+        if request.meta.get("kind") == "detail":
+            self.detail_urls.add(request.meta.get("deltafetch_key", request.url))
+
+    def item_done(self, item):
+        if isinstance(item, ProductDetail) or (
+            isinstance(item, RequestFailure) and item.get("kind") == "detail"
+        ):
+            self.details_done.add(item["url"])
+
+    def counts(self):
+        stats = self.crawler.stats
+        pages_planned = stats.get_value("matter/plan/pages")
+        pages_done = stats.get_value("matter/pages/read", 0)
+        details_done = len(self.details_done)
+        if pages_planned is None:
+            return Counts(pages_done, None, details_done, None, True)
+        pages_left = max(pages_planned - pages_done, 0)
+        details_planned = max(len(self.detail_urls) + PAGE_SIZE * pages_left, details_done)
+        return Counts(pages_done, pages_planned, details_done, details_planned, pages_left > 0)
+
+    def spider_opened(self):
+        self.started = self.last_tick = time.monotonic()
+        self.every(self.interval, self.log)
+        if self.show_bar:
+            self.redirect = logging_redirect_tqdm()
+            self.redirect.__enter__()
+            self.bar = tqdm(desc=self.crawler.spider.name, unit=" pages", file=sys.stderr,
+                            dynamic_ncols=True)
+            self.every(BAR_REFRESH, self.draw)
+
+    def every(self, interval, function):
+        task = create_looping_call(function)
+        task.start(interval, now=False)
+        self.tasks.append(task)
+
+    def log(self):
+        now = time.monotonic()
+        items = self.crawler.stats.get_value("item_scraped_count", 0)
+        rate = (items - self.last_items) / (now - self.last_tick)
+        self.last_items, self.last_tick = items, now
+        counts = self.counts()
+        eta = eta_seconds(counts.done, counts.planned, now - self.started)
+        logger.info("Progress: %s, %.1f items/s, ETA %s", counts, rate, format_duration(eta))
+
+    def draw(self):
+        counts = self.counts()
+        if counts.planned is not None:
+            self.bar.total = counts.planned
+        self.bar.update(counts.done - self.bar.n)
+        self.bar.set_postfix_str(str(counts))
+
+    def spider_closed(self):
+        for task in self.tasks:
+            if task.running:
+                task.stop()
+        if self.bar:
+            self.draw()
+            self.bar.close()
+            self.redirect.__exit__(None, None, None)
