@@ -1,6 +1,8 @@
 """Shared test helpers: saved pages as responses, crawlers built from the project settings."""
 
+import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from scrapy.http import HtmlResponse, Request
@@ -8,9 +10,17 @@ from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from matter_certis import models
+from matter_certis.replica import Catalog, ReplicaServer
+from tests.crawling import crawl
 
 FILES = Path(__file__).parent / "files"
 TEST_SETTINGS = {"REMOTE_CONTROL_ENABLED": False, "TELNETCONSOLE_ENABLED": False}
+# Product names a spreadsheet would run as formulas, one per dangerous leading character the
+# site can show (its text never starts with a tab or CR: whitespace is collapsed).
+FORMULA_MODELS = ("=1+2", "+SUM(A1:A9)", "-2+3", "@cmd|' /C calc'!A0")
+# The newest product's name, to see that the report escapes it.
+HTML_MODEL = '<script>alert("x")</script> & Co'
+FEED_FORMATS = ("csv", "json", "jsonl", "xlsx")
 
 
 def response_from(name, url, **request_kwargs):
@@ -46,3 +56,28 @@ def make_spider(make_crawler):
         return crawler.spider
 
     return make
+
+
+@pytest.fixture(scope="session")
+def synced(tmp_path_factory):
+    """A small replica crawled once for the session: ``matter_products`` writing a feed in
+    each format (``products.<format>``), then ``dcl_vendors``. ``copy(dest)`` gives a test
+    its own copy of the database to change."""
+    catalog = Catalog(products=60, seed=6)
+    for product, model in zip(catalog.listed()[1:], FORMULA_MODELS):
+        catalog.change(product.path, model=model)
+    catalog.change(catalog.listed()[0].path, model=HTML_MODEL)
+    workdir = tmp_path_factory.mktemp("synced")
+    feeds = [part for name in FEED_FORMATS for part in ("-O", workdir / f"products.{name}")]
+    with ReplicaServer(catalog) as replica:
+        products = crawl(replica, workdir, options=feeds)
+        vendors = crawl(replica, workdir, spider="dcl_vendors")
+        base_url = replica.base_url
+    assert (products.returncode, vendors.returncode) == (0, 0), products.stderr + vendors.stderr
+
+    def copy(dest):
+        shutil.copy(workdir / "matter_certis.db", dest / "matter_certis.db")
+        return dest / "matter_certis.db"
+
+    return SimpleNamespace(workdir=workdir, database=workdir / "matter_certis.db",
+                           catalog=catalog, base_url=base_url, copy=copy)

@@ -23,8 +23,10 @@ DETAIL_COLUMNS = (
 )
 
 
-def crawl_command(replica, workdir, *arguments, spider="matter_products", **settings):
-    """The command line of a crawl of ``replica`` into ``workdir/matter_certis.db``."""
+def crawl_command(replica, workdir, *arguments, spider="matter_products", options=(),
+                  **settings):
+    """The command line of a crawl of ``replica`` into ``workdir/matter_certis.db``;
+    ``options`` are more command-line options (``-O products.csv``)."""
     base = {
         "MATTER_LIST_URL": replica.list_url,
         "DCL_BASE_URL": replica.dcl_url,
@@ -39,6 +41,7 @@ def crawl_command(replica, workdir, *arguments, spider="matter_products", **sett
     command = [sys.executable, "-m", "scrapy", "crawl", spider]
     for argument in arguments:
         command += ["-a", argument]
+    command += list(options)
     for name, value in base.items():
         command += ["-s", f"{name}={value}"]
     return command
@@ -59,6 +62,17 @@ def start_crawl(replica, workdir, *arguments, **settings):
     return subprocess.Popen(
         command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
+
+
+def scrapy_command(workdir, name, *arguments):
+    """Run ``scrapy <name> <arguments>`` on ``workdir/matter_certis.db``; returns the
+    completed process."""
+    command = [sys.executable, "-m", "scrapy", name, *map(str, arguments),
+               "-s", f"DATABASE_URL=sqlite:///{workdir / 'matter_certis.db'}"]
+    return subprocess.run(
+        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
 
 

@@ -1,0 +1,142 @@
+"""Feed exporters: formula neutralising, CSV and XLSX written and read back, the FeedRows
+addon, and the feeds of a real ``scrapy crawl matter_products -O ...`` compared with the
+database."""
+
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+from scrapy.settings import Settings
+
+from matter_certis.exporters import CsvExporter, FeedRows, XlsxExporter, neutralise_formula
+from matter_certis.items import ProductDetail
+from matter_certis.normalize import format_hex_id
+from tests.conftest import FORMULA_MODELS
+from tests.crawling import stored_details
+
+DANGEROUS = ["=1+2", "+1", "-1", "@SUM(A1)", "\tcmd", "\rcmd"]
+
+
+@pytest.mark.parametrize("value", DANGEROUS)
+def test_a_cell_starting_like_a_formula_gets_a_leading_quote(value):
+    assert neutralise_formula(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["Plug", "0x1552", "a=b", "'quoted", "", None, 5, True])
+def test_other_values_are_unchanged(value):
+    assert neutralise_formula(value) is value
+
+
+def product(**fields):
+    values = {"url": "https://csa-iot.org/csa_product/plug/", "page_id": 3, "vid": 0x1552,
+              "application_categories": ["Plugs", "Energy"], "tis_trp_tested": False}
+    return ProductDetail(**values, **fields)
+
+
+def export(exporter_class, items):
+    buffer = io.BytesIO()
+    exporter = exporter_class(buffer, export_empty_fields=True)
+    exporter.start_exporting()
+    for item in items:
+        exporter.export_item(item)
+    exporter.finish_exporting()
+    return buffer.getvalue()
+
+
+def read_csv(data):
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+
+
+def read_xlsx(data):
+    header, *body = openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)
+    return [dict(zip(header, row)) for row in body]
+
+
+@pytest.mark.parametrize("read, exporter_class", [(read_csv, CsvExporter),
+                                                  (read_xlsx, XlsxExporter)])
+def test_every_dangerous_cell_is_written_as_text(read, exporter_class):
+    items = [product(model=value, description=value) for value in DANGEROUS]
+    cells = [(row["model"], row["description"]) for row in read(export(exporter_class, items))]
+    assert cells == [("'" + value, "'" + value) for value in DANGEROUS]
+
+
+@pytest.mark.parametrize("read, exporter_class", [(read_csv, CsvExporter),
+                                                  (read_xlsx, XlsxExporter)])
+def test_ids_show_as_hex_and_lists_are_joined(read, exporter_class):
+    (row,) = read(export(exporter_class, [product()]))
+    assert (row["vid"], row["application_categories"]) == ("0x1552", "Plugs; Energy")
+
+
+def test_xlsx_keeps_numbers_and_booleans_typed_and_empty_cells_empty():
+    (row,) = read_xlsx(export(XlsxExporter, [product()]))
+    assert (row["page_id"], row["tis_trp_tested"], row["pid"]) == (3, False, None)
+
+
+def test_feed_rows_restricts_command_line_feeds_to_row_items():
+    settings = Settings()
+    settings.set("FEEDS", {"products.csv": {"format": "csv", "overwrite": True}}, "cmdline")
+    FeedRows().update_settings(settings)
+    options = settings.getdict("FEEDS")["products.csv"]
+    assert options["item_classes"] == ["matter_certis.items.ProductDetail",
+                                       "matter_certis.items.Vendor"]
+    assert (options["format"], options["overwrite"]) == ("csv", True)
+
+
+def test_feed_rows_leaves_a_feeds_own_item_classes():
+    settings = Settings({"FEEDS": {"refs.json": {"format": "json", "item_classes": ["x.Y"]}}})
+    FeedRows().update_settings(settings)
+    assert settings.getdict("FEEDS")["refs.json"]["item_classes"] == ["x.Y"]
+
+
+# --- the feeds of a real crawl (tests/conftest.py ``synced``) -------------------------------
+
+def as_feed_value(column, value):
+    """A stored detail value as the JSON feeds show it."""
+    return format_hex_id(value) if column in ("vid", "pid") else value
+
+
+def as_xlsx_cell(column, value):
+    """A stored detail value as an XLSX cell: typed, lists joined, formulas neutralised."""
+    value = as_feed_value(column, value)
+    return neutralise_formula("; ".join(value) if isinstance(value, list) else value)
+
+
+def as_csv_cell(column, value):
+    value = as_xlsx_cell(column, value)
+    return "" if value is None else str(value)
+
+
+@pytest.fixture(scope="module")
+def details(synced):
+    return stored_details(synced.database)
+
+
+def by_url(rows):
+    return sorted(rows, key=lambda row: row["url"])
+
+
+def test_the_csv_feed_has_one_row_per_product_equal_to_the_database(synced, details):
+    feed = by_url(read_csv((synced.workdir / "products.csv").read_bytes()))
+    assert feed == [{column: as_csv_cell(column, value) for column, value in detail.items()}
+                    for detail in details]
+
+
+@pytest.mark.parametrize("name", ["json", "jsonl"])
+def test_the_json_feeds_equal_the_database(synced, details, name):
+    text = (synced.workdir / f"products.{name}").read_text()
+    feed = json.loads(text) if name == "json" else [json.loads(line) for line in text.splitlines()]
+    assert by_url(feed) == [{column: as_feed_value(column, value)
+                             for column, value in detail.items()} for detail in details]
+
+
+def test_the_xlsx_feed_equals_the_database(synced, details):
+    feed = by_url(read_xlsx((synced.workdir / "products.xlsx").read_bytes()))
+    assert feed == [{column: as_xlsx_cell(column, value) for column, value in detail.items()}
+                    for detail in details]
+
+
+def test_the_crawl_feeds_neutralise_formulas_from_the_site(synced):
+    models = {row["model"] for row in read_csv((synced.workdir / "products.csv").read_bytes())}
+    assert {"'" + model for model in FORMULA_MODELS} <= models
