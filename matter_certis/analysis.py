@@ -29,6 +29,16 @@ def pages_with_missing_slots(total):
     )
 
 
+def oldest_product_url():
+    """The url of the listed product at slot (0, 0), the oldest, or ``None``."""
+    return (
+        listed_products()
+        .select(Product.url)
+        .where((Product.page_id == 0) & (Product.index_in_page == 0))
+        .scalar()
+    )
+
+
 def _refs(query):
     return list(
         query.select(

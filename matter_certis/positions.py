@@ -21,3 +21,8 @@ def stable_slot(total, physical_page, index_on_page):
     if from_oldest < 0:
         raise ValueError(f"card {index_on_page} of page {physical_page} is past product {total}")
     return divmod(from_oldest, PAGE_SIZE)
+
+
+def cards_on_page(total, physical_page):
+    """How many cards a physical page must show when the listing holds ``total`` products."""
+    return max(0, min(PAGE_SIZE, total - (physical_page - 1) * PAGE_SIZE))

@@ -23,14 +23,23 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 # Default 180 s: a page that takes a minute is not coming.
 DOWNLOAD_TIMEOUT = 60
-# Default 2: one more try for a CDN hiccup.
-RETRY_TIMES = 3
+# Default 2, re-queued at once: our BackoffRetryMiddleware waits between tries (see the
+# project part below), so a few more tries ride out a CDN's bad minute without hammering it.
+RETRY_TIMES = 5
 # Default off; keep it off: a sync must see the site as it is now.
 HTTPCACHE_ENABLED = False
 # Default on in Scrapy 2.19: an HTTP server that runs Python sent to it. Never wanted here.
 REMOTE_CONTROL_ENABLED = False
 # Default on: a telnet console on a local port; not needed for unattended runs.
 TELNETCONSOLE_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's RetryMiddleware re-queues at once; ours waits (backoff with jitter).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "matter_certis.retry.BackoffRetryMiddleware": 550,
+    # Sees every raw answer before retries do.
+    "matter_certis.breaker.CircuitBreakerMiddleware": 560,
+}
 
 SPIDER_MIDDLEWARES = {
     # scrapy-deltafetch made async and commit-aware (see matter_certis/deltafetch.py).
@@ -83,3 +92,20 @@ MATTER_PROGRESS_INTERVAL = 10.0
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///matter_certis.db")
 # Read by DatabasePipeline: items written per transaction.
 MATTER_DB_BATCH_SIZE = 100
+
+# Read by BackoffRetryMiddleware: retry n waits base * 2**n plus jitter, at most the cap
+# (or the server's Retry-After, also capped). A seed makes the jitter repeatable.
+MATTER_RETRY_BASE_DELAY = 2.0
+MATTER_RETRY_MAX_DELAY = 60.0
+MATTER_RETRY_SEED = None
+
+# Read by CircuitBreakerMiddleware: pause after this many transient failures in a row,
+# for this many seconds; close the spider (circuit_open) after this many pauses in a row.
+MATTER_BREAKER_ENABLED = True
+MATTER_BREAKER_THRESHOLD = 10
+MATTER_BREAKER_COOLDOWN = 60.0
+MATTER_BREAKER_MAX_TRIPS = 3
+
+# Read by MatterProductsSpider: how often a listing page that shows fewer cards than it
+# must (a page cut short) is fetched again before it is given up on.
+MATTER_INCOMPLETE_PAGE_RETRIES = 3

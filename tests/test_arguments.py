@@ -3,7 +3,7 @@
 import pytest
 
 from matter_certis.replica import Catalog, ReplicaServer
-from matter_certis.spiders.matter_products import ArgumentError, parse_arguments
+from matter_certis.arguments import ArgumentError, parse_arguments
 from tests.crawling import crawl, rows
 
 

@@ -3,13 +3,15 @@
 import pytest
 from scrapy import Request
 
-from matter_certis.items import ProductDetail, ProductRef
+from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 from matter_certis.spiders.matter_products import MatterProductsSpider
 from tests.conftest import response_from
 
 LIST_URL = "https://csa-iot.org/csa-iot_products/?p_type%5B%5D=14"
 PAGE_481_URL = "https://csa-iot.org/csa-iot_products/page/481/?p_type%5B%5D=14"
-TOTAL_482_PAGES_4_ON_LAST = 481 * 12 + 4
+# The saved listing pages are short: each is read as the last page of its listing.
+POST_FEED_TOTAL = 481 * 12 + 3  # 482 pages, the 3 saved cards on the last
+CROWN_BLOCKS_TOTAL = 480 * 12 + 2  # 481 pages, the 2 saved cards on the last
 
 
 @pytest.fixture
@@ -25,14 +27,14 @@ def split(results):
 
 @pytest.fixture
 def post_feed(spider):
-    response = response_from("matter_products_list_post_feed.html", LIST_URL)
-    return split(list(spider.parse_listing(response, page=1, total=TOTAL_482_PAGES_4_ON_LAST)))
+    response = response_from("matter_products_list_post_feed.html", LIST_URL + "&paged=482")
+    return split(list(spider.parse_listing(response, page=482, total=POST_FEED_TOTAL)))
 
 
 @pytest.fixture
 def crown_blocks(spider):
     response = response_from("matter_products_list_crown_blocks.html", PAGE_481_URL)
-    return split(list(spider.parse_listing(response, page=481, total=TOTAL_482_PAGES_4_ON_LAST)))
+    return split(list(spider.parse_listing(response, page=481, total=CROWN_BLOCKS_TOTAL)))
 
 
 def test_post_feed_yields_one_ref_and_one_detail_request_per_card(post_feed):
@@ -73,9 +75,9 @@ def test_card_certificate_id_variants(post_feed, card, expected):
     assert refs[card].get("certificate_id") == expected
 
 
-def test_page_1_cards_take_the_newest_slots(post_feed):
+def test_last_page_cards_take_the_oldest_slots(post_feed):
     refs, _ = post_feed
-    assert [(r["page_id"], r["index_in_page"]) for r in refs] == [(481, 3), (481, 2), (481, 1)]
+    assert [(r["page_id"], r["index_in_page"]) for r in refs] == [(0, 2), (0, 1), (0, 0)]
 
 
 def test_crown_blocks_theme_cards(crown_blocks):
@@ -89,9 +91,25 @@ def test_crown_blocks_theme_cards(crown_blocks):
     assert refs[0]["certificate_id"] == "CSA23B1CMAT41234-01"
 
 
-def test_crown_blocks_slots_follow_the_csa_site_example(crown_blocks):
+def test_crown_blocks_slots(crown_blocks):
     refs, _ = crown_blocks
-    assert [(r["page_id"], r["index_in_page"]) for r in refs] == [(1, 3), (1, 2)]
+    assert [(r["page_id"], r["index_in_page"]) for r in refs] == [(0, 1), (0, 0)]
+
+
+def test_a_page_with_fewer_cards_than_its_place_implies_is_read_again(spider):
+    response = response_from("matter_products_list_post_feed.html", LIST_URL)
+    (request,) = list(spider.parse_listing(response, page=1, total=POST_FEED_TOTAL))
+    assert request.url == spider.page_url(1)
+    assert request.cb_kwargs == {"page": 1, "total": POST_FEED_TOTAL, "attempt": 1}
+    assert spider.crawler.stats.get_value("matter/incomplete_pages") == 1
+
+
+def test_a_page_still_cut_short_after_the_retries_is_given_up(spider):
+    response = response_from("matter_products_list_post_feed.html", LIST_URL)
+    (failure,) = list(spider.parse_listing(response, page=1, total=POST_FEED_TOTAL, attempt=3))
+    assert isinstance(failure, RequestFailure)
+    assert (failure["kind"], failure["error_type"]) == ("list", "unusable page")
+    assert failure["error_message"] == "page 1 shows 3 cards, expected 12"
 
 
 def test_detail_requests_carry_the_ref_and_a_canonical_deltafetch_key(post_feed):
@@ -119,13 +137,28 @@ def test_status_check_reads_wordpress_page_numbers(spider):
 
 def test_a_page_without_pagination_is_the_only_page(spider):
     response = response_from("matter_products_list_empty.html", LIST_URL)
-    assert list(spider.parse_status(response)) == []
+    (request,) = list(spider.parse_status(response))
+    assert request.callback.__name__ == "parse_last_page"
+    assert request.cb_kwargs == {"total_pages": 1, "earlier_count": 0}
+
+
+def test_a_listing_without_cards_twice_is_given_up_without_planning(spider):
+    response = response_from("matter_products_list_empty.html", LIST_URL)
+    (failure,) = list(spider.parse_last_page(response, total_pages=1, earlier_count=0))
+    assert failure["error_message"].startswith("implausible status check: 0 cards on page 1")
+
+
+def test_an_unconfirmed_last_page_is_read_twice(spider):
+    response = response_from("matter_products_list_post_feed.html", LIST_URL + "&paged=4")
+    (request,) = list(spider.parse_last_page(response, total_pages=4))
+    assert request.url == spider.page_url(4)
+    assert request.cb_kwargs == {"total_pages": 4, "earlier_count": 3}
 
 
 def test_last_page_learns_the_total_and_requests_the_other_pages(make_spider):
     spider = make_spider(MatterProductsSpider)
     response = response_from("matter_products_list_post_feed.html", LIST_URL + "&paged=4")
-    refs, requests = split(list(spider.parse_last_page(response, total_pages=4)))
+    refs, requests = split(list(spider.parse_last_page(response, total_pages=4, earlier_count=2)))
     assert [(r["page_id"], r["index_in_page"]) for r in refs] == [(0, 2), (0, 1), (0, 0)]
     listing = [r for r in requests if r.callback.__name__ == "parse_listing"]
     assert [r.cb_kwargs["page"] for r in listing] == [1, 2, 3]

@@ -1,6 +1,7 @@
 """Store items in the database in batches, one transaction per batch."""
 
 from itemadapter import ItemAdapter
+from scrapy import signals as scrapy_signals
 
 from matter_certis import models, signals, store
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure, Vendor
@@ -24,7 +25,14 @@ class DatabasePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_idle, signal=scrapy_signals.spider_idle)
+        return pipeline
+
+    def spider_idle(self):
+        """Nothing is in flight: write the buffer, so that a database analysis made now (a
+        resumed run's final check) sees every item already parsed."""
+        self.flush()
 
     def open_spider(self):
         models.open_database(self.database_url)

@@ -9,11 +9,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import add_or_replace_parameter
 
 from matter_certis import analysis
+from matter_certis.arguments import ArgumentError, parse_arguments
 from matter_certis.items import RequestFailure
 from matter_certis.loaders import ProductDetailLoader, ProductRefLoader
-from matter_certis.positions import stable_slot, total_products
+from matter_certis.positions import cards_on_page, stable_slot, total_products
 
 CARDS = "div.post-feed article, .wp-block-crown-blocks-product-index article.product"
+PRODUCT_LINK = "a[href*='/csa_product/']::attr(href)"
+PERMANENT_STATUSES = (404, 410)
 PAGINATION_NUMBERS = (
     "div.pagination-wrapper > nav > div > a > span::text, .page-numbers::text"
 )
@@ -22,7 +25,6 @@ CERTIFICATES_TABLE_ROWS = ".product-certificates-table tr"
 APPLICATION_CATEGORIES = (
     "//h3[normalize-space()='Application Categories']/following-sibling::ul[1]/li"
 )
-MODES = ("incremental", "full")
 
 
 class MatterProductsSpider(scrapy.Spider):
@@ -89,13 +91,15 @@ class MatterProductsSpider(scrapy.Spider):
 
     def detail_request(self, ref, known_missing=False, priority=0):
         """A detail page; deltafetch may skip it only in incremental mode, for a card whose
-        detail the database is not known to lack."""
+        detail the database is not known to lack. One the database lacks is fetched even if
+        a resumed job directory remembers it as seen (its item may have been lost)."""
         return scrapy.Request(
             ref["url"],
             callback=self.parse_detail,
             errback=self.record_failure,
             cb_kwargs={"ref": ref},
             priority=priority,
+            dont_filter=known_missing,
             meta={
                 "kind": "detail",
                 "deltafetch_key": ref["url"],
@@ -129,9 +133,26 @@ class MatterProductsSpider(scrapy.Spider):
         else:
             yield self.listing_request(total_pages, self.parse_last_page, total_pages=total_pages)
 
-    def parse_last_page(self, response, total_pages):
-        """The status check is complete: plan the listing pages and details to fetch."""
-        total = total_products(total_pages, len(response.css(CARDS)))
+    def parse_last_page(self, response, total_pages, earlier_count=None):
+        """The status check is complete: plan the listing pages and details to fetch.
+
+        A last page cut short would shift every slot, so unless the database confirms it
+        (its last card is the oldest product we know), it is read twice and the larger
+        count kept: a truncated page only ever loses cards.
+        """
+        cards = response.css(CARDS)
+        if earlier_count is None and not self.confirmed_oldest(response, cards):
+            yield self.listing_request(
+                total_pages, self.parse_last_page, total_pages=total_pages, earlier_count=len(cards)
+            )
+            return
+        count = max(len(cards), earlier_count or 0)
+        total = total_products(total_pages, count)
+        listed = analysis.listed_products().count()
+        if count == 0 or total < listed * 0.9:
+            yield self.give_up(response, "list", f"implausible status check: {count} cards on "
+                               f"page {total_pages}, {total} products, {listed} in the database")
+            return
         self.total_pages = total_pages
         pages = self.page_range(total_pages)
         if self.mode == "incremental":
@@ -154,13 +175,37 @@ class MatterProductsSpider(scrapy.Spider):
         for ref in lacking:
             yield self.detail_request(ref, known_missing=True)
 
-    def parse_listing(self, response, page, total):
-        """One physical listing page: a ref per card, and a request for its detail page."""
+    def confirmed_oldest(self, response, cards):
+        """Whether the last card is the product the database holds at slot (0, 0)."""
+        oldest = analysis.oldest_product_url()
+        last_link = cards[-1].css(PRODUCT_LINK).get() if cards else None
+        return oldest is not None and last_link is not None and response.urljoin(last_link) == oldest
+
+    def parse_listing(self, response, page, total, attempt=0):
+        """One physical listing page: a ref per card, and a request for its detail page.
+
+        A page with fewer cards than its place in the listing implies (cut short) is read
+        again, up to MATTER_INCOMPLETE_PAGE_RETRIES times, never stored as if complete; one
+        with more (the site grew during the run) is left to the next run.
+        """
+        cards = response.css(CARDS)
+        expected = cards_on_page(total, page)
+        if len(cards) != expected:
+            self.crawler.stats.inc_value("matter/incomplete_pages")
+            retries = self.settings.getint("MATTER_INCOMPLETE_PAGE_RETRIES")
+            if len(cards) < expected and attempt < retries:
+                self.logger.info("Page %d shows %d of %d cards; reading it again", page, len(cards), expected)
+                yield self.listing_request(
+                    page, self.parse_listing, page=page, total=total, attempt=attempt + 1
+                )
+            else:
+                yield self.give_up(response, "list", f"page {page} shows {len(cards)} cards, expected {expected}")
+            return
         self.crawler.stats.inc_value("matter/pages/read")
-        for index, card in enumerate(response.css(CARDS)):
+        for index, card in enumerate(cards):
             page_id, index_in_page = stable_slot(total, page, index)
             loader = ProductRefLoader(selector=card, response=response, spider=self)
-            loader.add_css("url", "a[href*='/csa_product/']::attr(href)")
+            loader.add_css("url", PRODUCT_LINK)
             loader.add_text("manufacturer", "p.entry-company")
             loader.add_text("model", "h3.entry-title")
             loader.add_text("certificate_id", "p.entry-certificate-id")
@@ -206,42 +251,30 @@ class MatterProductsSpider(scrapy.Spider):
         yield loader.load_item()
 
     def record_failure(self, failure):
-        """A request that failed after all retries goes to the dead-letter list."""
-        request = failure.request
+        """Errback: a request that failed after all retries goes to the dead-letter list.
+
+        404 and 410 are permanent (never retried); an unusable page (not HTML, redirected
+        away from the product) says why.
+        """
         if failure.check(HttpError):
-            error_type = f"HTTP {failure.value.response.status}"
+            status = failure.value.response.status
+            error_type = f"HTTP {status}" + (" (permanent)" if status in PERMANENT_STATUSES else "")
         else:
             error_type = failure.type.__name__
-        self.logger.warning("Giving up on %s: %s", request.url, error_type)
-        yield RequestFailure(
+        return self.dead_letter(failure.request, error_type, str(failure.value))
+
+    def give_up(self, response, kind, reason):
+        """A page that answered but cannot be used goes to the dead-letter list too."""
+        self.crawler.stats.inc_value(f"matter/unusable/{kind}")
+        return self.dead_letter(response.request, "unusable page", reason)
+
+    def dead_letter(self, request, error_type, message):
+        self.logger.warning("Giving up on %s: %s: %s", request.url, error_type, message)
+        return RequestFailure(
             url=request.meta.get("deltafetch_key", request.url),
             kind=request.meta.get("kind", "list"),
             error_type=error_type,
-            error_message=str(failure.value)[:1000],
+            error_message=message[:1000],
             attempts=request.meta.get("retry_times", 0) + 1,
             session_id=self.session_id,
         )
-
-
-class ArgumentError(ValueError):
-    """A spider argument with a value the spider cannot use."""
-
-
-def parse_arguments(mode, start_page, end_page):
-    """Check the spider arguments; return ``(mode, start_page, end_page)`` with ints or None."""
-    if mode not in MODES:
-        raise ArgumentError(f"mode: expected incremental or full, got {mode!r}")
-    start_page = _page_number("start_page", start_page)
-    end_page = _page_number("end_page", end_page)
-    if start_page and end_page and end_page < start_page:
-        raise ArgumentError(f"end_page: {end_page} is before start_page {start_page}")
-    return mode, start_page, end_page
-
-
-def _page_number(name, value):
-    if value is None or value == "":
-        return None
-    text = str(value).strip()
-    if not text.isdigit() or int(text) < 1:
-        raise ArgumentError(f"{name}: expected a page number from 1, got {value!r}")
-    return int(text)
