@@ -3,12 +3,16 @@ report: one home for their SQL (peewee, so SQLite and PostgreSQL alike)."""
 
 import json
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
-from peewee import JOIN, fn
+from peewee import JOIN, SqliteDatabase, fn
+from playhouse.db_url import connect
 
-from matter_certis import analysis, normalize
+from matter_certis import analysis, models, normalize
 from matter_certis.models import (
+    TABLES,
     CrawlingResult,
     FailedRequest,
     Product,
@@ -19,6 +23,29 @@ from matter_certis.models import (
 
 NO_VALUE = "(none)"
 EXAMPLES = 5
+
+
+class NotOurDatabase(ValueError):
+    """``DATABASE_URL`` names no database of this project; the message says what to do."""
+
+
+@contextmanager
+def reading(url):
+    """``models.database`` bound to ``url`` for reading only. Unlike ``open_database`` it
+    neither creates tables nor indexes (``dbcheck`` must open a database that lacks the
+    unique slot index and breaks it) nor an empty SQLite file where none was."""
+    options = {"pragmas": models.SQLITE_PRAGMAS} if url.startswith("sqlite") else {}
+    database = connect(url, **options)
+    if isinstance(database, SqliteDatabase) and not Path(database.database).exists():
+        raise NotOurDatabase(f"no database file at {database.database}: check DATABASE_URL, "
+                             "or run `scrapy crawl matter_products` to create it")
+    models.database.initialize(database)
+    with models.database:
+        missing = [model._meta.table_name for model in TABLES if not model.table_exists()]
+        if missing:
+            raise NotOurDatabase(f"the database lacks the tables {', '.join(missing)}: check "
+                                 "DATABASE_URL, or run `scrapy crawl matter_products` first")
+        yield models.database
 
 
 def _with_details(query):
@@ -199,8 +226,9 @@ def problems():
                 "`scrapy crawl matter_products` to fill it"),
         Problem("duplicate slots", len(duplicate_slots),
                 [f"page_id {p}, index_in_page {i}: {n} products" for p, i, n in duplicate_slots],
-                "run `scrapy crawl matter_products -a mode=full`: it re-reads every slot and "
-                "frees the ones taken twice"),
+                "the unique slot index is missing: set page_id and index_in_page to NULL for "
+                "the products holding these slots, then run `scrapy crawl matter_products "
+                "-a mode=full`, which gives each its slot back and restores the index"),
         Problem("details without products", len(orphans), orphans,
                 "run `scrapy crawl matter_products -a mode=full` to store their listing cards; "
                 "delete the rows still orphaned afterwards (the site no longer lists them)"),

@@ -5,7 +5,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis import models, normalize, queries
+from matter_certis import normalize, queries
 from matter_certis.exporters import exporter_for
 from matter_certis.items import StoredProduct
 
@@ -40,7 +40,7 @@ class Command(ScrapyCommand):
         try:
             exporter_class = exporter_for(self.settings, path.suffix.lstrip(".").lower())
             since = normalize.parse_date(opts.since) if opts.since else None
-            with models.open_database(self.settings["DATABASE_URL"]):
+            with queries.reading(self.settings["DATABASE_URL"]):
                 rows = queries.listed_products(
                     since=since, vendor=opts.vendor, device_type=opts.device_type
                 )

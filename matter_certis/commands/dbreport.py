@@ -5,7 +5,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis import models, report
+from matter_certis import queries, report
 
 
 class Command(ScrapyCommand):
@@ -24,7 +24,10 @@ class Command(ScrapyCommand):
         if len(args) != 1:
             raise UsageError("give one output file, e.g. report.html")
         path = Path(args[0])
-        with models.open_database(self.settings["DATABASE_URL"]):
-            html = report.render()
+        try:
+            with queries.reading(self.settings["DATABASE_URL"]):
+                html = report.render()
+        except queries.NotOurDatabase as error:
+            raise UsageError(str(error)) from None
         path.write_text(html, encoding="utf-8")
         print(f"Report written to {path} ({len(html) // 1024} KiB)")

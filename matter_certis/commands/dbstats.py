@@ -1,8 +1,10 @@
 """``scrapy dbstats``: what the local database holds, at a glance."""
 
 from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
 
-from matter_certis import models, queries
+from matter_certis import queries
+from matter_certis.models import ProductDetail
 
 TOP = 10
 
@@ -18,23 +20,28 @@ class Command(ScrapyCommand):
         return "Summarise the local database: totals, last runs, products by kind"
 
     def run(self, args, opts):
-        with models.open_database(self.settings["DATABASE_URL"]):
-            print("Totals")
-            for name, count in queries.totals().items():
-                print(f"  {name:<34}{count:>8}")
-            print("\nLast run of each spider")
-            for run in queries.last_runs():
-                self.print_run(run)
-            details = models.ProductDetail
-            for title, counts in (
-                ("specification version", queries.counts_by(details.specification_version)),
-                ("device type", queries.counts_by(details.device_type)),
-                ("transport interface", queries.counts_by_transport()),
-            ):
-                more = f" (top {TOP} of {len(counts)})" if len(counts) > TOP else ""
-                print(f"\nListed products by {title}{more}")
-                for value, count in counts[:TOP]:
-                    print(f"  {value:<34}{count:>8}")
+        try:
+            with queries.reading(self.settings["DATABASE_URL"]):
+                self.print_stats()
+        except queries.NotOurDatabase as error:
+            raise UsageError(str(error)) from None
+
+    def print_stats(self):
+        print("Totals")
+        for name, count in queries.totals().items():
+            print(f"  {name:<34}{count:>8}")
+        print("\nLast run of each spider")
+        for run in queries.last_runs():
+            self.print_run(run)
+        for title, counts in (
+            ("specification version", queries.counts_by(ProductDetail.specification_version)),
+            ("device type", queries.counts_by(ProductDetail.device_type)),
+            ("transport interface", queries.counts_by_transport()),
+        ):
+            more = f" (top {TOP} of {len(counts)})" if len(counts) > TOP else ""
+            print(f"\nListed products by {title}{more}")
+            for value, count in counts[:TOP]:
+                print(f"  {value:<34}{count:>8}")
 
     def print_run(self, run):
         print(

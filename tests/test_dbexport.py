@@ -1,0 +1,143 @@
+"""``scrapy dbexport``: every listed product joined with its details and vendor name, in each
+format, read back and compared with the database; the filters; bad arguments."""
+
+import csv
+import json
+
+import openpyxl
+import pytest
+
+from tests.crawling import DETAIL_COLUMNS, rows, scrapy_command
+from tests.test_exporters import as_csv_cell, as_feed_value, as_xlsx_cell
+
+TAKEN_FROM_PRODUCTS = {"url", "page_id", "index_in_page"}
+FALLBACK_TO_PRODUCTS = {"manufacturer", "model", "certificate_id"}
+
+
+def column_sql(column):
+    if column in TAKEN_FROM_PRODUCTS:
+        return f"p.{column}"
+    if column in FALLBACK_TO_PRODUCTS:
+        return f"COALESCE(d.{column}, p.{column}) AS {column}"
+    return f"d.{column}"
+
+
+def expected_rows(database, where="1=1", *parameters):
+    """The joined rows, read with sqlite3 (not the project's queries), decoded."""
+    columns = ", ".join(column_sql(column) for column in DETAIL_COLUMNS)
+    found = rows(
+        database,
+        f"SELECT {columns}, v.vendor_name FROM products p "
+        "LEFT JOIN product_details d ON d.url = p.url "
+        "LEFT JOIN vendors v ON v.vendor_id = d.vid "
+        f"WHERE p.delisted_at IS NULL AND {where} ORDER BY p.url",
+        *parameters,
+    )
+    for row in found:
+        if row["application_categories"] is not None:
+            row["application_categories"] = json.loads(row["application_categories"])
+        if row["tis_trp_tested"] is not None:
+            row["tis_trp_tested"] = bool(row["tis_trp_tested"])
+    return found
+
+
+def by_url(records):
+    return sorted(records, key=lambda record: record["url"])
+
+
+@pytest.fixture(scope="module")
+def workdir(synced, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("dbexport")
+    synced.copy(workdir)
+    return workdir
+
+
+@pytest.fixture(scope="module")
+def database(workdir):
+    return workdir / "matter_certis.db"
+
+
+def export(workdir, name, *options):
+    result = scrapy_command(workdir, "dbexport", workdir / name, *options)
+    assert result.returncode == 0, result.stderr
+    return workdir / name
+
+
+def read_json(path):
+    return json.loads(path.read_text())
+
+
+def test_the_csv_export_equals_the_database(workdir, database):
+    with export(workdir, "all.csv").open(newline="", encoding="utf-8") as file:
+        exported = list(csv.DictReader(file))
+    expected = expected_rows(database)
+    assert len(expected) == 60
+    assert by_url(exported) == [{column: as_csv_cell(column, value)
+                                 for column, value in row.items()} for row in expected]
+
+
+def test_the_json_export_equals_the_database(workdir, database):
+    exported = read_json(export(workdir, "all.json"))
+    assert by_url(exported) == [{column: as_feed_value(column, value)
+                                 for column, value in row.items()}
+                                for row in expected_rows(database)]
+
+
+def test_the_xlsx_export_equals_the_database(workdir, database):
+    sheet = openpyxl.load_workbook(export(workdir, "all.xlsx")).active
+    header, *body = sheet.iter_rows(values_only=True)
+    assert by_url(dict(zip(header, row)) for row in body) == [
+        {column: as_xlsx_cell(column, value) for column, value in row.items()}
+        for row in expected_rows(database)
+    ]
+
+
+def test_every_exported_product_has_its_vendor_name(workdir, synced):
+    names = {vendor["vendor_id"]: vendor["vendor_name"]
+             for vendor in synced.catalog.expected_vendors()}
+    for row in read_json(export(workdir, "vendors.json")):
+        if row["vid"] is not None:
+            assert row["vendor_name"] == names[int(row["vid"], 16)]
+
+
+def test_since_keeps_products_certified_on_or_after_the_date(workdir, database):
+    dates = sorted(row["certification_date"] for row in expected_rows(database)
+                   if row["certification_date"])
+    since = dates[len(dates) // 2]
+    exported = read_json(export(workdir, "since.json", "--since", since))
+    expected = expected_rows(database, "d.certification_date >= ?", since)
+    assert 0 < len(exported) == len(expected) < len(dates)
+    assert {row["url"] for row in exported} == {row["url"] for row in expected}
+
+
+@pytest.mark.parametrize("form", ["hex", "decimal"])
+def test_vendor_given_as_a_vendor_id(workdir, database, form):
+    vid = expected_rows(database)[0]["vid"]
+    exported = read_json(export(workdir, "vid.json", "--vendor",
+                                format(vid, "#06x") if form == "hex" else str(vid)))
+    assert {row["url"] for row in exported} == {
+        row["url"] for row in expected_rows(database, "d.vid = ?", vid)}
+
+
+def test_vendor_given_as_part_of_a_name(workdir, database):
+    name = next(row["vendor_name"] for row in expected_rows(database) if row["vendor_name"])
+    part = name[1:-1].upper()
+    exported = read_json(export(workdir, "name.json", "--vendor", part))
+    assert exported and all(part.lower() in row["vendor_name"].lower() for row in exported)
+
+
+def test_device_type_keeps_matching_products(workdir, database):
+    exported = read_json(export(workdir, "lights.json", "--device-type", "light"))
+    expected = expected_rows(database, "LOWER(d.device_type) LIKE '%light%'")
+    assert 0 < len(exported) == len(expected)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["out.txt"], "unknown format 'txt'"),
+    (["out.csv", "--since", "TBD"], "not a date: 'TBD'"),
+    (["out.csv", "--vendor", "0x1FFFF"], "out of range"),
+])
+def test_a_bad_argument_is_a_usage_error(workdir, arguments, message):
+    result = scrapy_command(workdir, "dbexport", *arguments)
+    assert result.returncode == 2
+    assert message in result.stderr
