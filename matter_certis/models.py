@@ -11,6 +11,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    PeeweeException,
     TextField,
 )
 from playhouse.db_url import connect
@@ -156,10 +157,37 @@ class FailedRequest(BaseModel):
 TABLES = [Product, ProductDetail, Vendor, CrawlingResult, ProductChange, FailedRequest]
 
 
+class DatabaseUnavailable(Exception):
+    """``DATABASE_URL`` names a database this run cannot use; the message says why."""
+
+
+def without_password(url):
+    """A database URL fit for a log or a table: the password replaced by ``***``."""
+    if not url or "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+
+
 def open_database(url):
-    """Connect ``database`` to ``url`` (a playhouse.db_url URL) and create missing tables."""
-    options = {"pragmas": SQLITE_PRAGMAS} if url.startswith("sqlite") else {}
-    database.initialize(connect(url, **options))
-    database.connect(reuse_if_open=True)
-    database.create_tables(TABLES, safe=True)
+    """Connect ``database`` to ``url`` (a playhouse.db_url URL) and create missing tables.
+
+    Checks up front that the database can be written (SQLite: takes the write lock once),
+    so a bad URL, an unwritable path, a corrupt file or a database locked by another
+    process stops a run before its first request, with ``DatabaseUnavailable``.
+    """
+    try:
+        options = {"pragmas": SQLITE_PRAGMAS} if url.startswith("sqlite") else {}
+        database.initialize(connect(url, **options))
+        database.connect(reuse_if_open=True)
+        database.create_tables(TABLES, safe=True)
+        if url.startswith("sqlite"):
+            database.execute_sql("BEGIN IMMEDIATE")
+            database.execute_sql("ROLLBACK")
+    except (PeeweeException, RuntimeError, ValueError, TypeError, KeyError) as error:
+        if database.obj is not None and not database.is_closed():
+            database.close()
+        message = " ".join(str(error).split()) or type(error).__name__
+        raise DatabaseUnavailable(f"DATABASE_URL {without_password(url)!r}: {message}") from None
     return database

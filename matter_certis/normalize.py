@@ -32,7 +32,7 @@ def clean_text(text):
     """
     if text is None:
         return None
-    collapsed = " ".join(_CONTROL_CHARS.sub(" ", str(text)).split())
+    collapsed = " ".join(_CONTROL_CHARS.sub("", str(text)).split())
     return None if collapsed.lower() in MISSING_MARKERS else collapsed
 
 

@@ -44,6 +44,8 @@ DOWNLOADER_MIDDLEWARES = {
 SPIDER_MIDDLEWARES = {
     # scrapy-deltafetch made async and commit-aware (see matter_certis/deltafetch.py).
     "matter_certis.deltafetch.CommittedDeltaFetch": 100,
+    # Not HTML, or a detail page redirected elsewhere: to the errback, not the callback.
+    "matter_certis.middlewares.PageCheckMiddleware": 50,
 }
 DELTAFETCH_ENABLED = True
 
@@ -56,6 +58,8 @@ EXTENSIONS = {
 LOGSTATS_INTERVAL = 0
 
 ITEM_PIPELINES = {
+    # NULLs implausible values first, so that an implausible url or certificate id drops.
+    "matter_certis.pipelines.plausible.PlausibleValuesPipeline": 150,
     "matter_certis.pipelines.validate.ValidatePipeline": 200,
     "matter_certis.pipelines.database.DatabasePipeline": 800,
 }

@@ -21,7 +21,7 @@ from matter_certis.normalize import (
         ("Tuya Global Inc.", "Tuya Global Inc."),
         ("  Tuya\u00a0Global \u00a0 Inc.\n", "Tuya Global Inc."),
         ("a\tb\r\nc", "a b c"),
-        ("bad\x00\x07control\x1bchars", "bad control chars"),
+        ("Caf\x00\x07\x1b\u00e9 Labs", "Caf\u00e9 Labs"),
         ("", None),
         ("   ", None),
         ("N/A", None),

@@ -149,7 +149,7 @@ class RunRecord:
     def snapshot(self, spider):
         settings = self.crawler.settings
         snapshot = {name: settings.get(name) for name in SNAPSHOT_SETTINGS}
-        snapshot["DATABASE_URL"] = _without_password(snapshot["DATABASE_URL"])
+        snapshot["DATABASE_URL"] = models.without_password(snapshot["DATABASE_URL"])
         snapshot["arguments"] = {
             name: getattr(spider, name, None) for name in ("mode", "start_page", "end_page")
         }
@@ -164,13 +164,3 @@ def summary(row, reason, delisted):
         "seen, {details_fetched} details fetched, {products_added} added, {products_updated} "
         "updated, {products_unchanged} unchanged, {delisted} delisted, {errors_count} errors"
     ).format(**row, reason=reason, delisted=delisted)
-
-
-def _without_password(url):
-    """A database URL fit for a log or a table: the password replaced by ``***``."""
-    if not url or "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    credentials, host = rest.rsplit("@", 1)
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}"

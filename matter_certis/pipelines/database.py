@@ -1,10 +1,14 @@
 """Store items in the database in batches, one transaction per batch."""
 
+import logging
+
 from itemadapter import ItemAdapter
 from scrapy import signals as scrapy_signals
 
 from matter_certis import models, signals, store
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure, Vendor
+
+logger = logging.getLogger(__name__)
 
 
 class DatabasePipeline:
@@ -35,7 +39,12 @@ class DatabasePipeline:
         self.flush()
 
     def open_spider(self):
-        models.open_database(self.database_url)
+        try:
+            models.open_database(self.database_url)
+        except models.DatabaseUnavailable as error:
+            # One clear line and a stop before the first request.
+            logger.error("Cannot use the database: %s", error)
+            raise SystemExit(2) from None
 
     def close_spider(self):
         self.flush()
