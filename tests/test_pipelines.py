@@ -4,9 +4,10 @@ import pytest
 from scrapy.exceptions import DropItem
 
 from matter_certis import models
-from matter_certis.items import ProductDetail, ProductRef
+from matter_certis.items import ProductDetail, ProductRef, Vendor
 from matter_certis.pipelines.database import DatabasePipeline
 from matter_certis.pipelines.validate import ValidatePipeline
+from matter_certis.spiders.dcl_vendors import DclVendorsSpider
 from matter_certis.spiders.matter_products import MatterProductsSpider
 
 URL = "https://csa-iot.org/csa_product/wi-fi-plug-27/"
@@ -128,3 +129,19 @@ def test_a_slot_claimed_twice_in_one_batch_goes_to_the_later_card(crawler):
     run_pipeline(crawler, [ref(url=other, page_id=0, index_in_page=0), ref(page_id=0, index_in_page=0)])
     assert models.Product.get_by_id(URL).page_id == 0
     assert models.Product.get_by_id(other).page_id is None
+
+
+def test_validate_drops_a_vendor_without_vendor_id(validate, crawler):
+    with pytest.raises(DropItem, match="Vendor without vendor_id"):
+        validate.process_item(Vendor(vendor_name="Acme"))
+    assert crawler.stats.get_value("matter/dropped/no_vendor_id") == 1
+
+
+def test_vendors_are_upserted_by_vendor_id(make_crawler):
+    crawler = make_crawler(DclVendorsSpider)
+    crawler.spider = DclVendorsSpider.from_crawler(crawler)
+    run_pipeline(crawler, [Vendor(vendor_id=0x1552, vendor_name="Tuya")])
+    run_pipeline(crawler, [Vendor(vendor_id=0x1552, vendor_name="Tuya Smart")])
+    assert list(models.Vendor.select(models.Vendor.vendor_id, models.Vendor.vendor_name)
+                .tuples()) == [(0x1552, "Tuya Smart")]
+    assert crawler.stats.get_value("matter/db/vendors/updated") == 1
