@@ -1,6 +1,8 @@
 """The database tables (see interface.md), as peewee models bound late to ``DATABASE_URL``."""
 
 import logging
+import random
+import time
 from datetime import datetime, timezone
 
 from peewee import (
@@ -10,13 +12,17 @@ from peewee import (
     FloatField,
     ForeignKeyField,
     IntegerField,
+    IntegrityError,
     Model,
     PeeweeException,
+    PostgresqlDatabase,
     TextField,
 )
 from playhouse.db_url import connect
+from psycopg2.errors import TransactionRollbackError
 
 database = DatabaseProxy()
+logger = logging.getLogger(__name__)
 # peewee logs every query at DEBUG; a crawl's log is no place for thousands of them.
 logging.getLogger("peewee").setLevel(logging.INFO)
 
@@ -26,6 +32,13 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 10_000,
 }
+# Errors that mean another writer got in the way, so the transaction is worth running again:
+# PostgreSQL aborting one side of a deadlock or a serialization conflict (40P01, 40001), or a
+# slot another job committed meanwhile (the rerun's release_slots frees it).
+CONFLICTS = (TransactionRollbackError, IntegrityError)
+TRANSACTION_ATTEMPTS = 5
+# Key of the PostgreSQL advisory lock that lets one job at a time create the tables.
+SCHEMA_LOCK = 0x6D617474  # "matt"
 
 
 def utc_now():
@@ -118,6 +131,8 @@ class CrawlingResult(BaseModel):
     products_updated = IntegerField(default=0)
     products_unchanged = IntegerField(default=0)
     errors_count = IntegerField(default=0)
+    # Listing pages that showed fewer cards than they must (cut short) and were read again.
+    incomplete_pages = IntegerField(default=0)
     started_at = DateTimeField()
     completed_at = DateTimeField(null=True)
     execution_time_seconds = FloatField(null=True)
@@ -181,7 +196,12 @@ def open_database(url):
         options = {"pragmas": SQLITE_PRAGMAS} if url.startswith("sqlite") else {}
         database.initialize(connect(url, **options))
         database.connect(reuse_if_open=True)
-        database.create_tables(TABLES, safe=True)
+        with database.atomic():
+            if isinstance(database.obj, PostgresqlDatabase):
+                # Jobs started together would race on CREATE TABLE IF NOT EXISTS (it is not
+                # atomic in PostgreSQL): one at a time.
+                database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            database.create_tables(TABLES, safe=True)
         if url.startswith("sqlite"):
             database.execute_sql("BEGIN IMMEDIATE")
             database.execute_sql("ROLLBACK")
@@ -191,3 +211,19 @@ def open_database(url):
         message = " ".join(str(error).split()) or type(error).__name__
         raise DatabaseUnavailable(f"DATABASE_URL {without_password(url)!r}: {message}") from None
     return database
+
+
+def in_transaction(work):
+    """Run ``work()`` in one transaction and return its result; when a concurrent writer got
+    in the way (``CONFLICTS``: several jobs writing one PostgreSQL database) it is rolled
+    back and run again from the start, up to ``TRANSACTION_ATTEMPTS`` times."""
+    for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+        try:
+            with database.atomic():
+                return work()
+        except CONFLICTS as error:
+            if attempt == TRANSACTION_ATTEMPTS:
+                raise
+            logger.info("A concurrent writer got in the way (%s); writing the batch again",
+                        type(error).__name__)
+            time.sleep(random.uniform(0.05, 0.2) * attempt)

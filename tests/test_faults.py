@@ -27,8 +27,9 @@ def faulty_crawl(tmp_path_factory):
 def test_the_faulty_crawl_completes(faulty_crawl):
     replica, workdir, result = faulty_crawl
     assert result.returncode == 0
-    (run,) = rows(workdir / "matter_certis.db", "SELECT status FROM crawling_results")
+    (run,) = rows(workdir / "matter_certis.db", "SELECT status, incomplete_pages FROM crawling_results")
     assert run["status"] == "completed"
+    assert run["incomplete_pages"] > 0
 
 
 def test_faults_do_not_change_the_stored_data(faulty_crawl):

@@ -96,6 +96,7 @@ class RunRecord:
                     products_unchanged=stats.get_value("matter/db/product_details/unchanged", 0)
                     + stats.get_value("matter/db/product_details/moved", 0),
                     errors_count=len(self.errors),
+                    incomplete_pages=stats.get_value("matter/incomplete_pages", 0),
                     started_at=self.started_at,
                     completed_at=utc_now(),
                     execution_time_seconds=round(time.monotonic() - self.started, 3),
