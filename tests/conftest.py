@@ -12,6 +12,7 @@ from scrapy.utils.test import get_crawler
 from matter_certis import models
 from matter_certis.replica import Catalog, ReplicaServer
 from tests.crawling import crawl
+from tests.postgres import PostgresServer, find_binaries
 
 FILES = Path(__file__).parent / "files"
 TEST_SETTINGS = {"REMOTE_CONTROL_ENABLED": False, "TELNETCONSOLE_ENABLED": False}
@@ -81,3 +82,16 @@ def synced(tmp_path_factory):
 
     return SimpleNamespace(workdir=workdir, database=workdir / "matter_certis.db",
                            catalog=catalog, base_url=base_url, copy=copy)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server for the whole run (tests/postgres.py); ``create_database()`` gives
+    each test its own database."""
+    binaries = find_binaries()
+    if binaries is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not installed: "
+                    "apt-get install postgresql (.ci/run does)")
+    server = PostgresServer(binaries).start()
+    yield server
+    server.stop()

@@ -1,14 +1,19 @@
 """Helpers for end-to-end tests: a real ``scrapy crawl`` subprocess against the replica,
-and the stored rows read back with the standard library's sqlite3."""
+and the stored rows read back (SQLite with the standard library's sqlite3, PostgreSQL
+with psycopg2)."""
 
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import psycopg2
+from psycopg2.extras import RealDictCursor
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,8 +96,24 @@ def interrupt(process, sig=signal.SIGINT, timeout=60):
     return output
 
 
+def free_port():
+    """A loopback port nobody listens on (for a server a test starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def rows(database, sql, *parameters):
-    """Rows of a query as dicts."""
+    """Rows of a query as dicts; ``database`` is a SQLite file or a ``postgresql://`` URL
+    (``?`` marks parameters in both)."""
+    if str(database).startswith("postgresql://"):
+        connection = psycopg2.connect(database)
+        try:
+            with connection.cursor(cursor_factory=RealDictCursor) as cursor:
+                cursor.execute(sql.replace("?", "%s"), parameters)
+                return [dict(row) for row in cursor]
+        finally:
+            connection.close()
     connection = sqlite3.connect(database)
     connection.row_factory = sqlite3.Row
     try:

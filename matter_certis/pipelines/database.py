@@ -59,7 +59,8 @@ class DatabasePipeline:
         return item
 
     def flush(self):
-        """Write what is buffered in one transaction."""
+        """Write what is buffered in one transaction (run again if a concurrent job's
+        transaction got in the way)."""
         refs = [
             {**store.row_for(models.Product, ref), "delisted_at": None}
             for ref in self.buffers[ProductRef]
@@ -70,7 +71,8 @@ class DatabasePipeline:
         if not (refs or details or failures or vendors):
             return
         spider = self.crawler.spider
-        with models.database.atomic():
+
+        def write():
             store.release_slots(refs)
             products = store.save_rows(models.Product, refs)
             saved_details = store.save_rows(
@@ -82,6 +84,9 @@ class DatabasePipeline:
             store.clear_failures([detail["url"] for detail in details])
             store.record_failures(failures)
             saved_vendors = store.save_rows(models.Vendor, vendors)
+            return products, saved_details, saved_vendors
+
+        products, saved_details, saved_vendors = models.in_transaction(write)
         self.buffers = {kind: [] for kind in self.buffers}
         self.count("products", products)
         self.count("product_details", saved_details)

@@ -1,0 +1,67 @@
+"""PostgreSQL end to end (a server started for the run, see the ``postgres`` fixture): a
+crawl stores the replica's ground truth, a rerun changes nothing, and two crawls over
+disjoint page ranges writing at the same time end with the rows of one crawl over all pages."""
+
+import pytest
+
+from matter_certis.replica import Catalog, ReplicaServer
+from tests.crawling import by_url, crawl, rows, start_crawl, stored_details, stored_products
+
+PRODUCTS = 360  # 30 listing pages
+
+
+@pytest.fixture(scope="module")
+def replica():
+    with ReplicaServer(Catalog(products=PRODUCTS, seed=5)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def synced(postgres, replica, tmp_path_factory):
+    """One crawl over all pages into a new database: its URL and working directory."""
+    url = postgres.create_database()
+    workdir = tmp_path_factory.mktemp("postgres")
+    result = crawl(replica, workdir, DATABASE_URL=url)
+    assert result.returncode == 0, (workdir / "crawl.log").read_text()[-3000:]
+    return url, workdir
+
+
+def test_a_crawl_stores_the_ground_truth(replica, synced):
+    url, _ = synced
+    assert stored_products(url) == by_url(replica.catalog.expected_products(replica.base_url))
+    assert stored_details(url) == by_url(replica.catalog.expected_details(replica.base_url))
+    (run,) = rows(url, "SELECT status, products_added, details_fetched FROM crawling_results")
+    assert run == {"status": "completed", "products_added": PRODUCTS, "details_fetched": PRODUCTS}
+
+
+def test_a_full_rerun_changes_nothing(replica, synced):
+    url, workdir = synced
+    before = {table: rows(url, f"SELECT * FROM {table} ORDER BY url")
+              for table in ("products", "product_details")}
+    result = crawl(replica, workdir, "mode=full", DATABASE_URL=url)
+    assert result.returncode == 0, (workdir / "crawl.log").read_text()[-3000:]
+    for table, stored in before.items():
+        assert rows(url, f"SELECT * FROM {table} ORDER BY url") == stored
+    assert rows(url, "SELECT count(*) AS n FROM product_changes") == [{"n": 0}]
+    assert rows(url, "SELECT status, products_updated FROM crawling_results "
+                     "WHERE mode = 'full'") == [{"status": "completed", "products_updated": 0}]
+
+
+def test_two_page_ranges_at_once_equal_one_crawl_over_all_pages(postgres, replica, synced,
+                                                                 tmp_path):
+    url = postgres.create_database()
+    # Small batches, so that the two jobs' transactions interleave many times.
+    jobs = [
+        start_crawl(replica, tmp_path, f"start_page={first}", f"end_page={last}",
+                    DATABASE_URL=url, MATTER_DB_BATCH_SIZE=10,
+                    LOG_FILE=tmp_path / f"pages-{first}.log")
+        for first, last in ((1, 13), (14, 30))
+    ]
+    for job in jobs:
+        job.communicate(timeout=240)
+        assert job.returncode == 0, (tmp_path / "pages-1.log").read_text()[-3000:]
+    assert stored_products(url) == stored_products(synced[0])
+    assert stored_details(url) == stored_details(synced[0])
+    runs = rows(url, "SELECT status, products_found FROM crawling_results ORDER BY products_found")
+    assert runs == [{"status": "completed", "products_found": 13 * 12},
+                    {"status": "completed", "products_found": PRODUCTS - 13 * 12}]
