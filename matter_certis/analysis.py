@@ -3,7 +3,7 @@
 from peewee import JOIN
 
 from matter_certis.models import FailedRequest, Product, ProductDetail
-from matter_certis.positions import PAGE_SIZE
+from matter_certis.positions import PAGE_SIZE, physical_page
 
 
 def listed_products():
@@ -24,7 +24,7 @@ def pages_with_missing_slots(total):
         .tuples()
     }
     return sorted(
-        {(total - 1 - from_oldest) // PAGE_SIZE + 1 for from_oldest in range(total)
+        {physical_page(total, from_oldest) for from_oldest in range(total)
          if from_oldest not in filled}
     )
 
@@ -48,13 +48,22 @@ def _refs(query):
     )
 
 
-def products_without_details():
-    """Listed products whose detail page has never been stored, as product-ref dicts."""
-    return _refs(
+def products_without_details(total=None, pages=None):
+    """Listed products whose detail page has never been stored, as product-ref dicts; with
+    ``pages``, only those whose card is on one of these physical pages of ``total`` products
+    (so that jobs over other page ranges, running at the same time, do not fetch them too)."""
+    refs = _refs(
         listed_products()
         .join(ProductDetail, on=(ProductDetail.url == Product.url), join_type=JOIN.LEFT_OUTER)
         .where(ProductDetail.url.is_null())
     )
+    if pages is None:
+        return refs
+    return [
+        ref for ref in refs
+        if ref["page_id"] is not None
+        and physical_page(total, ref["page_id"] * PAGE_SIZE + ref["index_in_page"]) in pages
+    ]
 
 
 def failed_details():

@@ -23,6 +23,12 @@ def stable_slot(total, physical_page, index_on_page):
     return divmod(from_oldest, PAGE_SIZE)
 
 
+def physical_page(total, from_oldest):
+    """The physical page (1-based) that shows the product ``from_oldest`` places after the
+    oldest, when the listing holds ``total`` products."""
+    return (total - 1 - from_oldest) // PAGE_SIZE + 1
+
+
 def cards_on_page(total, physical_page):
     """How many cards a physical page must show when the listing holds ``total`` products."""
     return max(0, min(PAGE_SIZE, total - (physical_page - 1) * PAGE_SIZE))

@@ -106,30 +106,35 @@ def free_port():
 def rows(database, sql, *parameters):
     """Rows of a query as dicts; ``database`` is a SQLite file or a ``postgresql://`` URL
     (``?`` marks parameters in both)."""
-    if str(database).startswith("postgresql://"):
-        connection = psycopg2.connect(database)
-        try:
-            with connection.cursor(cursor_factory=RealDictCursor) as cursor:
-                cursor.execute(sql.replace("?", "%s"), parameters)
-                return [dict(row) for row in cursor]
-        finally:
-            connection.close()
-    connection = sqlite3.connect(database)
-    connection.row_factory = sqlite3.Row
+    connection = _connect(database)
     try:
-        return [dict(row) for row in connection.execute(sql, parameters)]
+        cursor = connection.cursor()
+        cursor.execute(_placeholders(database, sql), parameters)
+        return [dict(row) for row in cursor.fetchall()]
     finally:
         connection.close()
 
 
 def execute(database, sql, *parameters):
     """Change the database behind the crawler's back (to set up a test case)."""
-    connection = sqlite3.connect(database)
+    connection = _connect(database)
     try:
         with connection:
-            connection.execute(sql, parameters)
+            connection.cursor().execute(_placeholders(database, sql), parameters)
     finally:
         connection.close()
+
+
+def _connect(database):
+    if str(database).startswith("postgresql://"):
+        return psycopg2.connect(database, cursor_factory=RealDictCursor)
+    connection = sqlite3.connect(database)
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
+def _placeholders(database, sql):
+    return sql.replace("?", "%s") if str(database).startswith("postgresql://") else sql
 
 
 def stored_products(database):

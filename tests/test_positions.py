@@ -2,7 +2,7 @@
 
 import pytest
 
-from matter_certis.positions import stable_slot, total_products
+from matter_certis.positions import cards_on_page, physical_page, stable_slot, total_products
 
 
 def test_total_products():
@@ -42,3 +42,11 @@ def test_every_product_gets_a_distinct_slot_counted_from_the_oldest():
 def test_a_card_past_the_last_product_is_refused():
     with pytest.raises(ValueError):
         stable_slot(13, 2, 1)
+
+
+def test_physical_page_is_the_page_a_slot_was_read_from():
+    total = total_products(5, 7)
+    for page in range(1, 6):
+        for index in range(cards_on_page(total, page)):
+            page_id, index_in_page = stable_slot(total, page, index)
+            assert physical_page(total, page_id * 12 + index_in_page) == page

@@ -5,7 +5,9 @@ disjoint page ranges writing at the same time end with the rows of one crawl ove
 import pytest
 
 from matter_certis.replica import Catalog, ReplicaServer
-from tests.crawling import by_url, crawl, rows, start_crawl, stored_details, stored_products
+from tests.crawling import (
+    by_url, crawl, execute, rows, start_crawl, stored_details, stored_products,
+)
 
 PRODUCTS = 360  # 30 listing pages
 
@@ -50,18 +52,38 @@ def test_a_full_rerun_changes_nothing(replica, synced):
 def test_two_page_ranges_at_once_equal_one_crawl_over_all_pages(postgres, replica, synced,
                                                                  tmp_path):
     url = postgres.create_database()
-    # Small batches, so that the two jobs' transactions interleave many times.
+    ranges = ((1, 13), (14, 30))
+    # Small batches, so that the two jobs' transactions interleave many times; one deltafetch
+    # store for both, as under one Scrapyd.
     jobs = [
         start_crawl(replica, tmp_path, f"start_page={first}", f"end_page={last}",
                     DATABASE_URL=url, MATTER_DB_BATCH_SIZE=10,
                     LOG_FILE=tmp_path / f"pages-{first}.log")
-        for first, last in ((1, 13), (14, 30))
+        for first, last in ranges
     ]
-    for job in jobs:
+    for job, (first, _) in zip(jobs, ranges):
         job.communicate(timeout=240)
-        assert job.returncode == 0, (tmp_path / "pages-1.log").read_text()[-3000:]
+        assert job.returncode == 0, (tmp_path / f"pages-{first}.log").read_text()[-3000:]
     assert stored_products(url) == stored_products(synced[0])
     assert stored_details(url) == stored_details(synced[0])
-    runs = rows(url, "SELECT status, products_found FROM crawling_results ORDER BY products_found")
-    assert runs == [{"status": "completed", "products_found": 13 * 12},
-                    {"status": "completed", "products_found": PRODUCTS - 13 * 12}]
+    # Each job fetched the details of its own pages only.
+    runs = rows(url, "SELECT status, products_found, details_fetched FROM crawling_results "
+                     "ORDER BY products_found")
+    assert runs == [
+        {"status": "completed", "products_found": 13 * 12, "details_fetched": 13 * 12},
+        {"status": "completed", "products_found": PRODUCTS - 13 * 12,
+         "details_fetched": PRODUCTS - 13 * 12},
+    ]
+
+
+def test_a_page_range_fetches_the_missing_details_of_its_own_pages_only(replica, synced):
+    url, workdir = synced
+    newest_first = by_url(replica.catalog.expected_products(replica.base_url))
+    newest_first.sort(key=lambda product: (-product["page_id"], -product["index_in_page"]))
+    on_page_2, on_page_20 = newest_first[12]["url"], newest_first[19 * 12]["url"]
+    execute(url, "DELETE FROM product_details WHERE url IN (?, ?)", on_page_2, on_page_20)
+    result = crawl(replica, workdir, "start_page=1", "end_page=13", DATABASE_URL=url)
+    assert result.returncode == 0, (workdir / "crawl.log").read_text()[-3000:]
+    missing = rows(url, "SELECT p.url FROM products p LEFT JOIN product_details d "
+                        "ON d.url = p.url WHERE d.url IS NULL")
+    assert missing == [{"url": on_page_20}]

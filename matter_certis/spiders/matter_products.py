@@ -156,8 +156,8 @@ class MatterProductsSpider(scrapy.Spider):
         self.total_pages = total_pages
         pages = self.page_range(total_pages)
         if self.mode == "incremental":
+            lacking = analysis.products_without_details(total, pages if self.sliced else None)
             pages = [page for page in analysis.pages_with_missing_slots(total) if page in pages]
-            lacking = analysis.products_without_details()
         else:
             lacking = []
         self.logger.info(
