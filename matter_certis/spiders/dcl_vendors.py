@@ -49,9 +49,10 @@ class DclVendorsSpider(scrapy.Spider):
         """One page: a Vendor per record, then the next page unless the walk is over."""
         try:
             page = response.json()
-            records, next_key = page["vendorInfo"], (page["pagination"] or {}).get("next_key")
-            if not isinstance(records, list):
-                raise TypeError("vendorInfo is not a list")
+            records, pagination = page["vendorInfo"], page["pagination"] or {}
+            if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+                raise TypeError("vendorInfo is not a list of records")
+            next_key = pagination.get("next_key")
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             self.stop("dcl_malformed", "DCL vendor page %s is malformed (%s: %s)",
                       response.url, type(error).__name__, error)
@@ -69,7 +70,7 @@ class DclVendorsSpider(scrapy.Spider):
             yield self.page_request(next_key)
         else:
             self.logger.info("DCL walk complete: %d vendors (the ledger counts %s)",
-                             self.vendors_read, (page["pagination"] or {}).get("total"))
+                             self.vendors_read, pagination.get("total"))
 
     def page_failed(self, failure):
         """A page that failed after all retries ends the walk: the rest cannot be reached."""
