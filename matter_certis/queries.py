@@ -118,11 +118,19 @@ def totals():
     }
 
 
+RUN_COLUMNS = (
+    "spider", "status", "mode", "started_at", "completed_at", "execution_time_seconds",
+    "errors_count", "products_added", "products_updated", "details_fetched",
+)
+
+
 def last_runs():
-    """The latest ``crawling_results`` row of each spider, as dicts."""
+    """The latest ``crawling_results`` row of each spider, as dicts of ``RUN_COLUMNS`` (only
+    what is shown, so a database from an older version with fewer columns reads too)."""
     spiders = [s for (s,) in CrawlingResult.select(CrawlingResult.spider).distinct().tuples()]
+    columns = [getattr(CrawlingResult, name) for name in RUN_COLUMNS]
     return [
-        CrawlingResult.select().where(CrawlingResult.spider == spider)
+        CrawlingResult.select(*columns).where(CrawlingResult.spider == spider)
         .order_by(CrawlingResult.started_at.desc()).dicts().first()
         for spider in sorted(spiders)
     ]
