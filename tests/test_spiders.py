@@ -1,0 +1,23 @@
+"""Guard: every spider imports, is named, and its ``start()`` yields requests without network."""
+
+import pytest
+import pytest_twisted
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.project import get_project_settings
+
+SPIDER_NAMES = sorted(SpiderLoader.from_settings(get_project_settings()).list())
+
+
+def test_the_project_has_its_two_spiders():
+    assert SPIDER_NAMES == ["dcl_vendors", "matter_products"]
+
+
+@pytest.mark.parametrize("name", SPIDER_NAMES)
+@pytest_twisted.ensureDeferred
+async def test_start_yields_requests(make_spider, name):
+    spidercls = SpiderLoader.from_settings(get_project_settings()).load(name)
+    spider = make_spider(spidercls)
+    requests = [request async for request in spider.start()]
+    assert requests
+    assert all(request.callback is not None for request in requests)
+    assert all(request.errback is not None for request in requests)
