@@ -5,13 +5,13 @@ drawn as a live bar when stderr is a terminal."""
 import logging
 import sys
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 from tqdm import tqdm
-from tqdm.contrib.logging import logging_redirect_tqdm
 
 from matter_certis.items import ProductDetail, RequestFailure
 from matter_certis.positions import PAGE_SIZE
@@ -93,7 +93,8 @@ class Progress:
         self.started = self.last_tick = None
         self.last_items = 0
         self.tasks = []
-        self.bar = self.redirect = None
+        self.bar = None
+        self.terminal = ExitStack()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -134,8 +135,9 @@ class Progress:
         self.started = self.last_tick = time.monotonic()
         self.every(self.interval, self.log)
         if self.show_bar:
-            self.redirect = logging_redirect_tqdm()
-            self.redirect.__enter__()
+            for handler in logging.root.handlers:
+                if _is_console(handler):  # log lines go above the bar, not through it
+                    self.terminal.callback(handler.setStream, handler.setStream(AboveTheBar()))
             self.bar = tqdm(desc=self.crawler.spider.name, unit=" pages", file=sys.stderr,
                             dynamic_ncols=True)
             self.every(BAR_REFRESH, self.draw)
@@ -158,8 +160,8 @@ class Progress:
         counts = self.counts()
         if counts.planned is not None:
             self.bar.total = counts.planned
+        self.bar.set_postfix_str(str(counts), refresh=False)
         self.bar.update(counts.done - self.bar.n)
-        self.bar.set_postfix_str(str(counts))
 
     def spider_closed(self):
         for task in self.tasks:
@@ -168,4 +170,19 @@ class Progress:
         if self.bar:
             self.draw()
             self.bar.close()
-            self.redirect.__exit__(None, None, None)
+        self.terminal.close()
+
+
+class AboveTheBar:
+    """A stream for a console log handler: each line is printed above the bar."""
+
+    def write(self, text):
+        tqdm.write(text, file=sys.stderr, end="")
+
+    def flush(self):
+        sys.stderr.flush()
+
+
+def _is_console(handler):
+    """Whether a logging handler writes to the terminal (not to ``LOG_FILE``)."""
+    return isinstance(handler, logging.StreamHandler) and handler.stream in (sys.stdout, sys.stderr)
