@@ -2,8 +2,13 @@
 crawl stores the replica's ground truth, a rerun changes nothing, and two crawls over
 disjoint page ranges writing at the same time end with the rows of one crawl over all pages."""
 
+import logging
+import threading
+import time
+
 import pytest
 
+from matter_certis import models, store
 from matter_certis.replica import Catalog, ReplicaServer
 from tests.crawling import (
     by_url, crawl, execute, rows, start_crawl, stored_details, stored_products,
@@ -87,3 +92,43 @@ def test_a_page_range_fetches_the_missing_details_of_its_own_pages_only(replica,
     missing = rows(url, "SELECT p.url FROM products p LEFT JOIN product_details d "
                         "ON d.url = p.url WHERE d.url IS NULL")
     assert missing == [{"url": on_page_20}]
+
+
+def test_a_slot_another_job_just_took_is_freed_by_writing_the_batch_again(postgres, caplog):
+    """Job A holds a slot in an open transaction when job B writes another product to it: B
+    waits, fails on the unique slot once A commits, and its batch is written again, this time
+    freeing A's slot (the products after a delisted one move down while A is running)."""
+    caplog.set_level(logging.INFO, logger="matter_certis.models")
+    models.open_database(postgres.create_database())
+    a_wrote = threading.Event()
+
+    def job_a():
+        with models.database.atomic():
+            save_products(ref("https://a/older/"))
+            a_wrote.set()
+            time.sleep(0.5)  # B is now waiting on this transaction
+        models.database.close()
+
+    thread = threading.Thread(target=job_a)
+    thread.start()
+    try:
+        assert a_wrote.wait(timeout=10)
+        models.in_transaction(lambda: save_products(ref("https://a/newer/")))
+    finally:
+        thread.join()
+    slots = rows(postgres.url(models.database.obj.database),
+                 "SELECT url, page_id, index_in_page FROM products ORDER BY url")
+    models.database.close()
+    assert slots == [{"url": "https://a/newer/", "page_id": 0, "index_in_page": 0},
+                     {"url": "https://a/older/", "page_id": None, "index_in_page": None}]
+    assert "A concurrent writer got in the way (IntegrityError)" in caplog.text
+
+
+def ref(url):
+    return {"url": url, "manufacturer": "M", "model": "X", "certificate_id": None,
+            "page_id": 0, "index_in_page": 0, "delisted_at": None}
+
+
+def save_products(*rows_):
+    store.release_slots(rows_)
+    store.save_rows(models.Product, rows_)
