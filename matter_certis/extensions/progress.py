@@ -81,7 +81,8 @@ class Progress:
     decided to read) and ``matter/pages/read``. Detail pages planned are those requested so
     far (a retried or redirected page counts once) plus a page's worth of cards for each
     listing page still to read. A detail is done when its item is stored or dropped, or when
-    the spider gives up on it. The closing summary is RunRecord's line.
+    the spider gives up on it. The ETA goes by the pace since the plan was made (the status
+    check's slow start would skew it). The closing summary is RunRecord's line.
     """
 
     def __init__(self, crawler, interval, bar):
@@ -90,8 +91,9 @@ class Progress:
         self.show_bar = bar
         self.detail_urls = set()
         self.details_done = set()
-        self.started = self.last_tick = None
+        self.last_tick = None
         self.last_items = 0
+        self.baseline = None  # (time, work done) when the plan was first seen
         self.tasks = []
         self.bar = None
         self.terminal = ExitStack()
@@ -132,7 +134,7 @@ class Progress:
         return Counts(pages_done, pages_planned, details_done, details_planned, pages_left > 0)
 
     def spider_opened(self):
-        self.started = self.last_tick = time.monotonic()
+        self.last_tick = time.monotonic()
         self.every(self.interval, self.log)
         if self.show_bar:
             for handler in logging.root.handlers:
@@ -153,7 +155,12 @@ class Progress:
         rate = (items - self.last_items) / (now - self.last_tick)
         self.last_items, self.last_tick = items, now
         counts = self.counts()
-        eta = eta_seconds(counts.done, counts.planned, now - self.started)
+        if self.baseline is None and counts.planned is not None:
+            self.baseline = (now, counts.done)
+        eta = None
+        if self.baseline:
+            since, done_before = self.baseline
+            eta = eta_seconds(counts.done - done_before, counts.planned - done_before, now - since)
         logger.info("Progress: %s, %.1f items/s, ETA %s", counts, rate, format_duration(eta))
 
     def draw(self):
