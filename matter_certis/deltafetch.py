@@ -20,18 +20,19 @@ logger = logging.getLogger(__name__)
 
 
 class CommittedDeltaFetch(DeltaFetch):
-    """Skips detail requests whose page is already stored, as ``DeltaFetch`` does, with two
-    changes:
+    """Skips detail requests whose page is already stored, as ``DeltaFetch`` does, with
+    these changes:
 
     - ``process_spider_output`` is asynchronous (Scrapy 2.19 refuses the sync original);
     - a key is stored when ``DatabasePipeline`` has committed the detail row, not when the
       callback yields the item: a process killed with items still in the batch buffer then
-      fetches them again instead of skipping them forever.
+      fetches them again instead of skipping them forever;
+    - a relative ``DELTAFETCH_DIR`` works without a ``scrapy.cfg`` (``store_dir``);
+    - jobs running at once (Scrapyd jobs over page ranges) share the store, and dbm files
+      take one writer at a time: it is read into memory at the start and opened again,
+      under an exclusive lock, for each batch of keys.
 
-    The store is emptied when the database holds no product (a new database file). Its
-    directory is ``store_dir(settings)``. Jobs running at once (Scrapyd jobs over page
-    ranges) share it, and dbm files take one writer at a time: the store is read into memory
-    at the start and opened again, under an exclusive lock, for each batch of keys.
+    The store is emptied when the database holds no product (a new database file).
     """
 
     @classmethod

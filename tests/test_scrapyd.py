@@ -96,8 +96,7 @@ def test_a_scheduled_job_syncs_the_database(project, scrapyd, tmp_path):
     (project / "scrapy.cfg").write_text(config.replace("http://127.0.0.1:6800/", f"{url}/"))
     deployed = subprocess.run([BIN / "scrapyd-deploy"], cwd=project, capture_output=True, text=True)
     assert deployed.returncode == 0, deployed.stderr
-    assert api(url, f"listspiders.json?project={PROJECT}")["spiders"] == [
-        "dcl_vendors", "matter_products"]
+    assert "matter_products" in api(url, f"listspiders.json?project={PROJECT}")["spiders"]
 
     database = tmp_path / "scheduled.db"
     with ReplicaServer(Catalog(products=120, seed=3)) as replica:
