@@ -81,17 +81,22 @@ def test_two_page_ranges_at_once_equal_one_crawl_over_all_pages(postgres, replic
     ]
 
 
-def test_a_page_range_fetches_the_missing_details_of_its_own_pages_only(replica, synced):
+def test_a_page_range_fetches_and_answers_for_its_own_pages_only(replica, synced):
     url, workdir = synced
     newest_first = by_url(replica.catalog.expected_products(replica.base_url))
     newest_first.sort(key=lambda product: (-product["page_id"], -product["index_in_page"]))
     on_page_2, on_page_20 = newest_first[12]["url"], newest_first[19 * 12]["url"]
     execute(url, "DELETE FROM product_details WHERE url IN (?, ?)", on_page_2, on_page_20)
+    # A listing failure a job over other pages has just recorded.
+    execute(url, "INSERT INTO failed_requests (url, kind, attempts, first_failed_at, "
+                 "last_failed_at, session_id) VALUES (?, 'list', 1, now(), now(), 'neighbour')",
+            replica.list_url + "&paged=20")
     result = crawl(replica, workdir, "start_page=1", "end_page=13", DATABASE_URL=url)
     assert result.returncode == 0, (workdir / "crawl.log").read_text()[-3000:]
     missing = rows(url, "SELECT p.url FROM products p LEFT JOIN product_details d "
                         "ON d.url = p.url WHERE d.url IS NULL")
     assert missing == [{"url": on_page_20}]
+    assert rows(url, "SELECT session_id FROM failed_requests") == [{"session_id": "neighbour"}]
 
 
 def test_a_slot_another_job_just_took_is_freed_by_writing_the_batch_again(postgres, caplog):

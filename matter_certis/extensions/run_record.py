@@ -81,7 +81,8 @@ class RunRecord:
         try:
             with models.database.atomic():
                 delisted = self.judge_delisting(spider, status)
-                if status == "completed" and getattr(spider, "total_pages", None):
+                if (status == "completed" and getattr(spider, "total_pages", None)
+                        and not getattr(spider, "sliced", False)):
                     self.clear_superseded_list_failures(spider)
                 row = dict(
                     session_id=spider.session_id,
@@ -142,7 +143,8 @@ class RunRecord:
 
     def clear_superseded_list_failures(self, spider):
         """A completed run that read the listing's page count re-planned the listing from the
-        database: older listing failures are answered (a dcl_vendors run answers none)."""
+        database: older listing failures are answered (a dcl_vendors run answers none, nor
+        does a page-range run, whose neighbour job may be recording failures right now)."""
         FailedRequest.delete().where(
             (FailedRequest.kind == "list") & (FailedRequest.session_id != spider.session_id)
         ).execute()
