@@ -145,11 +145,15 @@ def stored_products(database):
 def stored_details(database):
     """Details of listed products, with JSON and booleans decoded as the replica states them."""
     columns = ", ".join(f"d.{column}" for column in DETAIL_COLUMNS)
-    details = rows(
+    return decoded(rows(
         database,
         f"SELECT {columns} FROM product_details d JOIN products p ON p.url = d.url "
         "WHERE p.delisted_at IS NULL ORDER BY d.url",
-    )
+    ))
+
+
+def decoded(details):
+    """Detail rows with the JSON categories and the boolean decoded."""
     for detail in details:
         if detail["application_categories"] is not None:
             detail["application_categories"] = json.loads(detail["application_categories"])

@@ -7,7 +7,7 @@ import json
 import openpyxl
 import pytest
 
-from tests.crawling import DETAIL_COLUMNS, rows, scrapy_command
+from tests.crawling import DETAIL_COLUMNS, by_url, decoded, rows, scrapy_command
 from tests.test_exporters import as_csv_cell, as_feed_value, as_xlsx_cell
 
 TAKEN_FROM_PRODUCTS = {"url", "page_id", "index_in_page"}
@@ -25,24 +25,14 @@ def column_sql(column):
 def expected_rows(database, where="1=1", *parameters):
     """The joined rows, read with sqlite3 (not the project's queries), decoded."""
     columns = ", ".join(column_sql(column) for column in DETAIL_COLUMNS)
-    found = rows(
+    return decoded(rows(
         database,
         f"SELECT {columns}, v.vendor_name FROM products p "
         "LEFT JOIN product_details d ON d.url = p.url "
         "LEFT JOIN vendors v ON v.vendor_id = d.vid "
         f"WHERE p.delisted_at IS NULL AND {where} ORDER BY p.url",
         *parameters,
-    )
-    for row in found:
-        if row["application_categories"] is not None:
-            row["application_categories"] = json.loads(row["application_categories"])
-        if row["tis_trp_tested"] is not None:
-            row["tis_trp_tested"] = bool(row["tis_trp_tested"])
-    return found
-
-
-def by_url(records):
-    return sorted(records, key=lambda record: record["url"])
+    ))
 
 
 @pytest.fixture(scope="module")
