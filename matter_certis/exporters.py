@@ -6,7 +6,6 @@ whoever certifies the product, and a cell such as ``=HYPERLINK(...)`` must reach
 text, not as a formula.
 """
 
-from openpyxl import Workbook
 from scrapy.exporters import BaseItemExporter, CsvItemExporter
 from scrapy.utils.misc import load_object
 
@@ -50,6 +49,8 @@ class XlsxExporter(BaseItemExporter):
     def __init__(self, file, **kwargs):
         super().__init__(dont_fail=True, **kwargs)
         self.file = file
+        from openpyxl import Workbook  # here: every crawl loads this module, few write XLSX
+
         self.workbook = Workbook(write_only=True)
         self.sheet = self.workbook.create_sheet("matter-certis")
         self.header_written = False

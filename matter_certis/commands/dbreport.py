@@ -5,7 +5,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis import queries, report
+from matter_certis import queries
 
 
 class Command(ScrapyCommand):
@@ -26,6 +26,10 @@ class Command(ScrapyCommand):
         path = Path(args[0])
         try:
             with queries.reading(self.settings["DATABASE_URL"]):
+                # Imported here: Scrapy loads every command module on every run, a crawl
+                # included, and matplotlib costs half a second and 60 MB.
+                from matter_certis import report
+
                 html = report.render()
         except queries.NotOurDatabase as error:
             raise UsageError(str(error)) from None

@@ -1,0 +1,88 @@
+"""The issue's targets checked against the figures, and the one table the run prints."""
+
+import math
+
+TARGET_RATIO = 0.75
+TARGET_RSS_MB = 150
+TARGET_RSS_GROWTH = 0.15
+TARGET_STORAGE_SPEEDUP = 10
+
+
+def targets(figures):
+    """Each target with the figure it is judged on (medians; request counts by their worst
+    run) and whether it is met."""
+    ratios, requests = figures["ratios"], figures["requests"]
+    found = [
+        ("full crawl >= 75% of the ceiling's responses/s",
+         ratios["full_over_ceiling_responses_per_s"]["median"], lambda v: v >= TARGET_RATIO),
+        (f"peak RSS of the full crawl <= {TARGET_RSS_MB} MB",
+         figures["full_crawl"]["peak_rss_mb"]["median"], lambda v: v <= TARGET_RSS_MB),
+        ("peak RSS within 15% of the 600-product crawl's",
+         ratios["rss_growth_small_to_requested"]["median"], lambda v: abs(v) <= TARGET_RSS_GROWTH),
+        ("batched upsert >= 10x one transaction per row",
+         figures["storage"]["speedup"]["median"], lambda v: v >= TARGET_STORAGE_SPEEDUP),
+    ]
+    result = [{"target": name, "value": value, "met": bool(check(value))} for name, value, check in found]
+    for case, new in (("no_change", 0), ("new_12", 12), ("new_120", 120)):
+        listing = requests[case]["list"]["max"]
+        detail = requests[case]["detail"]
+        allowed = math.ceil(new / 12) + 2 if new else 2
+        result.append({
+            "target": f"{case}: at most {allowed} listing and exactly {new} detail requests",
+            "value": {"list": listing, "detail": detail["max"]},
+            "met": listing <= allowed and detail["min"] == detail["max"] == new,
+        })
+    return result
+
+
+def _number(value, digits):
+    return f"{value:,.{digits}f}"
+
+
+def render(results):
+    """The table: median, min and max of each figure, then the targets."""
+    figures, machine, parameters = results["figures"], results["machine"], results["parameters"]
+    products, small = parameters["products"], parameters["small_products"]
+    rows = []
+
+    def row(label, leaf, digits=0, suffix=""):
+        rows.append((label, *(_number(leaf[k], digits) + suffix for k in ("median", "min", "max"))))
+
+    for case, name in (("ceiling", "ceiling"), ("full_crawl", "full crawl")):
+        row(f"{name}: responses/s", figures[case]["responses_per_s"])
+        row(f"{name}: CPU s per 1,000 responses", figures[case]["cpu_s_per_1000_responses"], 2)
+        row(f"{name}: replica CPU s per 1,000 responses", figures[case]["replica_cpu_s_per_1000_responses"], 2)
+        row(f"{name}: peak RSS MB ({products} products)", figures[case]["peak_rss_mb"], 1)
+    if small != products:
+        row(f"full crawl: peak RSS MB ({small} products)", figures["full_crawl_small"]["peak_rss_mb"], 1)
+    row("full / ceiling responses/s", figures["ratios"]["full_over_ceiling_responses_per_s"], 2)
+    row("full / ceiling CPU per response", figures["ratios"]["full_over_ceiling_cpu_per_response"], 2)
+    row(f"peak RSS growth {small} -> {products} products",
+        {k: v * 100 for k, v in figures["ratios"]["rss_growth_small_to_requested"].items()}, 1, "%")
+    for case, name in (("ceiling", "ceiling"), ("first_crawl", "first crawl (fresh database)"),
+                       ("no_change", "rerun, no change"), ("new_12", "rerun after 12 new"),
+                       ("new_120", "rerun after 120 new"), ("full_recrawl", "full re-crawl (mode=full)")):
+        kinds = figures["requests"][case]
+        rows.append((f"requests list/detail: {name}",
+                     *(f"{kinds['list'][k]:.0f}/{kinds['detail'][k]:.0f}" for k in ("median", "min", "max"))))
+    row("storage: batched upsert rows/s", figures["storage"]["batched_rows_per_s"])
+    row("storage: one transaction per row rows/s", figures["storage"]["per_row_rows_per_s"])
+    row("storage: batched / per row", figures["storage"]["speedup"], 1, "x")
+
+    width = max(len(r[0]) for r in rows)
+    load = " ".join(f"{v:.2f}" for v in machine["load_average"])
+    lines = [
+        f"matter-certis benchmarks: {products} products, {parameters['runs']} run(s), "
+        f"{machine['cores']} cores (load average {load} at start), Python {machine['python']}, "
+        f"Scrapy {machine['scrapy']}",
+        "",
+        f"{'figure':<{width}}  {'median':>10}  {'min':>10}  {'max':>10}",
+    ]
+    lines += [f"{label:<{width}}  {a:>10}  {b:>10}  {c:>10}" for label, a, b, c in rows]
+    lines += ["", "targets:"]
+    for target in results["targets"]:
+        value = target["value"]
+        shown = (f"{value['list']:.0f} listing / {value['detail']:.0f} detail" if isinstance(value, dict)
+                 else _number(value, 2))
+        lines.append(f"  {'met    ' if target['met'] else 'MISSED '} {target['target']}: {shown}")
+    return "\n".join(lines)
