@@ -3,6 +3,7 @@
 import json
 from dataclasses import dataclass, field
 
+import peewee
 from peewee import EXCLUDED, Tuple, chunked
 
 from matter_certis.models import FailedRequest, Product, ProductChange, utc_now
@@ -91,14 +92,28 @@ def _change(url, name, old, new, session_id, now):
 
 
 def _upsert(model, rows):
+    """One INSERT ... ON CONFLICT DO UPDATE statement, run for every row (executemany).
+
+    peewee builds the statement once, for one row; building it for every row of a batch
+    (as ``insert_many`` does) cost more CPU than SQLite's work (benchmarks/storage.py).
+    Every row has the same columns (``row_for``), created_at is kept on conflict.
+    """
     if not rows:
         return
     key = model._meta.primary_key
-    columns = [name for name in rows[0] if name not in (key.name, "created_at")]
-    fields = model._meta.fields
-    update = {fields[name]: getattr(EXCLUDED, fields[name].column_name) for name in columns}
-    for batch in chunked(rows, ROWS_PER_STATEMENT):
-        model.insert_many(batch).on_conflict(conflict_target=[key], update=update).execute()
+    fields = [model._meta.fields[name] for name in rows[0]]
+    update = {field: getattr(EXCLUDED, field.column_name) for field in fields
+              if field is not key and field.name != "created_at"}
+    query = model.insert_many([[None] * len(fields)], fields=fields).on_conflict(
+        conflict_target=[key], update=update
+    )
+    sql, placeholders = query.sql()
+    if len(placeholders) != len(fields):  # peewee added a column default: rows lack a column
+        raise ValueError(f"rows for {model.__name__} lack columns: {sql}")
+    values = [[field.db_value(row[field.name]) for field in fields] for row in rows]
+    # peewee's own wrapper, as its execute_sql uses: driver errors become peewee's.
+    with peewee.__exception_wrapper__:
+        model._meta.database.cursor().executemany(sql, values)
 
 
 def release_slots(rows):
