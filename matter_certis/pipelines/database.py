@@ -61,10 +61,8 @@ class DatabasePipeline:
     def flush(self):
         """Write what is buffered in one transaction (run again if a concurrent job's
         transaction got in the way)."""
-        refs = [
-            {**store.row_for(models.Product, ref), "delisted_at": None}
-            for ref in self.buffers[ProductRef]
-        ]
+        # A card just seen is listed: row_for leaves its delisted_at NULL (clearing it).
+        refs = [store.row_for(models.Product, ref) for ref in self.buffers[ProductRef]]
         details = [store.row_for(models.ProductDetail, d) for d in self.buffers[ProductDetail]]
         failures = self.buffers[RequestFailure]
         vendors = [store.row_for(models.Vendor, v) for v in self.buffers[Vendor]]
