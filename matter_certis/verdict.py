@@ -1,0 +1,71 @@
+"""The run's verdict: one status (interface.md, "How a run ends") from how the run closed and
+what its audit found, with the reasons in words.
+
+A spider ends a run that cannot go on with ``fail()`` (one error line, close reason named);
+at close, ``RunRecord`` collects ``Problem``s (the spider's own ``audit()``, dead letters,
+errors) and ``judge`` picks the worst status.
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from scrapy.exceptions import CloseSpider
+
+logger = logging.getLogger(__name__)
+
+# Worst last: the verdict is the worst status any problem calls for.
+SEVERITY = ("completed", "degraded", "partial", "stopped", "failed")
+EXIT_CODES = {"completed": 0, "failed": 1, "partial": 3, "degraded": 4, "stopped": 5}
+STOPPED_REASONS = frozenset({"shutdown", "cancelled"})
+CLOSE_MESSAGE_STAT = "matter/close_message"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that keeps a run from ``completed``: the status it calls for, and why."""
+
+    status: str
+    reason: str
+
+
+def judge(close_reason, problems):
+    """``(status, reasons)`` for a run that closed with ``close_reason``.
+
+    ``finished`` is ``completed`` unless a problem says worse; Ctrl-C or a Scrapyd cancel is
+    ``stopped``; any other close reason (``circuit_open``, ``site_unreachable``,
+    ``database_failed``, ``dcl_malformed``, ...) is ``failed``.
+    """
+    problems = list(problems)
+    if close_reason in STOPPED_REASONS:
+        problems.insert(0, Problem("stopped", f"stopped ({close_reason})"))
+    elif close_reason != "finished":
+        problems.insert(0, Problem("failed", f"close reason: {close_reason}"))
+    status = max((p.status for p in problems), key=SEVERITY.index, default="completed")
+    return status, [p.reason for p in problems]
+
+
+def fail(crawler, reason, message):
+    """End the run as ``failed``: one error line, the message kept for the run record.
+
+    From a callback, raise the returned ``CloseSpider``; from a middleware, pipeline or
+    extension, the close is scheduled here (awaiting it there would deadlock the engine).
+    """
+    logger.error(message)
+    stats = crawler.stats
+    if stats.get_value(CLOSE_MESSAGE_STAT) is None:
+        stats.set_value(CLOSE_MESSAGE_STAT, message)
+    engine = crawler.engine
+    if engine is not None and engine.spider is not None and not _closing(engine):
+        task = asyncio.ensure_future(engine.close_spider_async(reason=reason))
+        _TASKS.add(task)
+        task.add_done_callback(_TASKS.discard)
+    return CloseSpider(reason)
+
+
+_TASKS = set()
+
+
+def _closing(engine):
+    slot = getattr(engine, "_slot", None)
+    return slot is not None and getattr(slot, "closing", None) is not None
