@@ -36,7 +36,6 @@ def crawl_command(replica, workdir, *arguments, spider="matter_products", option
         "MATTER_LIST_URL": replica.list_url,
         "DCL_BASE_URL": replica.dcl_url,
         "DATABASE_URL": f"sqlite:///{workdir / 'matter_certis.db'}",
-        "DELTAFETCH_DIR": str(workdir / "deltafetch"),
         "AUTOTHROTTLE_ENABLED": "False",
         "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
         "LOG_LEVEL": "INFO",

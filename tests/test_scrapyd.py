@@ -119,8 +119,6 @@ def test_a_scheduled_job_syncs_the_database(project, scrapyd, tmp_path):
     assert stored_details(database) == expected_details
     (run,) = rows(database, "SELECT session_id, status, mode FROM crawling_results")
     assert run == {"session_id": job, "status": "completed", "mode": "full"}
-    # Deltafetch found a home without a scrapy.cfg: beside Scrapyd's working directory.
-    assert list((root / ".scrapy" / "deltafetch").glob("matter_products.db*"))
 
 
 def _finished(url, job):
