@@ -8,16 +8,15 @@ that means "no value" becomes ``None``; text that claims a value but cannot be o
 import re
 from datetime import datetime
 
-from dateutil import parser as date_parser
-
 MISSING_MARKERS = frozenset({"", "n/a", "na", "-", "--", "none", "unknown", "null"})
 MAX_ID = 0xFFFF
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _DECIMAL = re.compile(r"[0-9]+")
 _HEX = re.compile(r"(?:0[xX])?([0-9a-fA-F]+)")
-_CSA_CERTIFICATE_ID = re.compile(r"CSA[0-9A-Z]{5}MAT[0-9A-Z]{5}-[0-9]{2}")
-_DATE_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
+# The site's date formats, and nothing else: 06/27/2025 (US month first), 2025-06-27,
+# June 27, 2025 (or Jun 27, 2025), 27 Jun 2025 (or 27 June 2025).
+DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %b %Y", "%d %B %Y")
 _CERTIFICATE_PREFIX = re.compile(r"^certificate\s+id\s*:\s*", re.IGNORECASE)
 
 
@@ -65,25 +64,25 @@ def parse_device_type_ids(text):
 
 
 def parse_date(text):
-    """A date in any of the site's formats (US month first) to ISO ``YYYY-MM-DD``.
+    """A date in one of the site's formats (``DATE_FORMATS``) to ISO ``YYYY-MM-DD``.
 
-    Parsed twice with different defaults: a text lacking the year, month or day gives two
-    different answers and is refused rather than completed with a guessed part.
+    Any other shape is refused, never read by a guess: ``1/2/3`` is not 2003-01-02 and
+    ``05.06.2025`` is neither May nor June.
     """
-    try:
-        first, second = (
-            date_parser.parse(text, dayfirst=False, default=default) for default in _DATE_DEFAULTS
-        )
-    except (ValueError, OverflowError) as error:
-        raise InvalidValue(f"not a date: {text!r}") from error
-    if first.date() != second.date():
-        raise InvalidValue(f"incomplete date: {text!r}")
-    return first.date().isoformat()
+    for date_format in DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), date_format).date().isoformat()
+        except ValueError:
+            continue
+    raise InvalidValue(f"not a date in a known format: {text!r}")
 
 
 def parse_yes_no(text):
-    """``Yes``/``No`` in any case to ``True``/``False``; anything else has no boolean meaning."""
-    return {"yes": True, "no": False}.get(text.strip().lower())
+    """``Yes``/``No`` in any case to ``True``/``False``; any other text is not an answer."""
+    answer = {"yes": True, "no": False}.get(text.strip().lower())
+    if answer is None:
+        raise InvalidValue(f"not Yes or No: {text!r}")
+    return answer
 
 
 def strip_certificate_label(text):
@@ -91,6 +90,25 @@ def strip_certificate_label(text):
     return _CERTIFICATE_PREFIX.sub("", text)
 
 
-def is_csa_certificate_id(text):
-    """Whether a text has the shape of a CSA certificate id (``CSA22059MAT40059-24``)."""
-    return bool(text) and bool(_CSA_CERTIFICATE_ID.fullmatch(text))
+
+def json_text(value):
+    """A JSON string value, whitespace collapsed: ``""`` is no value, but ``"None"`` is a
+    name (a real DCL vendor is named None); a number, list or object where text belongs is
+    refused, never turned into text."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidValue(f"not a JSON string: {value!r}")
+    return " ".join(_CONTROL_CHARS.sub("", value).split()) or None
+
+
+def json_id(value):
+    """A Vendor/Product ID sent as a JSON integer (0..0xFFFF); a string such as ``"abc"`` or
+    ``"4939"``, a boolean or a float is refused, never read as hex or decimal text."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValue(f"not a JSON integer: {value!r}")
+    if not 0 <= value <= MAX_ID:
+        raise InvalidValue(f"id out of range 0..0xFFFF: {value!r}")
+    return value

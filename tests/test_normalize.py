@@ -6,7 +6,6 @@ from matter_certis.normalize import (
     InvalidValue,
     clean_text,
     format_hex_id,
-    is_csa_certificate_id,
     parse_date,
     parse_device_type_ids,
     parse_hex_id,
@@ -98,7 +97,9 @@ def test_parse_device_type_ids_refuses_a_bad_id():
         ("2025-06-27", "2025-06-27"),
         ("June 27, 2025", "2025-06-27"),
         ("27 Jun 2025", "2025-06-27"),
+        ("27 June 2025", "2025-06-27"),
         ("Jun 27, 2025", "2025-06-27"),
+        ("june 27, 2025", "2025-06-27"),
     ],
 )
 def test_parse_date(text, expected):
@@ -112,11 +113,27 @@ def test_parse_date_refuses_unparseable_and_incomplete_dates(text):
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["1/2/3", "05.06.2025", "27/06/2025", "2025/06/27", "06-27-2025", "20250627", "Friday 27 June"],
+)
+def test_parse_date_refuses_shapes_the_site_does_not_use(text):
+    """A parser that guesses would read ``1/2/3`` as 2003-01-02, ``05.06.2025`` as May 6."""
+    with pytest.raises(InvalidValue, match="not a date in a known format"):
+        parse_date(text)
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
-    [("Yes", True), ("yes", True), ("YES", True), ("No", False), ("no", False), ("Maybe", None), ("N/A", None)],
+    [("Yes", True), ("yes", True), ("YES", True), ("No", False), ("no", False)],
 )
 def test_parse_yes_no(text, expected):
     assert parse_yes_no(text) is expected
+
+
+@pytest.mark.parametrize("text", ["Maybe", "Y", "Pending"])
+def test_parse_yes_no_refuses_other_answers(text):
+    with pytest.raises(InvalidValue):
+        parse_yes_no(text)
 
 
 @pytest.mark.parametrize(
@@ -129,19 +146,3 @@ def test_parse_yes_no(text, expected):
 )
 def test_strip_certificate_label(text, expected):
     assert strip_certificate_label(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("CSA22059MAT40059-24", True),
-        ("CSA244D4MAT43911-00", True),
-        ("CSA244D4MAT43911", False),
-        ("csa244d4mat43911-00", False),
-        ("Certificate ID: CSA244D4MAT43911-00", False),
-        ("", False),
-        (None, False),
-    ],
-)
-def test_is_csa_certificate_id(text, expected):
-    assert is_csa_certificate_id(text) is expected

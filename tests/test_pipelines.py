@@ -49,11 +49,15 @@ def test_validate_drops_an_item_without_url(validate, crawler):
     assert crawler.stats.get_value("matter/dropped/no_url") == 1
 
 
-@pytest.mark.parametrize("certificate_id", [None, "", "12345", "CSA-unknown"])
-def test_validate_drops_a_detail_without_a_csa_certificate_id(validate, crawler, certificate_id):
-    with pytest.raises(DropItem, match="is not a CSA id on " + URL):
-        validate.process_item(detail(certificate_id=certificate_id))
-    assert crawler.stats.get_value("matter/dropped/bad_certificate_id") == 1
+@pytest.mark.parametrize(
+    "certificate_id",
+    [None, "CSA23066SWC60117-M3", "12345"],
+    ids=["none (a CSA test product)", "software component", "any other shape"],
+)
+def test_validate_keeps_a_detail_whatever_its_certificate_id(validate, crawler, certificate_id):
+    item = detail(certificate_id=certificate_id)
+    assert validate.process_item(item) is item
+    assert crawler.stats.get_value("matter/dropped/bad_certificate_id") is None
 
 
 def test_validate_keeps_a_ref_without_certificate_id(validate):
