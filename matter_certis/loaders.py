@@ -135,15 +135,29 @@ DCL_VENDOR_KEYS = {
 }
 
 
+def json_value_in(rule, field):
+    """Input processor for one JSON value: a value of the wrong type is warned about,
+    counted and left out, never coerced."""
+    return MapCompose(lenient(rule, field))
+
+
 class VendorLoader(ItemLoader):
-    """Loads one DCL ``vendorInfo`` record; ``add_record`` maps the ledger's names to ours."""
+    """Loads one DCL ``vendorInfo`` record; ``add_record`` maps the ledger's names to ours.
+
+    JSON values keep their JSON meaning: only ``null`` or a missing key is missing (the
+    site's HTML markers such as ``None`` are names here), and a value of the wrong type
+    (a string ``vendorID``, a number for a name) is refused. A record left without a
+    ``vendor_id`` cannot be stored: the spider refuses it.
+    """
 
     default_item_class = Vendor
-    default_input_processor = MapCompose(normalize.clean_text)
-    vendor_id_in = MapCompose(
-        str, normalize.clean_text, lenient(normalize.parse_hex_id, "vendor_id")
-    )
+    vendor_id_in = json_value_in(normalize.json_id, "vendor_id")
+    vendor_name_in = json_value_in(normalize.json_text, "vendor_name")
+    company_legal_name_in = json_value_in(normalize.json_text, "company_legal_name")
+    company_preferred_name_in = json_value_in(normalize.json_text, "company_preferred_name")
+    vendor_landing_page_url_in = json_value_in(normalize.json_text, "vendor_landing_page_url")
 
     def add_record(self, record):
         for key, field in DCL_VENDOR_KEYS.items():
-            self.add_value(field, record.get(key))
+            # Wrapped: a JSON list is one (refused) value, not several to take the first of.
+            self.add_value(field, [record.get(key)])
