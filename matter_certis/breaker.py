@@ -2,9 +2,13 @@
 
 import asyncio
 import logging
+from urllib.parse import urlsplit
 
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.misc import load_object
+from twisted.internet.error import DNSLookupError
+
+from matter_certis import verdict
 
 logger = logging.getLogger(__name__)
 
@@ -15,6 +19,9 @@ class CircuitBreakerMiddleware:
     seconds; the first answer after that decides (a failure trips it again at once, a
     success closes the circuit). Past MATTER_BREAKER_MAX_TRIPS trips in a row the spider
     closes with reason ``circuit_open``: a later run (or a JOBDIR resume) continues.
+
+    A host name that does not resolve opens the circuit at once: the run fails with one
+    line (``site_unreachable``), without retries or tracebacks (robots.txt included).
 
     One breaker per crawl: each spider talks to one site.
     """
@@ -35,7 +42,6 @@ class CircuitBreakerMiddleware:
         self.consecutive_failures = 0
         self.trips = 0
         self.open = False
-        self.tasks = set()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -49,6 +55,13 @@ class CircuitBreakerMiddleware:
         return response
 
     def process_exception(self, request, exception):
+        if isinstance(exception, DNSLookupError):
+            host = urlsplit(request.url).hostname
+            if not self.open:
+                self.open = True
+                verdict.fail(self.crawler, "site_unreachable",
+                             f"cannot reach {host}: DNS lookup failed")
+            raise SiteUnreachable(f"cannot reach {host}: DNS lookup failed")
         if isinstance(exception, self.retry_exceptions):
             self.failed(f"{type(exception).__name__} on {request.url}")
 
@@ -66,17 +79,12 @@ class CircuitBreakerMiddleware:
         stats = self.crawler.stats
         stats.inc_value("matter/breaker/trips")
         if self.trips > self.max_trips:
-            logger.error(
-                "Circuit open: %d consecutive failures (last: %s) after %d cool-downs; "
-                "closing the spider (circuit_open), a later run will continue",
-                self.consecutive_failures, what, self.max_trips,
-            )
             self.open = True
-            task = asyncio.ensure_future(
-                self.crawler.engine.close_spider_async(reason="circuit_open")
+            verdict.fail(
+                self.crawler, "circuit_open",
+                f"the site keeps failing: {self.consecutive_failures} failures in a row (last: "
+                f"{what}) after {self.max_trips} cool-downs; a later run will continue",
             )
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
             return
         logger.warning(
             "Circuit open: %d consecutive failures (last: %s); pausing the crawl for %.0f s",
@@ -91,3 +99,7 @@ class CircuitBreakerMiddleware:
         self.open = False
         self.consecutive_failures = self.threshold - 1
         self.crawler.engine.unpause()
+
+
+class SiteUnreachable(IgnoreRequest):
+    """The site's host name does not resolve: nothing can be fetched this run."""

@@ -30,7 +30,8 @@ class Problem:
 
 
 def judge(close_reason, problems):
-    """``(status, reasons)`` for a run that closed with ``close_reason``.
+    """``(status, reasons)`` for a run that closed with ``close_reason``, the reasons worst
+    first.
 
     ``finished`` is ``completed`` unless a problem says worse; Ctrl-C or a Scrapyd cancel is
     ``stopped``; any other close reason (``circuit_open``, ``site_unreachable``,
@@ -41,8 +42,9 @@ def judge(close_reason, problems):
         problems.insert(0, Problem("stopped", f"stopped ({close_reason})"))
     elif close_reason != "finished":
         problems.insert(0, Problem("failed", f"close reason: {close_reason}"))
-    status = max((p.status for p in problems), key=SEVERITY.index, default="completed")
-    return status, [p.reason for p in problems]
+    problems.sort(key=lambda problem: SEVERITY.index(problem.status), reverse=True)
+    status = problems[0].status if problems else "completed"
+    return status, [problem.reason for problem in problems]
 
 
 def fail(crawler, reason, message):

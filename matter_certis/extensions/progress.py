@@ -174,7 +174,7 @@ class Progress:
         for task in self.tasks:
             if task.running:
                 task.stop()
-        if self.bar:
+        if self.bar is not None:  # a bar without a total refuses bool()
             self.draw()
             self.bar.close()
         self.terminal.close()

@@ -7,13 +7,12 @@ import time
 from peewee import chunked
 from scrapy import signals
 
-from matter_certis import models
+from matter_certis import models, verdict
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 from matter_certis.models import CrawlingResult, FailedRequest, Product, utc_now
 
 logger = logging.getLogger(__name__)
 
-STATUS_BY_REASON = {"finished": "completed", "shutdown": "stopped", "cancelled": "stopped"}
 SNAPSHOT_SETTINGS = (
     "MATTER_LIST_URL", "DCL_BASE_URL", "DATABASE_URL", "JOBDIR",
     "CONCURRENT_REQUESTS_PER_DOMAIN", "AUTOTHROTTLE_ENABLED", "DOWNLOAD_TIMEOUT", "RETRY_TIMES",
@@ -23,7 +22,9 @@ MAX_ERROR_DETAILS = 50
 
 
 class RunRecord:
-    """Keeps the run's counts in memory and writes them once, when the spider closes.
+    """Keeps the run's counts in memory and writes them once, when the spider closes, with
+    the run's verdict (``verdict.judge``): how it closed, what failed, and the spider's own
+    ``audit()`` of what it stored against what it planned.
 
     A ``full`` run over all pages that completed also judges delisting: listed products
     it did not see get ``delisted_at`` and give up their slot.
@@ -35,9 +36,11 @@ class RunRecord:
         self.started = None
         self.seen_urls = set()
         self.details_fetched = 0
+        self.records = 0  # anything else stored: ledger records
         self.failures = []
         self.errors = []
         self.summary = None
+        self.status = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -61,7 +64,8 @@ class RunRecord:
             self.details_fetched += 1
         elif isinstance(item, RequestFailure):
             self.failures.append(item)
-            self.errors.append(f"{item['kind']} {item['url']}: {item['error_type']}")
+        else:
+            self.records += 1
 
     def spider_error(self, failure, response, spider):
         self.errors.append(f"{response.url}: {failure.type.__name__}: {failure.value}")
@@ -72,48 +76,103 @@ class RunRecord:
     def spider_closed(self, spider, reason):
         if self.started_at is None:
             return
-        status = STATUS_BY_REASON.get(reason, "failed")
-        stats = self.crawler.stats
-        details = self.errors[:MAX_ERROR_DETAILS]
-        if status != "completed":
-            details.insert(0, f"close reason: {reason}")
-        models.database.connect(reuse_if_open=True)
+        try:
+            reopen()
+        except models.DatabaseUnavailable as error:
+            self.status, _ = verdict.judge(reason, [verdict.Problem("failed", str(error))])
+            logger.error("No run record written: %s", error)
+            return
         try:
             with models.database.atomic():
+                status, reasons = verdict.judge(reason, self.problems(spider, reason))
                 delisted = self.judge_delisting(spider, status)
                 if (status == "completed" and getattr(spider, "total_pages", None)
                         and not getattr(spider, "sliced", False)):
                     self.clear_superseded_list_failures(spider)
-                row = dict(
-                    session_id=spider.session_id,
-                    spider=spider.name,
-                    status=status,
-                    mode=getattr(spider, "mode", None),
-                    total_pages=getattr(spider, "total_pages", None),
-                    products_found=len(self.seen_urls),
-                    details_fetched=self.details_fetched,
-                    products_added=stats.get_value("matter/db/products/added", 0),
-                    products_updated=stats.get_value("matter/db/product_details/updated", 0),
-                    products_unchanged=stats.get_value("matter/db/product_details/unchanged", 0)
-                    + stats.get_value("matter/db/product_details/moved", 0),
-                    errors_count=len(self.errors),
-                    incomplete_pages=stats.get_value("matter/incomplete_pages", 0),
-                    started_at=self.started_at,
-                    completed_at=utc_now(),
-                    execution_time_seconds=round(time.monotonic() - self.started, 3),
-                    config_snapshot=json.dumps(self.snapshot(spider), sort_keys=True),
-                    error_details="\n".join(details) or None,
-                )
-                # A rerun under the same session id (a resumed JOBDIR run) replaces the row;
-                # ON CONFLICT DO UPDATE works on SQLite and PostgreSQL alike.
-                CrawlingResult.insert(row).on_conflict(
-                    conflict_target=[CrawlingResult.session_id],
-                    preserve=[f for f in CrawlingResult._meta.sorted_fields
-                              if f is not CrawlingResult.session_id],
-                ).execute()
+                failures = [f"{f['kind']} {f['url']}: {f['error_type']}" for f in self.failures]
+                row = self.row(spider, status, reasons + failures + self.errors)
+                self.write(row)
         finally:
             models.database.close()
-        self.summary = summary(row, reason, delisted)
+        self.status = status
+        self.crawler.stats.set_value("matter/status", status)
+        pages_read = self.crawler.stats.get_value("matter/pages/read", 0)
+        self.summary = summary(row, reason, reasons, delisted=delisted, pages_read=pages_read,
+                               records=self.records)
+
+    def problems(self, spider, reason):
+        """What keeps this run from ``completed``, besides how it closed."""
+        stats = self.crawler.stats
+        problems = []
+        message = stats.get_value(verdict.CLOSE_MESSAGE_STAT)
+        if message:
+            problems.append(verdict.Problem("failed", message))
+        if self.failures:
+            first = self.failures[0]
+            problems.append(verdict.Problem(
+                "partial", f"{len(self.failures)} requests failed and were dead-lettered "
+                f"(failed_requests), first {first['url']}: {first['error_type']}"))
+        if self.errors:
+            problems.append(verdict.Problem(
+                "partial", f"{len(self.errors)} errors, first: {self.errors[0]}"))
+        dropped = stats.get_value("item_dropped_count", 0)
+        if dropped:
+            problems.append(verdict.Problem("partial", f"{dropped} items dropped"))
+        if reason == "finished" and hasattr(spider, "audit"):
+            problems.extend(spider.audit())
+        return problems
+
+    def row(self, spider, status, details):
+        stats = self.crawler.stats
+        return dict(
+            session_id=spider.session_id,
+            spider=spider.name,
+            status=status,
+            mode=getattr(spider, "mode", None),
+            total_pages=getattr(spider, "total_pages", None),
+            products_found=len(self.seen_urls),
+            details_fetched=self.details_fetched,
+            products_added=stats.get_value("matter/db/products/added", 0),
+            products_updated=stats.get_value("matter/db/product_details/updated", 0),
+            products_unchanged=stats.get_value("matter/db/product_details/unchanged", 0)
+            + stats.get_value("matter/db/product_details/moved", 0),
+            errors_count=len(self.failures) + len(self.errors),
+            incomplete_pages=stats.get_value("matter/incomplete_pages", 0),
+            started_at=self.started_at,
+            completed_at=utc_now(),
+            execution_time_seconds=round(time.monotonic() - self.started, 3),
+            config_snapshot=json.dumps(self.snapshot(spider), sort_keys=True),
+            error_details="\n".join(details[:MAX_ERROR_DETAILS]) or None,
+        )
+
+    @staticmethod
+    def write(row):
+        """Insert the run's row; a rerun under the same session id (a resumed JOBDIR run)
+        replaces it (ON CONFLICT DO UPDATE works on SQLite and PostgreSQL alike)."""
+        CrawlingResult.insert(row).on_conflict(
+            conflict_target=[CrawlingResult.session_id],
+            preserve=[f for f in CrawlingResult._meta.sorted_fields
+                      if f is not CrawlingResult.session_id],
+        ).execute()
+
+    def forced_stop(self, spider):
+        """The process was stopped before the spider could close (a second Ctrl-C): still
+        leave a ``stopped`` row, so the run is not silently missing."""
+        if self.started_at is None or self.status is not None:
+            return self.status
+        self.status = "stopped"
+        try:
+            reopen()
+            try:
+                self.write(self.row(spider, "stopped", ["forced shutdown (a second Ctrl-C): "
+                                                        "items not yet written are fetched "
+                                                        "again by the next run"]))
+            finally:
+                models.database.close()
+        except (models.DatabaseUnavailable, models.PeeweeException) as error:
+            logger.error("No run record written: %s", error)
+        logger.info("Run %s (%s) stopped: forced shutdown", spider.session_id, spider.name)
+        return self.status
 
     def engine_stopped(self):
         """The summary is the log's last line, after Scrapy's stats dump."""
@@ -159,11 +218,27 @@ class RunRecord:
         return snapshot
 
 
-def summary(row, reason, delisted):
-    """One line with the numbers of the run's ``crawling_results`` row."""
-    return (
-        "Run {session_id} ({spider}, {mode}) {status} ({reason}) in "
-        "{execution_time_seconds:.1f} s: {total_pages} listing pages, {products_found} products "
-        "seen, {details_fetched} details fetched, {products_added} added, {products_updated} "
-        "updated, {products_unchanged} unchanged, {delisted} delisted, {errors_count} errors"
-    ).format(**row, reason=reason, delisted=delisted)
+def reopen():
+    """Connect again to the run's database (the pipeline closed it), never creating it: a
+    database file deleted during the run raises ``DatabaseUnavailable``."""
+    models.check_database()
+    models.database.connect(reuse_if_open=True)
+
+
+def summary(row, reason, reasons, *, delisted, pages_read, records):
+    """One line with the numbers of the run's ``crawling_results`` row, and the first reason
+    when it is not ``completed``."""
+    if row["spider"] == "matter_products":
+        on_site = "?" if row["total_pages"] is None else row["total_pages"]
+        counts = (
+            f"{pages_read} of {on_site} listing pages read, {row['products_found']} products seen, {row['details_fetched']} details "
+            f"fetched, {row['products_added']} added, {row['products_updated']} updated, "
+            f"{row['products_unchanged']} unchanged, {delisted} delisted"
+        )
+    else:
+        counts = f"{records} records read"
+    line = (
+        f"Run {row['session_id']} ({row['spider']}, {row['mode']}) {row['status']} ({reason}) "
+        f"in {row['execution_time_seconds']:.1f} s: {counts}, {row['errors_count']} errors"
+    )
+    return line if row["status"] == "completed" or not reasons else f"{line}. Why: {reasons[0]}"

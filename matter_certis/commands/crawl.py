@@ -1,0 +1,33 @@
+"""``scrapy crawl`` with an exit code that tells how the run ended (interface.md, "How a run
+ends"): 0 only for ``completed``."""
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+
+from matter_certis.extensions.run_record import RunRecord
+from matter_certis.verdict import EXIT_CODES
+
+
+class Command(ScrapyCrawl):
+    def long_desc(self):
+        return (
+            "Run a spider of the project. Exit codes: 0 completed, 1 failed, 3 partial, "
+            "4 degraded, 5 stopped, 2 bad arguments or settings (see the README)."
+        )
+
+    def run(self, args, opts):
+        if len(args) != 1:
+            raise UsageError("name one spider: scrapy crawl <spider>")
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+            return
+        record = crawler.get_extension(RunRecord)
+        if record is None or crawler.spider is None:
+            return
+        # No status: the process was stopped before the spider closed (a second Ctrl-C).
+        status = record.status or record.forced_stop(crawler.spider)
+        if status is not None:
+            self.exitcode = EXIT_CODES[status]
