@@ -149,14 +149,18 @@ class ReplicaServer:
     """The replica site on 127.0.0.1, served from a daemon thread; usable as a context manager."""
 
     def __init__(self, catalog, port=0, delay=0.0, faults=None, host="127.0.0.1",
-                 dcl_loop_key=False, dcl_malformed_page=None, dcl_malformed_kind="json"):
+                 dcl_loop_key=False, dcl_malformed_page=None, dcl_malformed_kind="json",
+                 dcl_endless_empty=False, dcl_total_offset=0, dcl_vendor_overrides=None):
         self.catalog = catalog
         self.host, self.port = host, port  # port 0: a free port, known after start()
         self.delay = delay  # seconds added to every response
         self.faults = faults  # a Faults or None; may be replaced while running
-        self.dcl_loop_key = dcl_loop_key
-        self.dcl_malformed_page = dcl_malformed_page
-        self.dcl_malformed_kind = dcl_malformed_kind  # "json": invalid JSON; "shape": JSON without vendorInfo
+        # How the DCL vendor list misbehaves: dcl.Faults documents each.
+        self.dcl_faults = dcl.Faults(
+            loop_key=dcl_loop_key, malformed_page=dcl_malformed_page,
+            malformed_kind=dcl_malformed_kind, endless_empty=dcl_endless_empty,
+            total_offset=dcl_total_offset, vendor_overrides=dcl_vendor_overrides or {},
+        )
         self._log = []
         self._log_lock = threading.Lock()
         self._httpd = self._thread = None
@@ -222,7 +226,7 @@ class ReplicaServer:
             return 200, b"User-agent: *\nAllow: /\n", "text/plain; charset=UTF-8", []
         if kind == "dcl":
             status, body = dcl.handle(split.path, parse_qs(split.query), self.catalog.dcl_vendors(),
-                                      self.dcl_loop_key, self.dcl_malformed_page, self.dcl_malformed_kind)
+                                      self.dcl_faults)
             return status, body, JSON, []
         if kind == "list" and (m := LIST_RE.match(split.path)):
             return self.listing(m, split, base, keep_fraction)
