@@ -3,6 +3,7 @@ import re
 import threading
 from urllib.parse import urlsplit
 
+from . import quirks
 from .product import FIELDS, make_product
 from .vendors import make_vendors
 
@@ -11,8 +12,14 @@ SLUG_RE = re.compile(r"^/csa_product/([^/]+)/?$")
 
 
 class Catalog:
-    def __init__(self, products=600, seed=0):
+    """live_markup: False (the two older themes), True (the live site's markup mixed in: every
+    third listing page and every third detail page) or "only" (every page in live markup)."""
+
+    def __init__(self, products=600, seed=0, live_markup=False):
+        if live_markup not in (False, True, "only"):
+            raise ValueError(f"live_markup must be False, True or 'only', not {live_markup!r}")
         self.seed = seed
+        self.live_markup = live_markup
         self.vendors, self.extra_vendors = make_vendors(seed)
         # a few big vendors (like Tuya on the real site) and a long tail
         self._vendor_weights = [1 / (i + 1) for i in range(len(self.vendors))]
@@ -62,6 +69,16 @@ class Catalog:
             p = self.product(url_or_path)
             p.values = {**p.values, **values}
 
+    def quirk(self, url_or_path, *names):
+        """Give a product hostile content (names: see quirks.py); page and ground truth both follow."""
+        with self._lock:
+            p = self.product(url_or_path)
+            for name in names:
+                values, style = quirks.changes(p, name)
+                p.values, p.style = {**p.values, **values}, {**p.style, **style}
+                p.quirks = p.quirks | {name}
+            self._listed = None
+
     # -- lookups -----------------------------------------------------------
     def product(self, url_or_path):
         """Any product (listed or not) by detail URL, path or slug; KeyError if unknown."""
@@ -99,15 +116,25 @@ class Catalog:
         return listed[(n - 1) * PER_PAGE:n * PER_PAGE] if n >= 1 else (), len(listed), max(1, -(-len(listed) // PER_PAGE))
 
     # -- ground truth ------------------------------------------------------
-    def _positions(self):
+    def _positions(self, usable=True):
+        """(product, page_id, index_in_page) of listed products whose card is (un)usable."""
         listed = self.listed()
         total = len(listed)
         for from_newest, p in enumerate(listed):
+            if usable == bool(p.quirks & quirks.UNUSABLE_CARD):
+                continue
             from_oldest = total - 1 - from_newest
             yield p, from_oldest // PER_PAGE, from_oldest % PER_PAGE
 
+    def unusable_cards(self, base_url):
+        """Listed products whose card a correct crawl cannot store (no product link, or one to
+        another host), with the URL and slot the product would have had, newest first."""
+        base = base_url.rstrip("/")
+        return [{"url": base + p.path, "page_id": page_id, "index_in_page": index}
+                for p, page_id, index in self._positions(usable=False)]
+
     def expected_products(self, base_url):
-        """Product refs as the listing cards define them, newest first."""
+        """Product refs as the listing cards define them, newest first (usable cards only)."""
         base = base_url.rstrip("/")
         return [{
             "url": base + p.path,
@@ -119,7 +146,7 @@ class Catalog:
         } for p, page_id, index in self._positions()]
 
     def expected_details(self, base_url):
-        """Normalised detail records of listed products, newest first."""
+        """Normalised detail records of listed products with a usable card, newest first."""
         base = base_url.rstrip("/")
         out = []
         for p, page_id, index in self._positions():

@@ -1,8 +1,10 @@
-"""HTML of a product detail page: current and older field markup, label aliases, the certificates table."""
+"""HTML of a product detail page: current, older and live field markup, label aliases, the certificates table."""
 import random
 from html import escape as esc
 
+from .live import live_content, live_details_block, live_header
 from .markup import LIST_PATH, shell
+from .quirks import SCRIPT, STYLE
 
 LI_ORDER = (
     "manufacturer", "device_type", "vid", "pid", "family_sku", "family_variant_sku", "family_id",
@@ -33,34 +35,46 @@ def label_for(p, field):
     return label + ":" if odd == "colon_tight" and p.style["li"] == "new" else label
 
 
-def li(p, label, value_html):
-    if p.style["li"] == "new":
+def is_live(catalog, p):
+    """Whether this detail page is in the live markup: every third product, or all of them."""
+    return catalog.live_markup == "only" or bool(catalog.live_markup and p.serial % 3 == 1)
+
+
+def li(p, label, value_html, live=False):
+    if live or p.style["li"] == "new":
         return f'<li class="item"><span class="label">{esc(label)}</span><span class="value">{value_html}</span></li>'
     return f"<li>{esc(label)}: {value_html}</li>"
 
 
-def field_items(p):
+def field_items(p, live=False):
+    """The labelled fields; the live markup shows the company in its "By" line instead."""
     table_only = {f for f, _ in TABLE_ROWS} if p.style["table"] == "only" else set()
     items = []
     for field in LI_ORDER:
         text = p.shown(field)
-        if text is not None and field not in table_only:
-            items.append(li(p, label_for(p, field), esc(text)))
+        if text is None or field in table_only or (live and field == "manufacturer"):
+            continue
+        value = esc(text)
+        if field == "software_version" and "script_in_value" in p.quirks:
+            value += SCRIPT + STYLE
+        items.append(li(p, label_for(p, field), value, live))
     if p.style["doc_place"] == "field":
         doc = p.values["compliance_document_url"]
         token = p.style["none"]["compliance_document_url"]
         if doc:
-            items.append(li(p, "Compliance Document", f'<a href="{esc(doc)}">Download</a>'))
+            items.append(li(p, "Compliance Document", f'<a href="{esc(doc)}">Download</a>', live))
         elif token is not None:
-            items.append(li(p, "Compliance Document", esc(token)))
+            items.append(li(p, "Compliance Document", esc(token), live))
     for i, (label, value) in enumerate(p.style["unknown"]):
-        items.insert(1 if i % 2 else len(items), li(p, label, esc(value)))
+        items.insert(1 if i % 2 else len(items), li(p, label, esc(value), live))
     return items
 
 
-def details_block(p):
-    items = field_items(p)
+def details_block(p, live=False):
+    items = field_items(p, live)
     cols = [items[:len(items) // 2], items[len(items) // 2:]] if p.style["two_cols"] else [items]
+    if live:
+        return live_details_block(cols)
     body = "\n".join(f'<div class="col"><ul>\n' + "\n".join(c) + "\n</ul></div>" for c in cols)
     return f'<div class="entry-product-details">\n{body}\n</div>'
 
@@ -68,7 +82,10 @@ def details_block(p):
 def certificates_table(p):
     if not p.style["table"]:
         return ""
-    rows = [f"<tr><td>{label}</td><td>{esc(p.shown(f))}</td></tr>" for f, label in TABLE_ROWS if p.shown(f) is not None]
+    shown = {f: p.shown(f) for f, _ in TABLE_ROWS}
+    if p.style.get("table_vid"):  # a VID that disagrees with the Vendor ID shown first
+        shown["vid"] = p.style["table_vid"]
+    rows = [f"<tr><td>{label}</td><td>{esc(shown[f])}</td></tr>" for f, label in TABLE_ROWS if shown[f] is not None]
     return ('<table class="product-certificates-table"><thead><tr><th>Certificate</th><th>Details</th></tr></thead>'
             "<tbody>\n" + "\n".join(rows) + "\n</tbody></table>")
 
@@ -77,7 +94,8 @@ def categories_block(p):
     cats = p.values["application_categories"]
     if cats is None:
         return ""
-    return "<h3>Application Categories</h3>\n<ul>" + "".join(f"<li>{esc(c)}</li>" for c in cats) + "</ul>"
+    heading = "Application&nbsp;Categories" if "nbsp_heading" in p.quirks else "Application Categories"
+    return f"<h3>{heading}</h3>\n<ul>" + "".join(f"<li>{esc(c)}</li>" for c in cats) + "</ul>"
 
 
 def documents_block(p):
@@ -98,14 +116,21 @@ def paragraph(p, text):
     return f"<p>{esc(' '.join(words))}</p>"
 
 
-def description_block(p):
+def description_paragraphs(p):
     desc = p.values["description"]
     if desc is None:
-        return ""
+        return []
     paras = [paragraph(p, t) for t in desc.split("\n\n")]
+    if "script_in_value" in p.quirks:
+        paras[0] = paras[0][:-len("</p>")] + SCRIPT + STYLE + "</p>"
     if p.style["desc_empty_p"]:
         paras.insert(1, "<p>&nbsp;</p>")
-    return '<div class="entry-content">\n' + "\n".join(paras) + "\n</div>"
+    return paras
+
+
+def description_block(p):
+    paras = description_paragraphs(p)
+    return '<div class="entry-content">\n' + "\n".join(paras) + "\n</div>" if paras else ""
 
 
 def other_products(catalog, p, base):
@@ -124,15 +149,18 @@ def other_products(catalog, p, base):
 
 
 def detail_page(catalog, p, base):
+    live = is_live(catalog, p)
     main = "\n".join(filter(None, [
         f'<nav class="breadcrumbs"><a href="/">Home</a> / <a href="{LIST_PATH}">Certified Products</a></nav>',
         f'<article class="csa_product type-csa_product post-{p.post_id}">',
+        live_header(p) if live else
         f'<header class="entry-header"><h1 class="entry-title">{esc(p.display("model"))}</h1></header>',
-        details_block(p),
+        live_content(p, description_paragraphs(p)) if live else "",
+        details_block(p, live),
         certificates_table(p),
         categories_block(p),
         documents_block(p),
-        description_block(p),
+        "" if live else description_block(p),
         "</article>",
         other_products(catalog, p, base),
     ]))

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 class Decision(NamedTuple):
     action: str | None  # None, "503", "500", "429", "drop", "slow", "truncate"
-    fraction: float  # a second uniform draw in [0, 1): how much of a truncated page survives
+    fraction: float  # a second uniform draw in [0, 1): where a truncated page is cut
 
 
 class Faults:
@@ -29,8 +29,9 @@ class Faults:
         self._seen = Counter()
         self._lock = threading.Lock()
 
-    def decide(self, target, listing=False):
-        """Fault for this request; 'truncate' only for listing pages (elsewhere it means no fault)."""
+    def decide(self, target, cuttable=False):
+        """Fault for this request; 'truncate' (the HTML cut mid-document) only for listing and
+        detail pages (elsewhere it means no fault)."""
         if self.down:
             return Decision("503", 0.0)
         with self._lock:
@@ -41,7 +42,7 @@ class Faults:
         fraction = int.from_bytes(digest[8:16], "big") / 2 ** 64
         for action, rate in self.rates:
             if u < rate:
-                return Decision(action if action != "truncate" or listing else None, fraction)
+                return Decision(action if action != "truncate" or cuttable else None, fraction)
             u -= rate
         return Decision(None, fraction)
 

@@ -1,9 +1,15 @@
-"""HTML of the product listing: two themes, card variants, two pagination markups, a featured sidebar."""
+"""HTML of the product listing: two themes (three with the live markup), card variants, pagination
+markups, a featured sidebar."""
 import random
 from html import escape as esc
 
+from .catalog import PER_PAGE
+from .live import live_article
+
 LIST_PATH = "/csa-iot_products/"
 FILTERS = "p_keywords=&p_type%5B%5D=14&p_program_type%5B%5D=1049&p_certificate=&p_family=&p_firmware_ver="
+# The page links of the live site: indexed array keys, valueless parameters.
+LIVE_FILTERS = "p_keywords&p_type%5B0%5D=14&p_program_type%5B0%5D=1049&p_certificate&p_family&p_firmware_ver"
 
 
 def shell(title, body_class, main):
@@ -23,18 +29,35 @@ def not_found_page():
                  '<p>It looks like nothing was found at this location.</p>')
 
 
-def theme_of(page):
-    """Old theme on even pages, new on odd ones: both occur in every crawl of 2+ pages."""
+def theme_of(page, live_markup=False):
+    """Old theme on even pages, new on odd ones: both occur in every crawl of 2+ pages; with the
+    live markup, every third page (or every page) is in the live site's theme."""
+    if live_markup == "only" or (live_markup and page % 3 == 0):
+        return "live"
     return "new" if page % 2 else "old"
 
 
-def pagination_style_of(page):
+def pagination_style_of(page, theme="old"):
+    if theme == "live":
+        return "live"
     return "wrapper" if (page // 2) % 2 == 0 else "wp"
 
 
+def certificate_line(p):
+    cert = esc(p.values["certificate_id"] or "")
+    if p.style["card_cert"] == "p" and cert:
+        return f'<p class="entry-certificate-id">Certificate ID: {cert}</p>'
+    if p.style["card_cert"] == "span" and cert:
+        return f'<div class="entry-meta"><span class="entry-cert-id">{cert}</span></div>'
+    return ""
+
+
 def card(p, base):
-    href = (base if p.style["card_href"] == "abs" else "") + p.path
+    href = p.card_href(base)
     link, company, model = p.style["card_link"], esc(p.display("manufacturer")), esc(p.display("model"))
+    if href is None:
+        link = "none"
+    href = esc(href or "")
     parts = []
     if link == "image_first":
         image = f"/wp-content/uploads/product-{p.serial % 9}.png"
@@ -42,16 +65,12 @@ def card(p, base):
     if link == "company_first":
         company = f'<a href="/csa-iot_members/{p.vendor.slug}/">{company}</a>'
     parts.append(f'<p class="entry-company notranslate">{company}</p>')
-    title = model if link in ("image_first", "button") else f'<a href="{href}">{model}</a>'
+    title = model if link in ("image_first", "button", "none") else f'<a href="{href}">{model}</a>'
     parts.append(f'<h3 class="entry-title">{title}</h3>')
-    cert = esc(p.values["certificate_id"] or "")
-    if p.style["card_cert"] == "p" and cert:
-        parts.append(f'<p class="entry-certificate-id">Certificate ID: {cert}</p>')
-    elif p.style["card_cert"] == "span" and cert:
-        parts.append(f'<div class="entry-meta"><span class="entry-cert-id">{cert}</span></div>')
+    parts.append(certificate_line(p))
     if link == "button":
         parts.append(f'<a class="button" href="{href}">View product</a>')
-    return "\n  ".join(parts)
+    return "\n  ".join(filter(None, parts))
 
 
 def featured(catalog, page, base):
@@ -67,6 +86,8 @@ def featured(catalog, page, base):
 
 
 def page_href(n, base, style):
+    if style == "live":
+        return esc(base + (LIST_PATH if n == 1 else f"{LIST_PATH}page/{n}/") + "?" + LIVE_FILTERS)
     if style == "wrapper":
         return esc(f"{LIST_PATH}?{FILTERS}" + (f"&paged={n}" if n > 1 else ""))
     return esc(base + (LIST_PATH if n == 1 else f"{LIST_PATH}page/{n}/") + "?" + FILTERS)
@@ -103,16 +124,29 @@ def pagination(page, pages, base, style):
             f'<div class="nav-links">\n{body}\n</div></nav>')
 
 
-def listing_page(catalog, page, base, keep=None):
-    """Physical page `page` (1-based); keep = how many cards survive a truncation fault."""
-    cards, total, pages = catalog.page(page)
-    cards = cards[:keep] if keep is not None else cards
-    theme = theme_of(page)
-    articles = "\n".join(
-        f'<article class="post-{p.post_id} product type-product status-publish hentry">\n  {card(p, base)}\n</article>'
-        if theme == "old" else
-        f'<article class="product post-{p.post_id} type-product">\n  {card(p, base)}\n</article>' for p in cards)
+def extra_card(catalog, page):
+    """A product from outside physical page `page`, for a page that shows one card too many."""
+    listed = catalog.listed()
+    after, before = page * PER_PAGE, (page - 1) * PER_PAGE - 1
+    return listed[after] if after < len(listed) else listed[max(before, 0)]
+
+
+def article(p, base, theme):
+    if theme == "live":
+        return live_article(p, base)
     if theme == "old":
+        return f'<article class="post-{p.post_id} product type-product status-publish hentry">\n  {card(p, base)}\n</article>'
+    return f'<article class="product post-{p.post_id} type-product">\n  {card(p, base)}\n</article>'
+
+
+def listing_page(catalog, page, base, extra_cards=0):
+    """Physical page `page` (1-based); extra_cards: a fault that shows that many cards too many."""
+    cards, total, pages = catalog.page(page)
+    if extra_cards and cards:
+        cards = cards + (extra_card(catalog, page),) * extra_cards
+    theme = theme_of(page, catalog.live_markup)
+    articles = "\n".join(article(p, base, theme) for p in cards)
+    if theme in ("old", "live"):
         feed = f'<div class="post-feed">\n{articles}\n</div>'
     else:
         feed = f'<div class="wp-block-crown-blocks-product-index"><div class="product-index__grid">\n{articles}\n</div></div>'
@@ -122,7 +156,7 @@ def listing_page(catalog, page, base, keep=None):
         f'<p class="results-count">{total} results</p>',
         side if theme == "new" else "",
         feed if cards else '<p class="no-results">No products found.</p>',
-        pagination(page, pages, base, pagination_style_of(page)),
-        side if theme == "old" else "",
+        pagination(page, pages, base, pagination_style_of(page, theme)),
+        side if theme != "new" else "",
     ])
     return shell("Certified Products", f"archive post-type-archive theme-{theme}", main)

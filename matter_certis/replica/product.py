@@ -4,7 +4,7 @@ Everything is drawn from Random(seed, serial), so adding products never changes 
 """
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .vocab import (DESC_FIRST, DESC_SECOND, DEVICE_KINDS, DEVICE_WEIGHTS, EXTRA_CATEGORIES,
@@ -33,10 +33,20 @@ class Product:
     vendor: object
     values: dict  # canonical values, exactly the expected (normalised) ones; replaced, never mutated
     style: dict
+    quirks: frozenset = field(default=frozenset())  # hostile-content names, see quirks.py
 
     @property
     def path(self):
         return f"/csa_product/{self.slug}/"
+
+    def card_href(self, base):
+        """The product link of this product's card, or None when the card has none."""
+        if "no_link_card" in self.quirks:
+            return None
+        if "offsite_link" in self.quirks:
+            return f"https://elsewhere.example{self.path}"
+        href = (base if self.style["card_href"] == "abs" else "") + self.path
+        return href + "?utm_source=x#frag" if "tracking_link" in self.quirks else href
 
     @property
     def post_id(self):

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from . import dcl
+from .breaks import PageBreaks, broken_response, truncated
 from .detail import detail_page
 from .faults import Decision
 from .markup import FILTERS, LIST_PATH, listing_page, not_found_page
@@ -38,6 +39,14 @@ def classify(path):
     if path.startswith("/csa_product/"):
         return "detail"
     return "dcl" if path.startswith("/dcl/") else "other"
+
+
+def listing_page_number(match, split):
+    """The page a listing URL asks for: /page/N/ or ?paged=N, else 1."""
+    if match.group(1):
+        return max(int(match.group(1)), 1)
+    paged = parse_qs(split.query).get("paged", ["1"])[0]
+    return max(int(paged), 1) if paged.isdigit() else 1
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -86,7 +95,7 @@ class Handler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         kind = classify(split.path)
         faults = replica.faults
-        decision = faults.decide(self.path, kind == "list") if faults and kind != "robots" else NO_FAULT
+        decision = faults.decide(self.path, kind in ("list", "detail")) if faults and kind != "robots" else NO_FAULT
         if decision.action == "drop":
             replica.record(kind, self.path, 0)
             self.close_connection = True
@@ -97,8 +106,9 @@ class Handler(BaseHTTPRequestHandler):
             response = status, f"<h1>{status} {ERRORS[status]}</h1>".encode(), HTML, headers
         else:
             base = "http://" + (self.headers.get("Host") or replica.base_url[7:])
-            keep = decision.fraction if decision.action == "truncate" else None
-            response = replica.route(kind, split, base, keep)
+            response = replica.broken(kind, split, base) or replica.route(kind, split, base)
+            if decision.action == "truncate":
+                response = truncated(response, decision.fraction)
         replica.record(kind, self.path, response[0])
         pause = replica.delay + (faults.slow_seconds if decision.action == "slow" else 0)
         if pause:
@@ -164,6 +174,7 @@ class ReplicaServer:
         self._log = []
         self._log_lock = threading.Lock()
         self._httpd = self._thread = None
+        self._breaks = PageBreaks()
 
     def start(self):
         self._httpd = _HTTPServer((self.host, self.port), self)
@@ -219,8 +230,39 @@ class ReplicaServer:
         with self._log_lock:
             self._log.clear()
 
+    # -- broken pages --------------------------------------------------------
+    def break_page(self, kind, page_or_path, fault, times=None):
+        """Serve a fault (see breaks.py) for listing page N (kind "list", 1-based, both URL forms)
+        or a product's detail page (kind "detail", URL or path); times: only for the next that
+        many requests of it (each redirect hop counts), then the whole page again."""
+        if kind == "list":
+            key = int(page_or_path)
+        elif kind == "detail":
+            key = self.catalog.product(page_or_path).slug
+        else:
+            raise ValueError(f"kind must be 'list' or 'detail', not {kind!r}")
+        self._breaks.add(kind, key, fault, times)
+
+    def mend_pages(self):
+        """Every page whole again."""
+        self._breaks.clear()
+
+    def broken(self, kind, split, base):
+        """The response of a broken page, or None when this request gets the whole page."""
+        if kind == "list" and (m := LIST_RE.match(split.path)):
+            page = listing_page_number(m, split)
+            fault = self._breaks.take("list", page)
+            if fault:
+                return broken_response(fault, kind, split, base, lambda: self.listing(m, split, base)[1].decode(),
+                                       self.catalog, page)
+        elif kind == "detail" and (m := DETAIL_RE.match(split.path)) and (product := self.catalog.find(m.group(1))):
+            fault = self._breaks.take("detail", product.slug)
+            if fault:
+                return broken_response(fault, kind, split, base, lambda: detail_page(self.catalog, product, base))
+        return None
+
     # -- routing -----------------------------------------------------------
-    def route(self, kind, split, base, keep_fraction=None):
+    def route(self, kind, split, base):
         """(status, body, content type, extra headers) for a GET."""
         if kind == "robots":
             return 200, b"User-agent: *\nAllow: /\n", "text/plain; charset=UTF-8", []
@@ -229,7 +271,7 @@ class ReplicaServer:
                                       self.dcl_faults)
             return status, body, JSON, []
         if kind == "list" and (m := LIST_RE.match(split.path)):
-            return self.listing(m, split, base, keep_fraction)
+            return self.listing(m, split, base)
         if kind == "detail" and (m := DETAIL_RE.match(split.path)):
             product = self.catalog.find(m.group(1))
             if product and not m.group(2):  # WordPress adds the trailing slash
@@ -239,17 +281,8 @@ class ReplicaServer:
                 return 200, detail_page(self.catalog, product, base).encode(), HTML, []
         return 404, not_found_page().encode(), HTML, []
 
-    def listing(self, match, split, base, keep_fraction):
-        if match.group(1):
-            page = int(match.group(1))
-        else:
-            paged = parse_qs(split.query).get("paged", ["1"])[0]
-            page = int(paged) if paged.isdigit() else 1
-        page = max(page, 1)
-        cards, _, pages = self.catalog.page(page)
-        if match.group(1) and page > pages:
+    def listing(self, match, split, base):
+        page = listing_page_number(match, split)
+        if match.group(1) and page > self.catalog.page_count():
             return 404, not_found_page().encode(), HTML, []
-        keep = None
-        if keep_fraction is not None and cards:
-            keep = 1 + int(keep_fraction * (len(cards) - 1)) if len(cards) > 1 else 0
-        return 200, listing_page(self.catalog, page, base, keep).encode(), HTML, []
+        return 200, listing_page(self.catalog, page, base).encode(), HTML, []
