@@ -112,26 +112,3 @@ def json_id(value):
     if not 0 <= value <= MAX_ID:
         raise InvalidValue(f"id out of range 0..0xFFFF: {value!r}")
     return value
-
-
-def json_text(value):
-    """A JSON string value, whitespace collapsed: ``""`` is no value, but ``"None"`` is a
-    name (a real DCL vendor is named None); a number, list or object where text belongs is
-    refused, never turned into text."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidValue(f"not a JSON string: {value!r}")
-    return " ".join(_CONTROL_CHARS.sub("", value).split()) or None
-
-
-def json_id(value):
-    """A Vendor/Product ID sent as a JSON integer (0..0xFFFF); a string such as ``"abc"`` or
-    ``"4939"``, a boolean or a float is refused, never read as hex or decimal text."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValue(f"not a JSON integer: {value!r}")
-    if not 0 <= value <= MAX_ID:
-        raise InvalidValue(f"id out of range 0..0xFFFF: {value!r}")
-    return value
