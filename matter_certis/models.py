@@ -1,6 +1,7 @@
 """The database tables (see interface.md), as peewee models bound late to ``DATABASE_URL``."""
 
 import logging
+import os
 import random
 import time
 from datetime import datetime, timezone
@@ -14,8 +15,10 @@ from peewee import (
     IntegerField,
     IntegrityError,
     Model,
+    OperationalError,
     PeeweeException,
     PostgresqlDatabase,
+    SqliteDatabase,
     TextField,
 )
 from playhouse.db_url import connect
@@ -32,10 +35,6 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 10_000,
 }
-# Errors that mean another writer got in the way, so the transaction is worth running again:
-# PostgreSQL aborting one side of a deadlock or a serialization conflict (40P01, 40001), or a
-# slot another job committed meanwhile (the rerun's release_slots frees it).
-CONFLICTS = (TransactionRollbackError, IntegrityError)
 TRANSACTION_ATTEMPTS = 5
 # Key of the PostgreSQL advisory lock that lets one job at a time create the tables.
 SCHEMA_LOCK = 0x6D617474  # "matt"
@@ -185,6 +184,11 @@ def without_password(url):
     return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
 
 
+# The SQLite file this run opened, as (path, device, inode): a file deleted or replaced during
+# the run is then noticed, never recreated empty.
+_opened_file = None
+
+
 def open_database(url):
     """Connect ``database`` to ``url`` (a playhouse.db_url URL) and create missing tables.
 
@@ -205,6 +209,7 @@ def open_database(url):
         if url.startswith("sqlite"):
             database.execute_sql("BEGIN IMMEDIATE")
             database.execute_sql("ROLLBACK")
+        _remember_file()
     except (PeeweeException, RuntimeError, ValueError, TypeError, KeyError) as error:
         if database.obj is not None and not database.is_closed():
             database.close()
@@ -213,17 +218,83 @@ def open_database(url):
     return database
 
 
+def _remember_file():
+    global _opened_file
+    _opened_file = None
+    if isinstance(database.obj, SqliteDatabase) and database.obj.database != ":memory:":
+        path = os.path.abspath(database.obj.database)
+        status = os.stat(path)
+        _opened_file = (path, status.st_dev, status.st_ino)
+
+
+def check_database():
+    """Raise ``DatabaseUnavailable`` (one line) when the SQLite file this run opened is gone
+    from its path or replaced by another file: writes would then go to a deleted file and
+    be lost. Other databases pass (their failures surface as write errors)."""
+    if _opened_file is None:
+        return
+    path, device, inode = _opened_file
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise DatabaseUnavailable(
+            f"the SQLite database {path} was deleted during the run; "
+            "rows this run wrote since it opened are lost") from None
+    if (status.st_dev, status.st_ino) != (device, inode):
+        raise DatabaseUnavailable(
+            f"the SQLite database {path} was replaced by another file during the run; "
+            "rows this run wrote since it opened are not in it") from None
+
+
+def reopen():
+    """Connect again to the database ``open_database`` opened, never creating it: raises
+    ``DatabaseUnavailable`` when its SQLite file is gone or replaced (``check_database``)."""
+    check_database()
+    database.connect(reuse_if_open=True)
+    return database
+
+
+def is_conflict(error):
+    """Whether ``error`` means another writer got in the way, so the transaction is worth
+    running again: SQLite's ``database is locked`` (a busy timeout ran out, or a snapshot
+    another job's commit made stale), PostgreSQL aborting one side of a deadlock or a
+    serialization conflict (40P01, 40001), or a slot another job committed meanwhile
+    (the rerun's release_slots frees it)."""
+    # peewee wraps the driver's exception and keeps it as the first argument.
+    original = error.args[0] if error.args and isinstance(error.args[0], Exception) else error
+    if isinstance(error, IntegrityError) or isinstance(original, TransactionRollbackError):
+        return True
+    message = str(error).lower()
+    return isinstance(error, OperationalError) and ("locked" in message or "busy" in message)
+
+
+def hidden_by_rollback(error):
+    """The error a failed rollback hides: SQLite ends the transaction itself on some errors
+    (``database or disk is full``), and peewee's rollback then fails with ``cannot
+    rollback - no transaction is active``."""
+    if "no transaction is active" not in str(error):
+        return error
+    context = error.__context__
+    while context is not None and (not isinstance(context, PeeweeException)
+                                   or "no transaction is active" in str(context)):
+        context = context.__context__
+    return context or error
+
+
 def in_transaction(work):
     """Run ``work()`` in one transaction and return its result; when a concurrent writer got
-    in the way (``CONFLICTS``: several jobs writing one PostgreSQL database) it is rolled
-    back and run again from the start, up to ``TRANSACTION_ATTEMPTS`` times."""
+    in the way (``is_conflict``: several jobs writing one database) it is rolled back and
+    run again from the start, up to ``TRANSACTION_ATTEMPTS`` times."""
     for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
         try:
             with database.atomic():
                 return work()
-        except CONFLICTS as error:
-            if attempt == TRANSACTION_ATTEMPTS:
-                raise
+        except (PeeweeException, TransactionRollbackError) as raised:
+            error = hidden_by_rollback(raised)
+            if attempt == TRANSACTION_ATTEMPTS or not is_conflict(error):
+                if error is raised:
+                    raise
+                raise error from None
             logger.info("A concurrent writer got in the way (%s); writing the batch again",
-                        type(error).__name__)
+                        " ".join(str(error).split()) or type(error).__name__)
             time.sleep(random.uniform(0.05, 0.2) * attempt)

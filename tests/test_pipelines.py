@@ -1,7 +1,6 @@
 """Validation and database pipelines, through a test crawler and a temporary SQLite file."""
 
 import pytest
-from peewee import OperationalError
 from scrapy.exceptions import DropItem
 
 from matter_certis import models
@@ -151,27 +150,3 @@ def test_vendors_are_upserted_by_vendor_id(make_crawler):
                 .tuples()) == [(0x1552, "Tuya Smart")]
     assert crawler.stats.get_value("matter/db/vendors/updated") == 1
 
-
-def test_a_failed_batch_keeps_its_items_for_the_next_write(crawler, monkeypatch):
-    from matter_certis import store
-
-    pipeline = DatabasePipeline.from_crawler(crawler)
-    pipeline.open_spider()
-    real_save_rows = store.save_rows
-    calls = []
-
-    def failing_once(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 1:
-            raise OperationalError("disk I/O error")
-        return real_save_rows(*args, **kwargs)
-
-    monkeypatch.setattr(store, "save_rows", failing_once)
-    pipeline.process_item(ref())
-    with pytest.raises(OperationalError):
-        pipeline.flush()
-    pipeline.process_item(detail())
-    pipeline.close_spider()
-    models.open_database(crawler.settings["DATABASE_URL"])
-    assert models.Product.select().count() == 1
-    assert models.ProductDetail.select().count() == 1

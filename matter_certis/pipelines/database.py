@@ -3,9 +3,11 @@
 import logging
 
 from itemadapter import ItemAdapter
+from peewee import PeeweeException
+from psycopg2.errors import TransactionRollbackError
 from scrapy import signals as scrapy_signals
 
-from matter_certis import models, signals, store
+from matter_certis import models, signals, store, verdict
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure, Vendor
 
 logger = logging.getLogger(__name__)
@@ -19,6 +21,11 @@ class DatabasePipeline:
     detail fields in ``product_changes``. Stored details leave the dead-letter list, and
     ``signals.details_stored`` tells deltafetch they are safe to skip next time. DCL vendors
     are upserted into ``vendors``.
+
+    A write that fails for any reason but a conflict with another writer (a full disk, a
+    database deleted or replaced during the run) ends the run ``failed`` with one line, and
+    nothing more is written: rows already committed stay, the failed batch is not reported
+    to deltafetch, and the next run fetches what is missing.
     """
 
     def __init__(self, crawler):
@@ -26,6 +33,7 @@ class DatabasePipeline:
         self.database_url = crawler.settings["DATABASE_URL"]
         self.batch_size = crawler.settings.getint("MATTER_DB_BATCH_SIZE")
         self.buffers = {ProductRef: [], ProductDetail: [], RequestFailure: [], Vendor: []}
+        self.failed = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -52,7 +60,7 @@ class DatabasePipeline:
 
     def process_item(self, item):
         buffer = self.buffers.get(type(item))
-        if buffer is not None:
+        if buffer is not None and not self.failed:
             buffer.append(ItemAdapter(item).asdict())
             if sum(map(len, self.buffers.values())) >= self.batch_size:
                 self.flush()
@@ -66,7 +74,7 @@ class DatabasePipeline:
         details = [store.row_for(models.ProductDetail, d) for d in self.buffers[ProductDetail]]
         failures = self.buffers[RequestFailure]
         vendors = [store.row_for(models.Vendor, v) for v in self.buffers[Vendor]]
-        if not (refs or details or failures or vendors):
+        if self.failed or not (refs or details or failures or vendors):
             return
         spider = self.crawler.spider
 
@@ -84,7 +92,16 @@ class DatabasePipeline:
             saved_vendors = store.save_rows(models.Vendor, vendors)
             return products, saved_details, saved_vendors
 
-        products, saved_details, saved_vendors = models.in_transaction(write)
+        try:
+            models.check_database()
+            products, saved_details, saved_vendors = models.in_transaction(write)
+        except models.DatabaseUnavailable as error:
+            self.give_up(str(error))
+            return
+        except (PeeweeException, TransactionRollbackError) as error:
+            self.give_up(f"cannot write to {models.without_password(self.database_url)}: "
+                         f"{' '.join(str(error).split())}")
+            return
         self.buffers = {kind: [] for kind in self.buffers}
         self.count("products", products)
         self.count("product_details", saved_details)
@@ -92,6 +109,11 @@ class DatabasePipeline:
         self.crawler.signals.send_catch_log(
             signals.details_stored, urls=[detail["url"] for detail in details]
         )
+
+    def give_up(self, message):
+        self.failed = True
+        self.buffers = {kind: [] for kind in self.buffers}
+        verdict.fail(self.crawler, "database_failed", message)
 
     def count(self, table, outcome):
         stats = self.crawler.stats
