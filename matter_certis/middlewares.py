@@ -1,6 +1,6 @@
 """Spider middleware that refuses pages no callback can use, before any callback runs."""
 
-from scrapy.http import TextResponse
+from matter_certis.pages import page_problem, redirected_away
 
 
 class UnusablePage(Exception):
@@ -8,9 +8,11 @@ class UnusablePage(Exception):
 
 
 class PageCheckMiddleware:
-    """Refuses a listing or detail response that is not HTML, or a detail page that was
-    redirected away from the product pages (to a home or search page, say). The request's
-    errback then lists it in ``failed_requests``; the stats count ``matter/unusable/<kind>``.
+    """Refuses a listing or detail response that is not a whole page of its kind (see
+    ``pages.page_problem``: not HTML, empty, cut short, unparseable, parts missing) after the
+    retry middleware has read it again, or a detail page that was redirected away from the
+    product pages (to a home or search page, say). The request's errback then lists it in
+    ``failed_requests``; the stats count ``matter/unusable/<kind>``.
     """
 
     def __init__(self, stats):
@@ -22,14 +24,11 @@ class PageCheckMiddleware:
 
     def process_spider_input(self, response):
         kind = response.meta.get("kind")
-        if kind not in ("list", "detail"):
-            return
-        if not isinstance(response, TextResponse):
-            content_type = response.headers.get("Content-Type", b"no content type").decode("latin-1")
-            reason = f"not HTML ({content_type})"
-        elif kind == "detail" and "/csa_product/" not in response.url:
+        if redirected_away(response):
             reason = f"redirected to {response.url}"
         else:
+            reason = page_problem(response)
+        if reason is None:
             return
         self.stats.inc_value(f"matter/unusable/{kind}")
         raise UnusablePage(reason)

@@ -1,4 +1,5 @@
-"""Retries that wait: exponential backoff with jitter, capped, honouring Retry-After."""
+"""Retries that wait: exponential backoff with jitter, capped, honouring Retry-After; a
+page that is not whole is read again like a server error."""
 
 import asyncio
 import random
@@ -7,6 +8,12 @@ from email.utils import parsedate_to_datetime
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.response import response_status_message
+
+from matter_certis.pages import page_problem, redirected_away
+
+# How often a waiting retry looks whether the engine is stopping (Ctrl-C, a Scrapyd cancel,
+# a close): the wait ends within this many seconds of it.
+WAIT_STEP = 0.25
 
 
 def backoff_delay(attempt, base, cap, rng, retry_after=None):
@@ -42,12 +49,15 @@ def retry_after_seconds(value, now=None):
 
 class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's RetryMiddleware (same RETRY_TIMES, RETRY_HTTP_CODES, RETRY_EXCEPTIONS), but
-    each retry waits ``backoff_delay`` first instead of being re-queued at once.
+    each retry waits ``backoff_delay`` first instead of being re-queued at once. A listing or
+    detail page that answered 200 but is not whole (``pages.page_problem``) is retried too.
 
     The wait is an ``asyncio.sleep``: the reactor keeps serving other requests; the waiting
     one keeps its place among CONCURRENT_REQUESTS, which also slows a crawl whose site is
-    failing. Settings: MATTER_RETRY_BASE_DELAY, MATTER_RETRY_MAX_DELAY, MATTER_RETRY_SEED
-    (fixes the jitter, for tests).
+    failing. A run that stops (Ctrl-C, a close) ends the wait at once and drops the retry:
+    the request fails with its last answer, since the engine waits for every request in
+    progress before it closes. Settings: MATTER_RETRY_BASE_DELAY, MATTER_RETRY_MAX_DELAY,
+    MATTER_RETRY_SEED (fixes the jitter, for tests).
     """
 
     def __init__(self, settings):
@@ -57,13 +67,20 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.rng = random.Random(settings.get("MATTER_RETRY_SEED"))
 
     async def process_response(self, request, response):
-        if request.meta.get("dont_retry") or response.status not in self.retry_http_codes:
+        if request.meta.get("dont_retry"):
             return response
-        retry = self._retry(request, response_status_message(response.status))
+        if response.status in self.retry_http_codes:
+            reason = response_status_message(response.status)
+        else:
+            problem = None if redirected_away(response) else page_problem(response)
+            if problem is None:
+                return response
+            reason = f"page not whole: {problem}"
+        retry = self._retry(request, reason)
         if retry is None:
             return response
-        await self.wait(request, retry_after_seconds(response.headers.get("Retry-After")))
-        return retry
+        waited = await self.wait(request, retry_after_seconds(response.headers.get("Retry-After")))
+        return retry if waited else response
 
     async def process_exception(self, request, exception):
         if request.meta.get("dont_retry") or not isinstance(exception, self.exceptions_to_retry):
@@ -71,10 +88,24 @@ class BackoffRetryMiddleware(RetryMiddleware):
         retry = self._retry(request, exception)
         if retry is None:
             return None
-        await self.wait(request)
-        return retry
+        return retry if await self.wait(request) else None
 
     async def wait(self, request, retry_after=None):
+        """Wait before a retry; ``False`` when the run began to stop meanwhile."""
         delay = backoff_delay(request.meta.get("retry_times", 0), self.base, self.cap, self.rng, retry_after)
         self.crawler.stats.inc_value("matter/retry/wait_seconds", round(delay, 3))
-        await asyncio.sleep(delay)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + delay
+        while (left := deadline - loop.time()) > 0:
+            if self.stopping():
+                self.crawler.stats.inc_value("matter/retry/dropped_at_stop")
+                return False
+            await asyncio.sleep(min(WAIT_STEP, left))
+        return not self.stopping()
+
+    def stopping(self):
+        engine = self.crawler.engine
+        if engine is None:
+            return False
+        slot = getattr(engine, "_slot", None)
+        return not engine.running or (slot is not None and slot.closing is not None)

@@ -29,6 +29,10 @@ RETRY_TIMES = 5
 # Default 100: Scrapy starts that many asyncio tasks for each response's output. Our
 # pipelines are synchronous, so one does the same work (measured: a quarter less CPU).
 CONCURRENT_ITEMS = 1
+# Default Scrapy's RFPDupeFilter, which drops a redirect to an address already fetched
+# without a word: a redirect loop vanished. Ours passes redirect hops, so a loop ends at
+# REDIRECT_MAX_TIMES in the errback and is listed as failed.
+DUPEFILTER_CLASS = "matter_certis.dupefilter.RedirectHopsPassDupeFilter"
 # Default off; keep it off: a sync must see the site as it is now.
 HTTPCACHE_ENABLED = False
 # Default on in Scrapy 2.19: an HTTP server that runs Python sent to it. Never wanted here.
@@ -47,7 +51,8 @@ DOWNLOADER_MIDDLEWARES = {
 SPIDER_MIDDLEWARES = {
     # scrapy-deltafetch made async and commit-aware (see matter_certis/deltafetch.py).
     "matter_certis.deltafetch.CommittedDeltaFetch": 100,
-    # Not HTML, or a detail page redirected elsewhere: to the errback, not the callback.
+    # Not a whole page of its kind (pages.page_problem) after the retries, or a detail page
+    # redirected elsewhere: to the errback, not the callback.
     "matter_certis.middlewares.PageCheckMiddleware": 50,
 }
 DELTAFETCH_ENABLED = True

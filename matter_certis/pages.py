@@ -1,0 +1,84 @@
+"""What a whole listing or detail page holds, and ``page_problem``: the one judgement, shared
+by the retry middleware (a page that is not whole is read again, with backoff) and the page
+check (a page still not whole after the retries goes to the errback, then the dead-letter list).
+
+A page counts only when it is whole: the document ends (the site's pages always end with
+``</html>``) and the parts a page of its kind always has are there. A page cut short in
+transit keeps whatever it got that far, so "has some cards" proves nothing.
+"""
+
+from scrapy.http import HtmlResponse, TextResponse
+
+PAGE_SIZE = 12  # cards a listing page holds (positions.PAGE_SIZE)
+CARD_CONTAINERS = "div.post-feed, .wp-block-crown-blocks-product-index"
+CARDS = "div.post-feed article, .wp-block-crown-blocks-product-index article.product"
+PAGINATION = "div.pagination-wrapper, .page-numbers"
+CURRENT_PAGE = "div.pagination-wrapper .current ::text, .page-numbers.current::text"
+DETAIL_TITLE = "h1"
+DETAIL_FIELDS_BLOCK = "div.entry-product-details"
+DETAIL_FIELD_ITEMS = "div.entry-product-details li"
+# A real page nests a few dozen elements deep. libxml2 stops parsing where a document nests
+# past its limit (2048 elements with huge_tree), silently dropping everything after: the
+# last element it kept is then the deepest one.
+MAX_LAST_ELEMENT_DEPTH = 256
+LAST_ELEMENT_DEPTH = "count(/descendant::*[last()]/ancestor::*)"
+DOCUMENT_END = b"</html>"
+
+
+def page_problem(response):
+    """Why ``response`` is not a whole page of its kind (``meta["kind"]``: ``list`` or
+    ``detail``), or ``None`` when it is (or is no page of ours, or is an HTTP error, which
+    the status-code handling judges)."""
+    kind = response.meta.get("kind")
+    if kind not in ("list", "detail") or not 200 <= response.status < 300:
+        return None
+    if not response.body.strip():
+        return "empty body"
+    if not isinstance(response, HtmlResponse):
+        content_type = response.headers.get("Content-Type", b"no content type").decode("latin-1")
+        if not isinstance(response, TextResponse) and content_type.startswith("text/"):
+            return f"binary body (sent as {content_type})"
+        return f"not HTML ({content_type})"
+    if not response.body[-256:].rstrip().lower().endswith(DOCUMENT_END):
+        return "the document does not end (no </html>): cut short"
+    if float(response.xpath(LAST_ELEMENT_DEPTH).get()) > MAX_LAST_ELEMENT_DEPTH:
+        return "nested too deep for the HTML parser: the rest of the page is lost"
+    if kind == "list":
+        return listing_problem(response, response.meta.get("page"))
+    return detail_problem(response)
+
+
+def redirected_away(response):
+    """Whether a detail request was answered from outside the product pages (a redirect to
+    the home or search page, say): not worth reading again."""
+    return response.meta.get("kind") == "detail" and "/csa_product/" not in response.url
+
+
+def listing_problem(response, page):
+    """A listing page has its card container, at most 12 cards, and a pagination block
+    unless it is the only page (page 1 with room to spare: a full page 1 without pagination
+    more likely lost it than is a listing of exactly 12). Its pagination marks the page asked
+    for as the current one."""
+    if not response.css(CARD_CONTAINERS):
+        return "no card container"
+    cards = len(response.css(CARDS))
+    if cards > PAGE_SIZE:
+        return f"{cards} cards: a page holds at most {PAGE_SIZE}"
+    if not response.css(PAGINATION):
+        if page != 1 or cards == PAGE_SIZE:
+            return "no pagination"
+        return None
+    current = response.css(CURRENT_PAGE).re(r"\d+")
+    if page is not None and current and int(current[0]) != page:
+        return f"shows page {current[0]}, not page {page}"
+    return None
+
+
+def detail_problem(response):
+    """A detail page has its title and its block of labelled fields."""
+    if not response.css(DETAIL_TITLE):
+        return "no title (h1)"
+    if not response.css(DETAIL_FIELD_ITEMS):
+        what = "no fields in" if response.css(DETAIL_FIELDS_BLOCK) else "no"
+        return f"{what} product details block"
+    return None
