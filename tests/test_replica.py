@@ -7,127 +7,20 @@ import subprocess
 import sys
 import time
 import urllib.error
-import urllib.request
 from collections import Counter
-from datetime import datetime
-from urllib.parse import quote, urljoin
+from urllib.parse import quote
 
 import pytest
 from parsel import Selector
 
 from matter_certis.replica import Catalog, Faults, ReplicaServer
-
-CARDS = "div.post-feed article, .wp-block-crown-blocks-product-index article.product"
-PAGER = "div.pagination-wrapper nav div ::text, .page-numbers::text"
-
-
-def fetch(url, method="GET"):
-    """(status, headers, body text); closes everything (pytest runs with -W error)."""
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=10) as r:
-            return r.status, r.headers, r.read().decode()
-    except urllib.error.HTTPError as e:
-        with e:
-            return e.code, e.headers, e.read().decode()
+from tests.replica_reference import CARDS, PAGER, crawl_listing, fetch, parse_detail, parse_listing
 
 
 @pytest.fixture(scope="module")
 def server():
     with ReplicaServer(Catalog(products=600, seed=0)) as s:
         yield s
-
-
-# -- reference parser ---------------------------------------------------------------------------
-def clean(text):
-    text = " ".join((text or "").split())
-    return None if text.lower() in {"", "n/a", "-", "none", "unknown"} else text
-
-
-def text_of(sel):
-    return clean(" ".join(sel.css("::text").getall()))
-
-
-def to_id(text):
-    text = clean(text)
-    if text is None:
-        return None
-    if re.fullmatch(r"0[xX][0-9a-fA-F]+", text) or re.fullmatch(r"[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*", text):
-        value = int(text, 16)
-    elif text.isdigit():
-        value = int(text)
-    else:
-        return None
-    return value if value <= 0xFFFF else None
-
-
-def to_date(text):
-    for fmt in ("%m/%d/%Y", "%Y-%m-%d", "%B %d, %Y", "%d %b %Y"):
-        try:
-            return datetime.strptime(clean(text) or "", fmt).date().isoformat()
-        except ValueError:
-            pass
-    return None
-
-
-LABELS = {
-    "manufacturer": "manufacturer", "company": "manufacturer", "vendor id": "vid", "vid": "vid", "product id": "pid",
-    "pid": "pid", "family sku": "family_sku", "family variant sku": "family_variant_sku", "family id": "family_id",
-    "firmware version": "firmware_version", "hardware version": "hardware_version", "software version": "software_version",
-    "certificate id": "certificate_id", "certification id": "certificate_id", "certified date": "certification_date",
-    "certification date": "certification_date", "tis/trp tested": "tis_trp_tested", "device type": "device_type",
-    "specification version": "specification_version", "transport interface": "transport_interface",
-    "primary device type id": "primary_device_type_id", "product type": "device_type", "category": "device_type",
-}
-CONVERT = {
-    "vid": to_id, "pid": to_id, "certification_date": to_date,
-    "tis_trp_tested": lambda t: {"yes": True, "no": False}.get((clean(t) or "").lower()),
-    "primary_device_type_id": lambda t: clean(t) and ", ".join(f"0x{int(x, 16):04X}" for x in t.split(",")),
-}
-
-
-def parse_listing(html, base):
-    sel, cards = Selector(text=html), []
-    for art in sel.css(CARDS):
-        href = next(h for h in art.css("a::attr(href)").getall() if "/csa_product/" in h)
-        cert = text_of(art.css("p.entry-certificate-id")) or text_of(art.css("span.entry-cert-id"))
-        cards.append({"url": urljoin(base, href), "manufacturer": text_of(art.css("p.entry-company.notranslate")),
-                      "model": text_of(art.css("h3.entry-title")), "certificate_id": cert and cert.split(":")[-1].strip()})
-    numbers = [int(t) for t in sel.css(PAGER).getall() if t.strip().isdigit()]
-    return cards, max(numbers, default=1)
-
-
-def parse_detail(html, base):
-    sel, raw = Selector(text=html), {}
-    for li in sel.css("div.entry-product-details > div > ul > li"):
-        if li.css("span.label"):
-            label, value = text_of(li.css("span.label")) or "", " ".join(li.css("span.value ::text").getall())
-        else:
-            label, _, value = " ".join(li.css("::text").getall()).partition(":")
-        raw.setdefault(LABELS.get(" ".join(label.lower().rstrip(" :").split())), value)
-    for row in sel.css("table.product-certificates-table tr"):
-        cells = [" ".join(td.css("::text").getall()) for td in row.css("td")]
-        if len(cells) == 2:
-            raw.setdefault(LABELS.get(cells[0].strip().lower()), cells[1])
-    out = {f: CONVERT.get(f, clean)(raw.get(f)) for f in set(LABELS.values())}
-    out["model"] = text_of(sel.css("h1.entry-title"))
-    cats = sel.xpath('//h3[normalize-space()="Application Categories"]/following-sibling::ul[1]/li')
-    out["application_categories"] = [text_of(c) for c in cats] if cats else None
-    paras = [" ".join(" ".join(p.css("::text").getall()).split()) for p in sel.css("div.entry-content p")]
-    out["description"] = "\n\n".join(p for p in paras if p) or None
-    zips = [h for h in sel.css("div.product-documents a::attr(href), div.entry-product-details a::attr(href)").getall()
-            if h.endswith(".zip")]
-    out["compliance_document_url"] = urljoin(base, zips[0]) if zips else None
-    return out
-
-
-def crawl_listing(server):
-    """Every card, newest first, with page_id/index_in_page from the csa-site.md arithmetic."""
-    cards, pages = parse_listing(fetch(server.list_url)[2], server.base_url)
-    for n in range(2, pages + 1):
-        cards += parse_listing(fetch(f"{server.list_url}&paged={n}")[2], server.base_url)[0]
-    for from_newest, card in enumerate(cards):
-        card["page_id"], card["index_in_page"] = divmod(len(cards) - 1 - from_newest, 12)
-    return cards, pages
 
 
 # -- listing ------------------------------------------------------------------------------------
@@ -303,12 +196,21 @@ def test_faults_are_deterministic():
         s.faults = Faults(down=True)
         assert statuses(s, [s.list_url, s.dcl_url + "/dcl/vendorinfo/vendors", s.base_url + "/robots.txt"]) == [503, 503, 200]
         s.faults = Faults(rate_truncate=1.0)
-        html = fetch(s.list_url)[2]
-        assert 1 <= len(parse_listing(html, s.base_url)[0]) < 12 and parse_listing(html, s.base_url)[1] == 5
+        for url in (s.list_url, s.catalog.expected_products(s.base_url)[0]["url"]):
+            html = fetch(url)[2]
+            assert "</html>" not in html and len(html) < len(fetch_whole(s, url))
         s.faults, s.delay = Faults(rate_slow=1.0, slow_seconds=0.3), 0.1
         start = time.monotonic()
         assert fetch(s.base_url + "/robots.txt")[0] == 200 and fetch(s.list_url)[0] == 200
         assert time.monotonic() - start >= 0.5
+
+
+def fetch_whole(s, url):
+    faults, s.faults = s.faults, None
+    try:
+        return fetch(url)[2]
+    finally:
+        s.faults = faults
 
 
 def test_request_log_keep_alive_and_control_endpoints():
