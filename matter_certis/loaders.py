@@ -2,12 +2,14 @@
 
 A value the site shows but that breaks its format (an out-of-range Vendor ID, an
 unparseable date) becomes ``None`` with a warning naming the page, counted in the stats as
-``matter/invalid/<field>``.
+``matter/invalid/<field>``. Two labelled values of one field that disagree keep the first,
+with a warning showing both, counted as ``matter/conflict/<field>``.
 """
 
 import logging
 
 from itemloaders.processors import Identity, MapCompose
+from lxml import etree
 from scrapy.loader import ItemLoader
 
 from matter_certis import normalize
@@ -45,6 +47,16 @@ DETAIL_LABELS = {
 }
 
 
+# Script and style content is never page text, wherever it sits.
+_PAGE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]")
+
+
+def page_text(node):
+    """The text of an element (a parsel ``Selector`` or an lxml element) as a reader sees
+    it: links and markup inside it included, script and style content left out."""
+    return "".join(_PAGE_TEXT(getattr(node, "root", node)))
+
+
 def detail_field_for(label):
     """The item field a detail-page label fills, or ``None`` for labels we do not store."""
     key = " ".join(label.split()).rstrip(":").strip().lower()
@@ -74,12 +86,12 @@ def absolute_url(href, loader_context):
 
 
 class TextLoader(ItemLoader):
-    """An ItemLoader that can add the whole text of an element, links and markup inside it
-    included (``::text`` would miss a company name wrapped in a link)."""
+    """An ItemLoader that can add the whole text of an element (``page_text``: ``::text``
+    would miss a company name wrapped in a link)."""
 
     def add_text(self, field, css):
         for node in self.selector.css(css)[:1]:
-            self.add_value(field, node.xpath("string()").get())
+            self.add_value(field, page_text(node))
 
 
 class ProductRefLoader(TextLoader):
@@ -107,22 +119,49 @@ class ProductDetailLoader(TextLoader):
     certification_date_in = MapCompose(
         normalize.clean_text, lenient(normalize.parse_date, "certification_date")
     )
-    tis_trp_tested_in = MapCompose(normalize.clean_text, normalize.parse_yes_no)
+    tis_trp_tested_in = MapCompose(
+        normalize.clean_text, lenient(normalize.parse_yes_no, "tis_trp_tested")
+    )
     primary_device_type_id_in = MapCompose(
         normalize.clean_text,
         lenient(normalize.parse_device_type_ids, "primary_device_type_id"),
     )
     compliance_document_url_in = MapCompose(normalize.clean_text, absolute_url)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shown = {}  # field -> the text of its first labelled value, for conflict warnings
+
     def add_labelled(self, label, text, link=None):
         """Add the value shown under ``label`` (its link, for the compliance document).
 
-        Labels we do not store are ignored.
+        Labels we do not store are ignored. A field already filled by an earlier label (the
+        spans, then the certificates table) keeps its first value; a later one that differs
+        is a conflict: warned about with both values and counted, never silently dropped.
         """
         field = detail_field_for(label)
-        if field is not None:
-            self.add_value(field, link if field == "compliance_document_url" else text)
+        if field is None:
+            return None
+        shown = link if field == "compliance_document_url" else text
+        earlier = list(self.get_collected_values(field))
+        self.add_value(field, shown)
+        later = self.get_collected_values(field)[len(earlier):]
+        if not earlier:
+            self.shown[field] = shown
+        elif later and later[0] != earlier[0]:
+            self.warn_conflict(field, self.shown[field], shown)
         return field
+
+    def warn_conflict(self, field, kept, other):
+        response = self.context.get("response")
+        logger.warning(
+            "Conflicting %s on %s: kept %r, the page also shows %r",
+            field, getattr(response, "url", "?"), normalize.clean_text(kept),
+            normalize.clean_text(other),
+        )
+        spider = self.context.get("spider")
+        if spider is not None:
+            spider.crawler.stats.inc_value(f"matter/conflict/{field}")
 
 
 # DCL vendor record keys and the column each fills (see csa-site.md); ``creator`` is not stored.

@@ -18,6 +18,7 @@ _HEX = re.compile(r"(?:0[xX])?([0-9a-fA-F]+)")
 # June 27, 2025 (or Jun 27, 2025), 27 Jun 2025 (or 27 June 2025).
 DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %b %Y", "%d %B %Y")
 _CERTIFICATE_PREFIX = re.compile(r"^certificate\s+id\s*:\s*", re.IGNORECASE)
+_BY_PREFIX = re.compile(r"^\s*by\s+", re.IGNORECASE)
 
 
 class InvalidValue(ValueError):

@@ -5,14 +5,15 @@ import uuid
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
+from lxml import etree
 from parsel.csstranslator import css2xpath
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import add_or_replace_parameter
 
-from matter_certis import analysis
+from matter_certis import analysis, normalize
 from matter_certis.arguments import ArgumentError, parse_arguments
 from matter_certis.items import RequestFailure
-from matter_certis.loaders import ProductDetailLoader, ProductRefLoader
+from matter_certis.loaders import ProductDetailLoader, ProductRefLoader, page_text
 from matter_certis.positions import cards_on_page, stable_slot, total_products
 
 CARDS = "div.post-feed article, .wp-block-crown-blocks-product-index article.product"
@@ -21,14 +22,52 @@ PERMANENT_STATUSES = (404, 410)
 PAGINATION_NUMBERS = (
     "div.pagination-wrapper > nav > div > a > span::text, .page-numbers::text"
 )
-DETAIL_FIELDS = "div.entry-product-details > div > ul > li"
-# As XPath, so that a field costs three selector calls (the detail page's hot loop).
-FIELD_LABEL = css2xpath("span.label")
-FIELD_VALUE = css2xpath("span.value")
-CERTIFICATES_TABLE_ROWS = ".product-certificates-table tr"
-APPLICATION_CATEGORIES = (
-    "//h3[normalize-space()='Application Categories']/following-sibling::ul[1]/li"
+# Detail pages, read with compiled XPath on the lxml tree (the crawl's hot loop). Unicode
+# spaces count as spaces wherever text is matched (csa-site.md); XPath's normalize-space()
+# alone only knows the ASCII ones.
+UNICODE_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+UPPER_CASE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def has_class(name):
+    """XPath predicate: the element has class ``name``."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def text_as_matched(expression):
+    """XPath: the text of ``expression``, whitespace collapsed and lower-cased."""
+    return (
+        f"normalize-space(translate({expression}, '{UPPER_CASE}{UNICODE_SPACES}', "
+        f"'{UPPER_CASE.lower()}{' ' * len(UNICODE_SPACES)}'))"
+    )
+
+
+# Fields are list items anywhere below the details block, whatever the nesting.
+DETAIL_FIELDS = etree.XPath(css2xpath("div.entry-product-details li"))
+FIELD_LABEL = etree.XPath(f"({css2xpath('span.label')})[1]")
+FIELD_VALUE = etree.XPath(f"({css2xpath('span.value')})[1]")
+FIRST_LINK = etree.XPath("(.//a/@href)[1]")
+CERTIFICATES_TABLE_ROWS = etree.XPath(css2xpath(".product-certificates-table tr"))
+ROW_CELLS = etree.XPath("td")
+APPLICATION_CATEGORIES = etree.XPath(
+    f"//h3[{text_as_matched('.')}='application categories']/following-sibling::ul[1]/li"
 )
+COMPLIANCE_DOCUMENTS = etree.XPath(css2xpath("a[href$='.zip']") + "/@href")
+# The live markup: the "By <company>" line after the title, then the description, then a
+# "View All Products" link (the company's other products) that ends it.
+VIEW_ALL_PRODUCTS = f"a[{text_as_matched('.')}='view all products']"
+BY_LINE = etree.XPath(
+    f"(//h1)[1]/following::*[starts-with(concat({text_as_matched('text()[1]')}, ' '), 'by ')]"
+    f"[following::{VIEW_ALL_PRODUCTS}][1]"
+)
+ENDS_DESCRIPTION = etree.XPath(
+    f"boolean(descendant-or-self::{VIEW_ALL_PRODUCTS} "
+    f"or descendant-or-self::*[{has_class('entry-product-details')}])"
+)
+NOT_DESCRIPTION = etree.XPath(
+    f"boolean(self::script or self::style or self::*[{has_class('entry-category')}])"
+)
+ENTRY_CONTENT_PARAGRAPHS = etree.XPath(css2xpath("div.entry-content p"))
 
 
 class MatterProductsSpider(scrapy.Spider):
@@ -221,38 +260,60 @@ class MatterProductsSpider(scrapy.Spider):
             yield self.detail_request(dict(ref))
 
     def parse_detail(self, response, ref):
-        """A product page: labelled fields (span or colon markup), certificates table, extras."""
+        """A product page: labelled fields (spans or colon text), the certificates table,
+        the categories, the description and the company line; the card fills what the page
+        lacks. Labelled fields come first: a later one that disagrees is a warned conflict."""
+        root = response.selector.root
         loader = ProductDetailLoader(response=response, spider=self)
         loader.add_value("url", ref["url"])
         loader.add_value("page_id", ref["page_id"])
         loader.add_value("index_in_page", ref["index_in_page"])
         loader.add_text("model", "h1.entry-title")
         loader.add_text("model", "h1")
-        for item in response.css(DETAIL_FIELDS):
-            label = item.xpath(f"string({FIELD_LABEL})").get()
-            if label:  # <span class="label">Vendor ID</span><span class="value">0x1552</span>
-                text = item.xpath(f"string({FIELD_VALUE})").get()
-                link = item.xpath(f"{FIELD_VALUE}//a/@href").get()
+        for item in DETAIL_FIELDS(root):
+            labels = FIELD_LABEL(item)
+            if labels:  # <span class="label">Vendor ID</span><span class="value">0x1552</span>
+                values = FIELD_VALUE(item)
+                value = values[0] if values else None
+                loader.add_labelled(
+                    page_text(labels[0]),
+                    page_text(value) if value is not None else None,
+                    next(iter(FIRST_LINK(value)), None) if value is not None else None,
+                )
             else:  # older markup: "Vendor ID: 0x1552"
-                label, _, text = item.xpath("string()").get().partition(":")
-                link = item.xpath(".//a/@href").get()
-            loader.add_labelled(label, text, link)
-        for row in response.css(CERTIFICATES_TABLE_ROWS):
-            cells = row.css("td")
+                label, _, text = page_text(item).partition(":")
+                loader.add_labelled(label, text, next(iter(FIRST_LINK(item)), None))
+        for row in CERTIFICATES_TABLE_ROWS(root):
+            cells = ROW_CELLS(row)
             if len(cells) == 2:
                 loader.add_labelled(
-                    cells[0].xpath("string()").get(),
-                    cells[1].xpath("string()").get(),
-                    cells[1].css("a::attr(href)").get(),
+                    page_text(cells[0]), page_text(cells[1]), next(iter(FIRST_LINK(cells[1])), None)
                 )
-        for category in response.xpath(APPLICATION_CATEGORIES):
-            loader.add_value("application_categories", category.xpath("string()").get())
-        for paragraph in response.css("div.entry-content p"):
-            loader.add_value("description", paragraph.xpath("string()").get())
-        loader.add_css("compliance_document_url", "a[href$='.zip']::attr(href)")
+        for category in APPLICATION_CATEGORIES(root):
+            loader.add_value("application_categories", page_text(category))
+        by_line = next(iter(BY_LINE(root)), None)
+        if by_line is not None:
+            loader.add_value("manufacturer", normalize.company_of_by_line(page_text(by_line)))
+            loader.add_value("description", list(self.description_after(by_line)))
+        else:
+            for paragraph in ENTRY_CONTENT_PARAGRAPHS(root):
+                loader.add_value("description", page_text(paragraph))
+        loader.add_value("compliance_document_url", COMPLIANCE_DOCUMENTS(root))
         loader.add_value("manufacturer", ref.get("manufacturer"))
         loader.add_value("model", ref.get("model"))
         yield loader.load_item()
+
+    @staticmethod
+    def description_after(by_line):
+        """The live markup's description: the text after the company line, a paragraph per
+        element, up to the "View All Products" link (neither belongs to it)."""
+        yield by_line.tail
+        for sibling in by_line.itersiblings():
+            if ENDS_DESCRIPTION(sibling):
+                return
+            if isinstance(sibling.tag, str) and not NOT_DESCRIPTION(sibling):
+                yield page_text(sibling)
+            yield sibling.tail
 
     def record_failure(self, failure):
         """Errback: a request that failed after all retries goes to the dead-letter list.
