@@ -86,6 +86,11 @@ def parse_yes_no(text):
     return answer
 
 
+def company_of_by_line(text):
+    """``By Signify`` (the live detail page's company line) to ``Signify``."""
+    return _BY_PREFIX.sub("", text)
+
+
 def strip_certificate_label(text):
     """``Certificate ID: CSA...`` (current card markup) to the bare id."""
     return _CERTIFICATE_PREFIX.sub("", text)

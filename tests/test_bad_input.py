@@ -4,7 +4,6 @@ unusable responses, and bad settings that stop a run before its first request.""
 import sqlite3
 
 import pytest
-from scrapy.exceptions import DropItem
 from scrapy.http import HtmlResponse, Request, Response
 
 from matter_certis.middlewares import PageCheckMiddleware, UnusablePage
@@ -29,10 +28,12 @@ def parse(spider, fixture):
     return PlausibleValuesPipeline(spider.crawler.stats).process_item(item)
 
 
-def test_an_empty_page_gives_an_item_that_validation_drops(spider):
+def test_validation_keeps_a_detail_with_nothing_but_its_key(spider):
+    """An empty page is the page check's matter (it never reaches parse_detail); what the
+    parser makes of one, a detail with its url and slot only, is still stored, not dropped."""
     item = parse(spider, "matter_products_detail_empty.html")
-    with pytest.raises(DropItem, match="certificate id None is not a CSA id"):
-        ValidatePipeline(spider.crawler.stats).process_item(item)
+    assert ValidatePipeline(spider.crawler.stats).process_item(item) is item
+    assert dict(item) == {"url": URL, "page_id": 3, "index_in_page": 4}
 
 
 @pytest.mark.parametrize(
