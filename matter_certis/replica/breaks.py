@@ -24,6 +24,7 @@ DEPTH = 300_000
 LOOP_PARAM = "replica_loop"
 HTML = "text/html; charset=UTF-8"
 MAIN = '<main id="main" class="site-main">\n'
+CARD = re.compile(r'<article class="(?:product )?post-')  # a listing card, not a featured product
 
 
 class PageBreaks:
@@ -61,7 +62,8 @@ class PageBreaks:
 
 def cut_html(html, fraction):
     """The document cut at a point between its first card or field block and ``</html>``."""
-    start = next((i for i in (html.find("<article"), html.find(MAIN)) if i >= 0), 0)
+    first = CARD.search(html) or re.search("<article", html)
+    start = first.start() if first else html.find(MAIN)
     end = html.rfind("</html>")
     return html[:start + int(fraction * (end - start))]
 
@@ -69,7 +71,7 @@ def cut_html(html, fraction):
 def cut_early(html, kind):
     """The deterministic ``cut``: after three whole cards, or halfway through the fields."""
     if kind == "list":
-        starts = [m.start() for m in re.finditer("<article", html)]
+        starts = [m.start() for m in CARD.finditer(html)]
         if not starts:
             return cut_html(html, 0.5)
         start = starts[min(3, len(starts) - 1)]
