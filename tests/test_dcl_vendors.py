@@ -1,12 +1,14 @@
 """``scrapy crawl dcl_vendors`` against the replica's DCL API: a complete walk over several
-pages with base64 keys, and walks that stop on a repeating key or a malformed page."""
+pages with base64 keys, walks that end ``failed`` (vendors read so far kept) when the ledger
+misbehaves, and vendor records whose JSON values have the wrong type."""
+
+import json
 
 import pytest
-from scrapy.exceptions import CloseSpider
-from scrapy.http import Request
-from twisted.python.failure import Failure
+from scrapy.http import Request, TextResponse
 
-from matter_certis.replica import Catalog, ReplicaServer
+from matter_certis import normalize, verdict
+from matter_certis.replica import Catalog, Faults, ReplicaServer
 from matter_certis.spiders.dcl_vendors import DclVendorsSpider
 from tests.crawling import crawl, rows
 
@@ -15,11 +17,12 @@ VENDOR_COLUMNS = ("vendor_id", "vendor_name", "company_legal_name", "company_pre
                   "vendor_landing_page_url")
 
 
-def walk(tmp_path_factory, **replica_options):
+def walk(tmp_path_factory, settings=None, **replica_options):
     """Crawl a replica whose DCL API misbehaves as told; returns what the test looks at."""
     workdir = tmp_path_factory.mktemp("dcl")
     with ReplicaServer(Catalog(products=12, seed=0), **replica_options) as replica:
-        result = crawl(replica, workdir, spider="dcl_vendors", DCL_PAGE_LIMIT=PAGE_LIMIT)
+        result = crawl(replica, workdir, spider="dcl_vendors", DCL_PAGE_LIMIT=PAGE_LIMIT,
+                       **(settings or {}))
         requests = [record.path for record in replica.request_log if record.kind == "dcl"]
         expected = replica.catalog.expected_vendors()
     database = workdir / "matter_certis.db"
@@ -79,8 +82,9 @@ def test_a_repeating_key_stops_the_walk_with_one_error(looping):
 
 def test_a_repeating_key_keeps_the_vendors_read(looping):
     assert looping["stored"] == looping["expected"]
-    assert (looping["run"]["status"], looping["run"]["error_details"]) == (
-        "failed", "close reason: dcl_key_loop")
+    assert looping["run"]["status"] == "failed"
+    assert looping["run"]["error_details"].startswith(
+        "close reason: dcl_key_loop\nDCL vendor pages loop: next_key")
 
 
 def test_a_malformed_page_stops_the_walk_with_one_error(malformed):
@@ -95,10 +99,189 @@ def test_a_malformed_page_keeps_the_vendors_of_the_pages_before_it(malformed):
     assert malformed["run"]["status"] == "failed"
 
 
-def test_a_page_that_cannot_be_fetched_stops_the_walk(make_spider):
+
+def failed_errors(outcome, reason):
+    """The ERROR lines of a walk, after checking it ended ``failed`` with ``reason``."""
+    assert "Spider closed (%s)" % reason in outcome["log"]
+    assert outcome["run"]["status"] == "failed"
+    assert outcome["result"].returncode == verdict.EXIT_CODES["failed"]
+    return [line for line in outcome["log"].splitlines() if " ERROR: " in line]
+
+
+def page_count(vendors):
+    return -(-len(vendors) // PAGE_LIMIT)
+
+
+@pytest.fixture(scope="module")
+def unreachable(tmp_path_factory):
+    return walk(tmp_path_factory, faults=Faults(down=True),
+                settings={"RETRY_TIMES": 1, "MATTER_RETRY_BASE_DELAY": 0})
+
+
+def test_a_ledger_that_cannot_be_reached_fails_the_walk_with_one_error(unreachable):
+    errors = failed_errors(unreachable, "dcl_failed")
+    assert len(errors) == 1
+    assert "DCL vendor page" in errors[0] and "failed" in errors[0]
+    assert unreachable["stored"] == []
+
+
+@pytest.fixture(scope="module", params=["null_pagination", "missing_pagination"])
+def without_pagination(request, tmp_path_factory):
+    return walk(tmp_path_factory, dcl_malformed_page=2, dcl_malformed_kind=request.param)
+
+
+def test_a_page_without_pagination_fails_the_walk_with_one_error(without_pagination):
+    errors = failed_errors(without_pagination, "dcl_malformed")
+    assert len(errors) == 1
+    assert "is malformed (pagination is missing)" in errors[0]
+
+
+def test_a_page_without_pagination_keeps_the_vendors_of_the_pages_before_it(without_pagination):
+    assert without_pagination["stored"] == without_pagination["expected"][:PAGE_LIMIT]
+
+
+@pytest.fixture(scope="module")
+def endless(tmp_path_factory):
+    return walk(tmp_path_factory, dcl_endless_empty=True)
+
+
+def test_an_empty_page_that_names_a_next_page_fails_the_walk_with_one_error(endless):
+    errors = failed_errors(endless, "dcl_empty_page")
+    assert len(errors) == 1
+    assert "is empty but names a next page" in errors[0]
+
+
+def test_an_endless_run_of_empty_pages_is_left_at_the_first(endless):
+    assert len(endless["requests"]) == page_count(endless["expected"]) + 1
+    assert endless["stored"] == endless["expected"]
+
+
+@pytest.fixture(scope="module")
+def short_of_total(tmp_path_factory):
+    return walk(tmp_path_factory, dcl_total_offset=5)
+
+
+def test_a_walk_that_ends_short_of_the_announced_total_fails(short_of_total):
+    read = len(short_of_total["expected"])
+    errors = failed_errors(short_of_total, "dcl_total_mismatch")
+    assert len(errors) == 1
+    assert f"after {read} records, but the ledger announced {read + 5}" in errors[0]
+
+
+def test_a_walk_short_of_the_total_keeps_the_vendors_read(short_of_total):
+    assert short_of_total["stored"] == short_of_total["expected"]
+
+
+@pytest.fixture(scope="module")
+def past_total(tmp_path_factory):
+    return walk(tmp_path_factory, dcl_total_offset=-10)
+
+
+def test_a_walk_past_the_announced_total_fails_at_the_page_that_passes_it(past_total):
+    announced = len(past_total["expected"]) - 10
+    errors = failed_errors(past_total, "dcl_total_mismatch")
+    assert len(errors) == 1
+    assert f"more than the {announced} the ledger announced" in errors[0]
+    assert len(past_total["requests"]) == announced // PAGE_LIMIT + 1 < page_count(
+        past_total["expected"])
+
+
+def test_a_walk_past_the_total_keeps_the_vendors_read(past_total):
+    pages = len(past_total["requests"])
+    assert past_total["stored"] == past_total["expected"][:pages * PAGE_LIMIT]
+
+
+BAD_POSITION = 3
+
+
+@pytest.fixture(scope="module")
+def string_vendor_id(tmp_path_factory):
+    return walk(tmp_path_factory, dcl_vendor_overrides={BAD_POSITION: {"vendorID": "abc"}})
+
+
+def test_a_string_vendor_id_is_refused_not_read_as_hex(string_vendor_id):
+    expected = string_vendor_id["expected"]
+    assert string_vendor_id["stored"] == expected[:BAD_POSITION] + expected[BAD_POSITION + 1:]
+    assert 0xABC not in [vendor["vendor_id"] for vendor in string_vendor_id["stored"]]
+
+
+def test_a_refused_vendor_record_is_named_in_a_warning_and_counted(string_vendor_id):
+    log = string_vendor_id["log"]
+    assert "WARNING: DCL vendor record not stored (no usable vendorID: 'abc') on " in log
+    assert "'dcl/records_refused': 1," in log
+
+
+def test_a_refused_vendor_record_makes_the_run_partial(string_vendor_id):
+    assert string_vendor_id["run"]["status"] == "partial"
+    assert "DCL vendor record not stored (no usable vendorID: 'abc')" in (
+        string_vendor_id["run"]["error_details"])
+    assert string_vendor_id["result"].returncode == verdict.EXIT_CODES["partial"]
+
+
+@pytest.fixture(scope="module")
+def odd_names(tmp_path_factory):
+    return walk(tmp_path_factory, dcl_vendor_overrides={
+        4: {"vendorName": 42, "companyLegalName": ["Acme", "Inc."]},
+        5: {"vendorName": "None", "companyPreferredName": "  "},
+    })
+
+
+def test_text_of_the_wrong_type_is_stored_as_null_with_a_warning(odd_names):
+    vendor = odd_names["stored"][4]
+    assert (vendor["vendor_name"], vendor["company_legal_name"]) == (None, None)
+    assert "Invalid vendor_name on " in odd_names["log"]
+    assert "not a JSON string: 42" in odd_names["log"]
+    assert "not a JSON string: ['Acme', 'Inc.']" in odd_names["log"]
+
+
+def test_a_vendor_named_none_keeps_its_name(odd_names):
+    vendor = odd_names["stored"][5]
+    assert (vendor["vendor_name"], vendor["company_preferred_name"]) == ("None", None)
+
+
+# -- the rules and the audit, without a crawl -----------------------------------------------------
+URL = "https://on.dcl.csa-iot.org/dcl/vendorinfo/vendors?pagination.limit=7"
+
+
+@pytest.mark.parametrize("value", ["abc", "4939", "0x134B", True, 4939.0, 0x10000, -1, [4939]])
+def test_a_vendor_id_must_be_a_json_integer_in_range(value):
+    with pytest.raises(normalize.InvalidValue):
+        normalize.json_id(value)
+
+
+def test_a_json_integer_is_a_vendor_id():
+    assert (normalize.json_id(4939), normalize.json_id(0), normalize.json_id(None)) == (4939, 0, None)
+
+
+@pytest.mark.parametrize("value", [42, 1.5, False, ["a"], {"name": "a"}])
+def test_json_text_must_be_a_string(value):
+    with pytest.raises(normalize.InvalidValue):
+        normalize.json_text(value)
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    ("None", "None"), ("N/A", "N/A"), (" Acme \u00a0 Inc. ", "Acme Inc."), ("", None), (None, None),
+])
+def test_json_text_is_missing_only_when_null_or_empty(value, text):
+    assert normalize.json_text(value) == text
+
+
+def page(records, next_key=None, total=None):
+    pagination = {"next_key": next_key, **({"total": total} if total is not None else {})}
+    body = json.dumps({"vendorInfo": records, "pagination": pagination}).encode()
+    return TextResponse(URL, body=body, encoding="utf-8", request=Request(URL))
+
+
+def test_the_audit_names_each_refused_record(make_spider):
     spider = make_spider(DclVendorsSpider)
-    failure = Failure(ConnectionRefusedError("refused"))
-    failure.request = Request("https://on.dcl.csa-iot.org/dcl/vendorinfo/vendors")
-    with pytest.raises(CloseSpider) as stop:
-        spider.page_failed(failure)
-    assert stop.value.reason == "dcl_failed"
+    items = list(spider.parse(page([{"vendorID": "abc"}, {"vendorID": 4939, "vendorName": "Tuya"}],
+                                   total="2")))
+    assert [item["vendor_id"] for item in items] == [4939]
+    assert spider.audit() == [verdict.Problem(
+        "partial", f"DCL vendor record not stored (no usable vendorID: 'abc') on {URL}")]
+
+
+def test_a_walk_without_refused_records_has_nothing_to_audit(make_spider):
+    spider = make_spider(DclVendorsSpider)
+    list(spider.parse(page([{"vendorID": 4939}], total="1")))
+    assert spider.audit() == []

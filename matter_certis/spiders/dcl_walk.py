@@ -70,8 +70,8 @@ class DclWalkSpider(scrapy.Spider):
         try:
             records, next_key, total = self.read_page(response)
         except MalformedPage as error:
-            self.stop("dcl_malformed", f"DCL {self.noun} page {response.url} is malformed "
-                                       f"({error})")
+            raise self.give_up(
+                "dcl_malformed", f"DCL {self.noun} page {response.url} is malformed ({error})")
         if self.pages_read == 0:
             # Later pages carry no count: the gateway counts only on a walk's first page.
             self.total = total
@@ -84,23 +84,27 @@ class DclWalkSpider(scrapy.Spider):
                 yield item
         self.records_read += len(records)
         if self.total is not None and self.records_read > self.total:
-            self.stop("dcl_total_mismatch",
-                      f"DCL {self.noun} walk read {self.records_read} records by {response.url}, "
-                      f"more than the {self.total} the ledger announced")
+            raise self.give_up(
+                "dcl_total_mismatch",
+                f"DCL {self.noun} walk read {self.records_read} records by {response.url}, "
+                f"more than the {self.total} the ledger announced")
         if not next_key:
             if self.total is not None and self.records_read != self.total:
-                self.stop("dcl_total_mismatch",
-                          f"DCL {self.noun} walk ended on {response.url} after "
-                          f"{self.records_read} records, but the ledger announced {self.total}")
+                raise self.give_up(
+                    "dcl_total_mismatch",
+                    f"DCL {self.noun} walk ended on {response.url} after "
+                    f"{self.records_read} records, but the ledger announced {self.total}")
             self.logger.info("DCL walk complete: %d %s records (the ledger counts %s)",
                              self.records_read, self.noun, self.total)
             return
         if not records:
-            self.stop("dcl_empty_page", f"DCL {self.noun} page {response.url} is empty but "
-                                        f"names a next page (next_key {next_key!r})")
+            raise self.give_up(
+                "dcl_empty_page", f"DCL {self.noun} page {response.url} is empty but names a "
+                                  f"next page (next_key {next_key!r})")
         if next_key in self.keys_seen:
-            self.stop("dcl_key_loop", f"DCL {self.noun} pages loop: next_key {next_key!r} came "
-                                      f"back on {response.url}")
+            raise self.give_up(
+                "dcl_key_loop", f"DCL {self.noun} pages loop: next_key {next_key!r} came back "
+                                f"on {response.url}")
         self.keys_seen.add(next_key)
         yield self.page_request(next_key)
 
@@ -144,11 +148,14 @@ class DclWalkSpider(scrapy.Spider):
         return [verdict.Problem("partial", problem) for problem in self.refused]
 
     def page_failed(self, failure):
-        """A page that failed after all retries ends the walk: the rest cannot be reached."""
-        self.stop("dcl_failed", f"DCL {self.noun} page {failure.request.url} failed: "
-                                f"{failure.value}")
+        """A page that failed after all retries ends the walk: the rest cannot be reached.
 
-    def stop(self, reason, message):
-        raise verdict.fail(self.crawler, reason, f"{message}; stopping, the "
-                                                 f"{self.records_kept} {self.noun}s read so far "
-                                                 f"are kept")
+        Not raised: Scrapy would log the download error a second time, with a traceback.
+        """
+        self.give_up("dcl_failed",
+                     f"DCL {self.noun} page {failure.request.url} failed: {failure.value}")
+
+    def give_up(self, reason, message):
+        """End the run ``failed`` with one error line; returns the ``CloseSpider`` to raise."""
+        return verdict.fail(self.crawler, reason, f"{message}; stopping, the {self.records_kept} "
+                                                 f"{self.noun}s read so far are kept")
