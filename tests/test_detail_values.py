@@ -1,0 +1,163 @@
+"""Detail-page values (issue 10): a listed product is never dropped for its values, the
+text matched and stored is the text a reader sees, and nothing is guessed. One saved page
+per case in tests/files."""
+
+import pytest
+
+from matter_certis.items import ProductDetail
+from matter_certis.loaders import ProductRefLoader
+from matter_certis.pipelines.validate import ValidatePipeline
+from matter_certis.spiders.matter_products import MatterProductsSpider
+from tests.conftest import response_from
+
+URL = "https://csa-iot.org/csa_product/hue-smart-plug/"
+REF = {"url": URL, "manufacturer": "Card Company", "model": "Card model",
+       "certificate_id": None, "page_id": 7, "index_in_page": 5}
+
+
+@pytest.fixture
+def spider(make_spider):
+    return make_spider(MatterProductsSpider)
+
+
+def detail(spider, fixture, ref=REF):
+    (item,) = list(spider.parse_detail(response_from(fixture, URL), ref=ref))
+    assert isinstance(item, ProductDetail)
+    return item
+
+
+def stat(spider, name):
+    return spider.crawler.stats.get_value(name)
+
+
+# Never drop a listed product
+
+def test_a_software_component_certificate_id_is_kept_verbatim_and_trimmed(spider):
+    item = detail(spider, "matter_products_detail_software_component.html")
+    assert item["certificate_id"] == "CSA23066SWC60117-M3"
+    assert ValidatePipeline(spider.crawler.stats).process_item(item) is item
+
+
+def test_a_detail_without_certificate_id_is_stored(spider):
+    item = detail(spider, "matter_products_detail_odd_values.html")
+    assert item.get("certificate_id") is None
+    assert ValidatePipeline(spider.crawler.stats).process_item(item) is item
+
+
+def test_a_card_keeps_a_software_component_certificate_id(spider):
+    response = response_from("matter_products_list_post_feed.html", URL)
+    loader = ProductRefLoader(response=response, spider=spider)
+    loader.add_value("certificate_id", "Certificate ID:\u00a0CSA23066SWC60117-M3 ")
+    assert loader.load_item()["certificate_id"] == "CSA23066SWC60117-M3"
+
+
+# Never guess
+
+def test_an_undocumented_date_is_null_warned_and_counted(spider, caplog):
+    item = detail(spider, "matter_products_detail_odd_values.html")
+    assert item.get("certification_date") is None
+    assert stat(spider, "matter/invalid/certification_date") == 1
+    assert f"Invalid certification_date on {URL}: not a date in a known format: '1/2/3'" in caplog.text
+
+
+def test_a_tis_trp_answer_other_than_yes_or_no_is_null_warned_and_counted(spider, caplog):
+    item = detail(spider, "matter_products_detail_odd_values.html")
+    assert item.get("tis_trp_tested") is None
+    assert stat(spider, "matter/invalid/tis_trp_tested") == 1
+    assert f"Invalid tis_trp_tested on {URL}: not Yes or No: 'Pending'" in caplog.text
+
+
+def test_the_first_of_two_disagreeing_sources_is_kept(spider):
+    item = detail(spider, "matter_products_detail_conflict.html")
+    assert (item["vid"], item["software_version"]) == (0x1552, "2.1")
+
+
+def test_a_conflict_is_warned_with_both_values_and_counted(spider, caplog):
+    detail(spider, "matter_products_detail_conflict.html")
+    assert f"Conflicting vid on {URL}: kept '0x1552', the page also shows '0x1553'" in caplog.text
+    assert stat(spider, "matter/conflict/vid") == 1
+    assert stat(spider, "matter/conflict/software_version") == 1
+
+
+def test_one_date_in_two_formats_is_no_conflict(spider):
+    item = detail(spider, "matter_products_detail_conflict.html")
+    assert item["certification_date"] == "2025-06-27"
+    assert stat(spider, "matter/conflict/certification_date") is None
+
+
+# Markup text
+
+def test_a_heading_with_unicode_spaces_still_finds_the_categories(spider):
+    item = detail(spider, "matter_products_detail_nbsp_heading.html")
+    assert item["application_categories"] == ["Lighting", "Smart Home"]
+
+
+def test_a_label_with_a_non_breaking_space_still_names_its_field(spider):
+    item = detail(spider, "matter_products_detail_nbsp_heading.html")
+    assert item["certificate_id"] == "CSA23B1CMAT41234-01"
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("software_version", "1.2.0"),
+        ("firmware_version", "4.1"),
+        ("model", "Aqara Hub M3"),
+        ("description", "A hub for every room."),
+        ("application_categories", ["Hubs"]),
+    ],
+    ids=["span value", "colon value", "title", "description", "category"],
+)
+def test_script_and_style_content_is_never_stored_as_text(spider, field, expected):
+    assert detail(spider, "matter_products_detail_script.html")[field] == expected
+
+
+def test_script_content_is_never_card_text(spider):
+    body = ('<article><h3 class="entry-title">Wi-Fi plug<script>track()</script></h3>'
+            '<p class="entry-company">Tuya<style>p {}</style></p></article>').encode()
+    response = response_from("matter_products_list_empty.html", URL).replace(body=body)
+    loader = ProductRefLoader(selector=response.css("article")[0], response=response, spider=spider)
+    loader.add_text("model", "h3.entry-title")
+    loader.add_text("manufacturer", "p.entry-company")
+    assert (loader.get_output_value("model"), loader.get_output_value("manufacturer")) == (
+        "Wi-Fi plug", "Tuya")
+
+
+# The live site's detail markup (csa-site.md, "Observed on the live site")
+
+@pytest.fixture
+def live(spider):
+    return detail(spider, "matter_products_detail_live.html")
+
+
+def test_live_company_comes_from_the_by_line(live):
+    assert live["manufacturer"] == "Signify"
+
+
+def test_live_description_lies_between_the_by_line_and_the_view_all_link(live):
+    assert live["description"] == (
+        "Turn any lamp into a smart light.\n\nWorks with every Matter controller."
+    )
+
+
+def test_live_program_category_is_never_a_device_type(live):
+    assert live["device_type"] == "On/Off Plug-in Unit"
+    assert "Matter" not in live.values()
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [("vid", 0x100B), ("pid", 0x0042), ("certificate_id", "CSA24123MAT42001-01"),
+     ("certification_date", "2025-06-27"), ("transport_interface", "Thread"),
+     ("model", "Hue Smart Plug")],
+)
+def test_live_fields_are_found_in_nested_columns(live, field, expected):
+    assert live[field] == expected
+
+
+def test_a_by_line_without_the_view_all_link_is_not_the_company(spider):
+    """Only the live layout's company line counts: elsewhere ``By using this site...`` is not
+    a company; the card's manufacturer is kept."""
+    item = detail(spider, "matter_products_detail_cookie_notice.html")
+    assert item["manufacturer"] == "Card Company"
+    assert item["description"] == "A smart plug."
