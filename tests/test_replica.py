@@ -236,12 +236,18 @@ def check_log(server):
 
 
 def test_cli():
-    proc = subprocess.Popen([sys.executable, "-m", "matter_certis.replica", "--port", "0", "--products", "20"],
+    proc = subprocess.Popen([sys.executable, "-m", "matter_certis.replica", "--port", "0", "--products", "20",
+                             "--live-markup", "only", "--quirk", "no_link_card", "--break-page", "list:1:empty:1"],
                             stdout=subprocess.PIPE, text=True)
     try:
         proc.stdout.readline()
         list_url = re.search(r"MATTER_LIST_URL='([^']+)'", proc.stdout.readline()).group(1)
-        assert fetch(list_url)[0] == 200
+        quirk = proc.stdout.readline()
+        status, _, body = fetch(list_url)
+        assert (status, body) == (200, "")  # broken for the first read only
+        html = fetch(list_url)[2]
+        assert "theme-live" in html and quirk.startswith("Quirk no_link_card: http://")
+        assert quirk.split(": ")[1].strip() not in html
     finally:
         proc.terminate()
         proc.wait()

@@ -6,11 +6,8 @@ import pytest
 from parsel import Selector
 
 from matter_certis.replica import Catalog, ReplicaServer
-from matter_certis.replica.quirks import ODD_DATES
+from matter_certis.replica.quirks import ODD_DATES, QUIRKS
 from tests.replica_reference import crawl_listing, fetch, parse_detail, to_id
-
-QUIRKS = ("swc_certificate_id", "no_certificate_id", "nbsp_heading", "script_in_value", "vid_conflict",
-          "tracking_link", "odd_date", "no_link_card", "offsite_link")
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,8 @@ than before, the product's canonical values (the ground truth) with it:
 """
 import random
 
+QUIRKS = ("swc_certificate_id", "no_certificate_id", "nbsp_heading", "script_in_value", "vid_conflict",
+          "tracking_link", "odd_date", "no_link_card", "offsite_link")
 # Cards a correct crawl cannot turn into a product: left out of the ground truth.
 UNUSABLE_CARD = frozenset({"no_link_card", "offsite_link"})
 SCRIPT = '<script>var certificate = "CSA00000MAT00000-00"; document.write("Buy now");</script>'
