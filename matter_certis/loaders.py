@@ -99,7 +99,7 @@ class ProductRefLoader(TextLoader):
 
     default_item_class = ProductRef
     default_input_processor = MapCompose(normalize.clean_text)
-    url_in = MapCompose(normalize.clean_text, absolute_url)
+    url_in = MapCompose(normalize.clean_text, absolute_url, normalize.canonical_url)
     page_id_in = Identity()
     index_in_page_in = Identity()
     certificate_id_in = MapCompose(

@@ -7,6 +7,7 @@ that means "no value" becomes ``None``; text that claims a value but cannot be o
 
 import re
 from datetime import datetime
+from urllib.parse import urlsplit
 
 MISSING_MARKERS = frozenset({"", "n/a", "na", "-", "--", "none", "unknown", "null"})
 MAX_ID = 0xFFFF
@@ -17,8 +18,8 @@ _HEX = re.compile(r"(?:0[xX])?([0-9a-fA-F]+)")
 # The site's date formats, and nothing else: 06/27/2025 (US month first), 2025-06-27,
 # June 27, 2025 (or Jun 27, 2025), 27 Jun 2025 (or 27 June 2025).
 DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %b %Y", "%d %B %Y")
-_CERTIFICATE_PREFIX = re.compile(r"^certificate\s+id\s*:\s*", re.IGNORECASE)
 _BY_PREFIX = re.compile(r"^\s*by\s+", re.IGNORECASE)
+_CERTIFICATE_PREFIX = re.compile(r"^certificate\s+id\s*:\s*", re.IGNORECASE)
 
 
 class InvalidValue(ValueError):
@@ -89,6 +90,11 @@ def parse_yes_no(text):
 def company_of_by_line(text):
     """``By Signify`` (the live detail page's company line) to ``Signify``."""
     return _BY_PREFIX.sub("", text)
+
+
+def canonical_url(url):
+    """A product's URL without query or fragment (``?utm_source=x#frag``): one product, one key."""
+    return urlsplit(url)._replace(query="", fragment="").geturl()
 
 
 def strip_certificate_label(text):

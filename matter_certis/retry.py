@@ -75,6 +75,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             problem = None if redirected_away(response) else page_problem(response)
             if problem is None:
                 return response
+            self.crawler.stats.inc_value("matter/incomplete_pages")
             reason = f"page not whole: {problem}"
         retry = self._retry(request, reason)
         if retry is None:

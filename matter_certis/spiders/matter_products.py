@@ -1,6 +1,7 @@
 """Spider ``matter_products``: the CSA-IoT Matter listing and every product's detail page."""
 
 import uuid
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -14,10 +15,14 @@ from matter_certis import analysis, normalize
 from matter_certis.arguments import ArgumentError, parse_arguments
 from matter_certis.items import RequestFailure
 from matter_certis.loaders import ProductDetailLoader, ProductRefLoader, page_text
+from matter_certis.pages import CARDS
 from matter_certis.positions import cards_on_page, stable_slot, total_products
 
-CARDS = "div.post-feed article, .wp-block-crown-blocks-product-index article.product"
-PRODUCT_LINK = "a[href*='/csa_product/']::attr(href)"
+# A card's first link to a product page: inside the card, or the link the whole card sits in.
+PRODUCT_LINK = (
+    "(ancestor::a[contains(@href, '/csa_product/')] | .//a[contains(@href, '/csa_product/')])"
+    "[1]/@href"
+)
 PERMANENT_STATUSES = (404, 410)
 PAGINATION_NUMBERS = (
     "div.pagination-wrapper > nav > div > a > span::text, .page-numbers::text"
@@ -128,7 +133,7 @@ class MatterProductsSpider(scrapy.Spider):
             callback=callback,
             errback=self.record_failure,
             cb_kwargs=cb_kwargs,
-            meta={"kind": "list", "deltafetch_enabled": False},
+            meta={"kind": "list", "page": number, "deltafetch_enabled": False},
             dont_filter=True,
         )
 
@@ -221,8 +226,9 @@ class MatterProductsSpider(scrapy.Spider):
     def confirmed_oldest(self, response, cards):
         """Whether the last card is the product the database holds at slot (0, 0)."""
         oldest = analysis.oldest_product_url()
-        last_link = cards[-1].css(PRODUCT_LINK).get() if cards else None
-        return oldest is not None and last_link is not None and response.urljoin(last_link) == oldest
+        last_link = cards[-1].xpath(PRODUCT_LINK).get() if cards else None
+        return (oldest is not None and last_link is not None
+                and normalize.canonical_url(response.urljoin(last_link)) == oldest)
 
     def parse_listing(self, response, page, total, attempt=0):
         """One physical listing page: a ref per card, and a request for its detail page.
@@ -246,18 +252,41 @@ class MatterProductsSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value("matter/pages/read")
         for index, card in enumerate(cards):
-            page_id, index_in_page = stable_slot(total, page, index)
-            loader = ProductRefLoader(selector=card, response=response, spider=self)
-            loader.add_css("url", PRODUCT_LINK)
-            loader.add_text("manufacturer", "p.entry-company")
-            loader.add_text("model", "h3.entry-title")
-            loader.add_text("certificate_id", "p.entry-certificate-id")
-            loader.add_text("certificate_id", "span.entry-cert-id")
-            loader.add_value("page_id", page_id)
-            loader.add_value("index_in_page", index_in_page)
-            ref = loader.load_item()
-            yield ref
-            yield self.detail_request(dict(ref))
+            ref = self.card_ref(response, card, *stable_slot(total, page, index))
+            problem = self.card_problem(response, ref)
+            if problem:
+                yield self.bad_card(response, index, problem)
+            else:
+                yield ref
+                yield self.detail_request(dict(ref))
+
+    def card_ref(self, response, card, page_id, index_in_page):
+        loader = ProductRefLoader(selector=card, response=response, spider=self)
+        loader.add_xpath("url", PRODUCT_LINK)
+        loader.add_text("manufacturer", "p.entry-company")
+        loader.add_text("model", "h3.entry-title")
+        loader.add_text("certificate_id", "p.entry-certificate-id")
+        loader.add_text("certificate_id", "span.entry-cert-id")
+        loader.add_value("page_id", page_id)
+        loader.add_value("index_in_page", index_in_page)
+        return loader.load_item()
+
+    @staticmethod
+    def card_problem(response, ref):
+        """Why a card is no product of this listing: no product link, or one to another site."""
+        url = ref.get("url")
+        if url is None:
+            return "no /csa_product/ link"
+        if urlsplit(url).netloc != urlsplit(response.url).netloc:
+            return f"links to another site: {url}"
+        return None
+
+    def bad_card(self, response, index, reason):
+        """A card that is no product costs that card, not its page: it goes to the dead-letter
+        list as ``<page url>#card-<n>`` (n from 1), kind ``list``."""
+        self.crawler.stats.inc_value("matter/unusable/card")
+        return self.dead_letter(response.request, "bad card", reason,
+                                url=f"{response.request.url}#card-{index + 1}")
 
     def parse_detail(self, response, ref):
         """A product page: labelled fields (spans or colon text), the certificates table,
@@ -333,10 +362,12 @@ class MatterProductsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"matter/unusable/{kind}")
         return self.dead_letter(response.request, "unusable page", reason)
 
-    def dead_letter(self, request, error_type, message):
-        self.logger.warning("Giving up on %s: %s: %s", request.url, error_type, message)
+    def dead_letter(self, request, error_type, message, url=None):
+        """A row of the dead-letter list for ``request`` (or for ``url``, a part of its page)."""
+        url = url or request.meta.get("deltafetch_key", request.url)
+        self.logger.warning("Giving up on %s: %s: %s", url, error_type, message)
         return RequestFailure(
-            url=request.meta.get("deltafetch_key", request.url),
+            url=url,
             kind=request.meta.get("kind", "list"),
             error_type=error_type,
             error_message=message[:1000],
