@@ -76,7 +76,9 @@ def parse_date(text):
             return datetime.strptime(text.strip(), date_format).date().isoformat()
         except ValueError:
             continue
-    raise InvalidValue(f"not a date in a known format: {text!r}")
+    raise InvalidValue(
+        f"not a date: {text!r} (known formats: 06/27/2025, 2025-06-27, June 27, 2025, 27 Jun 2025)"
+    )
 
 
 def parse_yes_no(text):
