@@ -24,10 +24,10 @@ class PageCheckMiddleware:
 
     def process_spider_input(self, response):
         kind = response.meta.get("kind")
-        if redirected_away(response):
+        if redirected_away(response.request, response):
             reason = f"redirected to {response.url}"
         else:
-            reason = page_problem(response)
+            reason = page_problem(response.request, response)
         if reason is None:
             return
         self.stats.inc_value(f"matter/unusable/{kind}")

@@ -25,11 +25,12 @@ LAST_ELEMENT_DEPTH = "count(/descendant::*[last()]/ancestor::*)"
 DOCUMENT_END = b"</html>"
 
 
-def page_problem(response):
-    """Why ``response`` is not a whole page of its kind (``meta["kind"]``: ``list`` or
-    ``detail``), or ``None`` when it is (or is no page of ours, or is an HTTP error, which
-    the status-code handling judges)."""
-    kind = response.meta.get("kind")
+def page_problem(request, response):
+    """Why ``response`` is not a whole page of the kind ``request`` asked for
+    (``meta["kind"]``: ``list`` or ``detail``), or ``None`` when it is (or is no page of
+    ours, or is an HTTP error, which the status-code handling judges). The request is passed
+    on its own: downloader middlewares see responses not yet tied to theirs."""
+    kind = request.meta.get("kind")
     if kind not in ("list", "detail") or not 200 <= response.status < 300:
         return None
     if not response.body.strip():
@@ -44,14 +45,14 @@ def page_problem(response):
     if float(response.xpath(LAST_ELEMENT_DEPTH).get()) > MAX_LAST_ELEMENT_DEPTH:
         return "nested too deep for the HTML parser: the rest of the page is lost"
     if kind == "list":
-        return listing_problem(response, response.meta.get("page"))
+        return listing_problem(response, request.meta.get("page"))
     return detail_problem(response)
 
 
-def redirected_away(response):
+def redirected_away(request, response):
     """Whether a detail request was answered from outside the product pages (a redirect to
     the home or search page, say): not worth reading again."""
-    return response.meta.get("kind") == "detail" and "/csa_product/" not in response.url
+    return request.meta.get("kind") == "detail" and "/csa_product/" not in response.url
 
 
 def listing_problem(response, page):

@@ -72,7 +72,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if response.status in self.retry_http_codes:
             reason = response_status_message(response.status)
         else:
-            problem = None if redirected_away(response) else page_problem(response)
+            problem = None if redirected_away(request, response) else page_problem(request, response)
             if problem is None:
                 return response
             self.crawler.stats.inc_value("matter/incomplete_pages")

@@ -47,74 +47,78 @@ def without_pagination(fixture):
     return (html[:start] + html[end:]).encode()
 
 
+def judged(response):
+    return page_problem(response.request, response)
+
+
 # --- listing pages ------------------------------------------------------------------------
 
 def test_a_whole_listing_page_passes():
-    assert page_problem(listing("matter_products_list_live.html", page=5)) is None
+    assert judged(listing("matter_products_list_live.html", page=5)) is None
 
 
 def test_listing_page_one_cut_short_after_a_few_cards_is_not_whole():
     response = listing("matter_products_list_cut_short.html", page=1)
-    assert page_problem(response) == "the document does not end (no </html>): cut short"
+    assert judged(response) == "the document does not end (no </html>): cut short"
 
 
 def test_thirteen_cards_are_not_a_whole_page():
     response = listing("matter_products_list_thirteen_cards.html", page=5)
-    assert page_problem(response) == "13 cards: a page holds at most 12"
+    assert judged(response) == "13 cards: a page holds at most 12"
 
 
 def test_a_listing_page_after_the_first_needs_its_pagination():
     response = answered(LIST_URL, without_pagination("matter_products_list_live.html"), "text/html",
                         kind="list", page=5)
-    assert page_problem(response) == "no pagination"
+    assert judged(response) == "no pagination"
 
 
 def test_a_full_first_page_without_pagination_is_not_whole():
     response = answered(LIST_URL, without_pagination("matter_products_list_live.html"), "text/html",
                         kind="list", page=1)
-    assert page_problem(response) == "no pagination"
+    assert judged(response) == "no pagination"
 
 
 def test_a_first_page_with_room_to_spare_and_no_pagination_is_the_only_page():
-    assert page_problem(listing("matter_products_list_empty.html", page=1)) is None
+    assert judged(listing("matter_products_list_empty.html", page=1)) is None
 
 
 def test_a_page_whose_pagination_marks_another_page_current_is_not_whole():
     response = listing("matter_products_list_live.html", page=7)
-    assert page_problem(response) == "shows page 5, not page 7"
+    assert judged(response) == "shows page 5, not page 7"
 
 
 def test_a_listing_page_without_its_card_container_is_not_whole():
     response = listing("matter_products_detail_spans.html", page=1)
-    assert page_problem(response) == "no card container"
+    assert judged(response) == "no card container"
 
 
 # --- detail pages -------------------------------------------------------------------------
 
 def test_a_whole_detail_page_passes():
-    assert page_problem(detail("matter_products_detail_spans.html")) is None
+    assert judged(detail("matter_products_detail_spans.html")) is None
 
 
 def test_a_detail_page_cut_short_is_not_whole():
     response = detail("matter_products_detail_broken.html")
-    assert page_problem(response) == "the document does not end (no </html>): cut short"
+    assert judged(response) == "the document does not end (no </html>): cut short"
 
 
 def test_a_detail_page_nested_too_deep_for_lxml_is_not_whole():
     response = detail("matter_products_detail_too_deep.html")
-    assert page_problem(response) == "nested too deep for the HTML parser: the rest of the page is lost"
+    assert judged(response) == "nested too deep for the HTML parser: the rest of the page is lost"
 
 
 def test_a_detail_page_without_a_title_is_not_whole():
     response = answered(DETAIL_URL, b"<html><body><div class='entry-product-details'><ul>"
                         b"<li>Vendor ID: 1</li></ul></div></body></html>", "text/html", kind="detail")
-    assert page_problem(response) == "no title (h1)"
+    assert judged(response) == "no title (h1)"
 
 
 def test_a_detail_page_without_fields_is_not_whole():
     response = answered(DETAIL_URL, b"<html><body><h1>Plug</h1><div class='entry-product-details'>"
                         b"</div></body></html>", "text/html", kind="detail")
-    assert page_problem(response) == "no fields in product details block"
+    assert judged(response) == "no fields in product details block"
 
 
 # --- no usable page at all ----------------------------------------------------------------
@@ -131,15 +135,15 @@ def test_a_detail_page_without_fields_is_not_whole():
     ids=["json", "empty", "binary", "binary sent as html"],
 )
 def test_a_body_that_is_no_page_is_named(body, content_type, reason):
-    assert page_problem(answered(LIST_URL, body, content_type, kind="list", page=1)) == reason
+    assert judged(answered(LIST_URL, body, content_type, kind="list", page=1)) == reason
 
 
 def test_http_errors_are_left_to_the_status_handling():
-    assert page_problem(answered(LIST_URL, b"", "text/html", status=404, kind="list", page=1)) is None
+    assert judged(answered(LIST_URL, b"", "text/html", status=404, kind="list", page=1)) is None
 
 
 def test_other_requests_are_not_judged():
-    assert page_problem(answered("https://csa-iot.org/robots.txt", b"", "text/plain")) is None
+    assert judged(answered("https://csa-iot.org/robots.txt", b"", "text/plain")) is None
 
 
 # --- the page check, the errback ----------------------------------------------------------
@@ -195,7 +199,8 @@ def run(coroutine):
 async def test_a_page_that_is_not_whole_is_read_again(retry):
     middleware = retry()
     response = listing("matter_products_list_cut_short.html", page=1)
-    again = await run(middleware.process_response(response.request, response))
+    request, untied = response.request, response.replace(request=None)  # as downloaded
+    again = await run(middleware.process_response(request, untied))
     assert isinstance(again, Request) and again.url == LIST_URL
     assert again.meta["retry_times"] == 1
     assert middleware.crawler.stats.get_value("matter/incomplete_pages") == 1
