@@ -30,13 +30,18 @@ PAGINATION_NUMBERS = (
 # Detail pages, read with compiled XPath on the lxml tree (the crawl's hot loop). Unicode
 # spaces count as spaces wherever text is matched (csa-site.md); XPath's normalize-space()
 # alone only knows the ASCII ones.
-UNICODE_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+UNICODE_SPACES = "\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 UPPER_CASE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def has_class(name):
     """XPath predicate: the element has class ``name``."""
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def first(results):
+    """The first result of a compiled XPath, or ``None``."""
+    return results[0] if results else None
 
 
 def text_as_matched(expression):
@@ -51,7 +56,7 @@ def text_as_matched(expression):
 DETAIL_FIELDS = etree.XPath(css2xpath("div.entry-product-details li"))
 FIELD_LABEL = etree.XPath(f"({css2xpath('span.label')})[1]")
 FIELD_VALUE = etree.XPath(f"({css2xpath('span.value')})[1]")
-FIRST_LINK = etree.XPath("(.//a/@href)[1]")
+LINKS = etree.XPath(".//a/@href")
 CERTIFICATES_TABLE_ROWS = etree.XPath(css2xpath(".product-certificates-table tr"))
 ROW_CELLS = etree.XPath("td")
 APPLICATION_CATEGORIES = etree.XPath(
@@ -300,27 +305,22 @@ class MatterProductsSpider(scrapy.Spider):
         loader.add_text("model", "h1.entry-title")
         loader.add_text("model", "h1")
         for item in DETAIL_FIELDS(root):
-            labels = FIELD_LABEL(item)
-            if labels:  # <span class="label">Vendor ID</span><span class="value">0x1552</span>
-                values = FIELD_VALUE(item)
-                value = values[0] if values else None
-                loader.add_labelled(
-                    page_text(labels[0]),
-                    page_text(value) if value is not None else None,
-                    next(iter(FIRST_LINK(value)), None) if value is not None else None,
-                )
+            label = first(FIELD_LABEL(item))
+            if label is not None:  # <span class="label">Vendor ID</span><span class="value">...
+                value = first(FIELD_VALUE(item))
+                if value is not None:
+                    loader.add_labelled(page_text(label), page_text(value), first(LINKS(value)))
             else:  # older markup: "Vendor ID: 0x1552"
                 label, _, text = page_text(item).partition(":")
-                loader.add_labelled(label, text, next(iter(FIRST_LINK(item)), None))
+                loader.add_labelled(label, text, first(LINKS(item)))
         for row in CERTIFICATES_TABLE_ROWS(root):
             cells = ROW_CELLS(row)
             if len(cells) == 2:
-                loader.add_labelled(
-                    page_text(cells[0]), page_text(cells[1]), next(iter(FIRST_LINK(cells[1])), None)
-                )
+                label, value = cells
+                loader.add_labelled(page_text(label), page_text(value), first(LINKS(value)))
         for category in APPLICATION_CATEGORIES(root):
             loader.add_value("application_categories", page_text(category))
-        by_line = next(iter(BY_LINE(root)), None)
+        by_line = first(BY_LINE(root))
         if by_line is not None:
             loader.add_value("manufacturer", normalize.company_of_by_line(page_text(by_line)))
             loader.add_value("description", list(self.description_after(by_line)))
