@@ -14,7 +14,9 @@ import pytest
 from matter_certis import models, signals, verdict
 from matter_certis.items import ProductDetail, ProductRef
 from matter_certis.pipelines.database import DatabasePipeline
+from matter_certis.replica import Catalog, ReplicaServer
 from matter_certis.spiders.matter_products import MatterProductsSpider
+from tests.crawling import by_url, crawl, rows, start_crawl, stored_details, wait_for
 
 URL = "https://csa-iot.org/csa_product/plug-{}/"
 
@@ -175,3 +177,59 @@ def test_a_write_error_that_is_not_a_conflict_is_not_retried(tmp_path):
         models.in_transaction(work)
     assert attempts == [1]
     models.database.close()
+
+
+# End to end: a real ``scrapy crawl`` of the replica.
+
+def run_status(database):
+    return [run["status"] for run in rows(database, "SELECT status FROM crawling_results")]
+
+
+def test_a_killed_run_then_new_products_the_next_run_stores_them_all(tmp_path):
+    """Deltafetch keeps no store of its own for a kill to cut halfway: its keys are the
+    detail rows, so the next run fetches exactly what the database lacks."""
+    with ReplicaServer(Catalog(products=120, seed=7), delay=0.05) as replica:
+        process = start_crawl(replica, tmp_path, MATTER_DB_BATCH_SIZE=10)
+        assert wait_for(lambda: replica.count("detail") >= 40, timeout=120)
+        process.kill()
+        process.communicate(timeout=30)
+        replica.catalog.add_products(30)
+        replica.delay = 0
+        result = crawl(replica, tmp_path)
+        expected_details = by_url(replica.catalog.expected_details(replica.base_url))
+    database = tmp_path / "matter_certis.db"
+    assert result.returncode == 0
+    assert run_status(database) == ["completed"]
+    assert stored_details(database) == expected_details
+    assert "Traceback" not in (tmp_path / "crawl.log").read_text()
+
+
+def test_a_database_deleted_during_a_crawl_fails_it_and_is_not_recreated(tmp_path):
+    database = tmp_path / "matter_certis.db"
+    with ReplicaServer(Catalog(products=240, seed=7), delay=0.05) as replica:
+        process = start_crawl(replica, tmp_path, MATTER_DB_BATCH_SIZE=10)
+        assert wait_for(lambda: database.exists() and count(database, "product_details") >= 20,
+                        timeout=120)
+        database.unlink()
+        output, _ = process.communicate(timeout=120)
+        fetched = replica.count("detail")
+    log = (tmp_path / "crawl.log").read_text()
+    assert process.returncode == verdict.EXIT_CODES["failed"]
+    assert log.count(f"ERROR: the SQLite database {database} was deleted during the run") == 1
+    assert not database.exists()
+    assert fetched < 200
+
+
+def test_a_full_disk_fails_the_crawl_promptly_and_keeps_what_was_committed(tmp_path, tmpfs):
+    database = tmpfs / "matter_certis.db"
+    with ReplicaServer(Catalog(products=600, seed=7)) as replica:
+        result = crawl(replica, tmp_path, DATABASE_URL=f"sqlite:///{database}",
+                       MATTER_DB_BATCH_SIZE=20)
+        fetched = replica.count("detail")
+    log = (tmp_path / "crawl.log").read_text()
+    assert result.returncode == verdict.EXIT_CODES["failed"]
+    assert log.count(f"ERROR: cannot write to sqlite:///{database}: database or disk is full") == 1
+    assert "failed (database_failed)" in log.splitlines()[-1]
+    assert 0 < count(database, "product_details") < 600
+    assert query(database, "PRAGMA integrity_check") == ("ok",)
+    assert fetched < 600
