@@ -4,9 +4,8 @@ import asyncio
 import logging
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest, NotConfigured
 from scrapy.utils.misc import load_object
-from twisted.internet.error import DNSLookupError
 
 from matter_certis import verdict
 
@@ -55,7 +54,7 @@ class CircuitBreakerMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DNSLookupError):
+        if isinstance(exception, CannotResolveHostError):
             host = urlsplit(request.url).hostname
             if not self.open:
                 self.open = True

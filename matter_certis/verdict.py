@@ -39,9 +39,9 @@ def judge(close_reason, problems):
     """
     problems = list(problems)
     if close_reason in STOPPED_REASONS:
-        problems.insert(0, Problem("stopped", f"stopped ({close_reason})"))
+        problems.append(Problem("stopped", f"stopped ({close_reason})"))
     elif close_reason != "finished":
-        problems.insert(0, Problem("failed", f"close reason: {close_reason}"))
+        problems.append(Problem("failed", f"close reason: {close_reason}"))
     problems.sort(key=lambda problem: SEVERITY.index(problem.status), reverse=True)
     status = problems[0].status if problems else "completed"
     return status, [problem.reason for problem in problems]

@@ -13,10 +13,12 @@ from w3lib.url import add_or_replace_parameter
 
 from matter_certis import analysis, normalize
 from matter_certis.arguments import ArgumentError, parse_arguments
+from matter_certis.breaker import SiteUnreachable
 from matter_certis.items import RequestFailure
 from matter_certis.loaders import ProductDetailLoader, ProductRefLoader, page_text
 from matter_certis.pages import CARDS
 from matter_certis.positions import cards_on_page, stable_slot, total_products
+from matter_certis.verdict import Problem
 
 # A card's first link to a product page: inside the card, or the link the whole card sits in.
 PRODUCT_LINK = (
@@ -111,6 +113,7 @@ class MatterProductsSpider(scrapy.Spider):
             self.logger.error("Bad spider argument %s", error)
             raise SystemExit(2) from None
         self.total_pages = None
+        self.total_products = None
         self.state = {}  # replaced by the saved state when a JOBDIR run resumes
         self.resuming = False
 
@@ -207,6 +210,7 @@ class MatterProductsSpider(scrapy.Spider):
                                f"page {total_pages}, {total} products, {listed} in the database")
             return
         self.total_pages = total_pages
+        self.total_products = total
         pages = self.page_range(total_pages)
         if self.mode == "incremental":
             lacking = analysis.products_without_details(total, pages if self.sliced else None)
@@ -350,6 +354,8 @@ class MatterProductsSpider(scrapy.Spider):
         404 and 410 are permanent (never retried); an unusable page (not HTML, redirected
         away from the product) says why.
         """
+        if failure.check(SiteUnreachable):  # the run is failing: nothing reached the site
+            return None
         if failure.check(HttpError):
             status = failure.value.response.status
             error_type = f"HTTP {status}" + (" (permanent)" if status in PERMANENT_STATUSES else "")
@@ -374,3 +380,25 @@ class MatterProductsSpider(scrapy.Spider):
             attempts=request.meta.get("retry_times", 0) + 1,
             session_id=self.session_id,
         )
+
+    def audit(self):
+        """What this run was to store but the database lacks (read by the run record at
+        close): the listing's size unknown, slots on its pages left empty, listed products on
+        them without details. A product that has lost its slot (the listing moved under it)
+        is not counted: its place is judged by the run that sees it."""
+        if self.total_pages is None:
+            return [Problem("failed", "the status check did not complete: listing page 1 or "
+                                      "the last page could not be read")]
+        pages = set(self.page_range(self.total_pages))
+        problems = []
+        empty = [page for page in analysis.pages_with_missing_slots(self.total_products)
+                 if page in pages]
+        if empty:
+            problems.append(Problem("partial", f"{len(empty)} listing pages still have slots "
+                                               f"the database lacks (first: page {empty[0]})"))
+        lacking = [ref for ref in analysis.products_without_details(self.total_products, pages)
+                   if ref["page_id"] is not None]
+        if lacking:
+            problems.append(Problem("partial", f"{len(lacking)} listed products have no stored "
+                                               f"details (first: {lacking[0]['url']})"))
+        return problems

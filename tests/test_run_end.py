@@ -1,0 +1,103 @@
+"""How a run ends (interface.md): the status in ``crawling_results``, the exit code of
+``scrapy crawl`` and one line that names the reason, for runs that cannot be completed."""
+
+import signal
+import time
+
+import pytest
+
+from matter_certis.replica import Catalog, Faults, ReplicaServer
+from matter_certis.verdict import EXIT_CODES
+from tests.crawling import crawl, rows, start_crawl, wait_for
+
+FAST_FAILURE = {"MATTER_RETRY_BASE_DELAY": 0.05, "MATTER_RETRY_MAX_DELAY": 0.2, "RETRY_TIMES": 2,
+                "MATTER_BREAKER_COOLDOWN": 0.5}
+
+
+def run_status(workdir):
+    (run,) = rows(workdir / "matter_certis.db", "SELECT status, error_details FROM crawling_results")
+    return run
+
+
+def summary_line(workdir):
+    """The log's last line: the run's summary."""
+    return (workdir / "crawl.log").read_text().strip().splitlines()[-1]
+
+
+@pytest.fixture
+def replica():
+    with ReplicaServer(Catalog(products=120, seed=8)) as server:
+        yield server
+
+
+def test_a_site_that_is_down_fails_the_run(replica, tmp_path):
+    replica.faults = Faults(down=True)
+    result = crawl(replica, tmp_path, **FAST_FAILURE)
+    assert result.returncode == EXIT_CODES["failed"]
+    run = run_status(tmp_path)
+    assert run["status"] == "failed"
+    assert "the status check did not complete" in run["error_details"]
+    assert " failed (" in summary_line(tmp_path)
+    assert rows(tmp_path / "matter_certis.db", "SELECT url FROM products") == []
+
+
+def test_a_host_that_does_not_resolve_fails_at_once_in_one_plain_line(replica, tmp_path):
+    unresolvable = "http://csa-iot.invalid/csa-iot_products/?p_type%5B%5D=14"
+    started = time.monotonic()
+    result = crawl(replica, tmp_path, MATTER_LIST_URL=unresolvable, timeout=60)
+    log = (tmp_path / "crawl.log").read_text()
+    assert result.returncode == EXIT_CODES["failed"]
+    assert log.count("ERROR: cannot reach csa-iot.invalid: DNS lookup failed") == 1
+    assert summary_line(tmp_path).endswith("Why: cannot reach csa-iot.invalid: DNS lookup failed")
+    assert "Traceback" not in log + result.stderr
+    assert run_status(tmp_path)["status"] == "failed"
+    assert time.monotonic() - started < 60  # no minute of robots.txt retries
+
+
+@pytest.fixture
+def slow_replica():
+    with ReplicaServer(Catalog(products=240, seed=8), delay=0.1) as server:
+        yield server
+
+
+def started_then_signalled(replica, workdir, times):
+    process = start_crawl(replica, workdir, CONCURRENT_REQUESTS_PER_DOMAIN=4)
+    assert wait_for(lambda: replica.count("detail") >= 20, timeout=120)
+    for _ in range(times):
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.2)
+    process.communicate(timeout=120)
+    return process.returncode
+
+
+def test_ctrl_c_is_a_stopped_run_with_its_exit_code(slow_replica, tmp_path):
+    assert started_then_signalled(slow_replica, tmp_path, times=1) == EXIT_CODES["stopped"]
+    assert run_status(tmp_path)["status"] == "stopped"
+
+
+def test_a_second_ctrl_c_still_leaves_a_stopped_row(slow_replica, tmp_path):
+    assert started_then_signalled(slow_replica, tmp_path, times=2) == EXIT_CODES["stopped"]
+    run = run_status(tmp_path)
+    assert run["status"] == "stopped"
+    assert "forced shutdown" in run["error_details"]
+
+
+def test_a_completed_run_exits_zero_and_says_what_it_read(replica, tmp_path):
+    assert crawl(replica, tmp_path).returncode == 0
+    line = summary_line(tmp_path)
+    assert " completed (finished) " in line
+    assert "10 of 10 listing pages read, 120 products seen, 120 details fetched" in line
+
+
+def test_a_no_op_sync_says_it_read_no_listing_page_but_the_status_check(replica, tmp_path):
+    assert crawl(replica, tmp_path).returncode == 0
+    assert crawl(replica, tmp_path).returncode == 0
+    assert "1 of 10 listing pages read, 0 products seen, 0 details fetched" in summary_line(tmp_path)
+
+
+def test_the_vendor_walk_summary_counts_records_not_listing_pages(replica, tmp_path):
+    assert crawl(replica, tmp_path, spider="dcl_vendors").returncode == 0
+    line = summary_line(tmp_path)
+    vendors = len(replica.catalog.dcl_vendors())
+    assert f"{vendors} records read" in line
+    assert "listing pages" not in line
