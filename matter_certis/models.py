@@ -296,5 +296,5 @@ def in_transaction(work):
                     raise
                 raise error from None
             logger.info("A concurrent writer got in the way (%s); writing the batch again",
-                        " ".join(str(error).split()) or type(error).__name__)
+                        type(error).__name__)
             time.sleep(random.uniform(0.05, 0.2) * attempt)

@@ -161,7 +161,7 @@ def test_database_is_locked_by_another_writer_is_retried(tmp_path, caplog):
     other.close()
     assert attempts == [0, 1]
     assert count(path, "products") == 2
-    assert "A concurrent writer got in the way (database is locked)" in caplog.text
+    assert "A concurrent writer got in the way (OperationalError)" in caplog.text
     models.database.close()
 
 
