@@ -63,14 +63,13 @@ def ceiling(replica, workdir):
 
 def matter_products(replica, workdir, name, *arguments):
     """``scrapy crawl matter_products`` with its real pipelines into ``workdir``'s SQLite
-    file and deltafetch store (new ones on the first call for a ``workdir``)."""
+    file (a new one on the first call for a ``workdir``)."""
     log_file = workdir / f"{name}.log"
     settings = {
         **CRAWL_SETTINGS,
         "MATTER_LIST_URL": replica.list_url,
         "DCL_BASE_URL": replica.base_url,
         "DATABASE_URL": f"sqlite:///{workdir / 'matter_certis.db'}",
-        "DELTAFETCH_DIR": workdir / "deltafetch",
         "LOG_FILE": log_file,
     }
     command = [sys.executable, "-m", "scrapy", "crawl", "matter_products"]

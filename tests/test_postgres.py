@@ -58,8 +58,8 @@ def test_two_page_ranges_at_once_equal_one_crawl_over_all_pages(postgres, replic
                                                                  tmp_path):
     url = postgres.create_database()
     ranges = ((1, 13), (14, 30))
-    # Small batches, so that the two jobs' transactions interleave many times; one deltafetch
-    # store for both, as under one Scrapyd.
+    # Small batches, so that the two jobs' transactions interleave many times; deltafetch's
+    # keys are the detail rows of the one database both write.
     jobs = [
         start_crawl(replica, tmp_path, f"start_page={first}", f"end_page={last}",
                     DATABASE_URL=url, MATTER_DB_BATCH_SIZE=10,
