@@ -44,6 +44,15 @@ def test_pages_broken_once_are_read_again_and_the_run_is_exact(tmp_path):
         assert failures(database) == {}
 
 
+def test_a_crawl_of_the_live_markup_is_exact(tmp_path):
+    with ReplicaServer(Catalog(products=60, seed=4, live_markup="only")) as replica:
+        result = crawl(replica, tmp_path)
+        database = tmp_path / "matter_certis.db"
+        assert result.returncode == 0, result.stderr
+        assert run_of(database)["status"] == "completed"
+        assert_exact(replica, database)
+
+
 @pytest.mark.parametrize(
     ("fault", "reason"),
     [("cut", "the document does not end (no </html>): cut short"),
