@@ -118,6 +118,7 @@ MATTER_BREAKER_THRESHOLD = 10
 MATTER_BREAKER_COOLDOWN = 60.0
 MATTER_BREAKER_MAX_TRIPS = 3
 
-# Read by MatterProductsSpider: how often a listing page that shows fewer cards than it
-# must (a page cut short) is fetched again before it is given up on.
+# Read by MatterProductsSpider: how often a whole listing page that shows fewer cards than
+# its place implies (served short) is fetched again before it is given up on. A page that is
+# not whole (cut short, parts missing) is retried by BackoffRetryMiddleware (RETRY_TIMES).
 MATTER_INCOMPLETE_PAGE_RETRIES = 3

@@ -240,11 +240,12 @@ class MatterProductsSpider(scrapy.Spider):
                 and normalize.canonical_url(response.urljoin(last_link)) == oldest)
 
     def parse_listing(self, response, page, total, attempt=0):
-        """One physical listing page: a ref per card, and a request for its detail page.
+        """One physical listing page (a whole one: ``pages.page_problem``): a ref per card,
+        and a request for its detail page; a card that is no product costs only itself.
 
-        A page with fewer cards than its place in the listing implies (cut short) is read
-        again, up to MATTER_INCOMPLETE_PAGE_RETRIES times, never stored as if complete; one
-        with more (the site grew during the run) is left to the next run.
+        A whole page with fewer cards than its place in the listing implies (served short)
+        is read again, up to MATTER_INCOMPLETE_PAGE_RETRIES times, never stored as if
+        complete; one with more (the site grew during the run) is left to the next run.
         """
         cards = response.css(CARDS)
         expected = cards_on_page(total, page)
