@@ -6,6 +6,7 @@ import uuid
 from urllib.parse import quote
 
 import scrapy
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from matter_certis import verdict
 
@@ -152,8 +153,9 @@ class DclWalkSpider(scrapy.Spider):
 
         Not raised: Scrapy would log the download error a second time, with a traceback.
         """
-        self.give_up("dcl_failed",
-                     f"DCL {self.noun} page {failure.request.url} failed: {failure.value}")
+        why = (f"HTTP {failure.value.response.status}" if failure.check(HttpError)
+               else f"{type(failure.value).__name__}: {failure.value}")
+        self.give_up("dcl_failed", f"DCL {self.noun} page {failure.request.url} failed ({why})")
 
     def give_up(self, reason, message):
         """End the run ``failed`` with one error line; returns the ``CloseSpider`` to raise."""
