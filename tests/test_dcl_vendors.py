@@ -285,3 +285,9 @@ def test_a_walk_without_refused_records_has_nothing_to_audit(make_spider):
     spider = make_spider(DclVendorsSpider)
     list(spider.parse(page([{"vendorID": 4939}], total="1")))
     assert spider.audit() == []
+
+
+def test_an_empty_next_key_ends_the_walk_like_null(make_spider):
+    spider = make_spider(DclVendorsSpider)
+    output = list(spider.parse(page([{"vendorID": 4939}], next_key="", total="1")))
+    assert [type(item).__name__ for item in output] == ["Vendor"]
