@@ -57,7 +57,7 @@ def fail(crawler, reason, message):
     stats = crawler.stats
     if stats.get_value(CLOSE_MESSAGE_STAT) is None:
         stats.set_value(CLOSE_MESSAGE_STAT, message)
-    engine = crawler.engine
+    engine = crawler._engine  # None until the crawl starts (``crawler.engine`` raises then)
     if engine is not None and engine.spider is not None and not _closing(engine):
         task = asyncio.ensure_future(engine.close_spider_async(reason=reason))
         _TASKS.add(task)

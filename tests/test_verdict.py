@@ -1,8 +1,10 @@
 """The run's verdict: the worst status any problem calls for, with the reasons in words."""
 
 import pytest
+from scrapy.exceptions import CloseSpider
+from scrapy.utils.test import get_crawler
 
-from matter_certis.verdict import EXIT_CODES, Problem, judge
+from matter_certis.verdict import CLOSE_MESSAGE_STAT, EXIT_CODES, Problem, fail, judge
 
 
 def test_a_finished_run_without_problems_is_completed():
@@ -46,3 +48,12 @@ def test_only_completed_exits_zero_and_each_status_has_its_own_code():
     assert EXIT_CODES["completed"] == 0
     assert all(code not in (0, 2) for code in others.values())  # 2: bad arguments
     assert len(set(others.values())) == len(others)
+
+
+def test_fail_before_the_crawl_starts_keeps_the_message_and_returns_the_close(caplog):
+    crawler = get_crawler()
+    crawler.stats.open_spider()
+    close = fail(crawler, "dcl_failed", "the ledger cannot be reached")
+    assert isinstance(close, CloseSpider) and close.reason == "dcl_failed"
+    assert crawler.stats.get_value(CLOSE_MESSAGE_STAT) == "the ledger cannot be reached"
+    assert "the ledger cannot be reached" in caplog.text

@@ -1,0 +1,68 @@
+"""Markup drift: a field the database usually has, found empty on most pages of a run."""
+
+import pytest
+
+from matter_certis import models
+from matter_certis.drift import MIN_PAGES, FieldCoverage
+from matter_certis.models import Product, ProductDetail
+
+
+@pytest.fixture
+def database(tmp_path):
+    models.open_database(f"sqlite:///{tmp_path / 'drift.db'}")
+    yield
+    models.database.close()
+
+
+def store_products(count, **values):
+    for number in range(count):
+        url = f"https://csa-iot.org/csa_product/p-{number}/"
+        Product.create(url=url)
+        ProductDetail.create(url=url, vid=0x1552, family_id="FAM1", **values)
+
+
+def rows(count, **values):
+    return [{"url": f"u{n}", "vid": 0x1552, "family_id": None, **values} for n in range(count)]
+
+
+def test_a_field_usually_stored_and_now_missing_on_most_pages_is_drifting(database):
+    store_products(MIN_PAGES)
+    coverage = FieldCoverage.from_database()
+    coverage.observe(rows(MIN_PAGES))
+    assert coverage.drifting() == ["family_id"]
+    assert coverage.describe("family_id") == (
+        f"family_id (found on 0 of {MIN_PAGES} pages, the database has it for 100% of its products)")
+
+
+def test_a_field_found_on_most_pages_is_not_drifting(database):
+    store_products(MIN_PAGES)
+    coverage = FieldCoverage.from_database()
+    coverage.observe(rows(MIN_PAGES, family_id="FAM2"))
+    assert coverage.drifting() == []
+
+
+def test_a_field_the_database_rarely_has_is_never_drifting(database):
+    store_products(MIN_PAGES)  # no family_sku stored
+    coverage = FieldCoverage.from_database()
+    coverage.observe(rows(MIN_PAGES, family_id="FAM2"))
+    assert "family_sku" not in coverage.drifting()
+
+
+def test_too_few_pages_say_nothing(database):
+    store_products(MIN_PAGES)
+    coverage = FieldCoverage.from_database()
+    coverage.observe(rows(MIN_PAGES - 1))
+    assert coverage.drifting() == []
+
+
+def test_a_small_database_is_no_baseline(database):
+    store_products(MIN_PAGES - 1)
+    coverage = FieldCoverage.from_database()
+    coverage.observe(rows(MIN_PAGES))
+    assert coverage.drifting() == []
+
+
+def test_delisted_products_do_not_count_in_the_baseline(database):
+    store_products(MIN_PAGES)
+    Product.update(delisted_at=models.utc_now()).execute()
+    assert FieldCoverage.from_database().baseline == {}
