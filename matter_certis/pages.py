@@ -9,7 +9,8 @@ transit keeps whatever it got that far, so "has some cards" proves nothing.
 
 from scrapy.http import HtmlResponse, TextResponse
 
-PAGE_SIZE = 12  # cards a listing page holds (positions.PAGE_SIZE)
+from matter_certis.positions import PAGE_SIZE
+
 CARD_CONTAINERS = "div.post-feed, .wp-block-crown-blocks-product-index"
 CARDS = "div.post-feed article, .wp-block-crown-blocks-product-index article.product"
 PAGINATION = "div.pagination-wrapper, .page-numbers"
