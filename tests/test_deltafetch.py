@@ -41,7 +41,8 @@ def opened(make_crawler):
         middleware.spider_opened(crawler.spider)
         return crawler, middleware
 
-    return make
+    yield make
+    models.database.close()
 
 
 @pytest_twisted.ensureDeferred
