@@ -37,12 +37,13 @@ def row_for(model, values):
     return row
 
 
-def save_rows(model, rows, *, session_id=None, track_changes=False):
+def save_rows(model, rows, *, session_id=None, track_changes=False, keep=()):
     """Upsert ``rows`` keyed by the model's primary key, writing only new or changed rows.
 
     A row whose values changed is ``updated``; one whose slot alone changed (a delisting
     moved it) is ``moved``. With ``track_changes`` every changed value (positions aside) is
-    recorded in ``product_changes``. Call inside a transaction.
+    recorded in ``product_changes``. Columns in ``keep`` (markup drift) keep their stored
+    value where the row has none. Call inside a transaction.
     """
     outcome = SaveOutcome()
     key = model._meta.primary_key
@@ -58,6 +59,9 @@ def save_rows(model, rows, *, session_id=None, track_changes=False):
         if old is None:
             outcome.added.append(row_key)
         else:
+            for name in keep:
+                if row[name] is None:
+                    row[name] = old[name]
             changed = [name for name, value in row.items() if old.get(name) != value]
             if not changed:
                 outcome.unchanged.append(row_key)

@@ -4,6 +4,7 @@ the circuit breaker, and the next run after it recovers completes."""
 import pytest
 
 from matter_certis.replica import Catalog, Faults, ReplicaServer
+from matter_certis.verdict import EXIT_CODES
 from tests.crawling import by_url, crawl, rows, stored_details, stored_products
 
 FAST_RETRIES = {"MATTER_RETRY_BASE_DELAY": 0.05, "MATTER_RETRY_MAX_DELAY": 1.0, "MATTER_RETRY_SEED": 1}
@@ -51,11 +52,12 @@ def test_a_site_that_stays_down_trips_the_breaker_and_a_later_run_completes(tmp_
     settings = {**FAST_RETRIES, "MATTER_BREAKER_THRESHOLD": 5, "MATTER_BREAKER_COOLDOWN": 1,
                 "MATTER_BREAKER_MAX_TRIPS": 1}
     with ReplicaServer(Catalog(products=48, seed=2), faults=Faults(down=True)) as replica:
-        assert crawl(replica, tmp_path, **settings).returncode == 0
+        assert crawl(replica, tmp_path, **settings).returncode == EXIT_CODES["failed"]
         database = tmp_path / "matter_certis.db"
         (run,) = rows(database, "SELECT status, error_details FROM crawling_results")
         assert run["status"] == "failed"
-        assert run["error_details"].startswith("close reason: circuit_open")
+        assert run["error_details"].startswith("the site keeps failing: 5 failures in a row")
+        assert "close reason: circuit_open" in run["error_details"]
         assert "Circuit open" in (tmp_path / "crawl.log").read_text()
         assert replica.count() < 30
 

@@ -2,6 +2,7 @@
 a small crawl (plan, progress, one summary as the last line) and the bar on a terminal."""
 
 import fcntl
+import io
 import os
 import pty
 import re
@@ -12,6 +13,7 @@ import termios
 import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
+from tqdm import tqdm
 
 from matter_certis.extensions.progress import Counts, Progress, eta_seconds, format_duration
 from matter_certis.items import ProductDetail, RequestFailure
@@ -111,7 +113,7 @@ def test_the_log_shows_plan_progress_and_one_summary_last(replica, tmp_path):
     assert summaries == [log[-1]]
     assert log[-1].endswith(
         f"Run {record['session_id']} (matter_products, incremental) completed (finished) in "
-        f"{record['execution_time_seconds']:.1f} s: 10 listing pages, 120 products seen, "
+        f"{record['execution_time_seconds']:.1f} s: 10 of 10 listing pages read, 120 products seen, "
         "120 details fetched, 120 added, 0 updated, 0 unchanged, 0 delisted, 0 errors"
     )
 
@@ -135,6 +137,14 @@ def test_a_terminal_gets_a_live_bar(replica, tmp_path):
     # The log goes to LOG_FILE; the terminal shows the bar, complete at the end.
     assert b"matter_products: 100%|" in shown
     assert b"listing pages 10/10, details 120/120" in shown
+
+
+def test_a_bar_that_never_got_a_plan_closes_cleanly():
+    """A no-op sync on a terminal: the bar has no total (tqdm then refuses ``bool()``)."""
+    progress = Progress(get_crawler(), interval=10, bar=True)
+    progress.bar = tqdm(desc="matter_products", file=io.StringIO())
+    progress.spider_closed()
+    assert progress.bar.disable  # closed
 
 
 def _read(terminal):

@@ -6,6 +6,7 @@ import signal
 import pytest
 
 from matter_certis.replica import Catalog, Faults, ReplicaServer
+from matter_certis.verdict import EXIT_CODES
 from tests.crawling import (
     by_url, crawl, interrupt, rows, start_crawl, stored_details, stored_products, wait_for,
 )
@@ -67,8 +68,9 @@ def test_a_killed_run_is_detected_and_the_database_decides(replica, tmp_path):
 
 def test_failed_requests_are_listed_then_retried_by_the_next_run(tmp_path):
     with ReplicaServer(Catalog(products=120, seed=2), faults=Faults(seed=4, rate_503=0.15)) as replica:
-        assert crawl(replica, tmp_path, RETRY_TIMES=0).returncode == 0
+        assert crawl(replica, tmp_path, RETRY_TIMES=0).returncode == EXIT_CODES["partial"]
         database = tmp_path / "matter_certis.db"
+        assert rows(database, "SELECT status FROM crawling_results") == [{"status": "partial"}]
         failed = rows(database, "SELECT kind, error_type, attempts FROM failed_requests")
         assert failed and {row["error_type"] for row in failed} == {"HTTP 503"}
         assert rows(database, "SELECT errors_count FROM crawling_results")[0]["errors_count"] == len(failed)

@@ -6,11 +6,13 @@ from datetime import datetime, timezone
 
 import pytest
 import pytest_twisted
+from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import Request, Response
 from twisted.internet.defer import Deferred
 
-from matter_certis.breaker import CircuitBreakerMiddleware
+from matter_certis.breaker import CircuitBreakerMiddleware, SiteUnreachable
 from matter_certis.retry import backoff_delay, retry_after_seconds
+from matter_certis.verdict import CLOSE_MESSAGE_STAT
 
 
 def schedule(seed, attempts=6, base=1.0, cap=1000.0):
@@ -56,6 +58,8 @@ def test_retry_after_seconds(header, expected):
 
 
 class FakeEngine:
+    spider = "the spider"  # open: a close can be scheduled
+
     def __init__(self):
         self.calls = []
 
@@ -112,3 +116,16 @@ def test_a_404_is_not_a_transient_failure(breaker):
     for _ in range(5):
         answer(breaker, 404)
     assert breaker.crawler.engine.calls == []
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_host_that_does_not_resolve_fails_the_run_at_once_without_retries(breaker):
+    request = Request("https://csa-iot.invalid/x")
+    with pytest.raises(SiteUnreachable, match="cannot reach csa-iot.invalid: DNS lookup failed"):
+        breaker.process_exception(request, CannotResolveHostError("no results"))
+    with pytest.raises(SiteUnreachable):  # later requests too, closing only once
+        breaker.process_exception(request, CannotResolveHostError("no results"))
+    await Deferred.fromFuture(asyncio.ensure_future(asyncio.sleep(0)))
+    assert breaker.crawler.engine.calls == ["close site_unreachable"]
+    assert (breaker.crawler.stats.get_value(CLOSE_MESSAGE_STAT)
+            == "cannot reach csa-iot.invalid: DNS lookup failed")

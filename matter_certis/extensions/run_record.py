@@ -77,23 +77,27 @@ class RunRecord:
         if self.started_at is None:
             return
         try:
-            reopen()
-        except models.DatabaseUnavailable as error:
-            self.status, _ = verdict.judge(reason, [verdict.Problem("failed", str(error))])
-            logger.error("No run record written: %s", error)
-            return
-        try:
-            with models.database.atomic():
-                status, reasons = verdict.judge(reason, self.problems(spider, reason))
-                delisted = self.judge_delisting(spider, status)
-                if (status == "completed" and getattr(spider, "total_pages", None)
-                        and not getattr(spider, "sliced", False)):
-                    self.clear_superseded_list_failures(spider)
-                failures = [f"{f['kind']} {f['url']}: {f['error_type']}" for f in self.failures]
-                row = self.row(spider, status, reasons + failures + self.errors)
-                self.write(row)
-        finally:
-            models.database.close()
+            models.reopen()  # the pipeline closed it; never created anew
+            try:
+                with models.database.atomic():
+                    status, reasons = verdict.judge(reason, self.problems(spider, reason))
+                    delisted = self.judge_delisting(spider, status)
+                    if (status == "completed" and getattr(spider, "total_pages", None)
+                            and not getattr(spider, "sliced", False)):
+                        self.clear_superseded_list_failures(spider)
+                    failures = [f"{f['kind']} {f['url']}: {f['error_type']}"
+                                for f in self.failures]
+                    row = self.row(spider, status, reasons + failures + self.errors)
+                    self.write(row)
+            finally:
+                models.database.close()
+        except (models.DatabaseUnavailable, models.PeeweeException) as error:
+            message = " ".join(str(error).split())
+            status, reasons = verdict.judge(reason, [verdict.Problem("failed", message)])
+            delisted = 0
+            row = self.row(spider, status, reasons)
+            if message not in (self.crawler.stats.get_value(verdict.CLOSE_MESSAGE_STAT) or ""):
+                logger.error("No run record written: %s", message)
         self.status = status
         self.crawler.stats.set_value("matter/status", status)
         pages_read = self.crawler.stats.get_value("matter/pages/read", 0)
@@ -115,6 +119,11 @@ class RunRecord:
         if self.errors:
             problems.append(verdict.Problem(
                 "partial", f"{len(self.errors)} errors, first: {self.errors[0]}"))
+        drift = stats.get_value("matter/drift")
+        if drift:
+            problems.append(verdict.Problem(
+                "degraded", f"markup drift, fields usually stored came back empty: {drift}; "
+                "stored values were kept"))
         dropped = stats.get_value("item_dropped_count", 0)
         if dropped:
             problems.append(verdict.Problem("partial", f"{dropped} items dropped"))
@@ -162,7 +171,7 @@ class RunRecord:
             return self.status
         self.status = "stopped"
         try:
-            reopen()
+            models.reopen()
             try:
                 self.write(self.row(spider, "stopped", ["forced shutdown (a second Ctrl-C): "
                                                         "items not yet written are fetched "
@@ -216,13 +225,6 @@ class RunRecord:
             name: getattr(spider, name, None) for name in ("mode", "start_page", "end_page")
         }
         return snapshot
-
-
-def reopen():
-    """Connect again to the run's database (the pipeline closed it), never creating it: a
-    database file deleted during the run raises ``DatabaseUnavailable``."""
-    models.check_database()
-    models.database.connect(reuse_if_open=True)
 
 
 def summary(row, reason, reasons, *, delisted, pages_read, records):

@@ -8,6 +8,7 @@ from psycopg2.errors import TransactionRollbackError
 from scrapy import signals as scrapy_signals
 
 from matter_certis import models, signals, store, verdict
+from matter_certis.drift import FieldCoverage
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure, Vendor
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,10 @@ class DatabasePipeline:
     database deleted or replaced during the run) ends the run ``failed`` with one line, and
     nothing more is written: rows already committed stay, the failed batch is not reported
     to deltafetch, and the next run fetches what is missing.
+
+    Detail fields the database usually has but this run keeps finding empty (markup drift,
+    ``drift.FieldCoverage``) are not overwritten with NULL; they are named in the stats as
+    ``matter/drift`` for the run's verdict (``degraded``).
     """
 
     def __init__(self, crawler):
@@ -34,6 +39,7 @@ class DatabasePipeline:
         self.batch_size = crawler.settings.getint("MATTER_DB_BATCH_SIZE")
         self.buffers = {ProductRef: [], ProductDetail: [], RequestFailure: [], Vendor: []}
         self.failed = False
+        self.coverage = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -53,10 +59,17 @@ class DatabasePipeline:
             # One clear line and a stop before the first request.
             logger.error("Cannot use the database: %s", error)
             raise SystemExit(2) from None
+        self.coverage = FieldCoverage.from_database()
 
     def close_spider(self):
         self.flush()
         models.database.close()
+        drifting = self.coverage.drifting()
+        if drifting:
+            described = "; ".join(map(self.coverage.describe, drifting))
+            logger.warning("Markup drift: fields usually stored came back empty: %s; "
+                           "stored values were kept", described)
+            self.crawler.stats.set_value("matter/drift", described)
 
     def process_item(self, item):
         buffer = self.buffers.get(type(item))
@@ -77,6 +90,8 @@ class DatabasePipeline:
         if self.failed or not (refs or details or failures or vendors):
             return
         spider = self.crawler.spider
+        self.coverage.observe(details)
+        drifting = self.coverage.drifting()
 
         def write():
             store.release_slots(refs)
@@ -86,6 +101,7 @@ class DatabasePipeline:
                 details,
                 session_id=spider.session_id,
                 track_changes=spider.mode == "full",
+                keep=drifting,
             )
             store.clear_failures([detail["url"] for detail in details])
             store.record_failures(failures)
