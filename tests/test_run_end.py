@@ -56,16 +56,17 @@ def test_a_host_that_does_not_resolve_fails_at_once_in_one_plain_line(replica, t
 
 @pytest.fixture
 def slow_replica():
-    with ReplicaServer(Catalog(products=240, seed=8), delay=0.1) as server:
+    """Answers take a second: a graceful stop waits for the requests in flight."""
+    with ReplicaServer(Catalog(products=240, seed=8), delay=1.0) as server:
         yield server
 
 
 def started_then_signalled(replica, workdir, times):
     process = start_crawl(replica, workdir, CONCURRENT_REQUESTS_PER_DOMAIN=4)
-    assert wait_for(lambda: replica.count("detail") >= 20, timeout=120)
+    assert wait_for(lambda: replica.count("detail") >= 4, timeout=120)
     for _ in range(times):
         process.send_signal(signal.SIGINT)
-        time.sleep(0.2)
+        time.sleep(0.3)
     process.communicate(timeout=120)
     return process.returncode
 
@@ -89,10 +90,10 @@ def test_a_completed_run_exits_zero_and_says_what_it_read(replica, tmp_path):
     assert "10 of 10 listing pages read, 120 products seen, 120 details fetched" in line
 
 
-def test_a_no_op_sync_says_it_read_no_listing_page_but_the_status_check(replica, tmp_path):
+def test_a_no_op_sync_says_it_read_no_listing_page(replica, tmp_path):
     assert crawl(replica, tmp_path).returncode == 0
     assert crawl(replica, tmp_path).returncode == 0
-    assert "1 of 10 listing pages read, 0 products seen, 0 details fetched" in summary_line(tmp_path)
+    assert "0 of 10 listing pages read, 0 products seen, 0 details fetched" in summary_line(tmp_path)
 
 
 def test_the_vendor_walk_summary_counts_records_not_listing_pages(replica, tmp_path):

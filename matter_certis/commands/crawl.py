@@ -1,6 +1,8 @@
 """``scrapy crawl`` with an exit code that tells how the run ended (interface.md, "How a run
 ends"): 0 only for ``completed``."""
 
+import signal
+
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
@@ -21,6 +23,8 @@ class Command(ScrapyCrawl):
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
+        # The run is over and recorded: a late Ctrl-C must not turn its exit code into 130.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return
