@@ -61,7 +61,19 @@ EXTENSIONS = {
     "matter_certis.extensions.jobdir.JobDirGuard": 0,
     "matter_certis.extensions.run_record.RunRecord": 500,
     "matter_certis.extensions.progress.Progress": 600,
+    # After RunRecord: its close-time monitors read the run's verdict from the stats.
+    "spidermon.contrib.scrapy.extensions.Spidermon": 900,
 }
+# Spidermon's own default, off: its report adds some 25 lines (and a traceback for a failed
+# monitor) to every log. Turn it on to be told (README, "Being told"): RunSuite logs the
+# verdict; NotifyingRunSuite also posts it to SPIDERMON_DISCORD_WEBHOOK_URL when the run is
+# not completed.
+SPIDERMON_ENABLED = False
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("matter_certis.monitors.RunSuite",)
+SPIDERMON_DISCORD_MESSAGE = (
+    "matter-certis: {{ data.spider.name }} run {{ data.stats['matter/status'] }}: "
+    "{{ data.stats['matter/status_reason'] }}"
+)
 # Default 60 s: Scrapy's "Crawled N pages" lines; the Progress extension reports instead.
 LOGSTATS_INTERVAL = 0
 

@@ -100,6 +100,7 @@ class RunRecord:
                 logger.error("No run record written: %s", message)
         self.status = status
         self.crawler.stats.set_value("matter/status", status)
+        self.crawler.stats.set_value("matter/status_reason", reasons[0] if reasons else None)
         pages_read = self.crawler.stats.get_value("matter/pages/read", 0)
         self.summary = summary(row, reason, reasons, delisted=delisted, pages_read=pages_read,
                                records=self.records)
