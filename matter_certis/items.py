@@ -75,6 +75,40 @@ class Vendor(scrapy.Item):
     vendor_landing_page_url = _field()
 
 
+class DclModel(scrapy.Item):
+    """One DCL model record: a product model of a vendor, keyed by (vid, pid)."""
+
+    vid = _hex_id_field()
+    pid = _hex_id_field()
+    device_type_id = _field()
+    product_name = _field()
+    product_label = _field()
+    part_number = _field()
+    product_url = _field()
+    support_url = _field()
+    user_manual_url = _field()
+    commissioning_custom_flow = _field()
+    commissioning_custom_flow_url = _field()
+    schema_version = _field()
+
+
+class DclCompliance(scrapy.Item):
+    """One DCL compliance record: the certification of one firmware of one model, keyed by
+    (vid, pid, software_version, certification_type)."""
+
+    vid = _hex_id_field()
+    pid = _hex_id_field()
+    software_version = _field()
+    software_version_string = _field()
+    certification_type = _field()
+    certificate_id = _field()
+    cd_version_number = _field()
+    status = _field()
+    certification_date = _field()
+    reason = _field()
+    history = _field()
+
+
 class StoredProduct(ProductDetail):
     """A listed product as ``scrapy dbexport`` writes it: its details and its vendor's name."""
 

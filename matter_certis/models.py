@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from peewee import (
     BooleanField,
+    CompositeKey,
     DatabaseProxy,
     DateTimeField,
     FloatField,
@@ -168,7 +169,77 @@ class FailedRequest(BaseModel):
         table_name = "failed_requests"
 
 
-TABLES = [Product, ProductDetail, Vendor, CrawlingResult, ProductChange, FailedRequest]
+class DclModel(BaseModel):
+    """A DCL model record; ``removed_at`` is set when a complete walk of the ledger no
+    longer finds it (the row is kept) and cleared when it comes back."""
+
+    vid = IntegerField()
+    pid = IntegerField()
+    device_type_id = IntegerField(null=True)
+    product_name = TextField(null=True)
+    product_label = TextField(null=True)
+    part_number = TextField(null=True)
+    product_url = TextField(null=True)
+    support_url = TextField(null=True)
+    user_manual_url = TextField(null=True)
+    commissioning_custom_flow = IntegerField(null=True)
+    commissioning_custom_flow_url = TextField(null=True)
+    schema_version = IntegerField(null=True)
+    created_at = DateTimeField(default=utc_now)
+    updated_at = DateTimeField(default=utc_now)
+    removed_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "dcl_models"
+        primary_key = CompositeKey("vid", "pid")
+
+
+class DclCompliance(BaseModel):
+    """A DCL compliance record (one firmware of one model); ``removed_at`` as for models."""
+
+    vid = IntegerField()
+    pid = IntegerField()
+    software_version = IntegerField()
+    software_version_string = TextField(null=True)
+    certification_type = TextField()
+    certificate_id = TextField(null=True, index=True)
+    cd_version_number = IntegerField(null=True)
+    status = TextField(null=True)
+    certification_date = TextField(null=True)
+    reason = TextField(null=True)
+    history = TextField(null=True)
+    created_at = DateTimeField(default=utc_now)
+    updated_at = DateTimeField(default=utc_now)
+    removed_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "dcl_compliance"
+        primary_key = CompositeKey("vid", "pid", "software_version", "certification_type")
+
+
+class DclChange(BaseModel):
+    """One value of a ledger record that changed between two walks (``status`` from
+    ``certified`` to ``revoked``, a new date, ``removed_at`` when it left the ledger);
+    ``record`` is ``model`` or ``compliance``, the key columns those of the record (the
+    last two NULL for a model)."""
+
+    record = TextField()
+    vid = IntegerField()
+    pid = IntegerField()
+    software_version = IntegerField(null=True)
+    certification_type = TextField(null=True)
+    field = TextField()
+    old_value = TextField(null=True)
+    new_value = TextField(null=True)
+    session_id = TextField(null=True)
+    detected_at = DateTimeField(default=utc_now, index=True)
+
+    class Meta:
+        table_name = "dcl_changes"
+
+
+TABLES = [Product, ProductDetail, Vendor, CrawlingResult, ProductChange, FailedRequest,
+          DclModel, DclCompliance, DclChange]
 
 
 class DatabaseUnavailable(Exception):

@@ -5,6 +5,7 @@ that means "no value" becomes ``None``; text that claims a value but cannot be o
 ``InvalidValue`` so the caller can warn and count it (a guess is never stored).
 """
 
+import json
 import re
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -104,7 +105,6 @@ def strip_certificate_label(text):
     return _CERTIFICATE_PREFIX.sub("", text)
 
 
-
 def json_text(value):
     """A JSON string value, whitespace collapsed: ``""`` is no value, but ``"None"`` is a
     name (a real DCL vendor is named None); a number, list or object where text belongs is
@@ -126,3 +126,53 @@ def json_id(value):
     if not 0 <= value <= MAX_ID:
         raise InvalidValue(f"id out of range 0..0xFFFF: {value!r}")
     return value
+
+
+# DCL ``softwareVersionCertificationStatus`` (Matter core specification 11.23.8.2).
+CERTIFICATION_STATUSES = {0: "dev-test", 1: "provisional", 2: "certified", 3: "revoked"}
+_JSON_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:T[0-9:.]+Z?)?")
+
+
+def json_integer(value):
+    """A count or version sent as a JSON integer (0 or more); a string such as ``"300"``, a
+    boolean or a float is refused, never read as a number."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValue(f"not a JSON integer: {value!r}")
+    if value < 0:
+        raise InvalidValue(f"negative: {value!r}")
+    return value
+
+
+def json_status(value):
+    """A certification status code (0..3) to its name: ``2`` is ``certified``."""
+    code = json_integer(value)
+    if code is None:
+        return None
+    if code not in CERTIFICATION_STATUSES:
+        raise InvalidValue(f"not a certification status (0..3): {value!r}")
+    return CERTIFICATION_STATUSES[code]
+
+
+def json_date(value):
+    """The ledger's ``2023-12-11T00:00:00.000Z`` (or a bare ``2023-12-11``) to ISO
+    ``2023-12-11``; ``""`` is no date, any other shape is refused."""
+    text = json_text(value)
+    if text is None:
+        return None
+    match = _JSON_DATE.fullmatch(text)
+    try:
+        return datetime.strptime(match.group(1), "%Y-%m-%d").date().isoformat()
+    except (AttributeError, ValueError):
+        raise InvalidValue(f"not a ledger date: {value!r}") from None
+
+
+def json_list(value):
+    """A JSON list (a compliance record's ``history``) as JSON text, keys sorted so equal
+    lists give equal text; anything but a list is refused."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise InvalidValue(f"not a JSON list: {value!r}")
+    return json.dumps(value, sort_keys=True)

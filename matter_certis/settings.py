@@ -107,8 +107,9 @@ MATTER_LIST_URL = os.environ.get(
 )
 # Read by the dcl_vendors spider: root of the DCL REST API.
 DCL_BASE_URL = os.environ.get("DCL_BASE_URL", "https://on.dcl.csa-iot.org")
-# Read by the dcl_vendors spider: vendors asked for per page (``pagination.limit``).
-DCL_PAGE_LIMIT = 100
+# Read by the DCL spiders: records asked for per page (``pagination.limit``); the whole
+# ledger (about 5,000 models, 4,300 compliance records) is then a few dozen requests.
+DCL_PAGE_LIMIT = 500
 # Read by Progress: seconds between progress lines (0 turns the extension off).
 MATTER_PROGRESS_INTERVAL = 10.0
 # Read by DatabasePipeline: a peewee playhouse.db_url URL (sqlite:///relative.db,

@@ -4,13 +4,15 @@ import json
 from dataclasses import dataclass, field
 
 import peewee
-from peewee import EXCLUDED, Tuple, chunked
+from peewee import EXCLUDED, CompositeKey, Tuple, chunked
 
-from matter_certis.models import FailedRequest, Product, ProductChange, utc_now
+from matter_certis.models import DclChange, FailedRequest, Product, ProductChange, utc_now
 
 # Columns that move without the product changing: not reported in product_changes.
 POSITION_COLUMNS = frozenset({"page_id", "index_in_page", "delisted_at"})
 TIMESTAMP_COLUMNS = frozenset({"created_at", "updated_at"})
+# Ledger records that change keep their key in dcl_changes, in these columns.
+LEDGER_KEY_COLUMNS = ("vid", "pid", "software_version", "certification_type")
 ROWS_PER_STATEMENT = 100
 
 
@@ -37,21 +39,45 @@ def row_for(model, values):
     return row
 
 
-def save_rows(model, rows, *, session_id=None, track_changes=False, keep=()):
+def key_fields(model):
+    """The fields of a model's primary key (several for a composite key)."""
+    key = model._meta.primary_key
+    if isinstance(key, CompositeKey):
+        return [model._meta.fields[name] for name in key.field_names]
+    return [key]
+
+
+def key_of(model):
+    """A function giving a row's key: its primary key value, or a tuple for a composite key."""
+    names = [field.name for field in key_fields(model)]
+    if len(names) == 1:
+        return lambda row: row[names[0]]
+    return lambda row: tuple(row[name] for name in names)
+
+
+def _key_in(model, keys):
+    fields = key_fields(model)
+    return fields[0].in_(keys) if len(fields) == 1 else Tuple(*fields).in_(keys)
+
+
+def save_rows(model, rows, *, session_id=None, track_changes=False, keep=(),
+              change_model=ProductChange, change_row=None):
     """Upsert ``rows`` keyed by the model's primary key, writing only new or changed rows.
 
     A row whose values changed is ``updated``; one whose slot alone changed (a delisting
     moved it) is ``moved``. With ``track_changes`` every changed value (positions aside) is
-    recorded in ``product_changes``. Columns in ``keep`` (markup drift) keep their stored
-    value where the row has none. Call inside a transaction.
+    recorded in ``change_model`` (``product_changes``; ``change_row`` makes its rows).
+    Columns in ``keep`` (markup drift) keep their stored value where the row has none.
+    Call inside a transaction.
     """
     outcome = SaveOutcome()
-    key = model._meta.primary_key
-    by_key = {row[key.name]: row for row in rows}
+    change_row = change_row or _change
+    key = key_of(model)
+    by_key = {key(row): row for row in rows}
     existing = {}
     for keys in chunked(list(by_key), ROWS_PER_STATEMENT):
-        for old in model.select().where(key.in_(keys)).dicts():
-            existing[old[key.name]] = old
+        for old in model.select().where(_key_in(model, keys)).dicts():
+            existing[key(old)] = old
     now = utc_now()
     to_write = []
     for row_key, row in by_key.items():
@@ -70,14 +96,51 @@ def save_rows(model, rows, *, session_id=None, track_changes=False, keep=()):
             (outcome.updated if changed_values else outcome.moved).append(row_key)
             if track_changes:
                 outcome.changes.extend(
-                    _change(row_key, name, old[name], row[name], session_id, now)
+                    change_row(row_key, name, old[name], row[name], session_id, now)
                     for name in changed_values
                 )
         to_write.append({**row, "created_at": now, "updated_at": now})
     _upsert(model, to_write)
     for changes in chunked(outcome.changes, ROWS_PER_STATEMENT):
-        ProductChange.insert_many(changes).execute()
+        change_model.insert_many(changes).execute()
     return outcome
+
+
+def ledger_change(record):
+    """``change_row`` for ledger records (``record``: ``model`` or ``compliance``): their
+    changes go to ``dcl_changes`` under the record's key."""
+
+    def change_row(key, name, old, new, session_id, now):
+        key_columns = dict.fromkeys(LEDGER_KEY_COLUMNS)
+        key_columns.update(zip(LEDGER_KEY_COLUMNS, key))
+        return {
+            "record": record,
+            **key_columns,
+            "field": name,
+            "old_value": _as_text(old),
+            "new_value": _as_text(new),
+            "session_id": session_id,
+            "detected_at": now,
+        }
+
+    return change_row
+
+
+def mark_removed(model, seen, record, session_id):
+    """After a complete walk of the ledger: rows of ``model`` whose keys the walk did not
+    ``see`` get ``removed_at`` (kept, not deleted) and a ``dcl_changes`` row each.
+    Returns how many. Call inside a transaction."""
+    key = key_of(model)
+    now = utc_now()
+    gone = [key(row) for row in model.select(*key_fields(model))
+            .where(model.removed_at.is_null()).dicts() if key(row) not in seen]
+    change_row = ledger_change(record)
+    for keys in chunked(gone, ROWS_PER_STATEMENT):
+        model.update(removed_at=now, updated_at=now).where(_key_in(model, keys)).execute()
+        DclChange.insert_many(
+            [change_row(row_key, "removed_at", None, now, session_id, now) for row_key in keys]
+        ).execute()
+    return len(gone)
 
 
 def _as_text(value):
@@ -104,12 +167,13 @@ def _upsert(model, rows):
     """
     if not rows:
         return
-    key = model._meta.primary_key
+    keys = key_fields(model)
+    not_updated = {field.name for field in keys} | {"created_at"}
     fields = [model._meta.fields[name] for name in rows[0]]
     update = {field: getattr(EXCLUDED, field.column_name) for field in fields
-              if field is not key and field.name != "created_at"}
+              if field.name not in not_updated}
     query = model.insert_many([[None] * len(fields)], fields=fields).on_conflict(
-        conflict_target=[key], update=update
+        conflict_target=keys, update=update
     )
     sql, placeholders = query.sql()
     if len(placeholders) != len(fields):  # peewee added a column default: rows lack a column

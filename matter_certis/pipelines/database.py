@@ -9,7 +9,14 @@ from scrapy import signals as scrapy_signals
 
 from matter_certis import models, signals, store, verdict
 from matter_certis.drift import FieldCoverage
-from matter_certis.items import ProductDetail, ProductRef, RequestFailure, Vendor
+from matter_certis.items import (
+    DclCompliance,
+    DclModel,
+    ProductDetail,
+    ProductRef,
+    RequestFailure,
+    Vendor,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +29,11 @@ class DatabasePipeline:
     detail fields in ``product_changes``. Stored details leave the dead-letter list, and
     ``signals.details_stored`` tells deltafetch they are safe to skip next time. DCL vendors
     are upserted into ``vendors``.
+
+    DCL model and compliance records are upserted into ``dcl_models`` and
+    ``dcl_compliance``, every changed value recorded in ``dcl_changes``. When the spider's
+    walk of the ledger is complete (``walk_complete``) and nothing was refused, the stored
+    records it did not see are marked ``removed_at``, never deleted.
 
     A write that fails for any reason but a conflict with another writer (a full disk, a
     database deleted or replaced during the run) ends the run ``failed`` with one line, and
@@ -37,7 +49,10 @@ class DatabasePipeline:
         self.crawler = crawler
         self.database_url = crawler.settings["DATABASE_URL"]
         self.batch_size = crawler.settings.getint("MATTER_DB_BATCH_SIZE")
-        self.buffers = {ProductRef: [], ProductDetail: [], RequestFailure: [], Vendor: []}
+        self.buffers = {ProductRef: [], ProductDetail: [], RequestFailure: [], Vendor: [],
+                        DclModel: [], DclCompliance: []}
+        # Keys of the ledger records stored by this run, to find those the ledger lost.
+        self.ledger_seen = {DclModel: set(), DclCompliance: set()}
         self.failed = False
         self.coverage = None
 
@@ -63,6 +78,7 @@ class DatabasePipeline:
 
     def close_spider(self):
         self.flush()
+        self.mark_removed()
         models.database.close()
         drifting = self.coverage.drifting()
         if drifting:
@@ -87,7 +103,10 @@ class DatabasePipeline:
         details = [store.row_for(models.ProductDetail, d) for d in self.buffers[ProductDetail]]
         failures = self.buffers[RequestFailure]
         vendors = [store.row_for(models.Vendor, v) for v in self.buffers[Vendor]]
-        if self.failed or not (refs or details or failures or vendors):
+        ledger_models = [store.row_for(models.DclModel, m) for m in self.buffers[DclModel]]
+        compliance = [store.row_for(models.DclCompliance, c) for c in self.buffers[DclCompliance]]
+        if self.failed or not (refs or details or failures or vendors or ledger_models
+                               or compliance):
             return
         spider = self.crawler.spider
         self.coverage.observe(details)
@@ -106,25 +125,59 @@ class DatabasePipeline:
             store.clear_failures([detail["url"] for detail in details])
             store.record_failures(failures)
             saved_vendors = store.save_rows(models.Vendor, vendors)
-            return products, saved_details, saved_vendors
+            saved_models, saved_compliance = (
+                store.save_rows(model, rows, session_id=spider.session_id, track_changes=True,
+                                change_model=models.DclChange, change_row=store.ledger_change(kind))
+                for model, rows, kind in ((models.DclModel, ledger_models, "model"),
+                                          (models.DclCompliance, compliance, "compliance"))
+            )
+            return products, saved_details, saved_vendors, saved_models, saved_compliance
 
-        try:
-            models.check_database()
-            products, saved_details, saved_vendors = models.in_transaction(write)
-        except models.DatabaseUnavailable as error:
-            self.give_up(str(error))
+        written = self.write(write)
+        if written is None:
             return
-        except (PeeweeException, TransactionRollbackError) as error:
-            self.give_up(f"cannot write to {models.without_password(self.database_url)}: "
-                         f"{' '.join(str(error).split())}")
-            return
+        products, saved_details, saved_vendors, saved_models, saved_compliance = written
         self.buffers = {kind: [] for kind in self.buffers}
+        self.ledger_seen[DclModel].update(map(store.key_of(models.DclModel), ledger_models))
+        self.ledger_seen[DclCompliance].update(
+            map(store.key_of(models.DclCompliance), compliance))
         self.count("products", products)
         self.count("product_details", saved_details)
         self.count("vendors", saved_vendors)
+        self.count("dcl_models", saved_models)
+        self.count("dcl_compliance", saved_compliance)
         self.crawler.signals.send_catch_log(
             signals.details_stored, urls=[detail["url"] for detail in details]
         )
+
+    def write(self, work):
+        """``work()``'s result, run in one transaction; ``None`` after a failed write, which
+        ends the run ``failed``."""
+        try:
+            models.check_database()
+            return models.in_transaction(work)
+        except models.DatabaseUnavailable as error:
+            self.give_up(str(error))
+        except (PeeweeException, TransactionRollbackError) as error:
+            self.give_up(f"cannot write to {models.without_password(self.database_url)}: "
+                         f"{' '.join(str(error).split())}")
+        return None
+
+    def mark_removed(self):
+        """Mark the ledger records a complete walk did not see (``store.mark_removed``)."""
+        spider = self.crawler.spider
+        if self.failed or not getattr(spider, "walk_complete", False) or spider.refused:
+            return
+        for item_class, model, record in ((DclModel, models.DclModel, "model"),
+                                          (DclCompliance, models.DclCompliance, "compliance")):
+            if spider.item_class is item_class:
+                removed = self.write(lambda: store.mark_removed(
+                    model, self.ledger_seen[item_class], record, spider.session_id))
+                if removed:
+                    logger.info("%d %s records are no longer on the ledger: marked removed_at",
+                                removed, record)
+                    self.crawler.stats.inc_value(f"matter/db/{model._meta.table_name}/removed",
+                                                 removed)
 
     def give_up(self, message):
         self.failed = True

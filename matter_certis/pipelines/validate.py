@@ -3,11 +3,18 @@
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from matter_certis.items import Vendor
+from matter_certis.items import DclCompliance, DclModel, Vendor
+
+# The key of each kind of item; the rest have a url.
+KEYS = {
+    Vendor: ("vendor_id",),
+    DclModel: ("vid", "pid"),
+    DclCompliance: ("vid", "pid", "software_version", "certification_type"),
+}
 
 
 class ValidatePipeline:
-    """Refuses items without their key: a url (a vendor id for vendors).
+    """Refuses items without their key: a url (``KEYS`` for vendors and ledger records).
 
     Nothing else is a reason to drop: a listed product is stored whatever its values (a
     certificate id of any shape, or none); a value that breaks its format was already
@@ -22,8 +29,9 @@ class ValidatePipeline:
         return cls(crawler.stats)
 
     def process_item(self, item):
-        key = "vendor_id" if isinstance(item, Vendor) else "url"
-        if ItemAdapter(item).get(key) in (None, ""):
-            self.stats.inc_value(f"matter/dropped/no_{key}")
-            raise DropItem(f"{type(item).__name__} without {key}")
+        adapter = ItemAdapter(item)
+        for key in KEYS.get(type(item), ("url",)):
+            if adapter.get(key) in (None, ""):
+                self.stats.inc_value(f"matter/dropped/no_{key}")
+                raise DropItem(f"{type(item).__name__} without {key}")
         return item

@@ -1,13 +1,16 @@
-"""DCL vendor API in the Cosmos SDK REST gateway shape: key-based pagination with base64 next_key.
+"""DCL API in the Cosmos SDK REST gateway shape: key-based pagination with base64 next_key.
 
-Keys start with bytes 0xFB 0xFF and are 5 bytes long, so every next_key contains '+', '/' and '=':
-a client that does not URL-encode it sends '+' as a space and gets a 400, as from the real gateway.
-Every page carries ``pagination.total``, the ledger's vendor count as a string.
+Serves the vendor list, and the model and compliance lists of ``ledger.py`` with their
+one-record endpoints. A key is the store key of the next record between the bytes 0xFB 0xFF
+and 0x3E, of a length that is no multiple of 3, so every next_key contains '+', '/' and '=':
+a client that does not URL-encode it sends '+' as a space and gets a 400, as from the real
+gateway. Every page carries ``pagination.total``, the list's record count as a string.
 
-``Faults`` makes the API misbehave, as a buggy or hostile gateway would.
+``Faults`` makes a list misbehave, as a buggy or hostile gateway would.
 """
 import base64
 import binascii
+import bisect
 import json
 import re
 from dataclasses import dataclass, field
@@ -17,21 +20,32 @@ KEY_PREFIX = b"\xfb\xff"
 EMPTY_KEY_PREFIX = KEY_PREFIX + b"\xff\xff\x3f"
 VENDOR_RE = re.compile(r"^/dcl/vendorinfo/vendors/?$")
 ONE_VENDOR_RE = re.compile(r"^/dcl/vendorinfo/vendors/([^/]+)/?$")
+MODELS_RE = re.compile(r"^/dcl/model/models/?$")
+VENDOR_MODELS_RE = re.compile(r"^/dcl/model/models/([^/]+)/?$")
+ONE_MODEL_RE = re.compile(r"^/dcl/model/models/([^/]+)/([^/]+)/?$")
+COMPLIANCE_RE = re.compile(r"^/dcl/compliance/compliance-info/?$")
+ONE_COMPLIANCE_RE = re.compile(r"^/dcl/compliance/compliance-info/([^/]+)/([^/]+)/([^/]+)/([^/]+)/?$")
+VIEW_RE = re.compile(r"^/dcl/compliance/(certified-models|revoked-models|provisional-models)/?$")
+# The slim views of compliance records: (record list key, status code) by endpoint.
+VIEWS = {"certified-models": ("certifiedModel", 2), "revoked-models": ("revokedModel", 3),
+         "provisional-models": ("provisionalModel", 1)}
+LISTS = ("vendors", "models", "compliance")
 
 
 @dataclass(frozen=True)
 class Faults:
-    """How the vendor list misbehaves (all off by default).
+    """How a list (vendors, models or compliance records) misbehaves (all off by default).
 
     - ``loop_key``: the last page hands back an earlier page's next_key.
     - ``malformed_page``: page N (1-based) is broken, as ``malformed_kind`` says: ``"json"``
-      invalid JSON; ``"shape"`` JSON without vendorInfo; ``"null_pagination"`` its vendors
-      with ``"pagination": null``; ``"missing_pagination"`` its vendors without pagination.
-    - ``endless_empty``: after the last vendor, empty pages each naming a fresh next page,
+      invalid JSON; ``"shape"`` JSON without the record list; ``"null_pagination"`` its
+      records with ``"pagination": null``; ``"missing_pagination"`` its records without
+      pagination.
+    - ``endless_empty``: after the last record, empty pages each naming a fresh next page,
       forever.
-    - ``total_offset``: ``pagination.total`` announces this many vendors more (or, negative,
-      fewer) than the ledger holds.
-    - ``vendor_overrides``: ``{position: {key: JSON value}}`` replaces values of the vendor
+    - ``total_offset``: ``pagination.total`` announces this many records more (or,
+      negative, fewer) than the list holds.
+    - ``record_overrides``: ``{position: {key: JSON value}}`` replaces values of the record
       at that 0-based position of the walk (``{3: {"vendorID": "abc"}}``); ``None`` as the
       value drops the key.
     """
@@ -41,17 +55,17 @@ class Faults:
     malformed_kind: str = "json"
     endless_empty: bool = False
     total_offset: int = 0
-    vendor_overrides: dict = field(default_factory=dict)
+    record_overrides: dict = field(default_factory=dict)
 
 
-def encode_key(vid):
-    return base64.b64encode(KEY_PREFIX + vid.to_bytes(2, "big") + b"\x3e").decode()
+def encode_key(store_key):
+    return base64.b64encode(KEY_PREFIX + store_key + b"\x3e").decode()
 
 
-def decode_key(key):
-    """vid the key points at, or None if the key is not one of ours."""
+def decode_key(key, width):
+    """The store key (``width`` bytes) a key points at, or None if the key is not one of ours."""
     raw = _raw_key(key)
-    return int.from_bytes(raw[2:4], "big") if len(raw) == 5 and raw.startswith(KEY_PREFIX) else None
+    return raw[2:2 + width] if len(raw) == width + 3 and raw.startswith(KEY_PREFIX) else None
 
 
 def encode_empty_key(number):
@@ -75,56 +89,93 @@ def error(status, code, message):
     return status, json.dumps({"code": code, "message": message, "details": []}).encode()
 
 
-def handle(path, query, vendors, faults=Faults()):
-    """(status, JSON body bytes) for a /dcl/ request; query is a parse_qs dict; vendors sorted by vid."""
+def not_found():
+    return error(404, 5, "rpc error: code = NotFound desc = not found")
+
+
+def handle(path, query, vendors, ledger, faults):
+    """(status, JSON body bytes) for a /dcl/ request; query is a parse_qs dict; vendors sorted
+    by vid; ledger a ``ledger.Ledger``; faults ``{list name: Faults}`` (``LISTS``)."""
     if VENDOR_RE.match(path):
-        return vendor_page(query, vendors, faults)
-    m = ONE_VENDOR_RE.match(path)
-    if m:
-        if not m.group(1).isdigit():
-            return error(400, 3, f"invalid vid: {m.group(1)}")
-        vid = int(m.group(1))
-        for v in vendors:
-            if v.vid == vid:
-                return 200, json.dumps({"vendorInfo": v.dcl_json()}).encode()
-        return error(404, 5, "rpc error: code = NotFound desc = not found")
+        return list_page(query, [v.dcl_json() for v in vendors], [v.vid.to_bytes(2, "big") for v in vendors],
+                         "vendorInfo", faults["vendors"])
+    if MODELS_RE.match(path):
+        records = ledger.models()
+        return list_page(query, records, list(map(ledger.model_store_key, records)), "model", faults["models"])
+    if COMPLIANCE_RE.match(path):
+        records = ledger.compliance()
+        return list_page(query, records, list(map(ledger.compliance_store_key, records)), "complianceInfo",
+                         faults["compliance"])
+    if m := VIEW_RE.match(path):
+        records_key, status = VIEWS[m.group(1)]
+        records = [r for r in ledger.compliance() if r["softwareVersionCertificationStatus"] == status]
+        slim = [{"vid": r["vid"], "pid": r["pid"], "softwareVersion": r["softwareVersion"],
+                 "certificationType": r["certificationType"], "value": True} for r in records]
+        return list_page(query, slim, list(map(ledger.compliance_store_key, records)), records_key, Faults())
+    for pattern in (ONE_VENDOR_RE, VENDOR_MODELS_RE, ONE_MODEL_RE, ONE_COMPLIANCE_RE):
+        if m := pattern.match(path):
+            return one_record(pattern, m.groups(), vendors, ledger)
     return error(404, 5, "Not Found")
 
 
-def vendor_page(query, vendors, faults):
+def one_record(pattern, ids, vendors, ledger):
+    """A vendor, a vendor's models (404 when it has none, as on the real ledger), a model or a
+    compliance record, by the ids in the path."""
+    numbers = ids[:3] if pattern is ONE_COMPLIANCE_RE else ids
+    if not all(part.isdigit() for part in numbers):
+        return error(400, 3, f"invalid id in {'/'.join(ids)}")
+    numbers = [int(part) for part in numbers]
+    if pattern is ONE_VENDOR_RE:
+        found = [{"vendorInfo": v.dcl_json()} for v in vendors if v.vid == numbers[0]]
+    elif pattern is VENDOR_MODELS_RE:
+        products = [{"pid": r["pid"], "name": r["productName"], "partNumber": r["partNumber"]}
+                    for r in ledger.models() if r["vid"] == numbers[0]]
+        found = [{"vendorProducts": {"vid": numbers[0], "products": products}}] if products else []
+    elif pattern is ONE_MODEL_RE:
+        found = [{"model": r} for r in ledger.models() if [r["vid"], r["pid"]] == numbers]
+    else:
+        found = [{"complianceInfo": r} for r in ledger.compliance()
+                 if [r["vid"], r["pid"], r["softwareVersion"]] == numbers and r["certificationType"] == ids[3]]
+    return (200, json.dumps(found[0]).encode()) if found else not_found()
+
+
+def list_page(query, records, store_keys, records_key, faults):
+    """One page of a list; ``store_keys`` (bytes, ascending, all of one width) are the
+    records' keys in the ledger's store, which next_key points into."""
     try:
         limit = int(query.get("pagination.limit", [DEFAULT_LIMIT])[0]) or DEFAULT_LIMIT
     except ValueError:
         return error(400, 3, "invalid pagination.limit")
-    total = str(len(vendors) + faults.total_offset)
+    total = str(len(records) + faults.total_offset)
     start = 0
     key = query.get("pagination.key", [""])[0]
     if key:
         empty = decode_empty_key(key)
         if empty is not None and faults.endless_empty:
             pagination = {"next_key": encode_empty_key(empty + 1), "total": total}
-            return 200, json.dumps({"vendorInfo": [], "pagination": pagination}).encode()
-        vid = decode_key(key)
-        if vid is None:
+            return 200, json.dumps({records_key: [], "pagination": pagination}).encode()
+        store_key = decode_key(key, len(store_keys[0]) if store_keys else 0)
+        if store_key is None:
             return error(400, 3, "invalid pagination key: illegal base64 data")
-        start = next((i for i, v in enumerate(vendors) if v.vid >= vid), len(vendors))
-    records = [vendor_record(v, start + i, faults) for i, v in enumerate(vendors[start:start + limit])]
+        start = bisect.bisect_left(store_keys, store_key)
+    page = [with_overrides(record, start + i, faults) for i, record in enumerate(records[start:start + limit])]
     page_no = start // limit + 1
     after = start + limit
-    next_key = encode_key(vendors[after].vid) if after < len(vendors) else None
+    next_key = encode_key(store_keys[after]) if after < len(records) else None
     if next_key is None and faults.loop_key:  # a buggy gateway handing back an earlier page's key
-        next_key = encode_key(vendors[min(limit, len(vendors) - 1)].vid)
+        next_key = encode_key(store_keys[min(limit, len(records) - 1)])
     if next_key is None and faults.endless_empty:
         next_key = encode_empty_key(1)
-    body = {"vendorInfo": records, "pagination": {"next_key": next_key, "total": total}}
+    body = {records_key: page, "pagination": {"next_key": next_key, "total": total}}
     if faults.malformed_page == page_no:
-        return 200, malformed(body, faults.malformed_kind)
+        return 200, malformed(body, records_key, faults.malformed_kind)
     return 200, json.dumps(body).encode()
 
 
-def vendor_record(vendor, position, faults):
-    record = vendor.dcl_json()
-    for key, value in faults.vendor_overrides.get(position, {}).items():
+def with_overrides(record, position, faults):
+    """The record at ``position`` of the walk, with ``Faults.record_overrides`` applied."""
+    record = dict(record)
+    for key, value in faults.record_overrides.get(position, {}).items():
         if value is None:
             record.pop(key, None)
         else:
@@ -132,12 +183,12 @@ def vendor_record(vendor, position, faults):
     return record
 
 
-def malformed(body, kind):
+def malformed(body, records_key, kind):
     """A broken version of a page's body (``Faults.malformed_kind``)."""
     if kind == "shape":
         return json.dumps({"code": 13, "message": "internal error", "pagination": None}).encode()
     if kind == "null_pagination":
         return json.dumps({**body, "pagination": None}).encode()
     if kind == "missing_pagination":
-        return json.dumps({"vendorInfo": body["vendorInfo"]}).encode()
-    return json.dumps({"vendorInfo": body["vendorInfo"]}).encode()[:-40]
+        return json.dumps({records_key: body[records_key]}).encode()
+    return json.dumps({records_key: body[records_key]}).encode()[:-40]

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from . import dcl
+from .ledger import Ledger
 from .breaks import PageBreaks, broken_response, truncated
 from .detail import detail_page
 from .faults import Decision
@@ -160,17 +161,24 @@ class ReplicaServer:
 
     def __init__(self, catalog, port=0, delay=0.0, faults=None, host="127.0.0.1",
                  dcl_loop_key=False, dcl_malformed_page=None, dcl_malformed_kind="json",
-                 dcl_endless_empty=False, dcl_total_offset=0, dcl_vendor_overrides=None):
+                 dcl_endless_empty=False, dcl_total_offset=0, dcl_vendor_overrides=None,
+                 dcl_ledger_faults=None):
         self.catalog = catalog
         self.host, self.port = host, port  # port 0: a free port, known after start()
         self.delay = delay  # seconds added to every response
         self.faults = faults  # a Faults or None; may be replaced while running
-        # How the DCL vendor list misbehaves: dcl.Faults documents each.
-        self.dcl_faults = dcl.Faults(
+        # How the DCL lists misbehave (dcl.Faults documents each): the vendor list as the
+        # dcl_* arguments say, the model and compliance lists as dcl_ledger_faults
+        # ({"models"|"compliance": dcl.Faults}) says.
+        self.dcl_faults = {name: dcl.Faults() for name in dcl.LISTS}
+        self.dcl_faults["vendors"] = dcl.Faults(
             loop_key=dcl_loop_key, malformed_page=dcl_malformed_page,
             malformed_kind=dcl_malformed_kind, endless_empty=dcl_endless_empty,
-            total_offset=dcl_total_offset, vendor_overrides=dcl_vendor_overrides or {},
+            total_offset=dcl_total_offset, record_overrides=dcl_vendor_overrides or {},
         )
+        self.dcl_faults.update(dcl_ledger_faults or {})
+        # The ledger's model and compliance records (revoke() between two walks).
+        self.ledger = Ledger(catalog)
         self._log = []
         self._log_lock = threading.Lock()
         self._httpd = self._thread = None
@@ -268,7 +276,7 @@ class ReplicaServer:
             return 200, b"User-agent: *\nAllow: /\n", "text/plain; charset=UTF-8", []
         if kind == "dcl":
             status, body = dcl.handle(split.path, parse_qs(split.query), self.catalog.dcl_vendors(),
-                                      self.dcl_faults)
+                                      self.ledger, self.dcl_faults)
             return status, body, JSON, []
         if kind == "list" and (m := LIST_RE.match(split.path)):
             return self.listing(m, split, base)

@@ -1,5 +1,6 @@
 """Spider ``dcl_vendors``: every vendor of the CSA's Distributed Compliance Ledger."""
 
+from matter_certis.items import Vendor
 from matter_certis.loaders import VendorLoader
 from matter_certis.spiders.dcl_walk import DclWalkSpider
 
@@ -14,6 +15,7 @@ class DclVendorsSpider(DclWalkSpider):
     path = "/dcl/vendorinfo/vendors"
     records_key = "vendorInfo"
     noun = "vendor"
+    item_class = Vendor
 
     def load(self, response, record):
         loader = VendorLoader(response=response, spider=self)

@@ -34,13 +34,15 @@ class DclWalkSpider(scrapy.Spider):
     - more records than ``total``, or fewer when the walk ends: ``dcl_total_mismatch``.
 
     Subclasses name the endpoint (``path``), the page's record list (``records_key``), what
-    a record is (``noun``, for log lines), and load each record with ``load()``, which
-    returns the item, or ``None`` after ``refuse()`` for a record that cannot be stored;
-    a refused record makes the run ``partial`` (``audit()``). Unknown arguments (Scrapyd's
+    a record is (``noun``, for log lines; ``item_class``, its item), and load each record
+    with ``load()``, which returns the item, or ``None`` after ``refuse()`` for a record
+    that cannot be stored; a refused record makes the run ``partial`` (``audit()``).
+    ``walk_complete`` turns true when the last page is read and the count matches: only
+    then may the database take a record the walk did not see as gone from the ledger. Unknown arguments (Scrapyd's
     ``_job``) are accepted; ``_job`` names the session.
     """
 
-    path = records_key = noun = None
+    path = records_key = noun = item_class = None
     # Every walk reads the whole list; DatabasePipeline and RunRecord read ``mode``.
     mode = "full"
     # Nothing to skip: deltafetch remembers detail pages of products only.
@@ -55,6 +57,7 @@ class DclWalkSpider(scrapy.Spider):
         self.records_kept = 0
         self.total = None
         self.refused = []
+        self.walk_complete = False
 
     def page_request(self, key=None):
         """The page after ``key``; the first page (no key) asks for the total count."""
@@ -97,6 +100,7 @@ class DclWalkSpider(scrapy.Spider):
                     f"{self.records_read} records, but the ledger announced {self.total}")
             self.logger.info("DCL walk complete: %d %s records (the ledger counts %s)",
                              self.records_read, self.noun, self.total)
+            self.walk_complete = True
             return
         if not records:
             raise self.give_up(

@@ -1,0 +1,291 @@
+"""The DCL ledger beside the replica's listing: a model record and a compliance record for its
+products, in the real JSON shapes (dcl-ledger.md), with planted disagreements.
+
+Every product has a plan by its serial (``PLANS``, repeating every ``PLAN_CYCLE`` products):
+most agree with the listing; planted ones disagree as one finding of ``scrapy dbreconcile``
+(``not_on_ledger``, ``no_compliance_record``, ``id_mismatch``, ``date_mismatch``,
+``revoked_but_listed``) or agree in a way a careless join would miss (a certificate id with
+stray spaces or in lower case, an older firmware certified earlier under the same
+certificate id). Ledger-only records come from the vendors without listed products
+(``LEDGER_ONLY``): certified ``matter`` ones the site does not list (``not_listed``), and
+others that are no finding (``zigbee``, provisional, revoked, dev-test). The rest of those
+vendors have no model: their model list is a 404.
+
+``revoke`` and ``certify_again`` change a product's record between two walks, its earlier
+state kept in ``history``.
+"""
+import json
+import threading
+from datetime import date, timedelta
+
+from .product import START
+
+PLAN_CYCLE = 40
+PLANS = {3: "not_on_ledger", 8: "no_compliance_record", 13: "id_mismatch", 18: "date_mismatch",
+         23: "revoked_but_listed", 28: "stray_spaces", 33: "older_firmware", 38: "lower_case"}
+DATE_SHIFT = timedelta(days=3)
+REVOKED_AFTER = timedelta(days=200)
+REVOCATION_REASON = "Non-conformance found in market surveillance"
+STATUS = {"dev-test": 0, "provisional": 1, "certified": 2, "revoked": 3}
+# Records of vendors that list nothing: (certification type, status, certificate id, finding).
+LEDGER_ONLY = (
+    ("matter", "certified", "CSA24{n:03d}MAT7{n:04d}-24", "not_listed"),
+    ("zigbee", "certified", "ZIG24{n:03d}ZB3{n:04d}-24", None),
+    ("matter", "provisional", "CSA24{n:03d}MAT8{n:04d}-24", None),
+    ("matter", "revoked", "CSA23{n:03d}MAT9{n:04d}-24", None),
+    ("matter", "dev-test", "", None),
+    ("matter", "certified", "FAM22{n:04d}", "not_listed"),
+)
+
+
+def timestamp(iso_date):
+    """The ledger's date shape: ``2023-12-11T00:00:00.000Z``."""
+    return f"{iso_date}T00:00:00.000Z"
+
+
+def text(value):
+    """A ledger string as the crawler stores it: trimmed, whitespace collapsed, "" as None."""
+    return " ".join(value.split()) or None
+
+
+def hex_id(number):
+    return f"0x{number:04X}"
+
+
+class Ledger:
+    """The ledger of one catalogue; records follow the catalogue's products as they change."""
+
+    def __init__(self, catalog):
+        self.catalog = catalog
+        self._lock = threading.Lock()
+        self._transitions = {}  # product serial -> [(status, ISO date, reason)] after its first state
+
+    # -- changes between walks ------------------------------------------------
+    def revoke(self, url_or_path, on="2026-11-30", reason=REVOCATION_REASON):
+        """Revoke a product's current compliance record; the certified state goes to history."""
+        self._transition(url_or_path, "revoked", on, reason)
+
+    def certify_again(self, url_or_path, on="2026-12-07"):
+        self._transition(url_or_path, "certified", on, "")
+
+    def _transition(self, url_or_path, status, on, reason):
+        serial = self.catalog.product(url_or_path).serial
+        with self._lock:
+            self._transitions.setdefault(serial, []).append((status, on, reason))
+
+    # -- what the ledger holds ------------------------------------------------
+    def products(self):
+        """Every product ever created (listed or not), oldest first."""
+        return sorted((p for v in self.catalog.vendors for p in self.catalog.by_vendor(v.vid)),
+                      key=lambda p: p.serial)
+
+    @staticmethod
+    def plan(product):
+        return PLANS.get(product.serial % PLAN_CYCLE)
+
+    @staticmethod
+    def ids(product):
+        """(vid, pid) of a product on the ledger: the listing's, or, where the listing shows
+        junk, the ids it would have had."""
+        vid = product.values["vid"] if product.values["vid"] is not None else product.vendor.vid
+        pid = product.values["pid"] if product.values["pid"] is not None else 0xF000 + product.serial % 0x0FFF
+        return vid, pid
+
+    @staticmethod
+    def certified_on(product):
+        return product.values["certification_date"] or (START + timedelta(days=product.serial // 4)).isoformat()
+
+    def models(self):
+        """Every model record, in store order (vid, pid); one per (vid, pid)."""
+        records = {}
+        for p in self.products():
+            if self.plan(p) != "not_on_ledger":
+                vid, pid = self.ids(p)
+                if self.plan(p) == "id_mismatch":
+                    pid ^= 0x4000
+                records.setdefault((vid, pid), self.model_json(p, vid, pid))
+        for n, (vendor, _) in enumerate(zip(self.catalog.extra_vendors, LEDGER_ONLY)):
+            records[(vendor.vid, 0x0100 + n)] = self.model_json(None, vendor.vid, 0x0100 + n, vendor)
+        return [records[key] for key in sorted(records)]
+
+    def model_json(self, product, vid, pid, vendor=None):
+        vendor = vendor or product.vendor
+        name = product.values["model"] if product else f"{vendor.name} Ledger Device {pid}"
+        serial = product.serial if product else pid
+        flow = serial % 3
+        return {
+            "vid": vid, "pid": pid,
+            "deviceTypeId": int(product.values["primary_device_type_id"].split(",")[0], 16)
+            if product and product.values["primary_device_type_id"] else 0,
+            "productName": name,
+            "productLabel": "" if serial % 4 == 0 else f"{name} ({vendor.name})",
+            "partNumber": (product.values["family_variant_sku"] or "") if product else f"LD-{pid}",
+            # a trailing space, as on the real ledger
+            "productUrl": f"https://www.example.com/{vendor.slug}/{pid}" + (" " if serial % 5 == 0 else ""),
+            "supportUrl": "" if serial % 2 else f"https://support.example.com/{vendor.slug}",
+            "userManualUrl": "",
+            "lsfUrl": "", "lsfRevision": 0,
+            "commissioningCustomFlow": flow,
+            "commissioningCustomFlowUrl": f"https://setup.example.com/{vendor.slug}/{pid}" if flow == 2 else "",
+            "commissioningModeInitialStepsHint": 1,
+            "commissioningModeInitialStepsInstruction": "",
+            "commissioningModeSecondaryStepsHint": 0,
+            "commissioningModeSecondaryStepsInstruction": "",
+            "maintenanceUrl": "",
+            "factoryResetStepsHint": 0,
+            "factoryResetStepsInstruction": "",
+            "enhancedSetupFlowOptions": 0,
+            "creator": vendor.creator,
+            "schemaVersion": 0,
+        }
+
+    def compliance(self):
+        """Every compliance record, in store order (vid, pid, softwareVersion, certificationType)."""
+        with self._lock:
+            transitions = {serial: list(steps) for serial, steps in self._transitions.items()}
+        records = []
+        for p in self.products():
+            if self.plan(p) in ("not_on_ledger", "no_compliance_record") or p.values["certificate_id"] is None:
+                continue
+            records.extend(self.product_records(p, transitions.get(p.serial, [])))
+        for n, (vendor, (kind, status, certificate, _)) in enumerate(zip(self.catalog.extra_vendors, LEDGER_ONLY)):
+            on = (START + timedelta(days=30 * n)).isoformat()
+            history = [self.state("certified", on, "")] if status == "revoked" else []
+            records.append(self.compliance_json(
+                vendor.vid, 0x0100 + n, 1000 + n, f"1.{n}", kind, certificate.format(n=n),
+                self.state(status, on, REVOCATION_REASON if status == "revoked" else ""), history))
+        return sorted(records, key=self.compliance_store_key)
+
+    def states(self, p, transitions):
+        """The (status, ISO date, reason) a product's current record went through, oldest first."""
+        plan = self.plan(p)
+        on = self.certified_on(p)
+        if plan == "date_mismatch":
+            on = (date.fromisoformat(on) + DATE_SHIFT).isoformat()
+        states = [("certified", on, "")]
+        if plan == "revoked_but_listed":
+            states.append(("revoked", (date.fromisoformat(on) + REVOKED_AFTER).isoformat(), REVOCATION_REASON))
+        return states + transitions
+
+    def product_records(self, p, transitions):
+        vid, pid = self.ids(p)
+        plan = self.plan(p)
+        certificate = p.values["certificate_id"]
+        if plan == "id_mismatch":
+            pid ^= 0x4000
+        elif plan == "stray_spaces":
+            certificate = f"  {certificate} "
+        elif plan == "lower_case":
+            certificate = certificate.lower()
+        software_version = 100 * (p.serial + 1)
+        version_string = p.values["software_version"] or str(software_version)
+        *earlier, current = [self.state(*s) for s in self.states(p, transitions)]
+        records = [self.compliance_json(vid, pid, software_version, version_string, "matter", certificate,
+                                        current, earlier)]
+        if plan == "older_firmware":
+            older = (date.fromisoformat(self.certified_on(p)) - timedelta(days=60)).isoformat()
+            records.append(self.compliance_json(vid, pid, software_version - 1, f"{version_string} (older)",
+                                                "matter", certificate, self.state("certified", older, ""), []))
+        return records
+
+    @staticmethod
+    def state(status, on, reason):
+        return {"softwareVersionCertificationStatus": STATUS[status], "date": timestamp(on), "reason": reason,
+                "cDVersionNumber": 1}
+
+    @staticmethod
+    def compliance_json(vid, pid, software_version, version_string, kind, certificate, state, history):
+        return {
+            "vid": vid, "pid": pid,
+            "softwareVersion": software_version,
+            "certificationType": kind,
+            "softwareVersionString": version_string,
+            "cDVersionNumber": state["cDVersionNumber"],
+            "softwareVersionCertificationStatus": state["softwareVersionCertificationStatus"],
+            "date": state["date"],
+            "reason": state["reason"],
+            "owner": "cosmos1" + "q" * 38,
+            "history": history,
+            "cDCertificateId": certificate,
+            "certificationRoute": "",
+            "programType": "",
+            "programTypeVersion": "",
+            "compliantPlatformUsed": "",
+            "compliantPlatformVersion": "",
+            "transport": "",
+            "familyId": "",
+            "supportedClusters": "",
+            "OSVersion": "",
+            "parentChild": "",
+            "certificationIdOfSoftwareComponent": "",
+            "schemaVersion": 0,
+        }
+
+    @staticmethod
+    def model_store_key(record):
+        return record["vid"].to_bytes(2, "big") + record["pid"].to_bytes(2, "big")
+
+    @staticmethod
+    def compliance_store_key(record):
+        kind = record["certificationType"].encode().ljust(8, b"\0")[:8]
+        return (record["vid"].to_bytes(2, "big") + record["pid"].to_bytes(2, "big")
+                + record["softwareVersion"].to_bytes(4, "big") + kind)
+
+    # -- ground truth -----------------------------------------------------------
+    def expected_models(self):
+        """The dcl_models rows a complete walk stores, in key order."""
+        return [{
+            "vid": r["vid"], "pid": r["pid"], "device_type_id": r["deviceTypeId"],
+            "product_name": text(r["productName"]), "product_label": text(r["productLabel"]),
+            "part_number": text(r["partNumber"]), "product_url": text(r["productUrl"]),
+            "support_url": text(r["supportUrl"]), "user_manual_url": text(r["userManualUrl"]),
+            "commissioning_custom_flow": r["commissioningCustomFlow"],
+            "commissioning_custom_flow_url": text(r["commissioningCustomFlowUrl"]),
+            "schema_version": r["schemaVersion"],
+        } for r in self.models()]
+
+    def expected_compliance(self):
+        """The dcl_compliance rows a complete walk stores, in key order."""
+        statuses = {code: name for name, code in STATUS.items()}
+        return [{
+            "vid": r["vid"], "pid": r["pid"], "software_version": r["softwareVersion"],
+            "software_version_string": text(r["softwareVersionString"]),
+            "certification_type": r["certificationType"], "certificate_id": text(r["cDCertificateId"]),
+            "cd_version_number": r["cDVersionNumber"],
+            "status": statuses[r["softwareVersionCertificationStatus"]],
+            "certification_date": r["date"][:10], "reason": text(r["reason"]),
+            "history": json.dumps(r["history"], sort_keys=True),
+        } for r in self.compliance()]
+
+    def expected_findings(self, base_url):
+        """``(finding, url, certificate_id, vid, pid)`` of every disagreement, for a database
+        holding the listing (every usable card and its details) and the whole ledger: the
+        planted ones, and those that revocations and delistings since made."""
+        with self._lock:
+            transitions = {serial: list(steps) for serial, steps in self._transitions.items()}
+        details = {d["url"]: d for d in self.catalog.expected_details(base_url)}
+        listed = {d["certificate_id"].lower() for d in details.values() if d["certificate_id"]}
+        model_keys = {(r["vid"], r["pid"]) for r in self.models()}
+        findings = set()
+        for p in self.products():
+            detail = details.get(base_url.rstrip("/") + p.path)
+            shown = detail and (detail["certificate_id"], detail["vid"], detail["pid"])
+            if not shown or None in shown:
+                continue
+            plan = self.plan(p)
+            if plan in ("not_on_ledger", "no_compliance_record"):
+                findings.add((plan if shown[1:] not in model_keys else "no_compliance_record", detail["url"], *shown))
+                continue
+            status, on, _ = self.states(p, transitions.get(p.serial, []))[-1]
+            if plan == "id_mismatch":
+                findings.add(("id_mismatch", detail["url"], *shown))
+            if status == "revoked":
+                findings.add(("revoked_but_listed", detail["url"], *shown))
+            if status == "certified" and detail["certification_date"] not in (None, on):
+                findings.add(("date_mismatch", detail["url"], *shown))
+        for r in self.compliance():
+            certificate = text(r["cDCertificateId"])
+            if (r["certificationType"], r["softwareVersionCertificationStatus"]) == ("matter", STATUS["certified"]) \
+                    and certificate and certificate.lower() not in listed:
+                findings.add(("not_listed", None, certificate, r["vid"], r["pid"]))
+        return findings
