@@ -12,7 +12,7 @@ others that are no finding (``zigbee``, provisional, revoked, dev-test). The res
 vendors have no model: their model list is a 404.
 
 ``revoke`` and ``certify_again`` change a product's record between two walks, its earlier
-state kept in ``history``.
+state kept in ``history``; ``withdraw`` takes its records off the ledger.
 """
 import json
 import threading
@@ -59,6 +59,7 @@ class Ledger:
         self.catalog = catalog
         self._lock = threading.Lock()
         self._transitions = {}  # product serial -> [(status, ISO date, reason)] after its first state
+        self._withdrawn = set()  # serials of products whose compliance records are gone
 
     # -- changes between walks ------------------------------------------------
     def revoke(self, url_or_path, on="2026-11-30", reason=REVOCATION_REASON):
@@ -67,6 +68,12 @@ class Ledger:
 
     def certify_again(self, url_or_path, on="2026-12-07"):
         self._transition(url_or_path, "certified", on, "")
+
+    def withdraw(self, url_or_path):
+        """Take a product's compliance records off the ledger (its model stays)."""
+        serial = self.catalog.product(url_or_path).serial
+        with self._lock:
+            self._withdrawn.add(serial)
 
     def _transition(self, url_or_path, status, on, reason):
         serial = self.catalog.product(url_or_path).serial
@@ -143,9 +150,11 @@ class Ledger:
         """Every compliance record, in store order (vid, pid, softwareVersion, certificationType)."""
         with self._lock:
             transitions = {serial: list(steps) for serial, steps in self._transitions.items()}
+            withdrawn = set(self._withdrawn)
         records = []
         for p in self.products():
-            if self.plan(p) in ("not_on_ledger", "no_compliance_record") or p.values["certificate_id"] is None:
+            if (self.plan(p) in ("not_on_ledger", "no_compliance_record") or p.values["certificate_id"] is None
+                    or p.serial in withdrawn):
                 continue
             records.extend(self.product_records(p, transitions.get(p.serial, [])))
         for n, (vendor, (kind, status, certificate, _)) in enumerate(zip(self.catalog.extra_vendors, LEDGER_ONLY)):
@@ -263,6 +272,7 @@ class Ledger:
         planted ones, and those that revocations and delistings since made."""
         with self._lock:
             transitions = {serial: list(steps) for serial, steps in self._transitions.items()}
+            withdrawn = set(self._withdrawn)
         details = {d["url"]: d for d in self.catalog.expected_details(base_url)}
         listed = {d["certificate_id"].lower() for d in details.values() if d["certificate_id"]}
         model_keys = {(r["vid"], r["pid"]) for r in self.models()}
@@ -273,8 +283,9 @@ class Ledger:
             if not shown or None in shown:
                 continue
             plan = self.plan(p)
-            if plan in ("not_on_ledger", "no_compliance_record"):
-                findings.add((plan if shown[1:] not in model_keys else "no_compliance_record", detail["url"], *shown))
+            if plan in ("not_on_ledger", "no_compliance_record") or p.serial in withdrawn:
+                known = shown[1:] in model_keys
+                findings.add(("no_compliance_record" if known else "not_on_ledger", detail["url"], *shown))
                 continue
             status, on, _ = self.states(p, transitions.get(p.serial, []))[-1]
             if plan == "id_mismatch":

@@ -1,0 +1,120 @@
+"""``scrapy crawl dcl_models`` against the replica's ledger: every model record stored exactly
+in a few requests (never one per model), keys URL-encoded, the walk's faults ending the run
+``failed`` with the records read kept, records of the wrong shape refused or NULLed, and the
+replica's one-vendor endpoint (404 for a vendor without models)."""
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from matter_certis import verdict
+from matter_certis.replica import Catalog, ReplicaServer
+from matter_certis.replica.dcl import Faults
+from tests.ledger_walks import pages, stored_models, walk
+
+PAGE_LIMIT = 25
+
+
+@pytest.fixture(scope="module")
+def complete(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("models")
+    with ReplicaServer(Catalog(products=150, seed=1)) as replica:
+        outcome = walk(replica, workdir, "dcl_models", DCL_PAGE_LIMIT=PAGE_LIMIT)
+        outcome["expected"] = replica.ledger.expected_models()
+    outcome["stored"] = stored_models(workdir)
+    return outcome
+
+
+def test_a_complete_walk_stores_every_model_record_exactly(complete):
+    assert complete["result"].returncode == 0, complete["log"][-3000:]
+    assert complete["stored"] == complete["expected"]
+
+
+def test_a_complete_walk_reads_each_page_once(complete):
+    assert len(complete["requests"]) == len(set(complete["requests"])) == pages(
+        len(complete["expected"]), PAGE_LIMIT) >= 5
+
+
+def test_next_keys_are_url_encoded(complete):
+    keys = [path.split("pagination.key=")[1] for path in complete["requests"][1:]]
+    assert all("%2B" in key and "%2F" in key and "%3D" in key for key in keys)
+
+
+def test_a_complete_walk_is_recorded_as_completed(complete):
+    assert (complete["run"]["spider"], complete["run"]["status"]) == ("dcl_models", "completed")
+
+
+def test_unset_strings_are_null_and_urls_trimmed(complete):
+    assert any(model["product_label"] is None for model in complete["stored"])
+    assert all(model["user_manual_url"] is None for model in complete["stored"])
+    assert not any(model["product_url"].endswith(" ") for model in complete["stored"])
+
+
+def test_the_default_page_limit_reads_hundreds_of_models_a_request(tmp_path):
+    with ReplicaServer(Catalog(products=600, seed=0)) as replica:
+        outcome = walk(replica, tmp_path, "dcl_models")
+        expected = replica.ledger.expected_models()
+    assert len(expected) > 500
+    assert len(outcome["requests"]) <= pages(len(expected), 500) + 2
+    assert stored_models(tmp_path) == expected
+
+
+def failed_walk(tmp_path, **faults):
+    with ReplicaServer(Catalog(products=150, seed=1),
+                       dcl_ledger_faults={"models": Faults(**faults)}) as replica:
+        outcome = walk(replica, tmp_path, "dcl_models", DCL_PAGE_LIMIT=PAGE_LIMIT)
+        outcome["expected"] = replica.ledger.expected_models()
+    outcome["stored"] = stored_models(tmp_path)
+    return outcome
+
+
+def test_a_total_the_walk_does_not_reach_fails_it_and_keeps_the_models_read(tmp_path):
+    outcome = failed_walk(tmp_path, total_offset=4)
+    assert outcome["run"]["status"] == "failed"
+    assert outcome["result"].returncode == verdict.EXIT_CODES["failed"]
+    assert "but the ledger announced" in outcome["run"]["error_details"]
+    assert outcome["stored"] == outcome["expected"]
+
+
+def test_a_malformed_page_fails_the_walk_and_keeps_the_pages_before_it(tmp_path):
+    outcome = failed_walk(tmp_path, malformed_page=3)
+    assert "Spider closed (dcl_malformed)" in outcome["log"]
+    assert outcome["stored"] == outcome["expected"][:2 * PAGE_LIMIT]
+
+
+def test_a_model_without_a_json_integer_pid_is_refused_and_the_run_partial(tmp_path):
+    outcome = failed_walk(tmp_path, record_overrides={2: {"pid": "0x0001"}})
+    assert outcome["stored"] == outcome["expected"][:2] + outcome["expected"][3:]
+    assert outcome["run"]["status"] == "partial"
+    assert "DCL model record not stored (no usable vid/pid: " in outcome["run"]["error_details"]
+
+
+def test_a_device_type_id_sent_as_text_is_stored_as_null_with_a_warning(tmp_path):
+    outcome = failed_walk(tmp_path, record_overrides={4: {"deviceTypeId": "769"}})
+    assert outcome["stored"][4]["device_type_id"] is None
+    assert "Invalid device_type_id on " in outcome["log"]
+    assert "not a JSON integer: '769'" in outcome["log"]
+
+
+# -- the replica's one-vendor endpoint ---------------------------------------------------------
+def get(url):
+    try:
+        with urllib.request.urlopen(url) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def test_a_vendor_without_models_is_a_404_and_one_with_models_lists_them():
+    with ReplicaServer(Catalog(products=60, seed=1)) as replica:
+        modelled = {model["vid"] for model in replica.ledger.models()}
+        without = next(v.vid for v in replica.catalog.dcl_vendors() if v.vid not in modelled)
+        with_models = replica.ledger.models()[0]["vid"]
+        missing = get(f"{replica.dcl_url}/dcl/model/models/{without}")
+        found = get(f"{replica.dcl_url}/dcl/model/models/{with_models}")
+    assert missing[0] == 404
+    assert found[0] == 200
+    assert found[1]["vendorProducts"]["vid"] == with_models
+    assert found[1]["vendorProducts"]["products"]
