@@ -109,6 +109,17 @@ class DclCompliance(scrapy.Item):
     history = _field()
 
 
+class Finding(scrapy.Item):
+    """One disagreement of the listing and the ledger (``scrapy dbreconcile``)."""
+
+    finding = _field()
+    url = _field()
+    certificate_id = _field()
+    vid = _hex_id_field()
+    pid = _hex_id_field()
+    detail = _field()
+
+
 class StoredProduct(ProductDetail):
     """A listed product as ``scrapy dbexport`` writes it: its details and its vendor's name."""
 
