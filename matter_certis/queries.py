@@ -2,9 +2,11 @@
 report: one home for their SQL (peewee, so SQLite and PostgreSQL alike)."""
 
 import json
+import operator
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import reduce
 from pathlib import Path
 
 from peewee import JOIN, SqliteDatabase, fn
@@ -73,10 +75,40 @@ def vendor_condition(vendor):
     )
 
 
-def listed_products(since=None, vendor=None, device_type=None):
+def text_condition(text):
+    """``--text``: every word a case-insensitive part of the model, the manufacturer or the
+    vendor's name."""
+    return reduce(operator.and_, (
+        fn.COALESCE(ProductDetail.model, Product.model).contains(word)
+        | fn.COALESCE(ProductDetail.manufacturer, Product.manufacturer).contains(word)
+        | Vendor.vendor_name.contains(word)
+        for word in text.split()
+    ))
+
+
+def product_conditions(since=None, vendor=None, device_type=None, text=None, certificate=None):
+    """The ``WHERE`` conditions of the product filters ``dbexport`` and ``dbsearch`` share.
+    ``since``: an ISO date (certification date on or after it); ``device_type`` and
+    ``certificate``: a case-insensitive part of it."""
+    conditions = []
+    if since:
+        conditions.append(ProductDetail.certification_date >= since)
+    if vendor:
+        conditions.append(vendor_condition(vendor))
+    if device_type:
+        conditions.append(ProductDetail.device_type.contains(device_type))
+    if text and text.strip():
+        conditions.append(text_condition(text))
+    if certificate:
+        conditions.append(
+            fn.COALESCE(ProductDetail.certificate_id, Product.certificate_id).contains(certificate)
+        )
+    return conditions
+
+
+def listed_products(**filters):
     """Every listed product with its details and vendor name, newest slot first, as dicts of
-    ``StoredProduct`` fields. ``since``: an ISO date (certification date on or after it);
-    ``device_type``: a case-insensitive part of it."""
+    ``StoredProduct`` fields; ``filters`` those of ``product_conditions``."""
     detail_columns = [
         getattr(ProductDetail, name) for name in ProductDetail._meta.sorted_field_names
         if name not in {"url", "page_id", "index_in_page", "manufacturer", "model",
@@ -90,12 +122,8 @@ def listed_products(since=None, vendor=None, device_type=None):
         *detail_columns,
         Vendor.vendor_name,
     ))
-    if since:
-        query = query.where(ProductDetail.certification_date >= since)
-    if vendor:
-        query = query.where(vendor_condition(vendor))
-    if device_type:
-        query = query.where(ProductDetail.device_type.contains(device_type))
+    for condition in product_conditions(**filters):
+        query = query.where(condition)
     query = query.order_by(Product.page_id.desc(nulls="LAST"), Product.index_in_page.desc())
     rows = list(query.dicts())
     for row in rows:

@@ -1,0 +1,120 @@
+"""``scrapy dbsearch``: find listed products without SQL, as a table on the terminal."""
+
+import csv
+import json
+import sys
+
+from scrapy.commands import ScrapyCommand
+
+from matter_certis import normalize, queries
+from matter_certis.commands.filters import add_filter_options, filters_from
+from matter_certis.exporters import neutralise_formula
+
+# (row key, heading) in the order shown; the URL last, never cut, so it stays clickable.
+COLUMNS = (
+    ("model", "Model"),
+    ("manufacturer", "Manufacturer"),
+    ("device_type", "Device type"),
+    ("certification_date", "Certified"),
+    ("certificate_id", "Certificate"),
+    ("vid", "VID"),
+    ("pid", "PID"),
+    ("url", "URL"),
+)
+HEX_COLUMNS = {"vid", "pid"}
+WIDEST_CELL = 32
+TABLE_LIMIT = 50
+
+
+def values(row):
+    """A product row as the values of ``COLUMNS``: ids as ``0x1552`` (as in the exports)."""
+    return {
+        key: normalize.format_hex_id(row[key]) if key in HEX_COLUMNS and row[key] is not None
+        else row[key]
+        for key, _ in COLUMNS
+    }
+
+
+def cells(row):
+    """A product row as the texts of ``COLUMNS``: no value is an empty cell."""
+    return {key: "" if value is None else str(value) for key, value in values(row).items()}
+
+
+def cut(text, width):
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table(rows):
+    """Lines of an aligned table of ``rows`` (``cells`` dicts): a header, a rule, a line
+    each; every column but the last cut at ``WIDEST_CELL`` characters."""
+    keys = [key for key, _ in COLUMNS]
+    headings = dict(COLUMNS)
+    shown = [{key: cut(row[key], WIDEST_CELL) if key != keys[-1] else row[key] for key in keys}
+             for row in rows]
+    widths = {key: max(len(headings[key]), *(len(row[key]) for row in shown)) for key in keys}
+
+    def line(texts):
+        return "  ".join(texts[key].ljust(widths[key]) for key in keys).rstrip()
+
+    return [line(headings), line({key: "-" * widths[key] for key in keys})] + [
+        line(row) for row in shown
+    ]
+
+
+class Command(ScrapyCommand):
+    """Prints the listed products that match ``dbexport``'s filters (and ``--text``,
+    ``--certificate``): newest first, as a table, or as CSV or JSON for a pipe."""
+
+    requires_project = True
+    requires_crawler_process = False
+
+    def syntax(self):
+        return "[options]"
+
+    def short_desc(self):
+        return "Find listed products: a table on the terminal, or CSV/JSON for a pipe"
+
+    def add_options(self, parser):
+        super().add_options(parser)
+        add_filter_options(parser)
+        parser.add_argument("--limit", type=int, metavar="N",
+                            help=f"show at most N products, newest first (0: all; default "
+                                 f"{TABLE_LIMIT} in a table, all in CSV and JSON)")
+        parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                            help="table (default), csv or json")
+
+    def run(self, args, opts):
+        if args:
+            return self.refuse(f"unexpected argument {args[0]!r}: filters are options, "
+                               "e.g. --text 'smart plug'")
+        if opts.limit is not None and opts.limit < 0:
+            return self.refuse(f"--limit must be 0 or more, not {opts.limit}")
+        try:
+            filters = filters_from(opts)
+            with queries.reading(self.settings["DATABASE_URL"]):
+                rows = queries.listed_products(**filters)
+        except (ValueError, normalize.InvalidValue) as error:
+            return self.refuse(str(error))
+        limit = opts.limit if opts.limit is not None else (
+            TABLE_LIMIT if opts.format == "table" else 0)
+        shown = rows[:limit] if limit else rows
+        if not rows:
+            print("No listed product matches these filters.", file=sys.stderr)
+        if opts.format == "json":
+            json.dump(list(map(values, shown)), sys.stdout, ensure_ascii=False, indent=2)
+            print()
+        elif opts.format == "csv":
+            writer = csv.DictWriter(sys.stdout, fieldnames=[key for key, _ in COLUMNS])
+            writer.writeheader()
+            writer.writerows({key: neutralise_formula(text) for key, text in cells(row).items()}
+                             for row in shown)
+        elif rows:
+            print("\n".join(table(list(map(cells, shown)))))
+            cut_short = len(shown) < len(rows)
+            more = f" (the newest {len(shown)} shown: --limit 0 for all)" if cut_short else ""
+            print(f"\n{len(rows)} products{more}")
+
+    def refuse(self, message):
+        """One error line on stderr and exit code 2: no usage text, no traceback."""
+        print(f"scrapy dbsearch: error: {message}", file=sys.stderr)
+        self.exitcode = 2
