@@ -10,23 +10,29 @@ def listed_products():
     return Product.select().where(Product.delisted_at.is_null())
 
 
+def listed_slots():
+    """url -> slot (counted from the oldest) of every listed product that has one."""
+    return {
+        url: page_id * PAGE_SIZE + index_in_page
+        for url, page_id, index_in_page in listed_products()
+        .select(Product.url, Product.page_id, Product.index_in_page)
+        .where(Product.page_id.is_null(False) & Product.index_in_page.is_null(False))
+        .tuples()
+    }
+
+
+def missing_slots(total):
+    """Slots (from the oldest) of a listing of ``total`` products that no listed product fills."""
+    return set(range(total)) - set(listed_slots().values())
+
+
 def pages_with_missing_slots(total):
     """Physical listing pages (1-based) holding a slot that no stored, listed product fills.
 
     Slots are counted from the oldest product, so on a database that mirrors the site
     nothing is missing, and N new products make the first ceil(N/12) pages missing.
     """
-    filled = {
-        page_id * PAGE_SIZE + index_in_page
-        for page_id, index_in_page in listed_products()
-        .select(Product.page_id, Product.index_in_page)
-        .where(Product.page_id.is_null(False) & Product.index_in_page.is_null(False))
-        .tuples()
-    }
-    return sorted(
-        {physical_page(total, from_oldest) for from_oldest in range(total)
-         if from_oldest not in filled}
-    )
+    return sorted({physical_page(total, slot) for slot in missing_slots(total)})
 
 
 def oldest_product_url():

@@ -32,3 +32,9 @@ def physical_page(total, from_oldest):
 def cards_on_page(total, physical_page):
     """How many cards a physical page must show when the listing holds ``total`` products."""
     return max(0, min(PAGE_SIZE, total - (physical_page - 1) * PAGE_SIZE))
+
+
+def page_slots(total, physical_page):
+    """The slots (from the oldest) a physical page shows when the listing holds ``total``."""
+    first = total - 1 - (physical_page - 1) * PAGE_SIZE
+    return set(range(first, max(first - PAGE_SIZE, -1), -1))

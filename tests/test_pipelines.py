@@ -19,7 +19,9 @@ def ref(url=URL, page_id=0, index_in_page=0, **fields):
 
 
 def detail(url=URL, **fields):
-    values = {"url": url, "certificate_id": "CSA22059MAT40059-24", "vid": 0x1552,
+    """A detail as the spider makes it: with its card's slot (that of ``ref()``)."""
+    values = {"url": url, "page_id": 0, "index_in_page": 0,
+              "certificate_id": "CSA22059MAT40059-24", "vid": 0x1552,
               "application_categories": ["Plugs"], "tis_trp_tested": False}
     values.update(fields)
     return ProductDetail(**values)

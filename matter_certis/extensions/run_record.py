@@ -190,18 +190,21 @@ class RunRecord:
             logger.info(self.summary)
 
     def judge_delisting(self, spider, status):
-        """After a complete full run, mark listed products the listing no longer shows."""
+        """After a complete full run, mark listed products the listing no longer shows. The
+        spider names what the listing shows (``listed_urls()``) only when it placed every
+        card where the listing is now, so a product that merely moved is never delisted."""
+        listed_urls = getattr(spider, "listed_urls", lambda: None)()
         if (
             getattr(spider, "mode", None) != "full"
             or getattr(spider, "sliced", True)
             or status != "completed"
             or any(failure["kind"] == "list" for failure in self.failures)
-            or not self.seen_urls
+            or not listed_urls
         ):
             return 0
         listed = {url for (url,) in Product.select(Product.url)
                   .where(Product.delisted_at.is_null()).tuples()}
-        gone = sorted(listed - self.seen_urls)
+        gone = sorted(listed - listed_urls)
         now = utc_now()
         for urls in chunked(gone, 100):
             Product.update(

@@ -97,6 +97,7 @@ class Handler(BaseHTTPRequestHandler):
         kind = classify(split.path)
         faults = replica.faults
         decision = faults.decide(self.path, kind in ("list", "detail")) if faults and kind != "robots" else NO_FAULT
+        replica.changes_due(kind)
         if decision.action == "drop":
             replica.record(kind, self.path, 0)
             self.close_connection = True
@@ -181,6 +182,7 @@ class ReplicaServer:
         self.ledger = Ledger(catalog)
         self._log = []
         self._log_lock = threading.Lock()
+        self._changes = []  # (kind, requests, change): change_after
         self._httpd = self._thread = None
         self._breaks = PageBreaks()
 
@@ -237,6 +239,30 @@ class ReplicaServer:
     def clear_log(self):
         with self._log_lock:
             self._log.clear()
+
+    # -- the site moving during a crawl ---------------------------------------
+    def change_after(self, kind, requests, change):
+        """Run ``change`` (a callable: ``lambda: catalog.add_products(5)``, a delisting) once,
+        just before the replica answers a request of ``kind`` when ``requests`` of that kind
+        are in the log: that request and every later one see the changed site."""
+        with self._log_lock:
+            self._changes.append((kind, requests, change))
+
+    def grow_after(self, requests, products, kind="list"):
+        """``products`` new products appear after ``requests`` requests of ``kind``."""
+        self.change_after(kind, requests, lambda: self.catalog.add_products(products))
+
+    def delist_after(self, requests, urls, kind="list"):
+        """These products leave the listing after ``requests`` requests of ``kind``."""
+        self.change_after(kind, requests, lambda: self.catalog.delist(urls))
+
+    def changes_due(self, kind):
+        with self._log_lock:
+            count = sum(1 for r in self._log if r.kind == kind)
+            due = [c for c in self._changes if c[0] == kind and c[1] <= count]
+            self._changes = [c for c in self._changes if c not in due]
+            for _, _, change in due:
+                change()
 
     # -- broken pages --------------------------------------------------------
     def break_page(self, kind, page_or_path, fault, times=None):

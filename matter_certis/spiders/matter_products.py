@@ -5,20 +5,19 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
 from lxml import etree
 from parsel.csstranslator import css2xpath
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import add_or_replace_parameter
 
-from matter_certis import analysis, normalize
+from matter_certis import normalize
 from matter_certis.arguments import ArgumentError, parse_arguments
 from matter_certis.breaker import SiteUnreachable
 from matter_certis.items import RequestFailure
 from matter_certis.loaders import ProductDetailLoader, ProductRefLoader, page_text
 from matter_certis.pages import CARDS
-from matter_certis.positions import cards_on_page, stable_slot, total_products
-from matter_certis.verdict import Problem
+from matter_certis.positions import PAGE_SIZE, cards_on_page, page_slots
+from matter_certis.spiders.listing_sync import ListingSync
 
 # A card's first link to a product page: inside the card, or the link the whole card sits in.
 PRODUCT_LINK = (
@@ -26,9 +25,6 @@ PRODUCT_LINK = (
     "[1]/@href"
 )
 PERMANENT_STATUSES = (404, 410)
-PAGINATION_NUMBERS = (
-    "div.pagination-wrapper > nav > div > a > span::text, .page-numbers::text"
-)
 # Detail pages, read with compiled XPath on the lxml tree (the crawl's hot loop). Unicode
 # spaces count as spaces wherever text is matched (csa-site.md); XPath's normalize-space()
 # alone only knows the ASCII ones.
@@ -82,11 +78,12 @@ NOT_DESCRIPTION = etree.XPath(
 ENTRY_CONTENT_PARAGRAPHS = etree.XPath(css2xpath("div.entry-content p"))
 
 
-class MatterProductsSpider(scrapy.Spider):
+class MatterProductsSpider(ListingSync, scrapy.Spider):
     """Syncs the local database with the CSA-IoT Matter listing.
 
     A status check reads page 1 (the page count) and the last page (how many products are
-    on it), which fixes every card's stable slot. Then, by mode:
+    on it), which fixes every card's stable slot; another after the pages are read tells
+    whether the site moved meanwhile (``ListingSync``). Then, by mode:
 
     - ``incremental`` (default): the database analysis picks the listing pages holding
       slots the database lacks and the products without details; detail pages already
@@ -102,6 +99,8 @@ class MatterProductsSpider(scrapy.Spider):
     """
 
     name = "matter_products"
+    PRODUCT_LINK = PRODUCT_LINK
+    LISTING_PRIORITY = 2  # listing pages before details
 
     def __init__(self, *args, mode="incremental", start_page=None, end_page=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,7 +114,7 @@ class MatterProductsSpider(scrapy.Spider):
         self.total_pages = None
         self.total_products = None
         self.state = {}  # replaced by the saved state when a JOBDIR run resumes
-        self.resuming = False
+        self.resumed = False
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -135,12 +134,13 @@ class MatterProductsSpider(scrapy.Spider):
         list_url = self.settings["MATTER_LIST_URL"]
         return list_url if number == 1 else add_or_replace_parameter(list_url, "paged", str(number))
 
-    def listing_request(self, number, callback, **cb_kwargs):
+    def listing_request(self, number, callback, priority=0, **cb_kwargs):
         return scrapy.Request(
             self.page_url(number),
             callback=callback,
             errback=self.record_failure,
             cb_kwargs=cb_kwargs,
+            priority=priority,
             meta={"kind": "list", "page": number, "deltafetch_enabled": False},
             dont_filter=True,
         )
@@ -163,122 +163,54 @@ class MatterProductsSpider(scrapy.Spider):
             },
         )
 
-    async def start(self):
-        if self.state.get("planned"):
-            self.logger.info("Resuming: the job directory's queue holds the rest of the run")
-            self.resuming = True
-            return
-        yield self.listing_request(1, self.parse_status)
-        for ref in analysis.failed_details():
-            yield self.detail_request(ref, known_missing=True, priority=1)
-
-    def spider_idle(self):
-        """A resumed run that has worked off its saved queue checks with a new status check
-        and database analysis that nothing is left (or fetches what is)."""
-        if self.resuming:
-            self.resuming = False
-            self.crawler.engine.crawl(self.listing_request(1, self.parse_status))
-            raise DontCloseSpider
-
-    def parse_status(self, response):
-        """Page 1: learn the page count; the last page tells how many products there are."""
-        numbers = [int(n) for n in response.css(PAGINATION_NUMBERS).re(r"\d+")]
-        total_pages = max(numbers, default=1)
-        if total_pages == 1:
-            yield from self.parse_last_page(response, total_pages=1)
-        else:
-            yield self.listing_request(total_pages, self.parse_last_page, total_pages=total_pages)
-
-    def parse_last_page(self, response, total_pages, earlier_count=None):
-        """The status check is complete: plan the listing pages and details to fetch.
-
-        A last page cut short would shift every slot, so unless the database confirms it
-        (its last card is the oldest product we know), it is read twice and the larger
-        count kept: a truncated page only ever loses cards.
-        """
-        cards = response.css(CARDS)
-        if earlier_count is None and not self.confirmed_oldest(response, cards):
-            yield self.listing_request(
-                total_pages, self.parse_last_page, total_pages=total_pages, earlier_count=len(cards)
-            )
-            return
-        count = max(len(cards), earlier_count or 0)
-        total = total_products(total_pages, count)
-        listed = analysis.listed_products().count()
-        if count == 0 or total < listed * 0.9:
-            yield self.give_up(response, "list", f"implausible status check: {count} cards on "
-                               f"page {total_pages}, {total} products, {listed} in the database")
-            return
-        self.total_pages = total_pages
-        self.total_products = total
-        pages = self.page_range(total_pages)
-        if self.mode == "incremental":
-            lacking = analysis.products_without_details(total, pages if self.sliced else None)
-            pages = [page for page in analysis.pages_with_missing_slots(total) if page in pages]
-        else:
-            lacking = []
-        self.logger.info(
-            "Status check: %d pages, %d products. Plan (%s): %d listing pages, "
-            "%d stored products without details",
-            total_pages, total, self.mode, len(pages), len(lacking),
-        )
-        self.state["planned"] = True
-        self.crawler.stats.set_value("matter/plan/pages", len(pages))  # read by Progress
-        if total_pages in pages:
-            yield from self.parse_listing(response, page=total_pages, total=total)
-        for page in pages:
-            if page != total_pages:
-                yield self.listing_request(page, self.parse_listing, page=page, total=total)
-        for ref in lacking:
-            yield self.detail_request(ref, known_missing=True)
-
-    def confirmed_oldest(self, response, cards):
-        """Whether the last card is the product the database holds at slot (0, 0)."""
-        oldest = analysis.oldest_product_url()
-        last_link = cards[-1].xpath(PRODUCT_LINK).get() if cards else None
-        return (oldest is not None and last_link is not None
-                and normalize.canonical_url(response.urljoin(last_link)) == oldest)
-
     def parse_listing(self, response, page, total, attempt=0):
         """One physical listing page (a whole one: ``pages.page_problem``): a ref per card,
         and a request for its detail page; a card that is no product costs only itself.
 
         A whole page with fewer cards than its place in the listing implies (served short)
         is read again, up to MATTER_INCOMPLETE_PAGE_RETRIES times, never stored as if
-        complete; one with more (the site grew during the run) is left to the next run.
+        complete. The last page may show more or fewer (the site moved): the next status
+        check places it.
         """
-        cards = response.css(CARDS)
+        cards = self.page_cards(response)
         expected = cards_on_page(total, page)
-        if len(cards) != expected:
+        if len(cards) != expected and page != -(-total // PAGE_SIZE):
             self.crawler.stats.inc_value("matter/incomplete_pages")
             retries = self.settings.getint("MATTER_INCOMPLETE_PAGE_RETRIES")
             if len(cards) < expected and attempt < retries:
                 self.logger.info("Page %d shows %d of %d cards; reading it again", page, len(cards), expected)
                 yield self.listing_request(
-                    page, self.parse_listing, page=page, total=total, attempt=attempt + 1
+                    page, self.parse_listing, priority=self.LISTING_PRIORITY,
+                    page=page, total=total, attempt=attempt + 1,
                 )
             else:
                 yield self.give_up(response, "list", f"page {page} shows {len(cards)} cards, expected {expected}")
             return
         self.crawler.stats.inc_value("matter/pages/read")
-        for index, card in enumerate(cards):
-            ref = self.card_ref(response, card, *stable_slot(total, page, index))
-            problem = self.card_problem(response, ref)
-            if problem:
-                yield self.bad_card(response, index, problem)
-            else:
-                yield ref
-                yield self.detail_request(dict(ref))
+        if self.listing is not None:
+            self.listing.read(page, [ref for ref, _ in cards])
+        yield from self.page_items(cards, page, total, response.request.url)
 
-    def card_ref(self, response, card, page_id, index_in_page):
+    def page_cards(self, response):
+        """Each card's product ref without its slot (a dict) and ``None``, or ``None`` and
+        why the card is no product."""
+        cards = []
+        for card in response.css(CARDS):
+            ref = self.card_ref(response, card)
+            problem = self.card_problem(response, ref)
+            cards.append((None, problem) if problem else (dict(ref), None))
+        return cards
+
+    def page_of(self, response):
+        return response.request.meta["page"]
+
+    def card_ref(self, response, card):
         loader = ProductRefLoader(selector=card, response=response, spider=self)
         loader.add_xpath("url", PRODUCT_LINK)
         loader.add_text("manufacturer", "p.entry-company")
         loader.add_text("model", "h3.entry-title")
         loader.add_text("certificate_id", "p.entry-certificate-id")
         loader.add_text("certificate_id", "span.entry-cert-id")
-        loader.add_value("page_id", page_id)
-        loader.add_value("index_in_page", index_in_page)
         return loader.load_item()
 
     @staticmethod
@@ -291,12 +223,14 @@ class MatterProductsSpider(scrapy.Spider):
             return f"links to another site: {url}"
         return None
 
-    def bad_card(self, response, index, reason):
+    def bad_card_letter(self, page_url, index, reason):
         """A card that is no product costs that card, not its page: it goes to the dead-letter
         list as ``<page url>#card-<n>`` (n from 1), kind ``list``."""
         self.crawler.stats.inc_value("matter/unusable/card")
-        return self.dead_letter(response.request, "bad card", reason,
-                                url=f"{response.request.url}#card-{index + 1}")
+        url = f"{page_url}#card-{index + 1}"
+        self.logger.warning("Giving up on %s: bad card: %s", url, reason)
+        return RequestFailure(url=url, kind="list", error_type="bad card",
+                              error_message=reason[:1000], attempts=1, session_id=self.session_id)
 
     def parse_detail(self, response, ref):
         """A product page: labelled fields (spans or colon text), the certificates table,
@@ -362,12 +296,20 @@ class MatterProductsSpider(scrapy.Spider):
             error_type = f"HTTP {status}" + (" (permanent)" if status in PERMANENT_STATUSES else "")
         else:
             error_type = failure.type.__name__
+        self.page_failed(failure.request)
         return self.dead_letter(failure.request, error_type, str(failure.value))
 
     def give_up(self, response, kind, reason):
         """A page that answered but cannot be used goes to the dead-letter list too."""
         self.crawler.stats.inc_value(f"matter/unusable/{kind}")
+        self.page_failed(response.request)
         return self.dead_letter(response.request, "unusable page", reason)
+
+    def page_failed(self, request):
+        """A listing page given up: its slots are not read again in this run."""
+        arguments = request.cb_kwargs
+        if "page" in arguments and "total" in arguments and "failed" in self.state:
+            self.state["failed"] |= page_slots(arguments["total"], arguments["page"])
 
     def dead_letter(self, request, error_type, message, url=None):
         """A row of the dead-letter list for ``request`` (or for ``url``, a part of its page)."""
@@ -381,25 +323,3 @@ class MatterProductsSpider(scrapy.Spider):
             attempts=request.meta.get("retry_times", 0) + 1,
             session_id=self.session_id,
         )
-
-    def audit(self):
-        """What this run was to store but the database lacks (read by the run record at
-        close): the listing's size unknown, slots on its pages left empty, listed products on
-        them without details. A product that has lost its slot (the listing moved under it)
-        is not counted: its place is judged by the run that sees it."""
-        if self.total_pages is None:
-            return [Problem("failed", "the status check did not complete: listing page 1 or "
-                                      "the last page could not be read")]
-        pages = set(self.page_range(self.total_pages))
-        problems = []
-        empty = [page for page in analysis.pages_with_missing_slots(self.total_products)
-                 if page in pages]
-        if empty:
-            problems.append(Problem("partial", f"{len(empty)} listing pages still have slots "
-                                               f"the database lacks (first: page {empty[0]})"))
-        lacking = [ref for ref in analysis.products_without_details(self.total_products, pages)
-                   if ref["page_id"] is not None]
-        if lacking:
-            problems.append(Problem("partial", f"{len(lacking)} listed products have no stored "
-                                               f"details (first: {lacking[0]['url']})"))
-        return problems

@@ -1,0 +1,197 @@
+"""Where the cards of a listing read while the site moved really sit.
+
+The site lists newest first, so a product certified during a run pushes every card after it
+one place further: a page read after the growth shows cards that the run's page count would
+place too low. A run therefore records what it read (``Read``: a page and its cards) and,
+when a later status check (``Listing.check``) shows the listing moved, works out by how much
+each read was shifted: cards seen twice (by two reads, or by a read and the database before
+the run) must sit at one place, and two reads must not put two products at one place. A read
+whose shift only one value explains is placed (its cards' slots are known); one that several
+values explain, or none, is not, and its page is read again.
+
+Positions here count from the newest product (0-based) in the listing of the latest check;
+a slot (``from_oldest``) is ``total - 1 - position``. Only growth is corrected: a check that
+finds the listing shrank (a delisting) or changed in a way growth does not explain drops
+everything read before it, and the pages are read again.
+"""
+
+from dataclasses import dataclass
+
+from matter_certis.positions import PAGE_SIZE, physical_page
+
+
+@dataclass
+class Read:
+    """One listing page as read: ``refs`` are its cards' product refs in page order (``None``
+    for a card that is no product). ``shift``: how many places further down the latest
+    listing shows its cards than its page number says (``None`` while unknown); ``most``: the
+    largest shift possible (the growth since the read)."""
+
+    page: int
+    refs: list
+    shift: int | None = None
+    most: int = 0
+
+    def start(self, shift=None):
+        return (self.page - 1) * PAGE_SIZE + (self.shift if shift is None else shift)
+
+    def urls(self):
+        return [ref["url"] if ref else None for ref in self.refs]
+
+
+class Conflict(Exception):
+    """Two placed reads disagree: the listing changed in a way growth does not explain."""
+
+
+class Places:
+    """Positions of the products placed so far: position -> url and url -> position."""
+
+    def __init__(self):
+        self.url_at = {}
+        self.position_of = {}
+
+    def fits(self, read, shift):
+        """Whether ``read`` shifted by ``shift`` agrees with every product placed."""
+        start = read.start(shift)
+        for index, url in enumerate(read.urls()):
+            if url is None:
+                continue
+            held = self.url_at.get(start + index)
+            if (held is not None and held != url) or self.position_of.get(url, start + index) != start + index:
+                return False
+        return True
+
+    def add(self, read):
+        if not self.fits(read, read.shift):
+            raise Conflict(f"page {read.page} disagrees with the pages placed before it")
+        start = read.start()
+        for index, url in enumerate(read.urls()):
+            if url is not None:
+                self.url_at[start + index] = url
+                self.position_of[url] = start + index
+
+    def anchor(self, url, position):
+        """A product whose place is known from elsewhere (the database before the run)."""
+        self.position_of.setdefault(url, position)
+
+
+class Listing:
+    """What a run knows of the listing: its size at the latest check, the reads since the
+    listing last changed in a way growth does not explain, and the slots the database held
+    before the run (``anchors``, url -> slot) when the status check found them right."""
+
+    def __init__(self, total, anchors=None):
+        self.total = total
+        self.anchors = dict(anchors or {})
+        self.reads = []
+        self.top = None  # the newest product's url at the latest check
+
+    def read(self, page, refs, known=False):
+        """Record a read; a check's own reads are ``known`` (shift 0)."""
+        read = Read(page, list(refs), shift=0 if known else None)
+        self.reads.append(read)
+        return read
+
+    def check(self, total, reads):
+        """A new status check (``reads``: its pages, placed as they are now) found ``total``
+        products. Returns the growth since the previous check, or ``None`` when the listing
+        changed otherwise (everything read before is dropped)."""
+        growth = total - self.total
+        earlier = [read for read in self.reads if read not in reads]
+        top, self.total = self.top, total
+        self.top = first_url(reads)
+        if growth < 0 or (top is not None and url_at_position(reads, growth) != top):
+            self.forget(earlier)
+            return None
+        for read in earlier:
+            if read.shift is None:
+                read.most += growth
+            else:
+                read.shift += growth
+        try:
+            self.place()
+        except Conflict:
+            self.forget(earlier)
+            return None
+        return growth
+
+    def opened(self, reads):
+        """The first status check: its reads are the listing now."""
+        self.top = first_url(reads)
+
+    def forget(self, reads):
+        for read in reads:
+            self.reads.remove(read)
+        self.anchors = {}
+
+    def place(self):
+        """Give every read the shift that alone agrees with the placed ones, until none
+        changes; raises ``Conflict`` when placed reads disagree."""
+        places = Places()
+        for read in self.placed():
+            places.add(read)
+        for url, slot in self.anchors.items():
+            places.anchor(url, self.total - 1 - slot)
+        open_reads = sorted(self.unplaced(), key=lambda read: read.page)
+        changed = True
+        while changed and open_reads:
+            changed = False
+            for read in open_reads + open_reads[::-1]:
+                if read.shift is not None:
+                    continue
+                fitting = [shift for shift in range(read.most + 1) if places.fits(read, shift)]
+                if len(fitting) == 1:
+                    read.shift = fitting[0]
+                    places.add(read)
+                    changed = True
+            open_reads = [read for read in open_reads if read.shift is None]
+
+    def placed(self):
+        return [read for read in self.reads if read.shift is not None]
+
+    def unplaced(self):
+        return [read for read in self.reads if read.shift is None]
+
+    def slots(self):
+        """url -> (page_id, index_in_page) of every product placed, and its ref."""
+        placed = {}
+        for read in self.placed():
+            start = read.start()
+            for index, ref in enumerate(read.refs):
+                if ref:
+                    placed[ref["url"]] = (divmod(self.total - 1 - start - index, PAGE_SIZE), ref)
+        return placed
+
+    def covered(self):
+        """Slots (from the oldest) that placed reads show, product or not."""
+        return {self.total - 1 - read.start() - index
+                for read in self.placed() for index in range(len(read.refs))}
+
+    def pages_for(self, slots):
+        """Physical pages (now) that show these slots."""
+        return sorted({physical_page(self.total, slot) for slot in slots if 0 <= slot < self.total})
+
+
+def trusted(anchors, total, reads):
+    """Whether the database's slots (``anchors``, url -> slot) agree with what ``reads`` (a
+    status check's pages) show: every product seen at the slot the database gives it, and
+    no slot seen held there by another product."""
+    holders = {slot: url for url, slot in anchors.items()}
+    for read in reads:
+        for index, url in enumerate(read.urls()):
+            slot = total - 1 - read.start() - index
+            if url is not None and (anchors.get(url, slot) != slot or holders.get(slot, url) != url):
+                return False
+    return True
+
+
+def first_url(reads):
+    return url_at_position(reads, 0)
+
+
+def url_at_position(reads, position):
+    for read in reads:
+        index = position - read.start()
+        if 0 <= index < len(read.refs) and read.refs[index]:
+            return read.refs[index]["url"]
+    return None
