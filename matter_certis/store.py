@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import peewee
 from peewee import EXCLUDED, CompositeKey, Tuple, chunked
 
-from matter_certis.models import DclChange, FailedRequest, Product, ProductChange, utc_now
+from matter_certis.models import DclChange, FailedRequest, Product, ProductChange, ProductDetail, utc_now
 
 # Columns that move without the product changing: not reported in product_changes.
 POSITION_COLUMNS = frozenset({"page_id", "index_in_page", "delisted_at"})
@@ -211,6 +211,17 @@ def release_slots(rows):
             )
             .execute()
         )
+
+
+def align_detail_slots(urls):
+    """Give these products' detail rows the slot their product row has now: a detail fetched
+    before the run placed its card (the site moved) carries the slot first assumed."""
+    for batch in chunked(sorted(set(urls)), ROWS_PER_STATEMENT):
+        ProductDetail.update({
+            getattr(ProductDetail, name): Product.select(getattr(Product, name))
+            .where(Product.url == ProductDetail.url)
+            for name in ("page_id", "index_in_page")
+        }).where(ProductDetail.url.in_(batch)).execute()
 
 
 def record_failures(rows):

@@ -122,6 +122,7 @@ class DatabasePipeline:
                 track_changes=spider.mode == "full",
                 keep=drifting,
             )
+            store.align_detail_slots([row["url"] for row in refs + details])
             store.clear_failures([detail["url"] for detail in details])
             store.record_failures(failures)
             saved_vendors = store.save_rows(models.Vendor, vendors)
