@@ -12,7 +12,7 @@ from pathlib import Path
 from peewee import JOIN, SqliteDatabase, fn
 from playhouse.db_url import connect
 
-from matter_certis import analysis, models, normalize
+from matter_certis import analysis, database_url, models, normalize
 from matter_certis.models import (
     TABLES,
     CrawlingResult,
@@ -36,6 +36,7 @@ def reading(url):
     """``models.database`` bound to ``url`` for reading only. Unlike ``open_database`` it
     neither creates tables nor indexes (``dbcheck`` must open a database that lacks the
     unique slot index and breaks it) nor an empty SQLite file where none was."""
+    url = database_url.resolve(url)
     options = {"pragmas": models.SQLITE_PRAGMAS} if url.startswith("sqlite") else {}
     database = connect(url, **options)
     if isinstance(database, SqliteDatabase) and not Path(database.database).exists():

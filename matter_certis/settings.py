@@ -37,6 +37,9 @@ DUPEFILTER_CLASS = "matter_certis.dupefilter.RedirectHopsPassDupeFilter"
 HTTPCACHE_ENABLED = False
 # Default on in Scrapy 2.19: an HTTP server that runs Python sent to it. Never wanted here.
 REMOTE_CONTROL_ENABLED = False
+# Default DEBUG: a line per item and request, some 38,000 for 1,200 products. Scrapy's
+# startup listings and stats dump are DEBUG too (matter_certis/logs.py).
+LOG_LEVEL = "INFO"
 # Default on: a telnet console on a local port; not needed for unattended runs.
 TELNETCONSOLE_ENABLED = False
 

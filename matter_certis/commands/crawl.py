@@ -7,6 +7,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from matter_certis.extensions.run_record import RunRecord
+from matter_certis.logs import quiet_scrapy_startup
 from matter_certis.verdict import EXIT_CODES
 
 
@@ -16,6 +17,10 @@ class Command(ScrapyCrawl):
             "Run a spider of the project. Exit codes: 0 completed, 1 failed, 3 partial, "
             "4 degraded, 5 stopped, 2 bad arguments or settings (see the README)."
         )
+
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        quiet_scrapy_startup()  # before the crawler process logs its first lines
 
     def run(self, args, opts):
         if len(args) != 1:

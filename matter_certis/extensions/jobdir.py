@@ -36,7 +36,7 @@ class JobDirGuard:
     def from_crawler(cls, crawler):
         jobdir = crawler.settings.get("JOBDIR")
         if not jobdir:
-            raise NotConfigured("no JOBDIR")
+            raise NotConfigured  # no message: a run without JOBDIR is normal, not a warning
         guard = cls(jobdir)
         crawler.signals.connect(guard.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(guard.spider_closed, signal=signals.spider_closed)

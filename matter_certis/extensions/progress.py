@@ -1,6 +1,6 @@
 """How far a run is: listing pages and detail pages done against the plan, items per second
-and an ETA, logged every ``MATTER_PROGRESS_INTERVAL`` seconds (the lines Scrapyd keeps) and
-drawn as a live bar when stderr is a terminal."""
+and an ETA, logged every ``MATTER_PROGRESS_INTERVAL`` seconds (the lines Scrapyd keeps) or,
+when the log is shown on a terminal, drawn there as a live bar instead."""
 
 import logging
 import sys
@@ -135,11 +135,12 @@ class Progress:
 
     def spider_opened(self):
         self.last_tick = time.monotonic()
-        self.every(self.interval, self.log)
+        consoles = [handler for handler in logging.root.handlers if _is_console(handler)]
+        if not (self.show_bar and consoles):  # a terminal's log has the bar below it instead
+            self.every(self.interval, self.log)
         if self.show_bar:
-            for handler in logging.root.handlers:
-                if _is_console(handler):  # log lines go above the bar, not through it
-                    self.terminal.callback(handler.setStream, handler.setStream(AboveTheBar()))
+            for handler in consoles:  # log lines go above the bar, not through it
+                self.terminal.callback(handler.setStream, handler.setStream(AboveTheBar()))
             self.bar = tqdm(desc=self.crawler.spider.name, unit=" pages", file=sys.stderr,
                             dynamic_ncols=True)
             self.every(BAR_REFRESH, self.draw)

@@ -7,7 +7,7 @@ from peewee import PeeweeException
 from psycopg2.errors import TransactionRollbackError
 from scrapy import signals as scrapy_signals
 
-from matter_certis import models, signals, store, verdict
+from matter_certis import database_url, models, signals, store, verdict
 from matter_certis.drift import FieldCoverage
 from matter_certis.items import (
     DclCompliance,
@@ -47,7 +47,7 @@ class DatabasePipeline:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.database_url = crawler.settings["DATABASE_URL"]
+        self.database_url = database_url.resolve(crawler.settings["DATABASE_URL"])
         self.batch_size = crawler.settings.getint("MATTER_DB_BATCH_SIZE")
         self.buffers = {ProductRef: [], ProductDetail: [], RequestFailure: [], Vendor: [],
                         DclModel: [], DclCompliance: []}
@@ -74,6 +74,7 @@ class DatabasePipeline:
             # One clear line and a stop before the first request.
             logger.error("Cannot use the database: %s", error)
             raise SystemExit(2) from None
+        logger.info("Database: %s", database_url.describe(self.database_url))
         self.coverage = FieldCoverage.from_database()
 
     def close_spider(self):
