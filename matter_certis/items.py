@@ -121,6 +121,9 @@ class Finding(scrapy.Item):
 
 
 class StoredProduct(ProductDetail):
-    """A listed product as ``scrapy dbexport`` writes it: its details and its vendor's name."""
+    """A listed product as ``scrapy dbexport`` writes it: its details, its vendor's name, and
+    from the DCL ledger the status of its compliance record and its model's part number."""
 
     vendor_name = _field()
+    ledger_status = _field()
+    ledger_part_number = _field()

@@ -7,7 +7,7 @@ from html import escape
 
 from matplotlib.figure import Figure
 
-from matter_certis import queries
+from matter_certis import queries, reconcile
 from matter_certis.models import ProductDetail, utc_now
 from matter_certis.normalize import format_hex_id
 
@@ -97,6 +97,28 @@ def newest_table(rows):
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
+EXAMPLES = 5
+
+
+def ledger_section():
+    """The listing beside the DCL ledger: how many findings of each kind, what each means,
+    and a few examples of each (every value escaped)."""
+    if not reconcile.has_ledger():
+        return ("<p>No DCL compliance records yet: run <code>scrapy crawl dcl_models</code> and "
+                "<code>scrapy crawl dcl_compliance</code> to compare the listing with the "
+                "ledger.</p>")
+    found = reconcile.findings()
+    rows = []
+    for name, count in reconcile.finding_counts(found):
+        examples = [f for f in found if f["finding"] == name][:EXAMPLES]
+        listed = "<br>".join(escape(f"{f['certificate_id']}: {f['detail']}") for f in examples)
+        rows.append(f"<tr><td>{escape(name)}</td><td>{count}</td>"
+                    f"<td>{escape(reconcile.FINDINGS[name])}</td><td>{listed}</td></tr>")
+    body = "\n".join(rows)
+    return ("<table>\n<thead><tr><th>Finding</th><th>Count</th><th>Meaning</th>"
+            f"<th>Examples</th></tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>")
+
+
 def render():
     """The whole report as one HTML document (the database must be open)."""
     totals = queries.totals()
@@ -121,6 +143,8 @@ Generated {utc_now():%Y-%m-%d %H:%M} UTC by matter-certis.</p>
 </div>
 <h2>Newest products</h2>
 {newest_table(queries.newest_products(NEWEST))}
+<h2>Listing vs DCL ledger</h2>
+{ledger_section()}
 </body>
 </html>
 """

@@ -62,8 +62,8 @@ def make_spider(make_crawler):
 @pytest.fixture(scope="session")
 def synced(tmp_path_factory):
     """A small replica crawled once for the session: ``matter_products`` writing a feed in
-    each format (``products.<format>``), then ``dcl_vendors``. ``copy(dest)`` gives a test
-    its own copy of the database to change."""
+    each format (``products.<format>``), then ``dcl_vendors``, ``dcl_models`` and
+    ``dcl_compliance``. ``copy(dest)`` gives a test its own copy of the database to change."""
     catalog = Catalog(products=60, seed=6)
     for product, model in zip(catalog.listed()[1:], FORMULA_MODELS):
         catalog.change(product.path, model=model)
@@ -73,15 +73,18 @@ def synced(tmp_path_factory):
     with ReplicaServer(catalog) as replica:
         products = crawl(replica, workdir, options=feeds)
         vendors = crawl(replica, workdir, spider="dcl_vendors")
+        ledger = [crawl(replica, workdir, spider=spider).returncode
+                  for spider in ("dcl_models", "dcl_compliance")]
         base_url = replica.base_url
     assert (products.returncode, vendors.returncode) == (0, 0), products.stderr + vendors.stderr
+    assert ledger == [0, 0]
 
     def copy(dest):
         shutil.copy(workdir / "matter_certis.db", dest / "matter_certis.db")
         return dest / "matter_certis.db"
 
     return SimpleNamespace(workdir=workdir, database=workdir / "matter_certis.db",
-                           catalog=catalog, base_url=base_url, copy=copy)
+                           catalog=catalog, ledger=replica.ledger, base_url=base_url, copy=copy)
 
 
 @pytest.fixture(scope="session")

@@ -22,12 +22,28 @@ def column_sql(column):
     return f"d.{column}"
 
 
+# The compliance record a product matches: same certificate id (trimmed, any case), the
+# matter record of the newest software version first.
+MATCHED_RECORD = (
+    "SELECT {column} FROM dcl_compliance c WHERE c.removed_at IS NULL "
+    "AND lower(trim(c.certificate_id)) = lower(trim(COALESCE(d.certificate_id, p.certificate_id))) "
+    "ORDER BY c.certification_type = 'matter' DESC, c.software_version DESC LIMIT 1"
+)
+LEDGER_COLUMNS = (
+    f"({MATCHED_RECORD.format(column='c.status')}) AS ledger_status, "
+    "(SELECT m.part_number FROM dcl_models m WHERE m.removed_at IS NULL "
+    f"AND m.vid = COALESCE(({MATCHED_RECORD.format(column='c.vid')}), d.vid) "
+    f"AND m.pid = COALESCE(({MATCHED_RECORD.format(column='c.pid')}), d.pid)) "
+    "AS ledger_part_number"
+)
+
+
 def expected_rows(database, where="1=1", *parameters):
     """The joined rows, read with sqlite3 (not the project's queries), decoded."""
     columns = ", ".join(column_sql(column) for column in DETAIL_COLUMNS)
     return decoded(rows(
         database,
-        f"SELECT {columns}, v.vendor_name FROM products p "
+        f"SELECT {columns}, v.vendor_name, {LEDGER_COLUMNS} FROM products p "
         "LEFT JOIN product_details d ON d.url = p.url "
         "LEFT JOIN vendors v ON v.vendor_id = d.vid "
         f"WHERE p.delisted_at IS NULL AND {where} ORDER BY p.url",
@@ -80,6 +96,12 @@ def test_the_xlsx_export_equals_the_database(workdir, database):
         {column: as_xlsx_cell(column, value) for column, value in row.items()}
         for row in expected_rows(database)
     ]
+
+
+def test_exported_products_carry_the_ledger_status_and_part_number(workdir, database):
+    exported = read_json(export(workdir, "ledger.json"))
+    assert {row["ledger_status"] for row in exported} >= {"certified", "revoked", None}
+    assert any(row["ledger_part_number"] for row in exported)
 
 
 def test_every_exported_product_has_its_vendor_name(workdir, synced):

@@ -4,10 +4,13 @@ That the charts show in a browser was checked once by hand with headless Chromiu
 README); here the HTML's structure is checked."""
 
 import base64
+import re
+from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
 
+from matter_certis.reconcile import FINDINGS
 from matter_certis.report import NEWEST
 from tests.conftest import HTML_MODEL
 from tests.crawling import rows, scrapy_command
@@ -21,7 +24,7 @@ class Page(HTMLParser):
 
     def __init__(self, text):
         super().__init__()
-        self.images, self.captions, self.rows, self.tags = [], [], [], set()
+        self.images, self.captions, self.tables, self.tags = [], [], [], set()
         self.in_caption = self.in_body_row = False
         self.feed(text)
 
@@ -34,8 +37,9 @@ class Page(HTMLParser):
             self.captions.append("")
         elif tag == "tbody":
             self.in_body_row = True
+            self.tables.append([])
         elif tag == "tr" and self.in_body_row:
-            self.rows.append("")
+            self.tables[-1].append("")
 
     def handle_endtag(self, tag):
         self.in_caption = self.in_caption and tag != "figcaption"
@@ -44,8 +48,13 @@ class Page(HTMLParser):
     def handle_data(self, data):
         if self.in_caption:
             self.captions[-1] += data
-        elif self.in_body_row and self.rows:
-            self.rows[-1] += data
+        elif self.in_body_row and self.tables[-1]:
+            self.tables[-1][-1] += data
+
+    @property
+    def rows(self):
+        """The rows of the newest products' table."""
+        return self.tables[0]
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +102,11 @@ def test_values_from_the_site_are_escaped(page, report):
     assert HTML_MODEL not in report
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in report
     assert any(HTML_MODEL in row for row in page.rows)
+
+
+def test_the_ledger_section_counts_each_kind_of_finding(report, synced):
+    planted = Counter(finding for finding, *_ in synced.ledger.expected_findings(synced.base_url))
+    section = report.split("<h2>Listing vs DCL ledger</h2>", 1)[1]
+    counts = re.findall(r"<tr><td>([a-z_]+)</td><td>([0-9]+)</td>", section)
+    assert counts == [(name, str(planted[name])) for name in FINDINGS]
+    assert sum(planted.values()) > 0

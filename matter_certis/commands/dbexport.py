@@ -5,14 +5,16 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis import normalize, queries
+from matter_certis import normalize, queries, reconcile
 from matter_certis.exporters import exporter_for
 from matter_certis.items import StoredProduct
 
 
 class Command(ScrapyCommand):
-    """Writes every listed product, joined with its details and vendor name, through the
-    same exporters as the crawl's feeds (formulas neutralised, ids as ``0xXXXX``)."""
+    """Writes every listed product, joined with its details and vendor name, and the ledger's
+    status and part number where it matches a DCL record (``reconcile.with_ledger_columns``),
+    through the same exporters as the crawl's feeds (formulas neutralised, ids as
+    ``0xXXXX``)."""
 
     requires_project = True
     requires_crawler_process = False
@@ -41,9 +43,9 @@ class Command(ScrapyCommand):
             exporter_class = exporter_for(self.settings, path.suffix.lstrip(".").lower())
             since = normalize.parse_date(opts.since) if opts.since else None
             with queries.reading(self.settings["DATABASE_URL"]):
-                rows = queries.listed_products(
+                rows = reconcile.with_ledger_columns(queries.listed_products(
                     since=since, vendor=opts.vendor, device_type=opts.device_type
-                )
+                ))
         except (ValueError, normalize.InvalidValue) as error:
             raise UsageError(str(error)) from None
         with path.open("wb") as file:

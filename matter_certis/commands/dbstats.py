@@ -3,15 +3,16 @@
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis import queries
+from matter_certis import queries, reconcile
 from matter_certis.models import ProductDetail
 
 TOP = 10
 
 
 class Command(ScrapyCommand):
-    """Prints totals, the last run of each spider and what it added, and how the listed
-    products split by specification version, device type and transport interface."""
+    """Prints totals, the last run of each spider and what it added, how the listed
+    products split by specification version, device type and transport interface, and
+    the ledger's counts with how many findings ``dbreconcile`` has of each kind."""
 
     requires_project = True
     requires_crawler_process = False
@@ -42,6 +43,19 @@ class Command(ScrapyCommand):
             print(f"\nListed products by {title}{more}")
             for value, count in counts[:TOP]:
                 print(f"  {value:<34}{count:>8}")
+        self.print_ledger()
+
+    def print_ledger(self):
+        print("\nThe DCL ledger")
+        for name, count in reconcile.ledger_totals().items():
+            print(f"  {name:<34}{count:>8}")
+        if not reconcile.has_ledger():
+            print("  (run `scrapy crawl dcl_models` and `scrapy crawl dcl_compliance` to compare "
+                  "the listing with the ledger)")
+            return
+        print("\nListing vs ledger (scrapy dbreconcile)")
+        for name, count in reconcile.finding_counts(reconcile.findings()):
+            print(f"  {name:<34}{count:>8}")
 
     def print_run(self, run):
         print(

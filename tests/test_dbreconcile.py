@@ -1,0 +1,123 @@
+"""``scrapy dbreconcile FILE``: the listing and the ledger of the replica, crawled, give exactly
+the disagreements the replica planted (and those its delistings and a revocation made), in
+each format, with a summary table; careful matches (stray spaces, case, an older firmware)
+are no finding."""
+
+import csv
+import json
+
+import openpyxl
+import pytest
+
+from matter_certis.reconcile import FINDINGS
+from matter_certis.replica import Catalog, ReplicaServer
+from tests.crawling import crawl, scrapy_command
+from tests.ledger_walks import walk
+
+FINDING_COLUMNS = ["finding", "url", "certificate_id", "vid", "pid", "detail"]
+
+
+def as_tuple(row):
+    """A finding as the replica states it: (finding, url, certificate_id, vid, pid)."""
+    ids = [int(row[name], 16) if row[name] else None for name in ("vid", "pid")]
+    return row["finding"], row["url"] or None, row["certificate_id"], *ids
+
+
+def reconcile(workdir, name):
+    result = scrapy_command(workdir, "dbreconcile", workdir / name)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory):
+    """The listing (two products delisted) and the ledger crawled; a revocation; the ledger
+    walked again."""
+    workdir = tmp_path_factory.mktemp("reconcile")
+    with ReplicaServer(Catalog(products=100, seed=3)) as replica:
+        ledger = replica.ledger
+        delisted = [p.path for p in replica.catalog.listed()[5:7]]
+        replica.catalog.delist(delisted)
+        for spider in ("matter_products", "dcl_models", "dcl_compliance"):
+            assert crawl(replica, workdir, spider=spider).returncode == 0
+        before = ledger.expected_findings(replica.base_url)
+        first = reconcile(workdir, "before.json")
+        revoked = next(p for p in replica.catalog.listed() if ledger.plan(p) is None
+                       and p.values["vid"] is not None and p.values["pid"] is not None)
+        ledger.revoke(revoked.path)
+        assert walk(replica, workdir, "dcl_compliance")["result"].returncode == 0
+        after = ledger.expected_findings(replica.base_url)
+        plans = {replica.base_url + p.path: ledger.plan(p) for p in replica.catalog.listed()}
+        revoked_url = replica.base_url + revoked.path
+    return {"workdir": workdir, "before": before, "after": after, "first": first,
+            "plans": plans, "revoked": revoked_url}
+
+
+def test_the_findings_are_exactly_those_planted(synced):
+    found = json.loads((synced["workdir"] / "before.json").read_text())
+    assert {as_tuple(row) for row in found} == synced["before"]
+    assert len(found) == len(synced["before"])
+
+
+def test_every_kind_of_finding_is_planted_and_found(synced):
+    assert {finding for finding, *_ in synced["before"]} == set(FINDINGS)
+
+
+def test_a_revocation_walked_since_is_a_revoked_but_listed_finding(synced):
+    reconcile(synced["workdir"], "after.json")
+    found = {as_tuple(row) for row in json.loads((synced["workdir"] / "after.json").read_text())}
+    assert found == synced["after"]
+    assert {f for f in found if f[1] == synced["revoked"]} == {
+        f for f in synced["after"] if f[1] == synced["revoked"]} != set()
+    assert {f[0] for f in found if f[1] == synced["revoked"]} == {"revoked_but_listed"}
+
+
+def test_careful_matches_are_no_finding(synced):
+    careful = {url for url, plan in synced["plans"].items()
+               if plan in ("stray_spaces", "lower_case", "older_firmware")}
+    assert careful
+    assert not {f for f in synced["before"] if f[1] in careful}
+
+
+def test_each_finding_says_what_differs_in_words(synced):
+    found = json.loads((synced["workdir"] / "before.json").read_text())
+    detail = {row["finding"]: row["detail"] for row in found}
+    assert detail["date_mismatch"].startswith("the ledger certified ")
+    assert ", the site shows " in detail["date_mismatch"]
+    assert "has vid/pid 0x" in detail["id_mismatch"]
+    assert detail["revoked_but_listed"].endswith("; the site still lists it")
+    assert "no listed product has this certificate id" in detail["not_listed"]
+    assert "no model has vid/pid 0x" in detail["not_on_ledger"]
+    assert "the ledger has the model 0x" in detail["no_compliance_record"]
+
+
+def test_the_terminal_shows_a_summary_table(synced):
+    lines = synced["first"].stdout.splitlines()
+    assert lines[0].split() == ["finding", "count", "meaning"]
+    counts = {line.split()[0]: int(line.split()[1]) for line in lines[1:len(FINDINGS) + 1]}
+    expected = {name: sum(1 for f in synced["before"] if f[0] == name) for name in FINDINGS}
+    assert counts == expected
+    assert lines[-1].startswith(f"{len(synced['before'])} findings written to ")
+
+
+def test_csv_jsonl_and_xlsx_hold_the_same_rows(synced):
+    workdir = synced["workdir"]
+    for name in ("findings.json", "findings.csv", "findings.jsonl", "findings.xlsx"):
+        reconcile(workdir, name)
+    expected = json.loads((workdir / "findings.json").read_text())
+    with (workdir / "findings.csv").open(newline="", encoding="utf-8") as file:
+        from_csv = list(csv.DictReader(file))
+    from_jsonl = [json.loads(line) for line in (workdir / "findings.jsonl").read_text().splitlines()]
+    header, *body = openpyxl.load_workbook(workdir / "findings.xlsx").active.iter_rows(values_only=True)
+    assert list(header) == FINDING_COLUMNS
+    from_xlsx = [dict(zip(header, row)) for row in body]
+    for rows in (from_csv, from_jsonl, from_xlsx):
+        assert [as_tuple(row) for row in rows] == [as_tuple(row) for row in expected]
+
+
+def test_without_the_ledger_it_says_which_crawls_to_run(tmp_path):
+    with ReplicaServer(Catalog(products=30, seed=3)) as replica:
+        assert crawl(replica, tmp_path).returncode == 0
+    result = scrapy_command(tmp_path, "dbreconcile", tmp_path / "findings.json")
+    assert result.returncode == 2
+    assert "run `scrapy crawl dcl_models` and `scrapy crawl dcl_compliance` first" in result.stderr
