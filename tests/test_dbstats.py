@@ -77,3 +77,20 @@ def test_counts_by_transport_count_each_interface(healthy, synced):
         synced.database, "SELECT transport_interface AS t FROM product_details")
         for part in (row["t"] or "(none)").split(","))
     assert section(healthy, "Listed products by transport interface") == expected
+
+
+def test_the_ledger_counts_equal_its_tables(healthy, synced):
+    ledger = section(healthy, "The DCL ledger")
+    assert ledger["DCL model records"] == count(
+        synced.database, "SELECT COUNT(*) AS n FROM dcl_models") > 0
+    assert ledger["DCL compliance records"] == count(
+        synced.database, "SELECT COUNT(*) AS n FROM dcl_compliance") > 0
+    assert ledger["revoked compliance records"] == count(
+        synced.database, "SELECT COUNT(*) AS n FROM dcl_compliance WHERE status = 'revoked'") > 0
+
+
+def test_the_findings_of_each_kind_are_counted(healthy, synced):
+    planted = Counter(finding for finding, *_ in synced.ledger.expected_findings(synced.base_url))
+    found = section(healthy, "Listing vs ledger (scrapy dbreconcile)")
+    assert found == {name: planted[name] for name in found}
+    assert len(found) == 6
