@@ -31,12 +31,19 @@ class Read:
     refs: list
     shift: int | None = None
     most: int = 0
+    seq: int = 0  # reads are numbered as their pages arrive
+    sent_after: int = 0  # the last read that had arrived when this page was asked for
 
     def start(self, shift=None):
         return (self.page - 1) * PAGE_SIZE + (self.shift if shift is None else shift)
 
     def urls(self):
         return [ref["url"] if ref else None for ref in self.refs]
+
+    def before(self, other):
+        """Whether this page was read before ``other`` was asked for: the site then showed
+        it no later growth than ``other``, so its shift is no smaller."""
+        return self.seq <= other.sent_after
 
 
 class Conflict(Exception):
@@ -84,11 +91,14 @@ class Listing:
         self.total = total
         self.anchors = dict(anchors or {})
         self.reads = []
+        self.arrived = 0  # reads recorded so far
         self.top = None  # the newest product's url at the latest check
 
-    def read(self, page, refs, known=False):
+    def read(self, page, refs, known=False, sent_after=0):
         """Record a read; a check's own reads are ``known`` (shift 0)."""
-        read = Read(page, list(refs), shift=0 if known else None)
+        self.arrived += 1
+        read = Read(page, list(refs), shift=0 if known else None, seq=self.arrived,
+                    sent_after=sent_after)
         self.reads.append(read)
         return read
 
@@ -124,14 +134,20 @@ class Listing:
             self.reads.remove(read)
         self.anchors = {}
 
-    def place(self):
-        """Give every read the shift that alone agrees with the placed ones, until none
-        changes; raises ``Conflict`` when placed reads disagree."""
+    def places(self):
+        """The positions of the placed reads' products (and the database's, before the run);
+        raises ``Conflict`` when placed reads disagree."""
         places = Places()
         for read in self.placed():
             places.add(read)
         for url, slot in self.anchors.items():
             places.anchor(url, self.total - 1 - slot)
+        return places
+
+    def place(self):
+        """Give every read the shift that alone agrees with the placed ones, until none
+        changes; raises ``Conflict`` when placed reads disagree."""
+        places = self.places()
         open_reads = sorted(self.unplaced(), key=lambda read: read.page)
         changed = True
         while changed and open_reads:
@@ -139,12 +155,20 @@ class Listing:
             for read in open_reads + open_reads[::-1]:
                 if read.shift is not None:
                     continue
-                fitting = [shift for shift in range(read.most + 1) if places.fits(read, shift)]
+                fitting = [shift for shift in self.possible(read) if places.fits(read, shift)]
                 if len(fitting) == 1:
                     read.shift = fitting[0]
                     places.add(read)
                     changed = True
             open_reads = [read for read in open_reads if read.shift is None]
+
+    def possible(self, read):
+        """The shifts the order of reading leaves ``read``: growth only adds, so a page read
+        later shows a listing that grew no less."""
+        placed = self.placed()
+        least = max((other.shift for other in placed if read.before(other)), default=0)
+        most = min([other.shift for other in placed if other.before(read)] + [read.most])
+        return range(least, most + 1)
 
     def placed(self):
         return [read for read in self.reads if read.shift is not None]
@@ -166,6 +190,15 @@ class Listing:
         """Slots (from the oldest) that placed reads show, product or not."""
         return {self.total - 1 - read.start() - index
                 for read in self.placed() for index in range(len(read.refs))}
+
+    def undecided(self):
+        """Slots that a read not placed might show (at a shift that fits). Reading the
+        others first gives those reads something to be placed against."""
+        places = self.places()
+        return {self.total - 1 - read.start(shift) - index
+                for read in self.unplaced()
+                for shift in self.possible(read) if places.fits(read, shift)
+                for index in range(len(read.refs))}
 
     def pages_for(self, slots):
         """Physical pages (now) that show these slots."""

@@ -53,6 +53,12 @@ class ListingSync:
             self.crawler.engine.crawl(self.listing_request(1, self.parse_status))
             raise DontCloseSpider
 
+    def request_sent(self, request, spider):
+        """A listing page is asked for: note how many pages had arrived by then (a page
+        read after another shows the site no earlier than that one)."""
+        if request.meta.get("kind") == "list" and self.listing is not None:
+            request.meta["sent_after"] = self.listing.arrived
+
     def parse_status(self, response):
         """Page 1: learn the page count; the last page tells how many products there are."""
         numbers = [int(n) for n in response.css(PAGINATION_NUMBERS).re(r"\d+")]
@@ -88,15 +94,21 @@ class ListingSync:
             check[total_pages] = self.page_cards(response)
         growth = total - self.listing.total if self.listing else 0
         if PAGE_SIZE <= growth < total:
-            # The newest product of the last check is past page 1: look where it should be.
-            page = growth // PAGE_SIZE + 1
-            yield self.listing_request(page, self.parse_probe, total_pages=total_pages, total=total)
+            # The newest product of the last check is past page 1: read the new products'
+            # pages (the run needs them anyway) up to the one where it should be.
+            self.state["probes"] = set(range(2, growth // PAGE_SIZE + 2))
+            for page in sorted(self.state["probes"]):
+                yield self.listing_request(page, self.parse_probe, priority=self.listing_priority(page),
+                                           total_pages=total_pages, total=total)
             return
         yield from self.checked(response, total_pages, total)
 
     def parse_probe(self, response, total_pages, total):
-        self.state["check"][self.page_of(response)] = self.page_cards(response)
-        yield from self.checked(response, total_pages, total)
+        page = self.page_of(response)
+        self.state["check"][page] = self.page_cards(response)
+        self.state["probes"].discard(page)
+        if not self.state["probes"]:
+            yield from self.checked(response, total_pages, total)
 
     def confirmed_oldest(self, response, cards):
         """Whether the last card is the product the database holds at slot (0, 0)."""
@@ -176,7 +188,8 @@ class ListingSync:
             yield from self.corrections()
         self.state["target"] = target
         wanted = (set(range(total)) if target is None else target) - covered - self.state["failed"]
-        pages = listing.pages_for(wanted)
+        # Slots no page read may show first: once read, they place the pages around them.
+        pages = listing.pages_for(wanted - listing.undecided() or wanted)
         if pages and self.state["moves"] >= self.settings.getint("MATTER_MOVEMENT_CHECKS", MOVEMENT_CHECKS):
             self.logger.warning("The listing kept moving: %d pages left unread", len(pages))
             return
@@ -208,13 +221,12 @@ class ListingSync:
                     yield ProductRef(ref, page_id=None, index_in_page=None)
 
     def read_pages(self, pages, total):
-        """Listing requests for ``pages``, read in page order (the scheduler's queues are
-        last in, first out) and before the details, so that growth shows as cards seen
-        twice, which places the pages read after it."""
+        """Listing requests for ``pages``, read in page order and before the details, so
+        that growth shows as cards seen twice, which places the pages read after it."""
         if pages:
             self.state["unchecked"] = True
-        for page in sorted(pages, reverse=True):
-            yield self.listing_request(page, self.parse_listing, priority=self.LISTING_PRIORITY,
+        for page in sorted(pages):
+            yield self.listing_request(page, self.parse_listing, priority=self.listing_priority(page),
                                        page=page, total=total)
 
     def page_items(self, cards, page, total, url):

@@ -25,6 +25,7 @@ PRODUCT_LINK = (
     "[1]/@href"
 )
 PERMANENT_STATUSES = (404, 410)
+LISTING_PRIORITY = 1_000_000
 # Detail pages, read with compiled XPath on the lxml tree (the crawl's hot loop). Unicode
 # spaces count as spaces wherever text is matched (csa-site.md); XPath's normalize-space()
 # alone only knows the ASCII ones.
@@ -100,7 +101,6 @@ class MatterProductsSpider(ListingSync, scrapy.Spider):
 
     name = "matter_products"
     PRODUCT_LINK = PRODUCT_LINK
-    LISTING_PRIORITY = 2  # listing pages before details
 
     def __init__(self, *args, mode="incremental", start_page=None, end_page=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,6 +120,7 @@ class MatterProductsSpider(ListingSync, scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.request_sent, signal=signals.request_reached_downloader)
         return spider
 
     @property
@@ -129,6 +130,11 @@ class MatterProductsSpider(ListingSync, scrapy.Spider):
 
     def page_range(self, total_pages):
         return range(self.start_page or 1, min(self.end_page or total_pages, total_pages) + 1)
+
+    @staticmethod
+    def listing_priority(page):
+        """Listing pages go before details (priority 0 and 1), lower page numbers first."""
+        return LISTING_PRIORITY - page
 
     def page_url(self, number):
         list_url = self.settings["MATTER_LIST_URL"]
@@ -180,7 +186,7 @@ class MatterProductsSpider(ListingSync, scrapy.Spider):
             if len(cards) < expected and attempt < retries:
                 self.logger.info("Page %d shows %d of %d cards; reading it again", page, len(cards), expected)
                 yield self.listing_request(
-                    page, self.parse_listing, priority=self.LISTING_PRIORITY,
+                    page, self.parse_listing, priority=self.listing_priority(page),
                     page=page, total=total, attempt=attempt + 1,
                 )
             else:
@@ -188,7 +194,7 @@ class MatterProductsSpider(ListingSync, scrapy.Spider):
             return
         self.crawler.stats.inc_value("matter/pages/read")
         if self.listing is not None:
-            self.listing.read(page, [ref for ref, _ in cards])
+            self.listing.read(page, [ref for ref, _ in cards], sent_after=response.meta.get("sent_after", 0))
         yield from self.page_items(cards, page, total, response.request.url)
 
     def page_cards(self, response):
