@@ -163,7 +163,7 @@ def faulty_walk(tmp_path, **faults):
 
 def test_an_endless_run_of_empty_pages_fails_the_walk_at_the_first(tmp_path):
     outcome = faulty_walk(tmp_path, endless_empty=True)
-    assert "Spider closed (dcl_empty_page)" in outcome["log"]
+    assert "failed (dcl_empty_page)" in outcome["log"]
     assert len(outcome["requests"]) == pages(len(outcome["expected"]), PAGE_LIMIT) + 1
     assert outcome["stored"] == outcome["expected"]
     assert outcome["result"].returncode == verdict.EXIT_CODES["failed"]
@@ -171,7 +171,7 @@ def test_an_endless_run_of_empty_pages_fails_the_walk_at_the_first(tmp_path):
 
 def test_a_repeating_key_fails_the_walk(tmp_path):
     outcome = faulty_walk(tmp_path, loop_key=True)
-    assert "Spider closed (dcl_key_loop)" in outcome["log"]
+    assert "failed (dcl_key_loop)" in outcome["log"]
     assert outcome["run"]["status"] == "failed"
 
 

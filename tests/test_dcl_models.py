@@ -80,7 +80,7 @@ def test_a_total_the_walk_does_not_reach_fails_it_and_keeps_the_models_read(tmp_
 
 def test_a_malformed_page_fails_the_walk_and_keeps_the_pages_before_it(tmp_path):
     outcome = failed_walk(tmp_path, malformed_page=3)
-    assert "Spider closed (dcl_malformed)" in outcome["log"]
+    assert "failed (dcl_malformed)" in outcome["log"]
     assert outcome["stored"] == outcome["expected"][:2 * PAGE_LIMIT]
 
 
