@@ -5,13 +5,20 @@ database."""
 import csv
 import io
 import json
+from datetime import datetime
 
 import openpyxl
 import pytest
+import scrapy
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from matter_certis.exporters import CsvExporter, FeedRows, XlsxExporter, neutralise_formula
-from matter_certis.items import ProductDetail
+from matter_certis.items import DclCompliance, DclModel, ProductDetail, Vendor
+from matter_certis.spiders.dcl_compliance import DclComplianceSpider
+from matter_certis.spiders.dcl_models import DclModelsSpider
+from matter_certis.spiders.dcl_vendors import DclVendorsSpider
+from matter_certis.spiders.matter_products import MatterProductsSpider
 from matter_certis.normalize import format_hex_id
 from tests.conftest import FORMULA_MODELS
 from tests.crawling import stored_details
@@ -49,6 +56,10 @@ def read_csv(data):
     return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
 
 
+def read_csv_header(data):
+    return next(csv.reader(io.StringIO(data.decode("utf-8"))))
+
+
 def read_xlsx(data):
     header, *body = openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)
     return [dict(zip(header, row)) for row in body]
@@ -74,20 +85,57 @@ def test_xlsx_keeps_numbers_and_booleans_typed_and_empty_cells_empty():
     assert (row["page_id"], row["tis_trp_tested"], row["pid"]) == (3, False, None)
 
 
-def test_feed_rows_restricts_command_line_feeds_to_row_items():
-    settings = Settings()
-    settings.set("FEEDS", {"products.csv": {"format": "csv", "overwrite": True}}, "cmdline")
-    FeedRows().update_settings(settings)
-    options = settings.getdict("FEEDS")["products.csv"]
-    assert options["item_classes"] == ["matter_certis.items.ProductDetail",
-                                       "matter_certis.items.Vendor"]
+def feed_options(spidercls, feeds, **settings):
+    """The options of each feed once FeedRows has seen the settings of a crawl of
+    ``spidercls``."""
+    settings = Settings(settings)
+    settings.set("FEEDS", feeds, "cmdline")
+    FeedRows(get_crawler(spidercls)).update_settings(settings)
+    return settings.getdict("FEEDS")
+
+
+def test_feed_rows_restricts_command_line_feeds_to_the_spiders_row_items():
+    options = feed_options(MatterProductsSpider,
+                           {"products.csv": {"format": "csv", "overwrite": True}})["products.csv"]
+    assert options["item_classes"] == [ProductDetail]
+    assert options["fields"] == list(ProductDetail.fields)
     assert (options["format"], options["overwrite"]) == ("csv", True)
 
 
-def test_feed_rows_leaves_a_feeds_own_item_classes():
-    settings = Settings({"FEEDS": {"refs.json": {"format": "json", "item_classes": ["x.Y"]}}})
-    FeedRows().update_settings(settings)
-    assert settings.getdict("FEEDS")["refs.json"]["item_classes"] == ["x.Y"]
+def test_feed_rows_knows_the_row_items_of_every_spider():
+    classes = {spidercls.name: feed_options(spidercls, {"x.csv": {"format": "csv"}})["x.csv"][
+        "item_classes"] for spidercls in (DclVendorsSpider, DclModelsSpider, DclComplianceSpider)}
+    assert classes == {"dcl_vendors": [Vendor], "dcl_models": [DclModel],
+                       "dcl_compliance": [DclCompliance]}
+
+
+def test_feed_rows_falls_back_on_every_row_item_for_a_spider_without_item_class():
+    options = feed_options(scrapy.Spider, {"x.json": {"format": "json"}})["x.json"]
+    assert options["item_classes"] == ["matter_certis.items.ProductDetail",
+                                       "matter_certis.items.Vendor"]
+    assert "fields" not in options
+
+
+def test_feed_rows_leaves_a_feeds_own_item_classes_and_the_projects_fields():
+    feeds = feed_options(MatterProductsSpider,
+                         {"refs.json": {"format": "json", "item_classes": ["x.Y"]}},
+                         FEED_EXPORT_FIELDS=["url"])
+    assert feeds["refs.json"]["item_classes"] == ["x.Y"]
+    assert "fields" not in feeds["refs.json"]
+
+
+@pytest.mark.parametrize("exporter_class", [CsvExporter, XlsxExporter])
+def test_an_export_without_rows_still_has_its_header(exporter_class):
+    buffer = io.BytesIO()
+    exporter = exporter_class(buffer, fields_to_export=["url", "model"])
+    exporter.start_exporting()
+    exporter.finish_exporting()
+    read = read_csv_header if exporter_class is CsvExporter else read_xlsx_header
+    assert read(buffer.getvalue()) == ["url", "model"]
+
+
+def read_xlsx_header(data):
+    return list(next(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)))
 
 
 # --- the feeds of a real crawl (tests/conftest.py ``synced``) -------------------------------
@@ -98,13 +146,17 @@ def as_feed_value(column, value):
 
 
 def as_xlsx_cell(column, value):
-    """A stored detail value as an XLSX cell: typed, lists joined, formulas neutralised."""
+    """A stored detail value as an XLSX cell: typed (dates too), lists joined, formulas
+    neutralised."""
+    if column.endswith("_date") and value is not None:
+        return datetime.fromisoformat(value)  # openpyxl reads every date cell as a datetime
     value = as_feed_value(column, value)
     return neutralise_formula("; ".join(value) if isinstance(value, list) else value)
 
 
 def as_csv_cell(column, value):
-    value = as_xlsx_cell(column, value)
+    value = as_feed_value(column, value)
+    value = neutralise_formula("; ".join(value) if isinstance(value, list) else value)
     return "" if value is None else str(value)
 
 

@@ -13,7 +13,7 @@ from w3lib.url import add_or_replace_parameter
 from matter_certis import normalize
 from matter_certis.arguments import ArgumentError, parse_arguments
 from matter_certis.breaker import SiteUnreachable
-from matter_certis.items import RequestFailure
+from matter_certis.items import ProductDetail, RequestFailure
 from matter_certis.loaders import ProductDetailLoader, ProductRefLoader, page_text
 from matter_certis.pages import CARDS
 from matter_certis.positions import PAGE_SIZE, cards_on_page, page_slots
@@ -101,6 +101,8 @@ class MatterProductsSpider(ListingSync, scrapy.Spider):
 
     name = "matter_products"
     PRODUCT_LINK = PRODUCT_LINK
+    # The rows of a feed (-o/-O, exporters.FeedRows): one per product's details.
+    item_class = ProductDetail
 
     def __init__(self, *args, mode="incremental", start_page=None, end_page=None, **kwargs):
         super().__init__(*args, **kwargs)
