@@ -77,7 +77,7 @@ def test_a_repeating_key_stops_the_walk_with_one_error(looping):
     errors = [line for line in looping["log"].splitlines() if " ERROR: " in line]
     assert len(errors) == 1
     assert "DCL vendor pages loop: next_key" in errors[0]
-    assert "Spider closed (dcl_key_loop)" in looping["log"]
+    assert "failed (dcl_key_loop)" in looping["log"]
 
 
 def test_a_repeating_key_keeps_the_vendors_read(looping):
@@ -90,7 +90,7 @@ def test_a_malformed_page_stops_the_walk_with_one_error(malformed):
     errors = [line for line in malformed["log"].splitlines() if " ERROR: " in line]
     assert len(errors) == 1
     assert "DCL vendor page" in errors[0] and "is malformed" in errors[0]
-    assert "Spider closed (dcl_malformed)" in malformed["log"]
+    assert "failed (dcl_malformed)" in malformed["log"]
 
 
 def test_a_malformed_page_keeps_the_vendors_of_the_pages_before_it(malformed):
@@ -101,7 +101,7 @@ def test_a_malformed_page_keeps_the_vendors_of_the_pages_before_it(malformed):
 
 def failed_errors(outcome, reason):
     """The ERROR lines of a walk, after checking it ended ``failed`` with ``reason``."""
-    assert "Spider closed (%s)" % reason in outcome["log"]
+    assert f"failed ({reason})" in outcome["log"]
     assert outcome["run"]["status"] == "failed"
     assert outcome["result"].returncode == verdict.EXIT_CODES["failed"]
     return [line for line in outcome["log"].splitlines() if " ERROR: " in line]
@@ -196,7 +196,9 @@ BAD_POSITION = 3
 
 @pytest.fixture(scope="module")
 def string_vendor_id(tmp_path_factory):
-    return walk(tmp_path_factory, dcl_vendor_overrides={BAD_POSITION: {"vendorID": "abc"}})
+    # DEBUG: the stats dump shows the count.
+    return walk(tmp_path_factory, settings={"LOG_LEVEL": "DEBUG"},
+                dcl_vendor_overrides={BAD_POSITION: {"vendorID": "abc"}})
 
 
 def test_a_string_vendor_id_is_refused_not_read_as_hex(string_vendor_id):
