@@ -7,6 +7,7 @@ import json
 import openpyxl
 import pytest
 
+from matter_certis.items import StoredProduct
 from tests.crawling import DETAIL_COLUMNS, by_url, decoded, rows, scrapy_command
 from tests.test_exporters import as_csv_cell, as_feed_value, as_xlsx_cell
 
@@ -153,3 +154,22 @@ def test_a_bad_argument_is_a_usage_error(workdir, arguments, message):
     result = scrapy_command(workdir, "dbexport", *arguments)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+@pytest.mark.parametrize("name", ["none.csv", "none.xlsx"])
+def test_a_filter_that_matches_nothing_writes_the_header_and_says_so(workdir, name):
+    result = scrapy_command(workdir, "dbexport", workdir / name, "--vendor", "no such vendor")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "No listed product matches --vendor 'no such vendor'\n"
+    if name.endswith(".csv"):
+        with (workdir / name).open(newline="", encoding="utf-8") as file:
+            written = [tuple(row) for row in csv.reader(file)]
+    else:
+        written = list(openpyxl.load_workbook(workdir / name).active.iter_rows(values_only=True))
+    assert written == [tuple(StoredProduct.fields)]
+
+
+def test_a_filter_that_matches_nothing_writes_an_empty_json_list(workdir):
+    result = scrapy_command(workdir, "dbexport", workdir / "none.json", "--since", "2999-01-01")
+    assert "No listed product matches --since 2999-01-01" in result.stderr
+    assert read_json(workdir / "none.json") == []

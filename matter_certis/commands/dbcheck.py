@@ -1,9 +1,9 @@
 """``scrapy dbcheck``: integrity checks on the local database, for scripts and people."""
 
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
 
 from matter_certis import queries
+from matter_certis.commands import failures
 
 EXAMPLES = 3
 
@@ -19,11 +19,12 @@ class Command(ScrapyCommand):
         return "Check the local database's integrity (exit code 1 if something is wrong)"
 
     def run(self, args, opts):
-        try:
-            with queries.reading(self.settings["DATABASE_URL"]):
-                problems = queries.problems()
-        except queries.NotOurDatabase as error:
-            raise UsageError(str(error)) from None
+        with failures.in_one_line(self):
+            self.check()
+
+    def check(self):
+        with queries.reading(self.settings["DATABASE_URL"]):
+            problems = queries.problems()
         found = [problem for problem in problems if problem.count]
         for problem in problems:
             print(f"{'FAIL' if problem.count else 'ok':<6}{problem.name}: {problem.count}")

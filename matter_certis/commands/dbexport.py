@@ -1,11 +1,15 @@
 """``scrapy dbexport FILE``: the whole database as one spreadsheet or JSON file."""
 
+import shlex
+import sys
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis import normalize, queries, reconcile
+from matter_certis import queries, reconcile
+from matter_certis.commands import failures
+from matter_certis.commands.filters import add_filter_options, filters_from
 from matter_certis.exporters import exporter_for
 from matter_certis.items import StoredProduct
 
@@ -27,36 +31,35 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser):
         super().add_options(parser)
-        parser.add_argument("--since", metavar="DATE",
-                            help="only products certified on or after DATE (e.g. 2025-01-31)")
-        parser.add_argument("--vendor", metavar="NAME|VID",
-                            help="only this vendor: part of its name, or its Vendor ID "
-                                 "(0x1552 or 5458)")
-        parser.add_argument("--device-type", metavar="TEXT",
-                            help="only device types containing TEXT (e.g. Light)")
+        add_filter_options(parser)
 
     def run(self, args, opts):
+        with failures.in_one_line(self):
+            self.export(args, opts)
+
+    def export(self, args, opts):
         if len(args) != 1:
             raise UsageError("give one output file, e.g. products.xlsx")
-        path = Path(args[0])
-        try:
-            exporter_class = exporter_for(self.settings, path.suffix.lstrip(".").lower())
-            since = normalize.parse_date(opts.since) if opts.since else None
-            with queries.reading(self.settings["DATABASE_URL"]):
-                rows = reconcile.with_ledger_columns(queries.listed_products(
-                    since=since, vendor=opts.vendor, device_type=opts.device_type
-                ))
-        except (ValueError, normalize.InvalidValue) as error:
-            raise UsageError(str(error)) from None
+        path = failures.output_path(Path(args[0]))
+        exporter_class = exporter_for(self.settings, path.suffix.lstrip(".").lower())
+        filters = filters_from(opts)
+        with queries.reading(self.settings["DATABASE_URL"]):
+            rows = reconcile.with_ledger_columns(queries.listed_products(**filters))
         with path.open("wb") as file:
             exporter = exporter_class(
                 file,
                 encoding=self.settings["FEED_EXPORT_ENCODING"],
                 indent=self.settings.getint("FEED_EXPORT_INDENT"),
                 export_empty_fields=True,
+                fields_to_export=list(StoredProduct.fields),
             )
             exporter.start_exporting()
             for row in rows:
                 exporter.export_item(StoredProduct(**row))
             exporter.finish_exporting()
+        if not rows:
+            given = [f"--{name.replace('_', '-')} {shlex.quote(value)}"
+                     for name, value in vars(opts).items() if name in filters and value]
+            print("No listed product matches " + " ".join(given) if given
+                  else "The database lists no product yet", file=sys.stderr)
         print(f"{len(rows)} products written to {path}")

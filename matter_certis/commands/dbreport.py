@@ -6,6 +6,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from matter_certis import queries
+from matter_certis.commands import failures
 
 
 class Command(ScrapyCommand):
@@ -21,17 +22,18 @@ class Command(ScrapyCommand):
         return "Write an HTML report with charts of the local database"
 
     def run(self, args, opts):
+        with failures.in_one_line(self):
+            self.write_report(args)
+
+    def write_report(self, args):
         if len(args) != 1:
             raise UsageError("give one output file, e.g. report.html")
-        path = Path(args[0])
-        try:
-            with queries.reading(self.settings["DATABASE_URL"]):
-                # Imported here: Scrapy loads every command module on every run, a crawl
-                # included, and matplotlib costs half a second and 60 MB.
-                from matter_certis import report
+        path = failures.output_path(Path(args[0]))
+        with queries.reading(self.settings["DATABASE_URL"]):
+            # Imported here: Scrapy loads every command module on every run, a crawl
+            # included, and matplotlib costs half a second and 60 MB.
+            from matter_certis import report
 
-                html = report.render()
-        except queries.NotOurDatabase as error:
-            raise UsageError(str(error)) from None
+            html = report.render()
         path.write_text(html, encoding="utf-8")
         print(f"Report written to {path} ({len(html) // 1024} KiB)")

@@ -1,9 +1,9 @@
 """``scrapy dbstats``: what the local database holds, at a glance."""
 
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
 
 from matter_certis import queries, reconcile
+from matter_certis.commands import failures
 from matter_certis.models import ProductDetail
 
 TOP = 10
@@ -21,11 +21,8 @@ class Command(ScrapyCommand):
         return "Summarise the local database: totals, last runs, products by kind"
 
     def run(self, args, opts):
-        try:
-            with queries.reading(self.settings["DATABASE_URL"]):
-                self.print_stats()
-        except queries.NotOurDatabase as error:
-            raise UsageError(str(error)) from None
+        with failures.in_one_line(self), queries.reading(self.settings["DATABASE_URL"]):
+            self.print_stats()
 
     def print_stats(self):
         print("Totals")
