@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from matter_certis import verdict
+from matter_certis import normalize, verdict
 from matter_certis.replica import Catalog, ReplicaServer
 from matter_certis.replica.dcl import Faults
 from matter_certis.replica.ledger import REVOCATION_REASON
@@ -186,3 +186,34 @@ def test_a_status_outside_the_enum_is_stored_as_null_with_a_warning(tmp_path):
     outcome = faulty_walk(tmp_path, record_overrides={3: {"softwareVersionCertificationStatus": 7}})
     assert outcome["stored"][3]["status"] is None
     assert "not a certification status (0..3): 7" in outcome["log"]
+
+
+# -- the rules, without a crawl ---------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["300", True, 3.0, -1, [300]])
+def test_a_software_version_must_be_a_json_integer(value):
+    with pytest.raises(normalize.InvalidValue):
+        normalize.json_integer(value)
+
+
+@pytest.mark.parametrize(("code", "name"), [(0, "dev-test"), (1, "provisional"),
+                                            (2, "certified"), (3, "revoked"), (None, None)])
+def test_status_codes_are_named_as_the_matter_specification_does(code, name):
+    assert normalize.json_status(code) == name
+
+
+@pytest.mark.parametrize(("value", "iso"), [("2023-12-11T00:00:00.000Z", "2023-12-11"),
+                                            ("2023-12-11", "2023-12-11"), ("", None)])
+def test_ledger_dates_become_iso_dates(value, iso):
+    assert normalize.json_date(value) == iso
+
+
+@pytest.mark.parametrize("value", ["12/11/2023", "2023-13-01T00:00:00Z", "soon", 20231211])
+def test_other_dates_are_refused(value):
+    with pytest.raises(normalize.InvalidValue):
+        normalize.json_date(value)
+
+
+def test_history_is_json_text_with_sorted_keys_and_nothing_but_a_list_is_history():
+    assert normalize.json_list([{"reason": "", "date": "d"}]) == '[{"date": "d", "reason": ""}]'
+    with pytest.raises(normalize.InvalidValue):
+        normalize.json_list({"date": "d"})
