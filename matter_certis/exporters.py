@@ -198,8 +198,8 @@ class FeedRows:
         if getattr(self.crawler.spider, "mode", None) != "incremental":
             return
         logger.info(
-            "The feed %s holds the %d products this incremental run fetched, not every "
-            "listed product: `scrapy dbexport %s` writes them all",
+            "The feed %s holds the %d products this incremental run fetched (new, or "
+            "missing details); `scrapy dbexport %s` writes every listed product",
             slot.uri, slot.itemcount, Path(urlparse(slot.uri).path).name or slot.uri,
         )
 

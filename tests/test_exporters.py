@@ -21,7 +21,8 @@ from matter_certis.spiders.dcl_vendors import DclVendorsSpider
 from matter_certis.spiders.matter_products import MatterProductsSpider
 from matter_certis.normalize import format_hex_id
 from tests.conftest import FORMULA_MODELS
-from tests.crawling import stored_details
+from matter_certis.replica import Catalog, ReplicaServer
+from tests.crawling import crawl, stored_details
 
 DANGEROUS = ["=1+2", "+1", "-1", "@SUM(A1)", "\tcmd", "\rcmd"]
 
@@ -192,3 +193,17 @@ def test_the_xlsx_feed_equals_the_database(synced, details):
 def test_the_crawl_feeds_neutralise_formulas_from_the_site(synced):
     models = {row["model"] for row in read_csv((synced.workdir / "products.csv").read_bytes())}
     assert {"'" + model for model in FORMULA_MODELS} <= models
+
+
+def test_an_incremental_runs_feed_says_how_many_products_it_holds(tmp_path):
+    """A second run finds nothing new: its feed is a header, and the log says why and what
+    writes every product."""
+    feed = tmp_path / "products.csv"
+    with ReplicaServer(Catalog(products=24, seed=4)) as replica:
+        first, second = (crawl(replica, tmp_path, options=["-O", feed]) for _ in range(2))
+        assert (first.returncode, second.returncode) == (0, 0)
+        header = feed.read_text(encoding="utf-8")
+    assert header.splitlines() == [",".join(ProductDetail.fields)]
+    assert (f"The feed {feed} holds the 0 products this incremental run fetched (new, or "
+            "missing details); `scrapy dbexport products.csv` writes every listed product"
+            ) in (tmp_path / "crawl.log").read_text()
