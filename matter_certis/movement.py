@@ -15,6 +15,7 @@ finds the listing shrank (a delisting) or changed in a way growth does not expla
 everything read before it, and the pages are read again.
 """
 
+import copy
 from dataclasses import dataclass
 
 from matter_certis.positions import PAGE_SIZE, physical_page
@@ -102,17 +103,24 @@ class Listing:
         self.reads.append(read)
         return read
 
-    def check(self, total, reads):
-        """A new status check (``reads``: its pages, placed as they are now) found ``total``
-        products. Returns the growth since the previous check, or ``None`` when the listing
-        changed otherwise (everything read before is dropped)."""
+    def check(self, total, pages):
+        """A new status check found ``total`` products and ``pages`` (page -> card refs, as
+        they are now). Returns the growth since the previous check, or ``None`` when growth
+        does not explain what it shows (nothing is changed then: the caller looks again,
+        or ``restart``s)."""
+        trial = copy.deepcopy(self)
+        growth = trial.grown(total, pages)
+        if growth is not None:
+            self.__dict__.update(trial.__dict__)
+        return growth
+
+    def grown(self, total, pages):
         growth = total - self.total
-        earlier = [read for read in self.reads if read not in reads]
-        top, self.total = self.top, total
-        self.top = first_url(reads)
-        if growth < 0 or (top is not None and url_at_position(reads, growth) != top):
-            self.forget(earlier)
+        earlier = list(self.reads)
+        reads = [self.read(page, refs, known=True) for page, refs in pages.items()]
+        if growth < 0 or (self.top is not None and url_at_position(reads, growth) != self.top):
             return None
+        self.total, self.top = total, first_url(reads)
         for read in earlier:
             if read.shift is None:
                 read.most += growth
@@ -121,18 +129,18 @@ class Listing:
         try:
             self.place()
         except Conflict:
-            self.forget(earlier)
             return None
         return growth
+
+    def restart(self, total, pages):
+        """The listing changed in a way growth does not explain: forget every read before
+        this check (and the database's slots); its ``pages`` are the listing now."""
+        self.reads, self.anchors, self.total = [], {}, total
+        self.opened([self.read(page, refs, known=True) for page, refs in pages.items()])
 
     def opened(self, reads):
         """The first status check: its reads are the listing now."""
         self.top = first_url(reads)
-
-    def forget(self, reads):
-        for read in reads:
-            self.reads.remove(read)
-        self.anchors = {}
 
     def places(self):
         """The positions of the placed reads' products (and the database's, before the run);

@@ -164,16 +164,21 @@ class ListingSync:
         """A later status check: if the listing moved, store what the pages read really
         showed where it is now, and read again what cannot be placed."""
         listing = self.listing
-        previous = listing.total
-        stored, self.state["stored"] = self.state["stored"], set()
-        reads = [listing.read(page, [ref for ref, _ in cards], known=True)
-                 for page, cards in check.items()]
-        growth = listing.check(total, reads)
+        previous, unplaced = listing.total, len(listing.unplaced())
+        pages = {page: [ref for ref, _ in cards] for page, cards in check.items()}
+        growth = listing.check(total, pages)
         target = self.state["target"]
+        if growth is None and not self.state.get("looked_again"):
+            self.logger.info("The status check does not agree with the pages read (the listing "
+                             "moved while it was read?): looking again")
+            self.state["looked_again"] = self.state["unchecked"] = True
+            return
+        self.state["looked_again"] = False
         if growth is None:
             self.logger.warning("The listing changed during the run in a way new products do "
                                 "not explain (%d products, %d before): reading it again",
                                 total, previous)
+            listing.restart(total, pages)
             target = None if target is None else self.scope(total)
         elif growth:
             self.logger.info("The listing grew by %d products during the run", growth)
@@ -181,10 +186,11 @@ class ListingSync:
                 target |= set(range(previous, total))
         moved = growth != 0
         covered = listing.covered()
-        if moved:
-            self.state["moves"] += 1
+        self.state["moves"] += moved
+        if moved or len(listing.unplaced()) < unplaced:
             if target is not None:
-                target |= stored - covered
+                target |= self.state["stored"] - covered
+            self.state["stored"] = set()
             yield from self.corrections()
         self.state["target"] = target
         wanted = (set(range(total)) if target is None else target) - covered - self.state["failed"]
