@@ -192,6 +192,12 @@ class JsonRecordLoader(ItemLoader):
 
     record_keys = {}
 
+    def __init__(self, response=None, spider=None):
+        # The response only names the page in warnings: giving it to ItemLoader would parse
+        # the whole page again for every record (a JSON selector).
+        super().__init__(spider=spider)
+        self.context["response"] = response
+
     def add_record(self, record):
         for key, field in self.record_keys.items():
             # Wrapped: a JSON list is one value (history, or a refused name), not several.
