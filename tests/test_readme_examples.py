@@ -1,0 +1,38 @@
+"""The README's dbexport examples return rows on the replica it tells people to start
+(``python -m matter_certis.replica --products 600``), the filters as the README describes
+them."""
+
+import json
+
+import pytest
+
+from matter_certis.replica import Catalog, ReplicaServer
+from tests.crawling import crawl, scrapy_command
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("readme")
+    with ReplicaServer(Catalog(products=600)) as replica:
+        for spider in ("matter_products", "dcl_vendors"):
+            assert crawl(replica, workdir, spider=spider).returncode == 0
+    return workdir
+
+
+def exported(workdir, *filters):
+    result = scrapy_command(workdir, "dbexport", workdir / "out.json", *filters)
+    assert result.returncode == 0, result.stderr
+    return json.loads((workdir / "out.json").read_text())
+
+
+def test_lights_since_2023(workdir):
+    rows = exported(workdir, "--device-type", "light", "--since", "2023-01-01")
+    assert rows and all("light" in row["device_type"].lower() for row in rows)
+    assert all(row["certification_date"] >= "2023-01-01" for row in rows)
+
+
+@pytest.mark.parametrize("vendor", ["kiteify", "KITEIFY", "0x15A4"])
+def test_the_replicas_largest_vendor_by_part_of_its_name_in_any_case_or_its_id(workdir, vendor):
+    rows = exported(workdir, "--vendor", vendor)
+    assert len(rows) > 100
+    assert all("kiteify" in (row["vendor_name"] or row["manufacturer"]).lower() for row in rows)
