@@ -12,6 +12,7 @@ import pytest
 from matter_certis import verdict
 from matter_certis.replica import Catalog, ReplicaServer
 from matter_certis.replica.dcl import Faults
+from tests.crawling import rows
 from tests.ledger_walks import pages, stored_models, walk
 
 PAGE_LIMIT = 25
@@ -118,3 +119,38 @@ def test_a_vendor_without_models_is_a_404_and_one_with_models_lists_them():
     assert found[0] == 200
     assert found[1]["vendorProducts"]["vid"] == with_models
     assert found[1]["vendorProducts"]["products"]
+
+
+# -- two walks -----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def two_walks(tmp_path_factory):
+    """A walk, a model taken off the ledger and a product renamed, a second walk."""
+    workdir = tmp_path_factory.mktemp("two-walks")
+    with ReplicaServer(Catalog(products=60, seed=1)) as replica:
+        ledger = replica.ledger
+        first = walk(replica, workdir, "dcl_models", DCL_PAGE_LIMIT=PAGE_LIMIT)
+        plain = [p for p in replica.catalog.listed() if ledger.plan(p) is None]
+        ledger.withdraw_model(plain[0].path)
+        replica.catalog.change(plain[1].path, model="Renamed Plug")
+        second = walk(replica, workdir, "dcl_models", DCL_PAGE_LIMIT=PAGE_LIMIT)
+        expected = ledger.expected_models()
+        gone, renamed = ledger.ids(plain[0]), ledger.ids(plain[1])
+    changes = rows(workdir / "matter_certis.db", "SELECT * FROM dcl_changes ORDER BY id")
+    return {"first": first, "second": second, "expected": expected, "changes": changes,
+            "workdir": workdir, "gone": gone, "renamed": renamed}
+
+
+def test_a_model_gone_from_the_ledger_is_marked_not_deleted(two_walks):
+    gone = stored_models(two_walks["workdir"], "removed_at IS NOT NULL")
+    assert [(m["vid"], m["pid"]) for m in gone] == [two_walks["gone"]]
+    assert stored_models(two_walks["workdir"]) == two_walks["expected"]
+
+
+def test_a_changed_model_and_a_removed_one_are_recorded_changes(two_walks):
+    changes = {((c["vid"], c["pid"]), c["field"]): (c["old_value"], c["new_value"])
+               for c in two_walks["changes"]}
+    assert {key for key, _ in changes} == {two_walks["gone"], two_walks["renamed"]}
+    assert changes[(two_walks["gone"], "removed_at")][0] is None
+    assert changes[(two_walks["renamed"], "product_name")][1] == "Renamed Plug"
+    assert all(c["record"] == "model" and c["software_version"] is None
+               for c in two_walks["changes"])

@@ -12,7 +12,8 @@ others that are no finding (``zigbee``, provisional, revoked, dev-test). The res
 vendors have no model: their model list is a 404.
 
 ``revoke`` and ``certify_again`` change a product's record between two walks, its earlier
-state kept in ``history``; ``withdraw`` takes its records off the ledger.
+state kept in ``history``; ``withdraw`` takes its compliance records off the ledger,
+``withdraw_model`` its model record.
 """
 import json
 import threading
@@ -60,6 +61,7 @@ class Ledger:
         self._lock = threading.Lock()
         self._transitions = {}  # product serial -> [(status, ISO date, reason)] after its first state
         self._withdrawn = set()  # serials of products whose compliance records are gone
+        self._withdrawn_models = set()  # serials of products whose model record is gone
 
     # -- changes between walks ------------------------------------------------
     def revoke(self, url_or_path, on="2026-11-30", reason=REVOCATION_REASON):
@@ -74,6 +76,12 @@ class Ledger:
         serial = self.catalog.product(url_or_path).serial
         with self._lock:
             self._withdrawn.add(serial)
+
+    def withdraw_model(self, url_or_path):
+        """Take a product's model record off the ledger (its compliance records stay)."""
+        serial = self.catalog.product(url_or_path).serial
+        with self._lock:
+            self._withdrawn_models.add(serial)
 
     def _transition(self, url_or_path, status, on, reason):
         serial = self.catalog.product(url_or_path).serial
@@ -104,9 +112,11 @@ class Ledger:
 
     def models(self):
         """Every model record, in store order (vid, pid); one per (vid, pid)."""
+        with self._lock:
+            withdrawn = set(self._withdrawn_models)
         records = {}
         for p in self.products():
-            if self.plan(p) != "not_on_ledger":
+            if self.plan(p) != "not_on_ledger" and p.serial not in withdrawn:
                 vid, pid = self.ids(p)
                 if self.plan(p) == "id_mismatch":
                     pid ^= 0x4000
