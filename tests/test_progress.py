@@ -104,9 +104,10 @@ def test_the_log_shows_plan_progress_and_one_summary_last(replica, tmp_path):
         assert int(details_done) <= 120
     assert any(match.group(2) == "10" and match.group(5) != "?" for match in progress)
 
-    # The project's INFO lines: the plan, progress, and the summary.
+    # The project's INFO lines: the database, the plan, progress, and the summary.
     ours = [line for line in log if PROJECT_INFO.match(line)]
-    assert all(PROGRESS_LINE.search(line) or "Status check:" in line for line in ours[:-1])
+    assert "INFO: Database: SQLite file " in ours[0]
+    assert all(PROGRESS_LINE.search(line) or "Status check:" in line for line in ours[1:-1])
 
     (record,) = rows(tmp_path / "matter_certis.db", "SELECT * FROM crawling_results")
     summaries = [line for line in log if "[matter_certis.extensions.run_record] INFO: Run" in line]
