@@ -140,6 +140,28 @@ def test_a_terminal_gets_a_live_bar(replica, tmp_path):
     assert b"listing pages 10/10, details 120/120" in shown
 
 
+def test_a_terminal_showing_the_log_gets_the_bar_instead_of_progress_lines(replica, tmp_path):
+    command = crawl_command(replica, tmp_path, "mode=full", MATTER_PROGRESS_INTERVAL=0.2,
+                            CONCURRENT_REQUESTS_PER_DOMAIN=4)
+    at = command.index(f"LOG_FILE={tmp_path / 'crawl.log'}")
+    del command[at - 1:at + 1]  # the log goes to the terminal
+    terminal, child_end = pty.openpty()
+    fcntl.ioctl(child_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 160, 0, 0))
+    process = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=child_end, stderr=child_end,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+    )
+    os.close(child_end)
+    shown = b""
+    while chunk := _read(terminal):
+        shown += chunk
+    os.close(terminal)
+    assert process.wait(timeout=60) == 0
+    assert re.search(rb"matter_products: +\d+%\|", shown)  # the bar
+    assert b"INFO: Database: " in shown and b"completed (finished)" in shown
+    assert b"Progress: " not in shown
+
+
 def test_a_bar_that_never_got_a_plan_closes_cleanly():
     """A no-op sync on a terminal: the bar has no total (tqdm then refuses ``bool()``)."""
     progress = Progress(get_crawler(), interval=10, bar=True)
