@@ -200,7 +200,8 @@ class FeedRows:
         logger.info(
             "The feed %s holds the %d products this incremental run fetched (new, or "
             "missing details); `scrapy dbexport %s` writes every listed product",
-            slot.uri, slot.itemcount, Path(urlparse(slot.uri).path).name or slot.uri,
+            slot.uri, slot.itemcount,
+            slot.uri if "://" not in slot.uri else Path(urlparse(slot.uri).path).name,
         )
 
 

@@ -205,5 +205,5 @@ def test_an_incremental_runs_feed_says_how_many_products_it_holds(tmp_path):
         header = feed.read_text(encoding="utf-8")
     assert header.splitlines() == [",".join(ProductDetail.fields)]
     assert (f"The feed {feed} holds the 0 products this incremental run fetched (new, or "
-            "missing details); `scrapy dbexport products.csv` writes every listed product"
+            f"missing details); `scrapy dbexport {feed}` writes every listed product"
             ) in (tmp_path / "crawl.log").read_text()
