@@ -66,7 +66,8 @@ def save_rows(model, rows, *, session_id=None, track_changes=False, keep=(),
 
     A row whose values changed is ``updated``; one whose slot alone changed (a delisting
     moved it) is ``moved``. With ``track_changes`` every changed value (positions aside) is
-    recorded in ``change_model`` (``product_changes``; ``change_row`` makes its rows).
+    recorded in ``change_model`` (``product_changes``; ``change_row`` makes its rows). A
+    product back on the listing (``delisted_at`` cleared) is recorded there always.
     Columns in ``keep`` (markup drift) keep their stored value where the row has none.
     Call inside a transaction.
     """
@@ -99,6 +100,10 @@ def save_rows(model, rows, *, session_id=None, track_changes=False, keep=(),
                     change_row(row_key, name, old[name], row[name], session_id, now)
                     for name in changed_values
                 )
+            if old.get("delisted_at") is not None and row["delisted_at"] is None:
+                # The record of a relisting, which dbchanges reports.
+                outcome.changes.append(
+                    change_row(row_key, "delisted_at", old["delisted_at"], None, session_id, now))
         to_write.append({**row, "created_at": now, "updated_at": now})
     _upsert(model, to_write)
     for changes in chunked(outcome.changes, ROWS_PER_STATEMENT):

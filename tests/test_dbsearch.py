@@ -142,6 +142,7 @@ def test_no_match_says_so_on_stderr(synced):
     (("--since", "soon"), "not a date: 'soon'"),
     (("--limit", "-1"), "--limit must be 0 or more, not -1"),
     (("plug",), "unexpected argument 'plug'"),
+    (("--format", "xml"), "unknown format 'xml': use table, csv or json"),
 ])
 def test_a_bad_argument_is_one_error_line(synced, options, message):
     result = scrapy_command(synced.workdir, "dbsearch", *options)

@@ -1,12 +1,14 @@
 """``scrapy dbsearch``: find listed products without SQL, as a table on the terminal."""
 
 import csv
+import io
 import json
 import sys
 
 from scrapy.commands import ScrapyCommand
 
 from matter_certis import normalize, queries
+from matter_certis.commands import pipes
 from matter_certis.commands.filters import add_filter_options, filters_from
 from matter_certis.exporters import neutralise_formula
 
@@ -22,6 +24,7 @@ COLUMNS = (
     ("url", "URL"),
 )
 HEX_COLUMNS = {"vid", "pid"}
+FORMATS = ("table", "csv", "json")
 WIDEST_CELL = 32
 TABLE_LIMIT = 50
 
@@ -61,6 +64,23 @@ def table(rows):
     ]
 
 
+def render(output_format, rows, shown):
+    """``shown`` (of all ``rows`` found) as a table, CSV or JSON."""
+    if output_format == "json":
+        return json.dumps(list(map(values, shown)), ensure_ascii=False, indent=2)
+    if output_format == "csv":
+        text = io.StringIO()
+        writer = csv.DictWriter(text, fieldnames=[key for key, _ in COLUMNS],
+                            lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({key: neutralise_formula(value) for key, value in cells(row).items()}
+                         for row in shown)
+        return text.getvalue().rstrip("\n")
+    cut_short = len(shown) < len(rows)
+    more = f" (the newest {len(shown)} shown: --limit 0 for all)" if cut_short else ""
+    return "\n".join([*table(list(map(cells, shown))), "", f"{len(rows)} products{more}"])
+
+
 class Command(ScrapyCommand):
     """Prints the listed products that match ``dbexport``'s filters (and ``--text``,
     ``--certificate``): newest first, as a table, or as CSV or JSON for a pipe."""
@@ -80,13 +100,14 @@ class Command(ScrapyCommand):
         parser.add_argument("--limit", type=int, metavar="N",
                             help=f"show at most N products, newest first (0: all; default "
                                  f"{TABLE_LIMIT} in a table, all in CSV and JSON)")
-        parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
-                            help="table (default), csv or json")
+        parser.add_argument("--format", default="table", help="table (default), csv or json")
 
     def run(self, args, opts):
         if args:
             return self.refuse(f"unexpected argument {args[0]!r}: filters are options, "
                                "e.g. --text 'smart plug'")
+        if opts.format not in FORMATS:
+            return self.refuse(f"unknown format {opts.format!r}: use table, csv or json")
         if opts.limit is not None and opts.limit < 0:
             return self.refuse(f"--limit must be 0 or more, not {opts.limit}")
         try:
@@ -100,19 +121,9 @@ class Command(ScrapyCommand):
         shown = rows[:limit] if limit else rows
         if not rows:
             print("No listed product matches these filters.", file=sys.stderr)
-        if opts.format == "json":
-            json.dump(list(map(values, shown)), sys.stdout, ensure_ascii=False, indent=2)
-            print()
-        elif opts.format == "csv":
-            writer = csv.DictWriter(sys.stdout, fieldnames=[key for key, _ in COLUMNS])
-            writer.writeheader()
-            writer.writerows({key: neutralise_formula(text) for key, text in cells(row).items()}
-                             for row in shown)
-        elif rows:
-            print("\n".join(table(list(map(cells, shown)))))
-            cut_short = len(shown) < len(rows)
-            more = f" (the newest {len(shown)} shown: --limit 0 for all)" if cut_short else ""
-            print(f"\n{len(rows)} products{more}")
+            if opts.format == "table":
+                return
+        pipes.write(render(opts.format, rows, shown))
 
     def refuse(self, message):
         """One error line on stderr and exit code 2: no usage text, no traceback."""

@@ -115,7 +115,7 @@ class DatabasePipeline:
 
         def write():
             store.release_slots(refs)
-            products = store.save_rows(models.Product, refs)
+            products = store.save_rows(models.Product, refs, session_id=spider.session_id)
             saved_details = store.save_rows(
                 models.ProductDetail,
                 details,
