@@ -68,3 +68,13 @@ def test_a_demoted_record_is_debug_and_others_keep_their_level():
     assert demote.filter(listing) and demote.filter(warning)
     assert [(listing.levelname, listing.levelno), (warning.levelname, warning.levelno)] == [
         ("DEBUG", logging.DEBUG), ("WARNING", logging.WARNING)]
+
+
+def test_a_resumed_run_still_names_its_database_first(tmp_path):
+    jobdir = tmp_path / "job"
+    jobdir.mkdir()
+    (jobdir / "matter_certis_run.json").write_text('{"status": "interrupted"}')
+    with ReplicaServer(Catalog(products=24)) as replica:
+        printed = crawl_printing(replica, tmp_path, "-s", f"JOBDIR={jobdir}")
+    assert "INFO: Database: SQLite file " in printed[0]
+    assert f"INFO: Resuming the interrupted run saved in {jobdir}" in printed[1]

@@ -30,6 +30,8 @@ class JobDirGuard:
     def __init__(self, jobdir):
         self.jobdir = Path(jobdir)
         self.marker = self.jobdir / MARKER
+        # Said when the spider opens, after the database line that starts every run's log.
+        self.news = None
         self.prepare()
 
     @classmethod
@@ -53,10 +55,11 @@ class JobDirGuard:
     def prepare(self):
         status = self.previous_status()
         if status == "interrupted":
-            logger.info("Resuming the interrupted run saved in %s", self.jobdir)
+            self.news = (logging.INFO, "Resuming the interrupted run saved in %s", self.jobdir)
             return
         if status == "running":
-            logger.warning(
+            self.news = (
+                logging.WARNING,
                 "Discarding job directory %s: the run that used it was killed, so its saved "
                 "queue cannot be trusted; the database analysis decides what to fetch",
                 self.jobdir,
@@ -69,6 +72,8 @@ class JobDirGuard:
         self.marker.write_text(json.dumps({"status": status, "at": utc_now().isoformat(), **details}))
 
     def spider_opened(self, spider):
+        if self.news:
+            logger.log(*self.news)
         self.write("running", session_id=getattr(spider, "session_id", None))
 
     def spider_closed(self, spider, reason):
