@@ -208,6 +208,19 @@ class Listing:
                 for shift in self.possible(read) if places.fits(read, shift)
                 for index in range(len(read.refs))}
 
+    def ends_of_unplaced(self):
+        """For each run of neighbouring pages not placed, the slot just past its last page at
+        its least shift: the page that shows it, once read, places that last page (and the
+        run, page by page, from there)."""
+        places = self.places()
+        ends, previous = set(), None
+        for read in sorted(self.unplaced(), key=lambda read: read.page, reverse=True):
+            if previous is None or previous.page - read.page > 1:
+                least = next((shift for shift in self.possible(read) if places.fits(read, shift)), 0)
+                ends.add(self.total - 1 - read.page * PAGE_SIZE - least)
+            previous = read
+        return {slot for slot in ends if slot >= 0}
+
     def pages_for(self, slots):
         """Physical pages (now) that show these slots."""
         return sorted({physical_page(self.total, slot) for slot in slots if 0 <= slot < self.total})

@@ -43,11 +43,12 @@ def test_every_detail_field_equals_the_ground_truth(replica, database):
         assert stored_row == expected_row
 
 
-def test_a_first_crawl_reads_each_page_once_plus_the_status_check(first_crawl):
-    # page 1 once for the status check; the last page twice, since an empty database
-    # cannot confirm it was not cut short
+def test_a_first_crawl_reads_each_page_once_plus_the_status_checks(first_crawl):
+    # page 1 once for the status check, which stores its cards; the last page twice, since
+    # an empty database cannot confirm it was not cut short; the 48 pages between; then a
+    # second status check (page 1, the last page, now confirmed) that the listing did not move
     _, _, requests = first_crawl
-    assert requests == {"list": 50 + 2, "detail": 600}
+    assert requests == {"list": 3 + 48 + 2, "detail": 600}
 
 
 def test_the_run_is_recorded(database):

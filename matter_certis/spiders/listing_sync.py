@@ -191,11 +191,15 @@ class ListingSync:
             if target is not None:
                 target |= self.state["stored"] - covered
             self.state["stored"] = set()
-            yield from self.corrections()
+            yield from self.corrections(target)
         self.state["target"] = target
         wanted = (set(range(total)) if target is None else target) - covered - self.state["failed"]
-        # Slots no page read may show first: once read, they place the pages around them.
-        pages = listing.pages_for(wanted - listing.undecided() or wanted)
+        # Once after the listing moved, first the slots no page read may show and those just
+        # past pages not placed: once read, they place the pages around them.
+        first = set()
+        if moved:
+            first = (wanted - listing.undecided()) | (wanted & listing.ends_of_unplaced())
+        pages = listing.pages_for(first or wanted)
         if pages and self.state["moves"] >= self.settings.getint("MATTER_MOVEMENT_CHECKS", MOVEMENT_CHECKS):
             self.logger.warning("The listing kept moving: %d pages left unread", len(pages))
             return
@@ -213,12 +217,15 @@ class ListingSync:
         pages = self.page_range(self.total_pages) if self.sliced else range(1, self.total_pages + 1)
         return set().union(set(), *(page_slots(total, page) for page in pages))
 
-    def corrections(self):
-        """Every product placed, at its slot now (with its detail request, which the
-        duplicate filter drops when already made); products seen only on pages not placed
-        lose their slot until a page shows them again."""
+    def corrections(self, target):
+        """Every product placed on the slots this run is to show (``target``, ``None`` for
+        all), at its slot now (with its detail request, which the duplicate filter drops
+        when already made); products seen only on pages not placed lose their slot until a
+        page shows them again."""
         placed = self.listing.slots()
         for (page_id, index_in_page), ref in placed.values():
+            if target is not None and page_id * PAGE_SIZE + index_in_page not in target:
+                continue
             yield ProductRef(ref, page_id=page_id, index_in_page=index_in_page)
             yield self.detail_request(dict(ref, page_id=page_id, index_in_page=index_in_page))
         for read in self.listing.unplaced():
@@ -238,6 +245,7 @@ class ListingSync:
     def page_items(self, cards, page, total, url):
         """The refs of a page's cards at their slots, their detail requests, and a dead
         letter per card that is no product."""
+        self.crawler.stats.inc_value("matter/pages/read")
         self.state.setdefault("stored", set()).update(page_slots(total, page))
         for index, (ref, problem) in enumerate(cards):
             if problem:

@@ -194,7 +194,6 @@ class MatterProductsSpider(ListingSync, scrapy.Spider):
             else:
                 yield self.give_up(response, "list", f"page {page} shows {len(cards)} cards, expected {expected}")
             return
-        self.crawler.stats.inc_value("matter/pages/read")
         if self.listing is not None:
             self.listing.read(page, [ref for ref, _ in cards], sent_after=response.meta.get("sent_after", 0))
         yield from self.page_items(cards, page, total, response.request.url)
