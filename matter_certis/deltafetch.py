@@ -34,7 +34,7 @@ class CommittedDeltaFetch(DeltaFetch):
     def from_crawler(cls, crawler):
         settings = crawler.settings
         if not settings.getbool("DELTAFETCH_ENABLED"):
-            raise NotConfigured("DELTAFETCH_ENABLED is off")
+            raise NotConfigured  # no message: the DCL walks turn it off, that is no warning
         middleware = cls(None, settings.getbool("DELTAFETCH_RESET"), crawler.stats)
         middleware.fingerprint = crawler.request_fingerprinter.fingerprint
         middleware.keys = set()

@@ -78,3 +78,12 @@ def test_a_resumed_run_still_names_its_database_first(tmp_path):
         printed = crawl_printing(replica, tmp_path, "-s", f"JOBDIR={jobdir}")
     assert "INFO: Database: SQLite file " in printed[0]
     assert f"INFO: Resuming the interrupted run saved in {jobdir}" in printed[1]
+
+
+def test_a_ledger_walk_prints_no_warning_for_components_it_turns_off(tmp_path):
+    """The DCL walks turn deltafetch off; ``MATTER_PROGRESS_INTERVAL=0`` turns Progress off."""
+    with ReplicaServer(Catalog(products=24)) as replica:
+        printed = crawl_printing(replica, tmp_path, "-s", "MATTER_PROGRESS_INTERVAL=0",
+                                 spider="dcl_vendors")
+    assert [line for line in printed if "WARNING" in line] == []
+    assert len(printed) == 3  # the database, the walk's end, the summary
