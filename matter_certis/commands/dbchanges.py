@@ -4,16 +4,16 @@ reader (atom)."""
 
 import json
 import re
-import sys
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from xml.etree import ElementTree
 
+from peewee import PeeweeException
 from scrapy.commands import ScrapyCommand
 
 from matter_certis import normalize, queries
-from matter_certis.commands import pipes
+from matter_certis.commands import output
 from matter_certis.models import utc_now
 
 # Before any run: "since the beginning" is every row.
@@ -321,11 +321,9 @@ class Command(ScrapyCommand):
             with queries.reading(self.settings["DATABASE_URL"]):
                 since, basis = since_of(opts.since)
                 found = digest(since, basis)
-        except (ValueError, normalize.InvalidValue) as error:
+        except (ValueError, normalize.InvalidValue, PeeweeException) as error:
             return self.refuse(str(error))
-        pipes.write(FORMATS[opts.format](found))
+        output.write(FORMATS[opts.format](found))
 
     def refuse(self, message):
-        """One error line on stderr and exit code 2: no usage text, no traceback."""
-        print(f"scrapy dbchanges: error: {message}", file=sys.stderr)
-        self.exitcode = 2
+        self.exitcode = output.error("dbchanges", message)

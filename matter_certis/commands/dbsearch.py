@@ -5,10 +5,11 @@ import io
 import json
 import sys
 
+from peewee import PeeweeException
 from scrapy.commands import ScrapyCommand
 
 from matter_certis import normalize, queries
-from matter_certis.commands import pipes
+from matter_certis.commands import output
 from matter_certis.commands.filters import add_filter_options, filters_from
 from matter_certis.exporters import neutralise_formula
 
@@ -114,7 +115,7 @@ class Command(ScrapyCommand):
             filters = filters_from(opts)
             with queries.reading(self.settings["DATABASE_URL"]):
                 rows = queries.listed_products(**filters)
-        except (ValueError, normalize.InvalidValue) as error:
+        except (ValueError, normalize.InvalidValue, PeeweeException) as error:
             return self.refuse(str(error))
         limit = opts.limit if opts.limit is not None else (
             TABLE_LIMIT if opts.format == "table" else 0)
@@ -123,9 +124,7 @@ class Command(ScrapyCommand):
             print("No listed product matches these filters.", file=sys.stderr)
             if opts.format == "table":
                 return
-        pipes.write(render(opts.format, rows, shown))
+        output.write(render(opts.format, rows, shown))
 
     def refuse(self, message):
-        """One error line on stderr and exit code 2: no usage text, no traceback."""
-        print(f"scrapy dbsearch: error: {message}", file=sys.stderr)
-        self.exitcode = 2
+        self.exitcode = output.error("dbsearch", message)

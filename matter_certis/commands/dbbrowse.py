@@ -1,0 +1,159 @@
+"""``scrapy dbbrowse``: the local SQLite database in a browser, with Datasette: facets,
+full-text search and ready-made queries (``matter_certis/datasette/metadata.yml``)."""
+
+import asyncio
+import socket
+import sqlite3
+from importlib import resources
+from pathlib import Path
+
+from peewee import PeeweeException
+from scrapy.commands import ScrapyCommand
+
+from matter_certis import database_url, queries
+from matter_certis.commands import output
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8001
+# The product text the search box and the search query look in.
+SEARCHED_COLUMNS = ("model", "manufacturer", "device_type", "certificate_id", "family_sku",
+                    "family_variant_sku", "description")
+# Listed products with their details, readable column names in a useful order, newest
+# certification first. "Transport" is a JSON array, as "Categories" is, so that Datasette
+# facets each interface; "rowid" is the product_details row, the key of the full-text index.
+# Products without stored details are left out: Datasette 0.65's array facets count nothing
+# on a view whose details are LEFT JOINed (SQLite 3.40), and dbcheck names those products.
+LISTED_PRODUCTS_VIEW = """
+CREATE VIEW listed_products AS
+SELECT
+    COALESCE(d.model, p.model) AS "Model",
+    COALESCE(v.vendor_name, d.manufacturer) AS "Vendor",
+    d.device_type AS "Device type",
+    d.certification_date AS "Certified",
+    COALESCE(d.certificate_id, p.certificate_id) AS "Certificate",
+    d.specification_version AS "Specification",
+    CASE WHEN d.transport_interface IS NOT NULL THEN
+        '[' || replace(json_quote(replace(d.transport_interface, ', ', ',')), ',', '","') || ']'
+    END AS "Transport",
+    d.application_categories AS "Categories",
+    CASE WHEN d.vid IS NOT NULL THEN printf('0x%04X', d.vid) END AS "VID",
+    CASE WHEN d.pid IS NOT NULL THEN printf('0x%04X', d.pid) END AS "PID",
+    d.software_version AS "Software",
+    d.firmware_version AS "Firmware",
+    d.hardware_version AS "Hardware",
+    CASE d.tis_trp_tested WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END AS "TIS/TRP tested",
+    d.family_sku AS "Family SKU",
+    d.family_variant_sku AS "Variant SKU",
+    d.primary_device_type_id AS "Device type ID",
+    d.description AS "Description",
+    d.compliance_document_url AS "Compliance document",
+    p.created_at AS "First stored",
+    p.url AS "URL",
+    d.rowid AS rowid
+FROM products p
+JOIN product_details d ON d.url = p.url
+LEFT JOIN vendors v ON v.vendor_id = d.vid
+WHERE p.delisted_at IS NULL
+ORDER BY d.certification_date DESC, p.page_id DESC
+"""
+
+
+def prepare(path):
+    """Add what the metadata uses to the SQLite file at ``path``: the view
+    ``listed_products`` (made again, so it follows this version) and the full-text index
+    ``product_details_fts``, whose triggers keep it current as crawls write (rebuilt here
+    too, so an index that missed writes heals)."""
+    import sqlite_utils  # here: every scrapy command loads this module
+
+    database = sqlite_utils.Database(path)
+    try:
+        with database.conn:
+            database.execute("DROP VIEW IF EXISTS listed_products")
+            database.execute(LISTED_PRODUCTS_VIEW)
+        details = database["product_details"]
+        details.enable_fts(SEARCHED_COLUMNS, create_triggers=True, replace=True)
+        details.rebuild_fts()
+    finally:
+        database.close()
+
+
+def metadata_for(name):
+    """The repository's metadata with its database named ``name`` (Datasette names a
+    database after its file)."""
+    import yaml  # Datasette's dependency
+
+    text = resources.files("matter_certis").joinpath("datasette", "metadata.yml").read_text()
+    metadata = yaml.safe_load(text)
+    metadata["databases"] = {name: metadata["databases"]["matter_certis"]}
+    return metadata
+
+
+def unusable_port(port):
+    """Why Datasette cannot listen on ``HOST``:``port``, or ``None``: said before it starts."""
+    if not 0 < port < 65536:
+        return f"--port must be 1 to 65535, not {port}"
+    with socket.socket() as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError as error:
+            return f"cannot listen on {HOST}:{port}: {error.strerror or error}"
+    return None
+
+
+def serve(path, port):
+    """Datasette over ``path`` on ``HOST``:``port`` until Ctrl-C (or SIGTERM)."""
+    import uvicorn
+    from datasette.app import Datasette
+
+    datasette = Datasette([str(path)], metadata=metadata_for(path.stem),
+                          settings={"default_page_size": 50, "default_facet_size": 10,
+                                    "truncate_cells_html": 120})
+    asyncio.run(datasette.invoke_startup())
+    print(f"Browse the database at http://{HOST}:{port}/{path.stem}/listed_products "
+          "(Ctrl-C stops)", flush=True)
+    uvicorn.run(datasette.app(), host=HOST, port=port, log_level="warning", lifespan="on")
+
+
+class Command(ScrapyCommand):
+    """Prepares the SQLite database for Datasette (a view, a full-text index kept current by
+    triggers) and serves it on 127.0.0.1 only."""
+
+    requires_project = True
+    requires_crawler_process = False
+
+    def syntax(self):
+        return "[--port N]"
+
+    def short_desc(self):
+        return "Browse the local database in a browser (Datasette on 127.0.0.1)"
+
+    def add_options(self, parser):
+        super().add_options(parser)
+        parser.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="N",
+                            help=f"port on 127.0.0.1 (default {DEFAULT_PORT})")
+        parser.add_argument("--prepare-only", action="store_true",
+                            help="add the view and the full-text index, do not serve")
+
+    def run(self, args, opts):
+        if args:
+            return self.refuse(f"unexpected argument {args[0]!r}: use --port")
+        url = database_url.resolve(self.settings["DATABASE_URL"])
+        if not url.startswith("sqlite"):
+            return self.refuse("Datasette reads SQLite files only: set DATABASE_URL to a "
+                               "sqlite:/// URL")
+        try:
+            with queries.reading(url) as database:
+                path = Path(database.obj.database).resolve()
+            prepare(path)
+        except (queries.NotOurDatabase, PeeweeException, sqlite3.Error) as error:
+            return self.refuse(str(error))
+        if opts.prepare_only:
+            print(f"{path} is ready for Datasette")
+            return
+        problem = unusable_port(opts.port)
+        if problem:
+            return self.refuse(problem)
+        serve(path, opts.port)
+
+    def refuse(self, message):
+        self.exitcode = output.error("dbbrowse", message)
