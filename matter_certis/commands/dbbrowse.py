@@ -7,11 +7,11 @@ import sqlite3
 from importlib import resources
 from pathlib import Path
 
-from peewee import PeeweeException
 from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
 
 from matter_certis import database_url, queries
-from matter_certis.commands import output
+from matter_certis.commands import failures
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
@@ -135,25 +135,27 @@ class Command(ScrapyCommand):
                             help="add the view and the full-text index, do not serve")
 
     def run(self, args, opts):
+        with failures.in_one_line(self):
+            self.browse(args, opts)
+
+    def browse(self, args, opts):
         if args:
-            return self.refuse(f"unexpected argument {args[0]!r}: use --port")
+            raise UsageError(f"unexpected argument {args[0]!r}: use --port")
         url = database_url.resolve(self.settings["DATABASE_URL"])
         if not url.startswith("sqlite"):
-            return self.refuse("Datasette reads SQLite files only: set DATABASE_URL to a "
-                               "sqlite:/// URL")
+            raise UsageError("Datasette reads SQLite files only: set DATABASE_URL to a "
+                             "sqlite:/// URL")
+        with queries.reading(url) as database:
+            path = Path(database.obj.database).resolve()
         try:
-            with queries.reading(url) as database:
-                path = Path(database.obj.database).resolve()
             prepare(path)
-        except (queries.NotOurDatabase, PeeweeException, sqlite3.Error) as error:
-            return self.refuse(str(error))
+        except sqlite3.Error as error:
+            return failures.fail(self, f"cannot prepare {path} for Datasette: {error}",
+                                 exitcode=1)
         if opts.prepare_only:
             print(f"{path} is ready for Datasette")
             return
         problem = unusable_port(opts.port)
         if problem:
-            return self.refuse(problem)
+            raise UsageError(problem)
         serve(path, opts.port)
-
-    def refuse(self, message):
-        self.exitcode = output.error("dbbrowse", message)

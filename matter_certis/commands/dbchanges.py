@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from xml.etree import ElementTree
 
-from peewee import PeeweeException
 from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
 
 from matter_certis import normalize, queries
-from matter_certis.commands import output
+from matter_certis.commands import failures, output
 from matter_certis.models import utc_now
 
 # Before any run: "since the beginning" is every row.
@@ -313,17 +313,15 @@ class Command(ScrapyCommand):
                             help="text (default), markdown, json, atom or headline")
 
     def run(self, args, opts):
-        if args:
-            return self.refuse(f"unexpected argument {args[0]!r}: use --since and --format")
-        if opts.format not in FORMATS:
-            return self.refuse(f"unknown format {opts.format!r}: use one of {', '.join(FORMATS)}")
-        try:
-            with queries.reading(self.settings["DATABASE_URL"]):
-                since, basis = since_of(opts.since)
-                found = digest(since, basis)
-        except (ValueError, normalize.InvalidValue, PeeweeException) as error:
-            return self.refuse(str(error))
-        output.write(FORMATS[opts.format](found))
+        with failures.in_one_line(self):
+            self.report(args, opts)
 
-    def refuse(self, message):
-        self.exitcode = output.error("dbchanges", message)
+    def report(self, args, opts):
+        if args:
+            raise UsageError(f"unexpected argument {args[0]!r}: use --since and --format")
+        if opts.format not in FORMATS:
+            raise UsageError(f"unknown format {opts.format!r}: use one of {', '.join(FORMATS)}")
+        with queries.reading(self.settings["DATABASE_URL"]):
+            since, basis = since_of(opts.since)
+            found = digest(since, basis)
+        output.write(FORMATS[opts.format](found))

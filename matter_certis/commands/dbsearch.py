@@ -5,11 +5,11 @@ import io
 import json
 import sys
 
-from peewee import PeeweeException
 from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
 
 from matter_certis import normalize, queries
-from matter_certis.commands import output
+from matter_certis.commands import failures, output
 from matter_certis.commands.filters import add_filter_options, filters_from
 from matter_certis.exporters import neutralise_formula
 
@@ -104,19 +104,20 @@ class Command(ScrapyCommand):
         parser.add_argument("--format", default="table", help="table (default), csv or json")
 
     def run(self, args, opts):
+        with failures.in_one_line(self):
+            self.search(args, opts)
+
+    def search(self, args, opts):
         if args:
-            return self.refuse(f"unexpected argument {args[0]!r}: filters are options, "
-                               "e.g. --text 'smart plug'")
+            raise UsageError(f"unexpected argument {args[0]!r}: filters are options, "
+                             "e.g. --text 'smart plug'")
         if opts.format not in FORMATS:
-            return self.refuse(f"unknown format {opts.format!r}: use table, csv or json")
+            raise UsageError(f"unknown format {opts.format!r}: use table, csv or json")
         if opts.limit is not None and opts.limit < 0:
-            return self.refuse(f"--limit must be 0 or more, not {opts.limit}")
-        try:
-            filters = filters_from(opts)
-            with queries.reading(self.settings["DATABASE_URL"]):
-                rows = queries.listed_products(**filters)
-        except (ValueError, normalize.InvalidValue, PeeweeException) as error:
-            return self.refuse(str(error))
+            raise UsageError(f"--limit must be 0 or more, not {opts.limit}")
+        filters = filters_from(opts)
+        with queries.reading(self.settings["DATABASE_URL"]):
+            rows = queries.listed_products(**filters)
         limit = opts.limit if opts.limit is not None else (
             TABLE_LIMIT if opts.format == "table" else 0)
         shown = rows[:limit] if limit else rows
@@ -125,6 +126,3 @@ class Command(ScrapyCommand):
             if opts.format == "table":
                 return
         output.write(render(opts.format, rows, shown))
-
-    def refuse(self, message):
-        self.exitcode = output.error("dbsearch", message)
