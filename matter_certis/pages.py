@@ -58,18 +58,16 @@ def redirected_away(request, response):
 
 def listing_problem(response, page):
     """A listing page has its card container, at most 12 cards, and a pagination block
-    unless it is the only page (page 1 with room to spare: a full page 1 without pagination
-    more likely lost it than is a listing of exactly 12). Its pagination marks the page asked
-    for as the current one."""
+    unless it is the only page (page 1 without one: its document ended, so nothing was cut
+    from it, and a listing of up to 12 products has no pages to link). Its pagination marks
+    the page asked for as the current one."""
     if not response.css(CARD_CONTAINERS):
         return "no card container"
     cards = len(response.css(CARDS))
     if cards > PAGE_SIZE:
         return f"{cards} cards: a page holds at most {PAGE_SIZE}"
     if not response.css(PAGINATION):
-        if page != 1 or cards == PAGE_SIZE:
-            return "no pagination"
-        return None
+        return None if page == 1 else "no pagination"
     current = response.css(CURRENT_PAGE).re(r"\d+")
     if page is not None and current and int(current[0]) != page:
         return f"shows page {current[0]}, not page {page}"

@@ -102,3 +102,11 @@ def test_the_vendor_walk_summary_counts_records_not_listing_pages(replica, tmp_p
     vendors = len(replica.catalog.dcl_vendors())
     assert f"{vendors} records read" in line
     assert "listing pages" not in line
+
+
+@pytest.mark.parametrize("products", [5, 12])
+def test_a_listing_that_fits_on_one_page_completes(tmp_path, products):
+    with ReplicaServer(Catalog(products=products, seed=1)) as replica:
+        assert crawl(replica, tmp_path).returncode == 0
+    assert run_status(tmp_path)["status"] == "completed"
+    assert len(rows(tmp_path / "matter_certis.db", "SELECT url FROM product_details")) == products
