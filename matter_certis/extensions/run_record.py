@@ -7,7 +7,7 @@ import time
 from peewee import chunked
 from scrapy import signals
 
-from matter_certis import models, verdict
+from matter_certis import database_url, models, verdict
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 from matter_certis.models import CrawlingResult, FailedRequest, Product, utc_now
 
@@ -26,8 +26,9 @@ class RunRecord:
     the run's verdict (``verdict.judge``): how it closed, what failed, and the spider's own
     ``audit()`` of what it stored against what it planned.
 
-    A ``full`` run over all pages that completed also judges delisting: listed products
-    it did not see get ``delisted_at`` and give up their slot.
+    A completed run that placed the whole listing (``spider.listed_urls()``) also judges
+    delisting: listed products the listing does not show get ``delisted_at`` and give up
+    their slot.
     """
 
     def __init__(self, crawler):
@@ -190,13 +191,13 @@ class RunRecord:
             logger.info(self.summary)
 
     def judge_delisting(self, spider, status):
-        """After a complete full run, mark listed products the listing no longer shows. The
+        """After a complete run that read the whole listing (a full run, or an incremental
+        one that had to read it all), mark listed products the listing no longer shows. The
         spider names what the listing shows (``listed_urls()``) only when it placed every
         card where the listing is now, so a product that merely moved is never delisted."""
         listed_urls = getattr(spider, "listed_urls", lambda: None)()
         if (
-            getattr(spider, "mode", None) != "full"
-            or getattr(spider, "sliced", True)
+            getattr(spider, "sliced", True)
             or status != "completed"
             or any(failure["kind"] == "list" for failure in self.failures)
             or not listed_urls
@@ -224,7 +225,8 @@ class RunRecord:
     def snapshot(self, spider):
         settings = self.crawler.settings
         snapshot = {name: settings.get(name) for name in SNAPSHOT_SETTINGS}
-        snapshot["DATABASE_URL"] = models.without_password(snapshot["DATABASE_URL"])
+        snapshot["DATABASE_URL"] = models.without_password(
+            database_url.resolve(snapshot["DATABASE_URL"]))
         snapshot["arguments"] = {
             name: getattr(spider, name, None) for name in ("mode", "start_page", "end_page")
         }
