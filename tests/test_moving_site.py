@@ -1,0 +1,181 @@
+"""A site that moves during a run: products certified (or delisted) while a full, an
+incremental, a paused-and-resumed or a page-range run reads the listing. Every run ends with
+every slot exact and no false delisting: in that run (``completed``), or after it
+(``partial``) plus one incremental run. The replica changes after a chosen number of
+requests of a kind (``ReplicaServer.grow_after``, ``delist_after``).
+
+What a growth costs, measured on a fresh database and 600 products (``full``): 53 listing
+requests without growth (3 for the status check, 48 pages, 2 for the second check). Growth
+by 5 while the details are read: none more. Growth by 5 while the listing is read: one or
+two pages read again and one more status check (2 requests), 3 or 4 in all.
+"""
+
+import signal
+
+import pytest
+
+from matter_certis.replica import Catalog, ReplicaServer
+from tests.crawling import by_url, crawl, interrupt, rows, start_crawl, stored_details, stored_products, wait_for
+
+FULL_SIZE = 600
+SMALL_SIZE = 240
+GROWTHS = (1, 5, 12, 30)
+# Moments of a full run of 600 products on a fresh database, in listing requests: 1 is
+# between page 1 and the last page of the status check, 10 and 45 while the pages are read,
+# 52 during the second status check.
+FULL_RUN_MOMENTS = (1, 10, 45, 52)
+
+
+def database(workdir):
+    return workdir / "matter_certis.db"
+
+
+def last_run(workdir):
+    return rows(database(workdir), "SELECT status, error_details FROM crawling_results "
+                                   "ORDER BY started_at DESC LIMIT 1")[0]
+
+
+def delisted(workdir):
+    return {row["url"] for row in rows(database(workdir),
+                                       "SELECT url FROM products WHERE delisted_at IS NOT NULL")}
+
+
+def assert_exact(replica, workdir):
+    assert stored_products(database(workdir)) == by_url(replica.catalog.expected_products(replica.base_url))
+    assert stored_details(database(workdir)) == by_url(replica.catalog.expected_details(replica.base_url))
+
+
+def run(replica, workdir, *arguments, **settings):
+    result = crawl(replica, workdir, *arguments, **settings)
+    assert result.returncode in (0, 3), (workdir / "crawl.log").read_text()[-3000:]
+    return last_run(workdir)["status"]
+
+
+def assert_exact_now_or_after_one_incremental_run(replica, workdir, status, gone=()):
+    """``completed`` leaves everything exact; ``partial`` is finished by the next
+    incremental run (which then completes)."""
+    assert status in ("completed", "partial"), last_run(workdir)
+    if status == "partial":
+        assert run(replica, workdir) == "completed", last_run(workdir)
+    assert_exact(replica, workdir)
+    assert delisted(workdir) == set(gone)
+
+
+def synced(replica, workdir):
+    assert run(replica, workdir) == "completed"
+    replica.clear_log()
+
+
+@pytest.mark.parametrize("moment", FULL_RUN_MOMENTS)
+@pytest.mark.parametrize("growth", GROWTHS)
+def test_growth_during_a_full_run_of_a_fresh_database(tmp_path, growth, moment):
+    with ReplicaServer(Catalog(products=FULL_SIZE, seed=11)) as replica:
+        replica.grow_after(moment, growth)
+        status = run(replica, tmp_path, "mode=full")
+        assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status)
+
+
+@pytest.mark.parametrize("growth", GROWTHS)
+def test_growth_while_a_full_run_reads_the_details(tmp_path, growth):
+    with ReplicaServer(Catalog(products=FULL_SIZE, seed=11)) as replica:
+        replica.grow_after(300, growth, kind="detail")
+        assert run(replica, tmp_path, "mode=full") == "completed"
+        assert_exact(replica, tmp_path)
+
+
+@pytest.mark.parametrize("moment", (1, 3, 8))
+@pytest.mark.parametrize("growth", GROWTHS)
+def test_growth_during_a_full_run_of_a_complete_database_delists_nothing(tmp_path, growth, moment):
+    with ReplicaServer(Catalog(products=SMALL_SIZE, seed=12)) as replica:
+        synced(replica, tmp_path)
+        replica.grow_after(moment, growth)
+        status = run(replica, tmp_path, "mode=full")
+        assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status)
+
+
+@pytest.mark.parametrize("moment", (1, 2, 4))
+@pytest.mark.parametrize("growth", GROWTHS)
+def test_growth_during_an_incremental_run(tmp_path, growth, moment):
+    """30 products new since the last run (3 pages to read), and more during this one."""
+    with ReplicaServer(Catalog(products=SMALL_SIZE, seed=13)) as replica:
+        synced(replica, tmp_path)
+        replica.catalog.add_products(30)
+        replica.grow_after(moment, growth)
+        status = run(replica, tmp_path)
+        assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status)
+
+
+@pytest.mark.parametrize("growth", GROWTHS)
+def test_growth_while_a_run_is_paused_then_resumed(tmp_path, growth):
+    """Ctrl-C part-way through the listing, new products, then the same job directory: the
+    saved queue's slots are stale and are corrected like any move."""
+    settings = {"JOBDIR": tmp_path / "job", "CONCURRENT_REQUESTS_PER_DOMAIN": 2}
+    with ReplicaServer(Catalog(products=SMALL_SIZE, seed=14), delay=0.05) as replica:
+        process = start_crawl(replica, tmp_path, "mode=full", **settings)
+        assert wait_for(lambda: replica.count("list") >= 8, timeout=120)
+        interrupt(process, signal.SIGINT)
+        replica.catalog.add_products(growth)
+        replica.delay = 0
+        status = run(replica, tmp_path, "mode=full", **settings)
+        assert "Resuming" in (tmp_path / "crawl.log").read_text()
+        assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status)
+
+
+@pytest.mark.parametrize("growth", (5, 30))
+def test_growth_while_a_resumed_run_reads_its_saved_queue(tmp_path, growth):
+    settings = {"JOBDIR": tmp_path / "job", "CONCURRENT_REQUESTS_PER_DOMAIN": 2}
+    with ReplicaServer(Catalog(products=SMALL_SIZE, seed=15), delay=0.05) as replica:
+        process = start_crawl(replica, tmp_path, "mode=full", **settings)
+        assert wait_for(lambda: replica.count("list") >= 8, timeout=120)
+        interrupt(process, signal.SIGINT)
+        replica.delay = 0
+        replica.grow_after(replica.count("list") + 3, growth)
+        status = run(replica, tmp_path, "mode=full", **settings)
+        assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status)
+
+
+@pytest.mark.parametrize("mode", ("full", "incremental"))
+def test_a_delisting_during_a_run_delists_that_product_alone(tmp_path, mode):
+    with ReplicaServer(Catalog(products=SMALL_SIZE, seed=16)) as replica:
+        synced(replica, tmp_path)
+        replica.catalog.add_products(30)  # pages for an incremental run to read
+        gone = replica.catalog.expected_products(replica.base_url)[150]["url"]
+        replica.delist_after(4, [gone])
+        status = run(replica, tmp_path, f"mode={mode}")
+        assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status, gone=[gone])
+
+
+def test_growth_during_a_page_range_run(tmp_path):
+    with ReplicaServer(Catalog(products=SMALL_SIZE, seed=17)) as replica:
+        synced(replica, tmp_path)
+        replica.catalog.add_products(3)
+        replica.grow_after(4, 5)
+        status = run(replica, tmp_path, "mode=full", "start_page=2", "end_page=10")
+        assert status in ("completed", "partial")
+        assert run(replica, tmp_path) == "completed"
+        assert_exact(replica, tmp_path)
+        assert delisted(tmp_path) == set()
+
+
+def test_a_listing_that_keeps_moving_ends_partial_and_the_next_run_finishes_the_job(tmp_path):
+    with ReplicaServer(Catalog(products=FULL_SIZE, seed=18)) as replica:
+        replica.grow_after(10, 5)
+        replica.grow_after(30, 7)  # two moves while the pages are read: some pages not placed
+        assert run(replica, tmp_path, "mode=full", MATTER_MOVEMENT_CHECKS=1) == "partial"
+        assert "not confirmed" in last_run(tmp_path)["error_details"]
+        assert run(replica, tmp_path) == "completed", last_run(tmp_path)
+        assert_exact(replica, tmp_path)
+        assert delisted(tmp_path) == set()
+
+
+@pytest.mark.parametrize(("growth_kind", "moment", "most_extra"), [("detail", 300, 0), ("list", 10, 10)])
+def test_what_growth_by_5_during_a_full_run_of_600_products_costs(tmp_path, growth_kind, moment, most_extra):
+    """53 listing requests without growth. What a move while the pages are read leaves to
+    read again depends on which pages were in flight when it happened: usually one or two
+    pages and a second status check (56 or 57 requests), more on a loaded machine."""
+    with ReplicaServer(Catalog(products=FULL_SIZE, seed=11)) as replica:
+        replica.grow_after(moment, 5, kind=growth_kind)
+        assert run(replica, tmp_path, "mode=full") == "completed"
+        assert 53 <= replica.count("list") <= 53 + most_extra
+        assert replica.count("detail") == FULL_SIZE + 5
+        assert_exact(replica, tmp_path)
