@@ -107,7 +107,7 @@ def serve(path, port):
 
     datasette = Datasette([str(path)], metadata=metadata_for(path.stem),
                           settings={"default_page_size": 50, "default_facet_size": 10,
-                                    "truncate_cells_html": 120})
+                                    "truncate_cells_html": 60})
     asyncio.run(datasette.invoke_startup())
     print(f"Browse the database at http://{HOST}:{port}/{path.stem}/listed_products "
           "(Ctrl-C stops)", flush=True)
