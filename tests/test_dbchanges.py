@@ -198,6 +198,7 @@ def test_the_atom_feed_parses_and_names_each_change(followed, digest):
     for entry in entries:
         assert entry.find(f"{ATOM}id").text.startswith("urn:uuid:")
         assert entry.find(f"{ATOM}title").text
+        assert entry.find(f"{ATOM}content").text  # RFC 4287: content, or an alternate link
         datetime.strptime(entry.find(f"{ATOM}updated").text, "%Y-%m-%dT%H:%M:%SZ")
     assert len({entry.find(f"{ATOM}id").text for entry in entries}) == len(entries)
     links = {link.get("href") for link in feed.iter(f"{ATOM}link")}

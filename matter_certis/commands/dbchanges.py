@@ -5,6 +5,7 @@ reader (atom)."""
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from xml.etree import ElementTree
@@ -147,7 +148,7 @@ class Section:
     key: str
     title: str
     headline: str
-    entries: object
+    entries: Callable[[datetime], list]
     always_in_headline: bool = False
 
 
@@ -165,10 +166,13 @@ SECTIONS = (
 
 @dataclass
 class Digest:
+    """The changes since a time, by section (``found``: pairs of a ``Section`` and its
+    entries)."""
+
     since: datetime
     basis: str
     until: datetime
-    found: list  # (Section, [Entry])
+    found: list
 
     def headline(self):
         return ", ".join(section.headline.format(n=len(entries))
@@ -184,12 +188,9 @@ class Digest:
 
 
 def digest(since, basis):
+    """Every section's changes at or after ``since``; ``basis`` says what ``since`` is."""
     return Digest(since, basis, utc_now(),
                   [(section, section.entries(since)) for section in SECTIONS])
-
-
-def as_headline(found):
-    return found.headline()
 
 
 def as_text(found):
@@ -256,18 +257,19 @@ def as_atom(found):
             key = f"{section.key}|{entry.url or entry.title}|{iso(entry.at)}"
             item = add(feed, "entry")
             add(item, "id", uuid.uuid5(ID_NAMESPACE, key).urn)
-            add(item, "title", f"{section.title.split()[0]}: {entry.title}")
+            add(item, "title", f"{section.title}: {entry.title}")
             add(item, "updated", iso(entry.at))
             if entry.url:
                 add(item, "link", href=entry.url)
             add(item, "category", term=section.key, label=section.title)
-            add(item, "summary", "\n".join(entry.details) or section.title)
+            # Content, not a summary: an entry without a link (a ledger record) needs one.
+            add(item, "content", "\n".join(entry.details) or section.title, type="text")
     ElementTree.indent(feed)
     return ElementTree.tostring(feed, encoding="unicode", xml_declaration=True)
 
 
 FORMATS = {"text": as_text, "markdown": as_markdown, "json": as_json, "atom": as_atom,
-           "headline": as_headline}
+           "headline": Digest.headline}
 
 
 def since_of(text):
