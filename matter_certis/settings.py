@@ -138,3 +138,8 @@ MATTER_BREAKER_MAX_TRIPS = 3
 # its place implies (served short) is fetched again before it is given up on. A page that is
 # not whole (cut short, parts missing) is retried by BackoffRetryMiddleware (RETRY_TIMES).
 MATTER_INCOMPLETE_PAGE_RETRIES = 3
+
+# Read by MatterProductsSpider (ListingSync): how many status checks may find the listing
+# moved during one run before it stops reading pages again and ends partial (the next
+# incremental run reads what is left).
+MATTER_MOVEMENT_CHECKS = 5

@@ -24,7 +24,6 @@ from matter_certis.verdict import Problem
 PAGINATION_NUMBERS = (
     "div.pagination-wrapper > nav > div > a > span::text, .page-numbers::text"
 )
-MOVEMENT_CHECKS = 5
 
 
 class ListingSync:
@@ -101,14 +100,14 @@ class ListingSync:
                 yield self.listing_request(page, self.parse_probe, priority=self.listing_priority(page),
                                            total_pages=total_pages, total=total)
             return
-        yield from self.checked(response, total_pages, total)
+        yield from self.checked(total_pages, total)
 
     def parse_probe(self, response, total_pages, total):
         page = self.page_of(response)
         self.state["check"][page] = self.page_cards(response)
         self.state["probes"].discard(page)
         if not self.state["probes"]:
-            yield from self.checked(response, total_pages, total)
+            yield from self.checked(total_pages, total)
 
     def confirmed_oldest(self, response, cards):
         """Whether the last card is the product the database holds at slot (0, 0)."""
@@ -117,15 +116,15 @@ class ListingSync:
         return (oldest is not None and last_link is not None
                 and normalize.canonical_url(response.urljoin(last_link)) == oldest)
 
-    def checked(self, response, total_pages, total):
+    def checked(self, total_pages, total):
         check = self.state.pop("check", {})
         self.total_pages, self.total_products = total_pages, total
         if self.listing is None:
-            yield from self.plan(response, total, check)
+            yield from self.plan(total, check)
         else:
             yield from self.recheck(total, check)
 
-    def plan(self, response, total, check):
+    def plan(self, total, check):
         """The first status check: which pages and details to fetch."""
         listing = movement.Listing(total)
         reads = [listing.read(page, [ref for ref, _ in cards], known=True)
@@ -164,53 +163,61 @@ class ListingSync:
         """A later status check: if the listing moved, store what the pages read really
         showed where it is now, and read again what cannot be placed."""
         listing = self.listing
-        previous, unplaced = listing.total, len(listing.unplaced())
+        unplaced = len(listing.unplaced())
         pages = {page: [ref for ref, _ in cards] for page, cards in check.items()}
         growth = listing.check(total, pages)
-        target = self.state["target"]
         if growth is None and not self.state.get("looked_again"):
             self.logger.info("The status check does not agree with the pages read (the listing "
                              "moved while it was read?): looking again")
             self.state["looked_again"] = self.state["unchecked"] = True
             return
         self.state["looked_again"] = False
+        moved = self.moved(growth, total, pages)
+        if moved or len(listing.unplaced()) < unplaced:
+            if self.state["target"] is not None:
+                self.state["target"] |= self.state["stored"] - listing.covered()
+            self.state["stored"] = set()
+            yield from self.corrections(self.state["target"])
+        yield from self.read_again(moved, total)
+        if self.resumed:  # details in flight when the run was stopped
+            self.resumed = False
+            for ref in analysis.products_without_details():
+                yield self.detail_request(ref, known_missing=True)
+
+    def moved(self, growth, total, pages):
+        """Whether the listing moved since the last check (``growth`` is ``None`` when
+        growth does not explain how): the slots the run must show follow it."""
+        listing, target = self.listing, self.state["target"]
         if growth is None:
             self.logger.warning("The listing changed during the run in a way new products do "
                                 "not explain (%d products, %d before): reading it again",
-                                total, previous)
+                                total, listing.total)
             listing.restart(total, pages)
-            target = None if target is None else self.scope(total)
+            self.state["target"] = None if target is None else self.scope(total)
         elif growth:
             self.logger.info("The listing grew by %d products during the run", growth)
             if target is not None and not self.sliced:
-                target |= set(range(previous, total))
-        moved = growth != 0
-        covered = listing.covered()
-        self.state["moves"] += moved
-        if moved or len(listing.unplaced()) < unplaced:
-            if target is not None:
-                target |= self.state["stored"] - covered
-            self.state["stored"] = set()
-            yield from self.corrections(target)
-        self.state["target"] = target
-        wanted = (set(range(total)) if target is None else target) - covered - self.state["failed"]
-        # Once after the listing moved, first the slots no page read may show and those just
-        # past pages not placed: once read, they place the pages around them.
+                target |= set(range(total - growth, total))
+        self.state["moves"] += growth != 0
+        return growth != 0
+
+    def read_again(self, moved, total):
+        """The pages that show the slots this run must show and no page read placed. Once
+        after a move, first those no page read may show and those just past pages not
+        placed: once read, they place the pages around them."""
+        listing, target = self.listing, self.state["target"]
+        wanted = (set(range(total)) if target is None else target) - listing.covered() - self.state["failed"]
         first = set()
         if moved:
             first = (wanted - listing.undecided()) | (wanted & listing.ends_of_unplaced())
         pages = listing.pages_for(first or wanted)
-        if pages and self.state["moves"] >= self.settings.getint("MATTER_MOVEMENT_CHECKS", MOVEMENT_CHECKS):
+        if pages and self.state["moves"] >= self.settings.getint("MATTER_MOVEMENT_CHECKS"):
             self.logger.warning("The listing kept moving: %d pages left unread", len(pages))
             return
         self.logger.info("Status check: %d products; %d listing pages to read%s", total,
                          len(pages), " again" if moved else "")
         self.crawler.stats.inc_value("matter/plan/pages", len(pages))
         yield from self.read_pages(pages, total)
-        if self.resumed:  # details in flight when the run was stopped
-            self.resumed = False
-            for ref in analysis.products_without_details():
-                yield self.detail_request(ref, known_missing=True)
 
     def scope(self, total):
         """All the slots a run over the whole listing must show, or a page range's now."""
