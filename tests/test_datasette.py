@@ -223,6 +223,13 @@ def test_a_port_in_use_is_one_error_line(server):
     assert line.startswith(f"scrapy dbbrowse: error: cannot listen on 127.0.0.1:{server.port}")
 
 
+def test_a_port_that_is_no_port_is_one_error_line(server):
+    result = scrapy_command(server.workdir, "dbbrowse", "--port", "http")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "scrapy dbbrowse: error: --port must be 1 to 65535, not http"]
+
+
 def test_postgresql_is_one_error_line(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "scrapy", "dbbrowse", "-s",

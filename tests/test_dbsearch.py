@@ -141,6 +141,7 @@ def test_no_match_says_so_on_stderr(synced):
 @pytest.mark.parametrize("options, message", [
     (("--since", "soon"), "not a date: 'soon'"),
     (("--limit", "-1"), "--limit must be 0 or more, not -1"),
+    (("--limit", "ten"), "--limit must be 0 or more, not ten"),
     (("plug",), "unexpected argument 'plug'"),
     (("--format", "xml"), "unknown format 'xml': use table, csv or json"),
 ])

@@ -88,16 +88,18 @@ def metadata_for(name):
     return metadata
 
 
-def unusable_port(port):
-    """Why Datasette cannot listen on ``HOST``:``port``, or ``None``: said before it starts."""
-    if not 0 < port < 65536:
-        return f"--port must be 1 to 65535, not {port}"
+def usable_port(text):
+    """``--port`` as a number Datasette can listen on at ``HOST``, checked before it starts
+    (uvicorn's own failure comes after the start line); else ``UsageError``."""
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise UsageError(f"--port must be 1 to 65535, not {text}")
+    port = int(text)
     with socket.socket() as probe:
         try:
             probe.bind((HOST, port))
         except OSError as error:
-            return f"cannot listen on {HOST}:{port}: {error.strerror or error}"
-    return None
+            raise UsageError(f"cannot listen on {HOST}:{port}: {error.strerror or error}") from None
+    return port
 
 
 def serve(path, port):
@@ -129,7 +131,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser):
         super().add_options(parser)
-        parser.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="N",
+        parser.add_argument("--port", default=str(DEFAULT_PORT), metavar="N",
                             help=f"port on 127.0.0.1 (default {DEFAULT_PORT})")
         parser.add_argument("--prepare-only", action="store_true",
                             help="add the view and the full-text index, do not serve")
@@ -155,7 +157,4 @@ class Command(ScrapyCommand):
         if opts.prepare_only:
             print(f"{path} is ready for Datasette")
             return
-        problem = unusable_port(opts.port)
-        if problem:
-            raise UsageError(problem)
-        serve(path, opts.port)
+        serve(path, usable_port(opts.port))

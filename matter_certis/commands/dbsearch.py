@@ -55,7 +55,7 @@ def table(rows):
     headings = dict(COLUMNS)
     shown = [{key: cut(row[key], WIDEST_CELL) if key != keys[-1] else row[key] for key in keys}
              for row in rows]
-    widths = {key: max(len(headings[key]), *(len(row[key]) for row in shown)) for key in keys}
+    widths = {key: max([len(headings[key]), *(len(row[key]) for row in shown)]) for key in keys}
 
     def line(texts):
         return "  ".join(texts[key].ljust(widths[key]) for key in keys).rstrip()
@@ -72,7 +72,7 @@ def render(output_format, rows, shown):
     if output_format == "csv":
         text = io.StringIO()
         writer = csv.DictWriter(text, fieldnames=[key for key, _ in COLUMNS],
-                            lineterminator="\n")
+                                lineterminator="\n")
         writer.writeheader()
         writer.writerows({key: neutralise_formula(value) for key, value in cells(row).items()}
                          for row in shown)
@@ -80,6 +80,16 @@ def render(output_format, rows, shown):
     cut_short = len(shown) < len(rows)
     more = f" (the newest {len(shown)} shown: --limit 0 for all)" if cut_short else ""
     return "\n".join([*table(list(map(cells, shown))), "", f"{len(rows)} products{more}"])
+
+
+def limit_of(opts):
+    """``--limit`` as a number (0: no limit); refused in one line unless a whole number >= 0
+    (argparse's own refusal is a page of usage)."""
+    if opts.limit is None:
+        return TABLE_LIMIT if opts.format == "table" else 0
+    if not opts.limit.isdigit():
+        raise UsageError(f"--limit must be 0 or more, not {opts.limit}")
+    return int(opts.limit)
 
 
 class Command(ScrapyCommand):
@@ -98,7 +108,7 @@ class Command(ScrapyCommand):
     def add_options(self, parser):
         super().add_options(parser)
         add_filter_options(parser)
-        parser.add_argument("--limit", type=int, metavar="N",
+        parser.add_argument("--limit", metavar="N",
                             help=f"show at most N products, newest first (0: all; default "
                                  f"{TABLE_LIMIT} in a table, all in CSV and JSON)")
         parser.add_argument("--format", default="table", help="table (default), csv or json")
@@ -113,13 +123,10 @@ class Command(ScrapyCommand):
                              "e.g. --text 'smart plug'")
         if opts.format not in FORMATS:
             raise UsageError(f"unknown format {opts.format!r}: use table, csv or json")
-        if opts.limit is not None and opts.limit < 0:
-            raise UsageError(f"--limit must be 0 or more, not {opts.limit}")
+        limit = limit_of(opts)
         filters = filters_from(opts)
         with queries.reading(self.settings["DATABASE_URL"]):
             rows = queries.listed_products(**filters)
-        limit = opts.limit if opts.limit is not None else (
-            TABLE_LIMIT if opts.format == "table" else 0)
         shown = rows[:limit] if limit else rows
         if not rows:
             print("No listed product matches these filters.", file=sys.stderr)
