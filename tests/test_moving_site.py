@@ -15,7 +15,9 @@ import signal
 import pytest
 
 from matter_certis.replica import Catalog, ReplicaServer
-from tests.crawling import by_url, crawl, interrupt, rows, start_crawl, stored_details, stored_products, wait_for
+from tests.crawling import (
+    by_url, crawl, execute, interrupt, rows, start_crawl, stored_details, stored_products, wait_for,
+)
 
 FULL_SIZE = 600
 SMALL_SIZE = 240
@@ -72,6 +74,14 @@ def test_growth_during_a_full_run_of_a_fresh_database(tmp_path, growth, moment):
     with ReplicaServer(Catalog(products=FULL_SIZE, seed=11)) as replica:
         replica.grow_after(moment, growth)
         status = run(replica, tmp_path, "mode=full")
+        assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status)
+
+
+@pytest.mark.parametrize(("growth", "moment"), [(5, 10), (30, 20)])
+def test_growth_during_an_incremental_run_of_a_fresh_database(tmp_path, growth, moment):
+    with ReplicaServer(Catalog(products=FULL_SIZE, seed=11)) as replica:
+        replica.grow_after(moment, growth)
+        status = run(replica, tmp_path)
         assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status)
 
 
@@ -178,4 +188,18 @@ def test_what_growth_by_5_during_a_full_run_of_600_products_costs(tmp_path, grow
         assert run(replica, tmp_path, "mode=full") == "completed"
         assert 53 <= replica.count("list") <= 53 + most_extra
         assert replica.count("detail") == FULL_SIZE + 5
+        assert_exact(replica, tmp_path)
+
+
+def test_an_incremental_run_notices_products_stored_at_the_wrong_slots(tmp_path):
+    """A database an earlier run left wrong (the two newest products swapped): every slot
+    is filled, but the status check sees page 1 disagree, so the run reads every page."""
+    with ReplicaServer(Catalog(products=SMALL_SIZE, seed=19)) as replica:
+        synced(replica, tmp_path)
+        newest, second = (ref["url"] for ref in replica.catalog.expected_products(replica.base_url)[:2])
+        execute(database(tmp_path), "UPDATE products SET index_in_page = -1 WHERE url = ?", newest)
+        execute(database(tmp_path), "UPDATE products SET index_in_page = 11 WHERE url = ?", second)
+        execute(database(tmp_path), "UPDATE products SET index_in_page = 10 WHERE url = ?", newest)
+        assert run(replica, tmp_path) == "completed"
+        assert replica.count("list") > SMALL_SIZE // 12
         assert_exact(replica, tmp_path)
