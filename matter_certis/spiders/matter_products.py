@@ -5,18 +5,16 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from lxml import etree
-from parsel.csstranslator import css2xpath
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import add_or_replace_parameter
 
-from matter_certis import normalize
 from matter_certis.arguments import ArgumentError, parse_arguments
 from matter_certis.breaker import SiteUnreachable
 from matter_certis.items import ProductDetail, RequestFailure
-from matter_certis.loaders import ProductDetailLoader, ProductRefLoader, page_text
+from matter_certis.loaders import ProductRefLoader
 from matter_certis.pages import CARDS
 from matter_certis.positions import PAGE_SIZE, cards_on_page, page_slots
+from matter_certis.spiders.detail_page import DetailPage
 from matter_certis.spiders.listing_sync import ListingSync
 
 # A card's first link to a product page: inside the card, or the link the whole card sits in.
@@ -26,60 +24,7 @@ PRODUCT_LINK = (
 )
 PERMANENT_STATUSES = (404, 410)
 LISTING_PRIORITY = 1_000_000
-# Detail pages, read with compiled XPath on the lxml tree (the crawl's hot loop). Unicode
-# spaces count as spaces wherever text is matched (csa-site.md); XPath's normalize-space()
-# alone only knows the ASCII ones.
-UNICODE_SPACES = "\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
-UPPER_CASE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def has_class(name):
-    """XPath predicate: the element has class ``name``."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-
-
-def first(results):
-    """The first result of a compiled XPath, or ``None``."""
-    return results[0] if results else None
-
-
-def text_as_matched(expression):
-    """XPath: the text of ``expression``, whitespace collapsed and lower-cased."""
-    return (
-        f"normalize-space(translate({expression}, '{UPPER_CASE}{UNICODE_SPACES}', "
-        f"'{UPPER_CASE.lower()}{' ' * len(UNICODE_SPACES)}'))"
-    )
-
-
-# Fields are list items anywhere below the details block, whatever the nesting.
-DETAIL_FIELDS = etree.XPath(css2xpath("div.entry-product-details li"))
-FIELD_LABEL = etree.XPath(f"({css2xpath('span.label')})[1]")
-FIELD_VALUE = etree.XPath(f"({css2xpath('span.value')})[1]")
-LINKS = etree.XPath(".//a/@href")
-CERTIFICATES_TABLE_ROWS = etree.XPath(css2xpath(".product-certificates-table tr"))
-ROW_CELLS = etree.XPath("td")
-APPLICATION_CATEGORIES = etree.XPath(
-    f"//h3[{text_as_matched('.')}='application categories']/following-sibling::ul[1]/li"
-)
-COMPLIANCE_DOCUMENTS = etree.XPath(css2xpath("a[href$='.zip']") + "/@href")
-# The live markup: the "By <company>" line after the title, then the description, then a
-# "View All Products" link (the company's other products) that ends it.
-VIEW_ALL_PRODUCTS = f"a[{text_as_matched('.')}='view all products']"
-BY_LINE = etree.XPath(
-    f"(//h1)[1]/following::*[starts-with(concat({text_as_matched('text()[1]')}, ' '), 'by ')]"
-    f"[following::{VIEW_ALL_PRODUCTS}][1]"
-)
-ENDS_DESCRIPTION = etree.XPath(
-    f"boolean(descendant-or-self::{VIEW_ALL_PRODUCTS} "
-    f"or descendant-or-self::*[{has_class('entry-product-details')}])"
-)
-NOT_DESCRIPTION = etree.XPath(
-    f"boolean(self::script or self::style or self::*[{has_class('entry-category')}])"
-)
-ENTRY_CONTENT_PARAGRAPHS = etree.XPath(css2xpath("div.entry-content p"))
-
-
-class MatterProductsSpider(ListingSync, scrapy.Spider):
+class MatterProductsSpider(ListingSync, DetailPage, scrapy.Spider):
     """Syncs the local database with the CSA-IoT Matter listing.
 
     A status check reads page 1 (the page count) and the last page (how many products are
@@ -238,57 +183,6 @@ class MatterProductsSpider(ListingSync, scrapy.Spider):
         self.logger.warning("Giving up on %s: bad card: %s", url, reason)
         return RequestFailure(url=url, kind="list", error_type="bad card",
                               error_message=reason[:1000], attempts=1, session_id=self.session_id)
-
-    def parse_detail(self, response, ref):
-        """A product page: labelled fields (spans or colon text), the certificates table,
-        the categories, the description and the company line; the card fills what the page
-        lacks. Labelled fields come first: a later one that disagrees is a warned conflict."""
-        root = response.selector.root
-        loader = ProductDetailLoader(response=response, spider=self)
-        loader.add_value("url", ref["url"])
-        loader.add_value("page_id", ref["page_id"])
-        loader.add_value("index_in_page", ref["index_in_page"])
-        loader.add_text("model", "h1.entry-title")
-        loader.add_text("model", "h1")
-        for item in DETAIL_FIELDS(root):
-            label = first(FIELD_LABEL(item))
-            if label is not None:  # <span class="label">Vendor ID</span><span class="value">...
-                value = first(FIELD_VALUE(item))
-                if value is not None:
-                    loader.add_labelled(page_text(label), page_text(value), first(LINKS(value)))
-            else:  # older markup: "Vendor ID: 0x1552"
-                label, _, text = page_text(item).partition(":")
-                loader.add_labelled(label, text, first(LINKS(item)))
-        for row in CERTIFICATES_TABLE_ROWS(root):
-            cells = ROW_CELLS(row)
-            if len(cells) == 2:
-                label, value = cells
-                loader.add_labelled(page_text(label), page_text(value), first(LINKS(value)))
-        for category in APPLICATION_CATEGORIES(root):
-            loader.add_value("application_categories", page_text(category))
-        by_line = first(BY_LINE(root))
-        if by_line is not None:
-            loader.add_value("manufacturer", normalize.company_of_by_line(page_text(by_line)))
-            loader.add_value("description", list(self.description_after(by_line)))
-        else:
-            for paragraph in ENTRY_CONTENT_PARAGRAPHS(root):
-                loader.add_value("description", page_text(paragraph))
-        loader.add_value("compliance_document_url", COMPLIANCE_DOCUMENTS(root))
-        loader.add_value("manufacturer", ref.get("manufacturer"))
-        loader.add_value("model", ref.get("model"))
-        yield loader.load_item()
-
-    @staticmethod
-    def description_after(by_line):
-        """The live markup's description: the text after the company line, a paragraph per
-        element, up to the "View All Products" link (neither belongs to it)."""
-        yield by_line.tail
-        for sibling in by_line.itersiblings():
-            if ENDS_DESCRIPTION(sibling):
-                return
-            if isinstance(sibling.tag, str) and not NOT_DESCRIPTION(sibling):
-                yield page_text(sibling)
-            yield sibling.tail
 
     def record_failure(self, failure):
         """Errback: a request that failed after all retries goes to the dead-letter list.
