@@ -28,9 +28,10 @@ PAGINATION_NUMBERS = (
 
 class ListingSync:
     """Mixed into the spider: its ``state`` (kept in JOBDIR) holds ``listing`` (a
-    ``movement.Listing``), ``target`` (slots the run must show, ``None`` for all), ``stored``
-    (slots written since the last check), ``failed`` (slots of pages given up), ``check``
-    (the pages of the check under way), ``unchecked`` and ``moves``."""
+    ``movement.Listing``), ``target`` (slots the run must show, ``None`` for all), ``range``
+    (a page-range run's slots), ``stored`` (slots written since the last check), ``failed``
+    (slots of pages given up), ``check`` and ``probes`` (the pages of the check under way),
+    ``unchecked`` (pages read since the last check), ``looked_again`` and ``moves``."""
 
     @property
     def listing(self):
