@@ -6,7 +6,9 @@ import subprocess
 import sys
 
 from benchmarks.ceiling import crawl_urls
-from benchmarks.processes import PROJECT_ROOT, child_environment, run_measured, scrapy_stats
+from benchmarks.processes import (
+    PROJECT_ROOT, child_environment, run_measured, scrapy_stats, stats_settings,
+)
 from matter_certis.replica import Catalog
 
 # Both crawls run with exactly these: the ceiling differs from the real crawl only in what
@@ -28,11 +30,11 @@ def settings_options(settings):
     return [option for name, value in settings.items() for option in ("-s", f"{name}={value}")]
 
 
-def measure(replica, command, cwd, log_file, output):
+def measure(replica, command, cwd, stats_file, output):
     """Run one crawl against a replica whose log was just cleared; what it cost."""
     replica_cpu = replica.cpu_seconds()
     usage = run_measured(command, cwd, output, CRAWL_TIMEOUT)
-    stats = scrapy_stats(log_file)
+    stats = scrapy_stats(stats_file)
     responses = stats["response_received_count"]
     return {
         "responses": responses,
@@ -52,31 +54,34 @@ def ceiling(replica, workdir):
     urls = workdir / "urls.json"
     catalog = Catalog(products=replica.products)
     urls.write_text(json.dumps(crawl_urls(catalog, replica.list_url, replica.base_url)))
-    log_file = workdir / "ceiling.log"
+    stats_file = workdir / "ceiling.stats.json"
+    settings = {**CRAWL_SETTINGS, "LOG_FILE": workdir / "ceiling.log",
+                **stats_settings(stats_file)}
     command = [
         sys.executable, "-m", "scrapy", "runspider", str(PROJECT_ROOT / "benchmarks" / "ceiling.py"),
-        "-a", f"urls={urls}", *settings_options({**CRAWL_SETTINGS, "LOG_FILE": log_file}),
+        "-a", f"urls={urls}", *settings_options(settings),
     ]
     replica.clear_log()
-    return measure(replica, command, workdir, log_file, workdir / "ceiling.out")
+    return measure(replica, command, workdir, stats_file, workdir / "ceiling.out")
 
 
 def matter_products(replica, workdir, name, *arguments):
     """``scrapy crawl matter_products`` with its real pipelines into ``workdir``'s SQLite
     file (a new one on the first call for a ``workdir``)."""
-    log_file = workdir / f"{name}.log"
+    stats_file = workdir / f"{name}.stats.json"
     settings = {
         **CRAWL_SETTINGS,
         "MATTER_LIST_URL": replica.list_url,
         "DCL_BASE_URL": replica.base_url,
         "DATABASE_URL": f"sqlite:///{workdir / 'matter_certis.db'}",
-        "LOG_FILE": log_file,
+        "LOG_FILE": workdir / f"{name}.log",
+        **stats_settings(stats_file),
     }
     command = [sys.executable, "-m", "scrapy", "crawl", "matter_products"]
     for argument in arguments:
         command += ["-a", argument]
     replica.clear_log()
-    return measure(replica, command + settings_options(settings), PROJECT_ROOT, log_file,
+    return measure(replica, command + settings_options(settings), PROJECT_ROOT, stats_file,
                    workdir / f"{name}.out")
 
 

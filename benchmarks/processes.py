@@ -15,7 +15,6 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A proxy from the environment would send requests off the machine: children get none.
 PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
-STAT = re.compile(r"'([^']+)': (\d+(?:\.\d+)?)[,}]")
 # urllib would also honour a proxy from the environment.
 LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -60,11 +59,15 @@ def run_measured(command, cwd, output, timeout):
     }
 
 
-def scrapy_stats(log_file):
-    """The numeric values of the stats Scrapy dumps at the end of its log."""
-    text = Path(log_file).read_text()
-    dump = text[text.rindex("Dumping Scrapy stats"):]
-    return {name: float(value) for name, value in STAT.findall(dump)}
+def stats_settings(stats_file):
+    """Settings that make a crawl write its numeric stats to ``stats_file`` (JSON)."""
+    return {"STATS_CLASS": "benchmarks.stats.JsonFileStatsCollector",
+            "BENCHMARK_STATS_FILE": stats_file}
+
+
+def scrapy_stats(stats_file):
+    """The numeric stats a crawl wrote when it closed (``stats_settings``)."""
+    return json.loads(Path(stats_file).read_text())
 
 
 class Replica:
