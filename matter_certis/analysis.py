@@ -21,6 +21,12 @@ def listed_slots():
     }
 
 
+def products_without_slots():
+    """Listed products the database cannot place: a run found their slot held by another
+    product and did not see them elsewhere (they moved, or left the listing)."""
+    return listed_products().where(Product.page_id.is_null() | Product.index_in_page.is_null()).count()
+
+
 def missing_slots(total):
     """Slots (from the oldest) of a listing of ``total`` products that no listed product fills."""
     return set(range(total)) - set(listed_slots().values())

@@ -12,7 +12,8 @@ values explain, or none, is not, and its page is read again.
 Positions here count from the newest product (0-based) in the listing of the latest check;
 a slot (``from_oldest``) is ``total - 1 - position``. Only growth is corrected: a check that
 finds the listing shrank (a delisting) or changed in a way growth does not explain drops
-everything read before it, and the pages are read again.
+everything read before it, and the pages are read again. So does a read that no shift
+places once the database's slots are set aside: growth alone always leaves a read a place.
 """
 
 import copy
@@ -154,7 +155,26 @@ class Listing:
 
     def place(self):
         """Give every read the shift that alone agrees with the placed ones, until none
-        changes; raises ``Conflict`` when placed reads disagree."""
+        changes. A read that no shift fits proves the database's slots wrong where it
+        shows (a product delisted and another relisted between runs leave the first and the
+        last page as they were): they are forgotten and the reads placed without them. One
+        that still fits no shift, like placed reads that disagree, raises ``Conflict``: the
+        listing changed in a way growth does not explain (reading the page again would only
+        show it again)."""
+        self.settle()
+        if self.anchors and self.misfits():
+            self.anchors = {}
+            self.settle()
+        if self.misfits():
+            raise Conflict(f"page {self.misfits()[0].page} fits no place growth explains")
+
+    def misfits(self):
+        """Reads not placed that no shift the order of reading leaves them fits."""
+        places = self.places()
+        return [read for read in self.unplaced()
+                if not any(places.fits(read, shift) for shift in self.possible(read))]
+
+    def settle(self):
         places = self.places()
         open_reads = sorted(self.unplaced(), key=lambda read: read.page)
         changed = True

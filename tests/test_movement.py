@@ -134,3 +134,34 @@ def test_database_slots_are_trusted_only_when_the_status_check_agrees():
     held_by_another = {**right, "https://csa-iot.org/csa_product/gone/": 0}
     del held_by_another[site[-1]]
     assert not trusted(held_by_another, 30, listing.reads)
+
+
+def anchored(site, database):
+    """A listing after its first status check, with the database's listing (newest first)
+    as its anchors."""
+    listing = opened(site)
+    listing.anchors = {url: len(database) - 1 - position for position, url in enumerate(database)}
+    return listing
+
+
+def test_a_page_the_databases_slots_misplace_sets_them_aside_and_is_placed():
+    """One product back in the middle and another gone: page 1 and the last page are as the
+    database has them, page 3 is not."""
+    database = listing_of(60)
+    site = database[:26] + database[27:40] + ["https://csa-iot.org/csa_product/back/"] + database[40:]
+    listing = anchored(site, database)
+    listing.read(3, cards(site, 3))
+    assert listing.check(60, check_pages(site)) == 0
+    assert listing.anchors == {}
+    assert listing.unplaced() == []
+    assert slot_of(listing, site[24]) == divmod(60 - 1 - 24, PAGE)
+
+
+def test_a_page_no_place_explains_without_the_databases_slots_is_a_change_growth_does_not_explain():
+    site = listing_of(60)
+    listing = opened(site)
+    listing.read(2, cards(site, 2))
+    listing.check(60, check_pages(site))
+    swapped = site[:14] + [site[15], site[14]] + site[16:]
+    listing.read(2, cards(swapped, 2))
+    assert listing.check(60, check_pages(swapped)) is None

@@ -203,3 +203,124 @@ def test_an_incremental_run_notices_products_stored_at_the_wrong_slots(tmp_path)
         assert run(replica, tmp_path) == "completed"
         assert replica.count("list") > SMALL_SIZE // 12
         assert_exact(replica, tmp_path)
+
+
+# Products leaving the listing and coming back (between runs or during one): every run ends,
+# and a run that loops fails its test (subprocess.TimeoutExpired) instead of hanging it.
+CHURN_SIZE = 120
+LOOP_TIMEOUT = 90
+
+
+def urls_at(replica, *positions):
+    """The urls of the products at these positions of the listing now (0: the newest)."""
+    listed = replica.catalog.expected_products(replica.base_url)
+    return [listed[position]["url"] for position in positions]
+
+
+def churn(replica, workdir, back=(), gone=()):
+    """A complete database that knows ``back`` as delisted; then they are listed again and
+    ``gone`` leave the listing."""
+    synced(replica, workdir)
+    replica.catalog.delist(back)
+    assert run(replica, workdir, "mode=full", timeout=LOOP_TIMEOUT) == "completed"
+    assert delisted(workdir) == set(back)
+    replica.catalog.relist(back)
+    replica.catalog.delist(gone)
+
+
+def test_a_product_back_on_the_listing_while_another_leaves_it_between_full_runs(tmp_path):
+    """Both in the middle: the status check's first and last page show what the database
+    holds, the pages between do not (a run once read them again forever)."""
+    with ReplicaServer(Catalog(products=CHURN_SIZE, seed=20)) as replica:
+        back, gone = urls_at(replica, 60, 40)
+        churn(replica, tmp_path, back=[back], gone=[gone])
+        assert run(replica, tmp_path, "mode=full", timeout=LOOP_TIMEOUT) == "completed"
+        assert_exact(replica, tmp_path)
+        assert delisted(tmp_path) == {gone}
+
+
+@pytest.mark.parametrize("mode", ("full", "incremental"))
+def test_a_product_back_on_the_listing(tmp_path, mode):
+    with ReplicaServer(Catalog(products=CHURN_SIZE, seed=21)) as replica:
+        (back,) = urls_at(replica, 50)
+        churn(replica, tmp_path, back=[back])
+        status = run(replica, tmp_path, f"mode={mode}", timeout=LOOP_TIMEOUT)
+        assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status)
+
+
+@pytest.mark.parametrize("mode", ("full", "incremental"))
+def test_a_product_gone_from_the_listing(tmp_path, mode):
+    with ReplicaServer(Catalog(products=CHURN_SIZE, seed=22)) as replica:
+        (gone,) = urls_at(replica, 50)
+        churn(replica, tmp_path, gone=[gone])
+        status = run(replica, tmp_path, f"mode={mode}", timeout=LOOP_TIMEOUT)
+        assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status, gone=[gone])
+
+
+@pytest.mark.parametrize("mode", ("full", "incremental"))
+def test_several_products_back_and_several_gone_at_once(tmp_path, mode):
+    """Among them the newest and the oldest product, and two neighbours."""
+    with ReplicaServer(Catalog(products=CHURN_SIZE, seed=23)) as replica:
+        back = urls_at(replica, 0, 30, 31, 90)
+        gone = urls_at(replica, 5, 44, 45, 70, CHURN_SIZE - 1)
+        churn(replica, tmp_path, back=back, gone=gone)
+        status = run(replica, tmp_path, f"mode={mode}", timeout=LOOP_TIMEOUT)
+        assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status, gone=gone)
+
+
+@pytest.mark.parametrize("mode", ("full", "incremental"))
+def test_a_product_back_and_one_on_page_1_gone_during_a_run(tmp_path, mode):
+    with ReplicaServer(Catalog(products=CHURN_SIZE, seed=24)) as replica:
+        back, gone = urls_at(replica, 60, 3)
+        churn(replica, tmp_path, back=[back])
+        replica.catalog.delist([back])  # back off the listing until the run is under way
+        replica.change_after("list", 3, lambda: (replica.catalog.relist([back]),
+                                                 replica.catalog.delist([gone])))
+        status = run(replica, tmp_path, f"mode={mode}", timeout=LOOP_TIMEOUT)
+        assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status, gone=[gone])
+
+
+def test_a_product_back_and_another_gone_during_a_full_runs_status_check(tmp_path):
+    """Between the check's page 1 and its last page: the pages read after it all disagree
+    with the database, which the check found right."""
+    with ReplicaServer(Catalog(products=CHURN_SIZE, seed=25)) as replica:
+        back, gone = urls_at(replica, 60, 40)
+        churn(replica, tmp_path, back=[back])
+        replica.catalog.delist([back])
+        replica.change_after("list", 1, lambda: (replica.catalog.relist([back]),
+                                                 replica.catalog.delist([gone])))
+        status = run(replica, tmp_path, "mode=full", timeout=LOOP_TIMEOUT)
+        assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status, gone=[gone])
+
+
+def test_a_product_back_and_another_gone_before_a_page_range_run(tmp_path):
+    """A page-range run does not judge delisting; the next incremental run does."""
+    with ReplicaServer(Catalog(products=CHURN_SIZE, seed=26)) as replica:
+        back, gone = urls_at(replica, 60, 40)
+        churn(replica, tmp_path, back=[back], gone=[gone])
+        status = run(replica, tmp_path, "mode=full", "start_page=3", "end_page=7", timeout=LOOP_TIMEOUT)
+        assert status in ("completed", "partial")
+        assert run(replica, tmp_path, timeout=LOOP_TIMEOUT) == "completed"
+        assert_exact(replica, tmp_path)
+        assert delisted(tmp_path) == {gone}
+
+
+def test_a_product_that_leaves_and_comes_back_at_every_listing_request_ends_the_run(tmp_path):
+    with ReplicaServer(Catalog(products=CHURN_SIZE, seed=27)) as replica:
+        synced(replica, tmp_path)
+        (flicker,) = urls_at(replica, 50)
+        listed = {flicker}
+
+        def toggle():
+            if listed:
+                listed.clear()
+                replica.catalog.delist([flicker])
+            else:
+                listed.add(flicker)
+                replica.catalog.relist([flicker])
+
+        for requests in range(1, 60):
+            replica.change_after("list", requests, toggle)
+        status = run(replica, tmp_path, "mode=full", timeout=LOOP_TIMEOUT)
+        assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status,
+                                                       gone=set() if listed else {flicker})

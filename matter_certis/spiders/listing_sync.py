@@ -9,8 +9,9 @@ others and with the database, the cards of the pages placed are stored again at 
 slots, and pages no single shift explains (or slots no page showed) are read again. If the
 listing changed in a way growth does not explain (a delisting), every page is read again.
 The run ends when a check finds nothing left to read; after ``MATTER_MOVEMENT_CHECKS``
-checks that found the listing moved, it stops and says ``partial``: the products it could
-not place lose their slot, so the next incremental run reads their pages.
+checks that found the listing moved, or at a check that neither found it moved nor placed
+more than the one before, it stops and says ``partial``: the products it could not place
+lose their slot, so the next incremental run reads their pages.
 """
 
 from scrapy.exceptions import DontCloseSpider
@@ -31,7 +32,8 @@ class ListingSync:
     ``movement.Listing``), ``target`` (slots the run must show, ``None`` for all), ``range``
     (a page-range run's slots), ``stored`` (slots written since the last check), ``failed``
     (slots of pages given up), ``check`` and ``probes`` (the pages of the check under way),
-    ``unchecked`` (pages read since the last check), ``looked_again`` and ``moves``."""
+    ``unchecked`` (pages read since the last check), ``looked_again``, ``moves`` and
+    ``left`` (how many slots the latest check left to read)."""
 
     @property
     def listing(self):
@@ -139,8 +141,12 @@ class ListingSync:
         lacking = []
         if self.mode == "incremental":
             lacking = analysis.products_without_details(total, pages if self.sliced else None)
-            if trusted:
+            unplaced = analysis.products_without_slots()
+            if trusted and not unplaced:
                 pages = [page for page in analysis.pages_with_missing_slots(total) if page in pages]
+            elif trusted:
+                self.logger.warning("%d listed products have no slot (they moved, or left the "
+                                    "listing): reading every page of the range", unplaced)
             else:
                 self.logger.warning("The database's slots disagree with the listing's first or "
                                     "last page: reading every page of the range again")
@@ -165,6 +171,7 @@ class ListingSync:
         showed where it is now, and read again what cannot be placed."""
         listing = self.listing
         unplaced = len(listing.unplaced())
+        anchored = bool(listing.anchors)
         pages = {page: [ref for ref, _ in cards] for page, cards in check.items()}
         growth = listing.check(total, pages)
         if growth is None and not self.state.get("looked_again"):
@@ -173,6 +180,8 @@ class ListingSync:
             self.state["looked_again"] = self.state["unchecked"] = True
             return
         self.state["looked_again"] = False
+        if anchored and not listing.anchors and growth is not None:
+            self.distrust_database(total)
         moved = self.moved(growth, total, pages)
         if moved or len(listing.unplaced()) < unplaced:
             if self.state["target"] is not None:
@@ -184,6 +193,16 @@ class ListingSync:
             self.resumed = False
             for ref in analysis.products_without_details():
                 yield self.detail_request(ref, known_missing=True)
+
+    def distrust_database(self, total):
+        """A page read shows the database's slots wrong (the status check's pages agreed
+        with them): a plan made from them is not enough, the run reads every page of its
+        range."""
+        self.logger.warning("A listing page read disagrees with the database's slots: reading "
+                            "every page of the range")
+        self.state.pop("left", None)  # more to read now is no lack of progress
+        if self.state["target"] is not None:
+            self.state["target"] = self.scope(total)
 
     def moved(self, growth, total, pages):
         """Whether the listing moved since the last check (``growth`` is ``None`` when
@@ -212,6 +231,14 @@ class ListingSync:
         if moved:
             first = (wanted - listing.undecided()) | (wanted & listing.ends_of_unplaced())
         pages = listing.pages_for(first or wanted)
+        # A check that saw no move yet placed nothing more would only send the same pages
+        # again: every check either moved (at most MATTER_MOVEMENT_CHECKS) or made progress.
+        stuck = not moved and len(wanted) >= self.state.get("left", len(wanted) + 1)
+        self.state["left"] = len(wanted)
+        if pages and stuck:
+            self.logger.warning("A status check placed no page more than the one before: %d "
+                                "pages left unread", len(pages))
+            return
         if pages and self.state["moves"] >= self.settings.getint("MATTER_MOVEMENT_CHECKS"):
             self.logger.warning("The listing kept moving: %d pages left unread", len(pages))
             return
