@@ -46,17 +46,17 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's RetryMiddleware re-queues at once; ours waits (backoff with jitter).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "matter_certis.retry.BackoffRetryMiddleware": 550,
+    "matter_certis.middlewares.retry.BackoffRetryMiddleware": 550,
     # Sees every raw answer before retries do.
-    "matter_certis.breaker.CircuitBreakerMiddleware": 560,
+    "matter_certis.middlewares.breaker.CircuitBreakerMiddleware": 560,
 }
 
 SPIDER_MIDDLEWARES = {
-    # scrapy-deltafetch made async and commit-aware (see matter_certis/deltafetch.py).
-    "matter_certis.deltafetch.CommittedDeltaFetch": 100,
+    # scrapy-deltafetch made async and commit-aware (see matter_certis/middlewares/deltafetch.py).
+    "matter_certis.middlewares.deltafetch.CommittedDeltaFetch": 100,
     # Not a whole page of its kind (pages.page_problem) after the retries, or a detail page
     # redirected elsewhere: to the errback, not the callback.
-    "matter_certis.middlewares.PageCheckMiddleware": 50,
+    "matter_certis.middlewares.page_check.PageCheckMiddleware": 50,
 }
 DELTAFETCH_ENABLED = True
 
@@ -68,9 +68,9 @@ EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 900,
 }
 # Spidermon's own default, off: its report adds some 25 lines (and a traceback for a failed
-# monitor) to every log. Turn it on to be told (README, "Being told"): RunSuite logs the
-# verdict; NotifyingRunSuite also posts it to SPIDERMON_DISCORD_WEBHOOK_URL when the run is
-# not completed.
+# monitor) to every log. Turn it on to be told (docs/syncing.md, "Being told"): RunSuite
+# logs the verdict; NotifyingRunSuite also posts it to SPIDERMON_DISCORD_WEBHOOK_URL when
+# the run is not completed.
 SPIDERMON_ENABLED = False
 SPIDERMON_SPIDER_CLOSE_MONITORS = ("matter_certis.monitors.RunSuite",)
 SPIDERMON_DISCORD_MESSAGE = (

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 from scrapy.http import HtmlResponse, Request, Response
 
-from matter_certis.middlewares import PageCheckMiddleware, UnusablePage
+from matter_certis.middlewares.page_check import PageCheckMiddleware, UnusablePage
 from matter_certis.pipelines.plausible import PlausibleValuesPipeline
 from matter_certis.pipelines.validate import ValidatePipeline
 from matter_certis.replica import Catalog, ReplicaServer

@@ -6,7 +6,7 @@ import pytest_twisted
 from scrapy import Request
 
 from matter_certis import models, signals
-from matter_certis.deltafetch import CommittedDeltaFetch
+from matter_certis.middlewares.deltafetch import CommittedDeltaFetch
 from matter_certis.spiders.matter_products import MatterProductsSpider
 
 STORED = "https://csa-iot.org/csa_product/stored/"

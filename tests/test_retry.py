@@ -10,8 +10,8 @@ from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import Request, Response
 from twisted.internet.defer import Deferred
 
-from matter_certis.breaker import CircuitBreakerMiddleware, SiteUnreachable
-from matter_certis.retry import backoff_delay, retry_after_seconds
+from matter_certis.middlewares.breaker import CircuitBreakerMiddleware, SiteUnreachable
+from matter_certis.middlewares.retry import backoff_delay, retry_after_seconds
 from matter_certis.verdict import CLOSE_MESSAGE_STAT
 
 
