@@ -4,6 +4,7 @@ the project's exit 2, a file that cannot be written or read exits 1."""
 
 import pytest
 
+from matter_certis.commands import failures
 from tests.crawling import scrapy_command
 
 COMMANDS = ["dbexport", "dbstats", "dbcheck", "dbreport"]
@@ -57,3 +58,18 @@ def test_no_output_file(tmp_path, synced, command):
     example = "products.xlsx" if command == "dbexport" else "report.html"
     result = scrapy_command(tmp_path, command)
     assert_one_line(result, command, 2, f"give one output file, e.g. {example}")
+
+
+def test_a_missing_extra_library_is_one_line_naming_what_to_install(capsys):
+    """A Scrapyd host has only requirements.txt: dbreport there says what it lacks."""
+
+    class Command:
+        exitcode = 0
+
+    command = Command()
+    with failures.in_one_line(command):
+        raise ModuleNotFoundError("No module named 'matplotlib'", name="matplotlib")
+    assert command.exitcode == 1
+    assert capsys.readouterr().err == (
+        "scrapy test_db_errors: error: needs matplotlib, one of the desk's extras: "
+        "pip install -r requirements-extras.txt\n")

@@ -13,10 +13,14 @@ from scrapy.exceptions import UsageError
 def in_one_line(command):
     """Run the body of ``command.run``; an error it raises is printed as ``scrapy <name>:
     error: <what>`` and sets the exit code: 2 for bad arguments and a database that is not
-    the project's (``ValueError``, ``UsageError``), 1 for a file that cannot be written or a
-    database that cannot be read."""
+    the project's (``ValueError``, ``UsageError``), 1 for a file that cannot be written, a
+    database that cannot be read, or a library of requirements-extras.txt not installed (a
+    Scrapyd host has only requirements.txt)."""
     try:
         yield
+    except ModuleNotFoundError as error:
+        fail(command, f"needs {error.name}, one of the desk's extras: "
+                      "pip install -r requirements-extras.txt", exitcode=1)
     except (UsageError, ValueError) as error:
         fail(command, str(error), exitcode=2)
     except OSError as error:
