@@ -1,4 +1,4 @@
-"""The egg that ``scrapyd-deploy`` builds for Scrapyd (README: "Scheduled runs on Scrapyd").
+"""The egg that ``scrapyd-deploy`` builds for Scrapyd (docs/operations.md: "Scheduled runs on Scrapyd").
 
 Only the package goes in; Scrapyd's environment installs requirements.txt. Committed so
 that a deploy leaves no untracked file behind (just the ignored build/ and *.egg-info).

@@ -164,7 +164,7 @@ class ProductDetailLoader(TextLoader):
             spider.crawler.stats.inc_value(f"matter/conflict/{field}")
 
 
-# DCL vendor record keys and the column each fills (see csa-site.md); ``creator`` is not stored.
+# DCL vendor record keys and the column each fills; ``creator`` is not stored.
 DCL_VENDOR_KEYS = {
     "vendorID": "vendor_id",
     "vendorName": "vendor_name",
@@ -216,7 +216,7 @@ class VendorLoader(JsonRecordLoader):
     vendor_landing_page_url_in = json_value_in(normalize.json_text, "vendor_landing_page_url")
 
 
-# DCL model record keys and the column each fills (dcl-ledger.md); the commissioning hints
+# DCL model record keys (``/dcl/model/models``) and the column each fills; the commissioning hints
 # and instructions, lsf and maintenance URLs and ``creator`` are not stored.
 DCL_MODEL_KEYS = {
     "vid": "vid",

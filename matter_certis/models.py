@@ -1,4 +1,4 @@
-"""The database tables (see interface.md), as peewee models bound late to ``DATABASE_URL``."""
+"""The database tables (docs/database.md), as peewee models bound late to ``DATABASE_URL``."""
 
 import logging
 import os

@@ -1,4 +1,4 @@
-"""Stable product positions, counted from the oldest product (see csa-site.md).
+"""Stable product positions, counted from the oldest product.
 
 The site lists newest first, so physical page numbers shift with every new certification;
 a slot counted from the oldest product never moves.

@@ -1,5 +1,5 @@
 """The listing beside the ledger: which listed product matches which DCL compliance record,
-and where the two disagree (``scrapy dbreconcile``; interface.md, "Findings"). Read-only
+and where the two disagree (``scrapy dbreconcile``; docs/ledger.md). Read-only
 queries, asked with the database open (``queries.reading``)."""
 
 from collections import Counter
@@ -9,7 +9,7 @@ from peewee import JOIN, fn
 from matter_certis import analysis, normalize
 from matter_certis.models import DclChange, DclCompliance, DclModel, Product, ProductDetail
 
-# Each finding and what it means for a user (the terminal summary and the README say the same).
+# Each finding and what it means for a user (the terminal summary and docs/ledger.md say the same).
 FINDINGS = {
     "not_on_ledger": "listed, but the ledger knows neither its certificate id nor its model",
     "no_compliance_record": "listed, its model is on the ledger but not its certificate id",

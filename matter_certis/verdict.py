@@ -1,4 +1,4 @@
-"""The run's verdict: one status (interface.md, "How a run ends") from how the run closed and
+"""The run's verdict: one status (README, "How a run ends") from how the run closed and
 what its audit found, with the reasons in words.
 
 A spider ends a run that cannot go on with ``fail()`` (one error line, close reason named);

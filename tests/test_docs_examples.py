@@ -1,8 +1,9 @@
-"""The README's dbexport examples return rows on the replica it tells people to start
-(``python -m matter_certis.replica --products 600``), the filters as the README describes
-them."""
+"""The dbexport examples of docs/commands.md return rows on the replica docs/development.md
+tells people to start (``python -m matter_certis.replica --products 600``), the filters as
+docs/commands.md describes them."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +24,16 @@ def exported(workdir, *filters):
     result = scrapy_command(workdir, "dbexport", workdir / "out.json", *filters)
     assert result.returncode == 0, result.stderr
     return json.loads((workdir / "out.json").read_text())
+
+
+COMMANDS_DOC = (Path(__file__).parent.parent / "docs" / "commands.md").read_text()
+
+
+@pytest.mark.parametrize(
+    "example", ["--device-type light --since 2023-01-01", "--vendor kiteify", "--vendor 0x15A4"]
+)
+def test_the_examples_checked_here_are_the_ones_the_doc_gives(example):
+    assert example in COMMANDS_DOC
 
 
 def test_lights_since_2023(workdir):

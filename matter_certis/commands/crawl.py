@@ -1,4 +1,4 @@
-"""``scrapy crawl`` with an exit code that tells how the run ended (interface.md, "How a run
+"""``scrapy crawl`` with an exit code that tells how the run ended (README, "How a run
 ends"): 0 only for ``completed``."""
 
 import signal

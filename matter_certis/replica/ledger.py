@@ -1,5 +1,5 @@
 """The DCL ledger beside the replica's listing: a model record and a compliance record for its
-products, in the real JSON shapes (dcl-ledger.md), with planted disagreements.
+products, in the real JSON shapes of the DCL REST API, with planted disagreements.
 
 Every product has a plan by its serial (``PLANS``, repeating every ``PLAN_CYCLE`` products):
 most agree with the listing; planted ones disagree as one finding of ``scrapy dbreconcile``

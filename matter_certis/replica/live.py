@@ -1,4 +1,4 @@
-"""The live site's markup (csa-site.md, "Observed on the live site"): the card inside one link,
+"""The markup observed on the live site: the card inside one link,
 class slugs, the program in a category element; detail pages with a "By <company>" line, the
 description before "View All Products" and the fields nested deeper."""
 from html import escape as esc

@@ -1,5 +1,5 @@
-"""The walk every DCL spider makes: one Cosmos SDK list endpoint read page by page
-(dcl-ledger.md, "Pagination")."""
+"""The walk every DCL spider makes: one Cosmos SDK list endpoint read page by page, following
+``pagination.next_key`` until it is empty."""
 
 import re
 import uuid
