@@ -1,4 +1,4 @@
-"""An independent reference parser of the replica's pages, written from csa-site.md: the
+"""An independent reference parser of the replica's pages, written from the site's markup: the
 replica's tests check its ground truth against what this reads off the served HTML."""
 import re
 import urllib.error
@@ -133,8 +133,8 @@ def parse_detail(html, base):
 
 
 def crawl_listing(server):
-    """Every usable card, newest first, with page_id/index_in_page from the csa-site.md
-    arithmetic (an unusable card keeps its slot); and the page count."""
+    """Every usable card, newest first, with page_id/index_in_page counted from the
+    oldest product (an unusable card keeps its slot); and the page count."""
     cards, pages = parse_listing(fetch(server.list_url)[2], server.list_url)
     for n in range(2, pages + 1):
         url = f"{server.list_url}&paged={n}"

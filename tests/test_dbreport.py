@@ -1,7 +1,7 @@
 """``scrapy dbreport``: one self-contained HTML file with five charts and the newest products.
 
-That the charts show in a browser was checked once by hand with headless Chromium (see the
-README); here the HTML's structure is checked."""
+That the charts show in a browser was checked once by hand with headless Chromium (see
+docs/commands.md, "dbreport"); here the HTML's structure is checked."""
 
 import base64
 import re

@@ -123,7 +123,7 @@ def test_script_content_is_never_card_text(spider):
         "Wi-Fi plug", "Tuya")
 
 
-# The live site's detail markup (csa-site.md, "Observed on the live site")
+# The detail markup observed on the live site
 
 @pytest.fixture
 def live(spider):

@@ -1,4 +1,4 @@
-"""Stable page_id/index_in_page arithmetic (csa-site.md, "Stable positions")."""
+"""Stable page_id/index_in_page arithmetic: slots counted from the oldest product."""
 
 import pytest
 
@@ -14,7 +14,7 @@ def test_total_products():
 @pytest.mark.parametrize(
     ("physical_page", "index", "expected"),
     [
-        # The csa-site.md example: 482 pages, 4 products on the last page.
+        # The live site once: 482 pages, 4 products on the last page.
         (482, 0, (0, 3)),
         (482, 1, (0, 2)),
         (482, 2, (0, 1)),

@@ -1,4 +1,4 @@
-"""The replica is what every crawl test runs against: check it serves what csa-site.md describes and
+"""The replica is what every crawl test runs against: check it serves the site's markup variants and
 that its ground truth matches what an independent reference parser reads off the pages."""
 import http.client
 import json
@@ -85,7 +85,7 @@ def test_positions(n, pages, last):
     refs = c.expected_products("http://x")
     assert c.page_count() == pages and len(c.page(pages)[0]) == last and len(refs) == n
     assert (refs[-1]["page_id"], refs[-1]["index_in_page"]) == (0, 0)
-    if n == 481 * 12 + 4:  # csa-site.md's example
+    if n == 481 * 12 + 4:  # the live site once: 482 pages, 4 on the last
         assert [(r["page_id"], r["index_in_page"]) for r in refs[-16:]] == \
                [(1, 3), (1, 2), (1, 1), (1, 0)] + [(0, i) for i in range(11, -1, -1)]
     assert sorted((r["page_id"], r["index_in_page"]) for r in refs) == [divmod(i, 12) for i in range(n)]

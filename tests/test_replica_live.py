@@ -1,4 +1,4 @@
-"""The live site's markup on the replica (csa-site.md, "Observed on the live site"): served when
+"""The markup observed on the live site, on the replica: served when
 asked for, with the same ground truth as the older themes."""
 import pytest
 from parsel import Selector

@@ -1,4 +1,4 @@
-"""How a run ends (interface.md): the status in ``crawling_results``, the exit code of
+"""How a run ends (README, "How a run ends"): the status in ``crawling_results``, the exit code of
 ``scrapy crawl`` and one line that names the reason, for runs that cannot be completed."""
 
 import signal
