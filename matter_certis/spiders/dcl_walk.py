@@ -2,13 +2,13 @@
 ``pagination.next_key`` until it is empty."""
 
 import re
-import uuid
 from urllib.parse import quote
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from matter_certis import verdict
+from matter_certis.spiders.base import ProjectSpider
 
 _COUNT = re.compile(r"[0-9]+")
 
@@ -17,7 +17,7 @@ class MalformedPage(ValueError):
     """A DCL answer that is not a page of the list being walked."""
 
 
-class DclWalkSpider(scrapy.Spider):
+class DclWalkSpider(ProjectSpider):
     """Reads ``{DCL_BASE_URL}{path}`` page by page, ``DCL_PAGE_LIMIT`` records a page,
     following ``pagination.next_key`` (base64, so URL-encoded) until it is null or empty.
 
@@ -38,19 +38,15 @@ class DclWalkSpider(scrapy.Spider):
     with ``load()``, which returns the item, or ``None`` after ``refuse()`` for a record
     that cannot be stored; a refused record makes the run ``partial`` (``audit()``).
     ``walk_complete`` turns true when the last page is read and the count matches: only
-    then may the database take a record the walk did not see as gone from the ledger. Unknown arguments (Scrapyd's
-    ``_job``) are accepted; ``_job`` names the session.
+    then may the database take a record the walk did not see as gone from the ledger.
     """
 
     path = records_key = noun = item_class = None
-    # Every walk reads the whole list; DatabasePipeline and RunRecord read ``mode``.
-    mode = "full"
     # Nothing to skip: deltafetch remembers detail pages of products only.
     custom_settings = {"DELTAFETCH_ENABLED": False}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.session_id = kwargs.get("_job") or uuid.uuid4().hex
         self.keys_seen = set()
         self.pages_read = 0
         self.records_read = 0

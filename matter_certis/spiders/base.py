@@ -1,0 +1,42 @@
+"""What every spider of the project promises the run record, the pipelines and Scrapyd."""
+
+import uuid
+
+import scrapy
+
+
+class SpiderArgumentError(ValueError):
+    """A spider argument (``-a name=value``) with a value the spider cannot use."""
+
+
+class ProjectSpider(scrapy.Spider):
+    """The contract the run record and the pipelines read:
+
+    - ``session_id``: Scrapyd's ``_job`` argument, or a new id;
+    - ``mode``: ``full`` (reads the whole source) or ``incremental``;
+    - ``total_pages``: the pages the source announced, ``None`` while unknown or unpaged;
+    - ``sliced``: the run covers only part of the source (so delisting is not judged);
+    - ``audit()``: what the run planned but did not store, as ``verdict.Problem``s.
+
+    Arguments are checked by ``check_arguments`` (``scrapy crawl`` calls it before anything
+    opens, so a bad one costs one line and exit code 2); arguments a spider does not know,
+    like Scrapyd's ``_job``, are accepted and ignored.
+    """
+
+    mode = "full"
+    total_pages = None
+    sliced = False
+
+    def __init__(self, *args, _job=None, **kwargs):
+        super().__init__(*args)
+        self.session_id = _job or uuid.uuid4().hex
+        vars(self).update(self.check_arguments(**kwargs))
+
+    @classmethod
+    def check_arguments(cls, **arguments):
+        """The arguments this spider takes, checked and converted (``SpiderArgumentError``
+        names a bad one); unknown ones are dropped."""
+        return {}
+
+    def audit(self):
+        return []
