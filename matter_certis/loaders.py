@@ -85,7 +85,31 @@ def absolute_url(href, loader_context):
     return loader_context["response"].urljoin(href)
 
 
-class TextLoader(ItemLoader):
+class ResolvedOnceLoader(ItemLoader):
+    """An ItemLoader that looks each field's input and output processor up once per loader
+    class, not on every value added: the lookup (the ``<field>_in`` attribute, else the
+    item field's metadata through a new ``ItemAdapter``) cost as much as the processing
+    itself on a detail page. Processors are class attributes here, so the answer is the
+    same for every loader of a class."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls._resolved = {}
+
+    def get_input_processor(self, field_name):
+        key = (field_name, "in")
+        if key not in self._resolved:
+            self._resolved[key] = super().get_input_processor(field_name)
+        return self._resolved[key]
+
+    def get_output_processor(self, field_name):
+        key = (field_name, "out")
+        if key not in self._resolved:
+            self._resolved[key] = super().get_output_processor(field_name)
+        return self._resolved[key]
+
+
+class TextLoader(ResolvedOnceLoader):
     """An ItemLoader that can add the whole text of an element (``page_text``: ``::text``
     would miss a company name wrapped in a link)."""
 
@@ -143,12 +167,12 @@ class ProductDetailLoader(TextLoader):
         if field is None:
             return None
         shown = link if field == "compliance_document_url" else text
-        earlier = list(self.get_collected_values(field))
+        had = len(self.get_collected_values(field))
         self.add_value(field, shown)
-        later = self.get_collected_values(field)[len(earlier):]
-        if not earlier:
+        collected = self.get_collected_values(field)
+        if not had:
             self.shown[field] = shown
-        elif later and later[0] != earlier[0]:
+        elif len(collected) > had and collected[had] != collected[0]:
             self.warn_conflict(field, self.shown[field], shown)
         return field
 
@@ -180,7 +204,7 @@ def json_value_in(rule, field):
     return MapCompose(lenient(rule, field))
 
 
-class JsonRecordLoader(ItemLoader):
+class JsonRecordLoader(ResolvedOnceLoader):
     """Loads one DCL JSON record; ``add_record`` maps the ledger's names (``record_keys``)
     to ours.
 

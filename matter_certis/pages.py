@@ -7,6 +7,8 @@ A page counts only when it is whole: the document ends (the site's pages always 
 transit keeps whatever it got that far, so "has some cards" proves nothing.
 """
 
+from weakref import WeakKeyDictionary
+
 from scrapy.http import HtmlResponse, TextResponse
 
 from matter_certis.positions import PAGE_SIZE
@@ -26,11 +28,27 @@ LAST_ELEMENT_DEPTH = "count(/descendant::*[last()]/ancestor::*)"
 DOCUMENT_END = b"</html>"
 
 
+# Each response's verdict with the request it was judged for: the retry middleware and
+# the page check judge the same response (the whole-page check once cost as much as
+# Scrapy's own work per response), and the entry goes with the response.
+_VERDICTS = WeakKeyDictionary()
+
+
 def page_problem(request, response):
     """Why ``response`` is not a whole page of the kind ``request`` asked for
     (``meta["kind"]``: ``list`` or ``detail``), or ``None`` when it is (or is no page of
     ours, or is an HTTP error, which the status-code handling judges). The request is passed
-    on its own: downloader middlewares see responses not yet tied to theirs."""
+    on its own: downloader middlewares see responses not yet tied to theirs. Judged once per
+    response and request."""
+    judged = _VERDICTS.get(response)
+    if judged is not None and judged[0] is request:
+        return judged[1]
+    problem = _judge(request, response)
+    _VERDICTS[response] = (request, problem)
+    return problem
+
+
+def _judge(request, response):
     kind = request.meta.get("kind")
     if kind not in ("list", "detail") or not 200 <= response.status < 300:
         return None

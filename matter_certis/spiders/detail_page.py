@@ -66,8 +66,9 @@ class DetailPage:
         """A product page: labelled fields (spans or colon text), the certificates table,
         the categories, the description and the company line; the card fills what the page
         lacks. Labelled fields come first: a later one that disagrees is a warned conflict."""
+        # The response's own selector: without it the loader parses the page a second time.
+        loader = ProductDetailLoader(selector=response.selector, response=response, spider=self)
         root = response.selector.root
-        loader = ProductDetailLoader(response=response, spider=self)
         loader.add_value("url", ref["url"])
         loader.add_value("page_id", ref["page_id"])
         loader.add_value("index_in_page", ref["index_in_page"])
