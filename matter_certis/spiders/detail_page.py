@@ -43,10 +43,13 @@ APPLICATION_CATEGORIES = etree.XPath(
 )
 COMPLIANCE_DOCUMENTS = etree.XPath(css2xpath("a[href$='.zip']") + "/@href")
 # The live markup: the "By <company>" line after the title, then the description, then a
-# "View All Products" link (the company's other products) that ends it.
+# "View All Products" link (the company's other products) that ends it. The first
+# predicate only spares the costly match (a translate per element after the title, once a
+# fifth of a detail page's parsing) on elements whose first text has no "b" at all.
 VIEW_ALL_PRODUCTS = f"a[{text_as_matched('.')}='view all products']"
 BY_LINE = etree.XPath(
-    f"(//h1)[1]/following::*[starts-with(concat({text_as_matched('text()[1]')}, ' '), 'by ')]"
+    "(//h1)[1]/following::*[contains(text()[1], 'b') or contains(text()[1], 'B')]"
+    f"[starts-with(concat({text_as_matched('text()[1]')}, ' '), 'by ')]"
     f"[following::{VIEW_ALL_PRODUCTS}][1]"
 )
 ENDS_DESCRIPTION = etree.XPath(
