@@ -9,6 +9,8 @@ transit keeps whatever it got that far, so "has some cards" proves nothing.
 
 from weakref import WeakKeyDictionary
 
+from lxml import etree
+from parsel.csstranslator import css2xpath
 from scrapy.http import HtmlResponse, TextResponse
 
 from matter_certis.positions import PAGE_SIZE
@@ -17,14 +19,15 @@ CARD_CONTAINERS = "div.post-feed, .wp-block-crown-blocks-product-index"
 CARDS = "div.post-feed article, .wp-block-crown-blocks-product-index article.product"
 PAGINATION = "div.pagination-wrapper, .page-numbers"
 CURRENT_PAGE = "div.pagination-wrapper .current ::text, .page-numbers.current::text"
-DETAIL_TITLE = "h1"
-DETAIL_FIELDS_BLOCK = "div.entry-product-details"
-DETAIL_FIELD_ITEMS = "div.entry-product-details li"
+# A detail page's parts, compiled: asked of every detail page, as yes or no.
+HAS_DETAIL_TITLE = etree.XPath(f"boolean({css2xpath('h1')})")
+HAS_DETAIL_FIELDS_BLOCK = etree.XPath(f"boolean({css2xpath('div.entry-product-details')})")
+HAS_DETAIL_FIELD_ITEMS = etree.XPath(f"boolean({css2xpath('div.entry-product-details li')})")
 # A real page nests a few dozen elements deep. libxml2 stops parsing where a document nests
 # past its limit (2048 elements with huge_tree), silently dropping everything after: the
 # last element it kept is then the deepest one.
 MAX_LAST_ELEMENT_DEPTH = 256
-LAST_ELEMENT_DEPTH = "count(/descendant::*[last()]/ancestor::*)"
+LAST_ELEMENT_DEPTH = etree.XPath("count(/descendant::*[last()]/ancestor::*)")
 DOCUMENT_END = b"</html>"
 
 
@@ -61,7 +64,7 @@ def _judge(request, response):
         return f"not HTML ({content_type})"
     if not response.body[-256:].rstrip().lower().endswith(DOCUMENT_END):
         return "the document does not end (no </html>): cut short"
-    if float(response.xpath(LAST_ELEMENT_DEPTH).get()) > MAX_LAST_ELEMENT_DEPTH:
+    if LAST_ELEMENT_DEPTH(response.selector.root) > MAX_LAST_ELEMENT_DEPTH:
         return "nested too deep for the HTML parser: the rest of the page is lost"
     if kind == "list":
         return listing_problem(response, request.meta.get("page"))
@@ -94,9 +97,10 @@ def listing_problem(response, page):
 
 def detail_problem(response):
     """A detail page has its title and its block of labelled fields."""
-    if not response.css(DETAIL_TITLE):
+    root = response.selector.root
+    if not HAS_DETAIL_TITLE(root):
         return "no title (h1)"
-    if not response.css(DETAIL_FIELD_ITEMS):
-        what = "no fields in" if response.css(DETAIL_FIELDS_BLOCK) else "no"
+    if not HAS_DETAIL_FIELD_ITEMS(root):
+        what = "no fields in" if HAS_DETAIL_FIELDS_BLOCK(root) else "no"
         return f"{what} product details block"
     return None
