@@ -6,10 +6,12 @@ unparseable date) becomes ``None`` with a warning naming the page, counted in th
 with a warning showing both, counted as ``matter/conflict/<field>``.
 """
 
+import functools
 import logging
 
 from itemloaders.processors import Identity, MapCompose
 from lxml import etree
+from parsel.csstranslator import css2xpath
 from scrapy.loader import ItemLoader
 
 from matter_certis import normalize
@@ -114,8 +116,16 @@ class TextLoader(ResolvedOnceLoader):
     would miss a company name wrapped in a link)."""
 
     def add_text(self, field, css):
-        for node in self.selector.css(css)[:1]:
+        """The page text of the first element ``css`` matches (for the loader's selector)."""
+        for node in compiled_css(css)(self.selector.root)[:1]:
             self.add_value(field, page_text(node))
+
+
+@functools.cache
+def compiled_css(css):
+    """``css`` as a compiled XPath, the expression parsel would evaluate for it, built once
+    per expression (parsel also wraps every node found in a new Selector)."""
+    return etree.XPath(css2xpath(css))
 
 
 class ProductRefLoader(TextLoader):

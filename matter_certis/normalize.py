@@ -5,6 +5,7 @@ that means "no value" becomes ``None``; text that claims a value but cannot be o
 ``InvalidValue`` so the caller can warn and count it (a guess is never stored).
 """
 
+import functools
 import json
 import re
 from datetime import datetime
@@ -66,11 +67,13 @@ def parse_device_type_ids(text):
     return ", ".join(format_hex_id(parse_hex_id(part)) for part in parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_date(text):
     """A date in one of the site's formats (``DATE_FORMATS``) to ISO ``YYYY-MM-DD``.
 
     Any other shape is refused, never read by a guess: ``1/2/3`` is not 2003-01-02 and
-    ``05.06.2025`` is neither May nor June.
+    ``05.06.2025`` is neither May nor June. Remembered: a crawl meets the same few hundred
+    dates thousands of times, and ``strptime`` tries up to six formats for each.
     """
     for date_format in DATE_FORMATS:
         try:
