@@ -15,14 +15,18 @@ from w3lib.url import add_or_replace_parameter
 
 
 def crawl_urls(catalog, list_url, base_url):
-    """The requests a first crawl of ``catalog`` makes: listing page 1 twice (status check,
-    then its cards), the last page twice (its count is confirmed by a second read), every
-    other page once, and each listed product's detail page."""
+    """The requests a first crawl of ``catalog`` makes: the status check (page 1, then the
+    last page twice: an empty database cannot confirm its count, so a second read does),
+    every other page once, the closing status check once those pages are read (page 1 and
+    the last page, now confirmed by the database), and each listed product's detail page.
+    A listing of one or two pages has no other page: no closing check."""
     pages = catalog.page_count()
     page_urls = [list_url] + [
         add_or_replace_parameter(list_url, "paged", str(n)) for n in range(2, pages + 1)
     ]
-    listing = [list_url, page_urls[-1]] + page_urls if pages > 1 else [list_url] * 2
+    status_check = [list_url, page_urls[-1], page_urls[-1]] if pages > 1 else [list_url] * 2
+    others = page_urls[1:-1]
+    listing = status_check + others + ([list_url, page_urls[-1]] if others else [])
     details = [base_url + product.path for product in catalog.listed()]
     return {"listing": listing, "detail": details}
 

@@ -1,33 +1,59 @@
-"""The issue's targets checked against the figures, and the one table the run prints."""
+"""The issue's targets checked against the figures, and the one table the run prints.
+
+Targets are of two kinds. A **counted** target is judged on request counts from the
+replica's log: they depend only on the code (what a sync fetches), never on the machine,
+so tests/test_benchmarks.py asserts them. A **measured** target is judged on time, CPU or
+memory: those move with the machine and with whatever else runs on it (tests share their
+machines), so they are reported and judged here, never asserted by a test; docs/benchmarks.md
+holds the figures of a quiet machine.
+"""
 
 import math
 
 TARGET_RATIO = 0.75
+TARGET_CPU_RATIO = 1.6
 TARGET_RSS_MB = 150
 TARGET_RSS_GROWTH = 0.15
 TARGET_STORAGE_SPEEDUP = 10
 
+COUNTED, MEASURED = "counted", "measured"
+# Reruns after a first crawl and the new products each found: (case, new products).
+INCREMENTAL_CASES = (("no_change", 0), ("new_12", 12), ("new_120", 120))
+
 
 def targets(figures):
-    """Each target with the figure it is judged on (medians; request counts by their worst
-    run) and whether it is met."""
+    """Each target with its id, its kind (``COUNTED`` or ``MEASURED``), the figure it is
+    judged on (medians; request counts by their worst run) and whether it is met."""
     ratios, requests = figures["ratios"], figures["requests"]
-    found = [
-        ("full crawl >= 75% of the ceiling's responses/s",
+    measured = [
+        ("responses_per_s", "full crawl >= 75% of the ceiling's responses/s",
          ratios["full_over_ceiling_responses_per_s"]["median"], lambda v: v >= TARGET_RATIO),
-        (f"peak RSS of the full crawl <= {TARGET_RSS_MB} MB",
+        ("cpu_per_response", f"full crawl CPU per response <= {TARGET_CPU_RATIO}x the ceiling's",
+         ratios["full_over_ceiling_cpu_per_response"]["median"], lambda v: v <= TARGET_CPU_RATIO),
+        ("peak_rss", f"peak RSS of the full crawl <= {TARGET_RSS_MB} MB",
          figures["full_crawl"]["peak_rss_mb"]["median"], lambda v: v <= TARGET_RSS_MB),
-        ("peak RSS within 15% of the 600-product crawl's",
+        ("rss_growth", "peak RSS within 15% of the 600-product crawl's",
          ratios["rss_growth_small_to_requested"]["median"], lambda v: abs(v) <= TARGET_RSS_GROWTH),
-        ("batched upsert >= 10x one transaction per row",
+        ("storage_speedup", "batched upsert >= 10x one transaction per row",
          figures["storage"]["speedup"]["median"], lambda v: v >= TARGET_STORAGE_SPEEDUP),
     ]
-    result = [{"target": name, "value": value, "met": bool(check(value))} for name, value, check in found]
-    for case, new in (("no_change", 0), ("new_12", 12), ("new_120", 120)):
+    result = [{"id": target_id, "kind": MEASURED, "target": name, "value": value,
+               "met": bool(check(value))}
+              for target_id, name, value, check in measured]
+    first, ceiling = requests["first_crawl"], requests["ceiling"]
+    result.append({
+        "id": "first_crawl", "kind": COUNTED,
+        "target": "first crawl: no more listing and exactly as many detail requests as the ceiling",
+        "value": {"list": first["list"]["max"], "detail": first["detail"]["max"]},
+        "met": (first["list"]["max"] <= ceiling["list"]["min"]
+                and first["detail"]["min"] == first["detail"]["max"] == ceiling["detail"]["min"]),
+    })
+    for case, new in INCREMENTAL_CASES:
         listing = requests[case]["list"]["max"]
         detail = requests[case]["detail"]
         allowed = math.ceil(new / 12) + 2 if new else 2
         result.append({
+            "id": case, "kind": COUNTED,
             "target": f"{case}: at most {allowed} listing and exactly {new} detail requests",
             "value": {"list": listing, "detail": detail["max"]},
             "met": listing <= allowed and detail["min"] == detail["max"] == new,
@@ -71,18 +97,22 @@ def render(results):
 
     width = max(len(r[0]) for r in rows)
     load = " ".join(f"{v:.2f}" for v in machine["load_average"])
+    load_at_end = " ".join(f"{v:.2f}" for v in machine.get("load_average_at_end", ()))
     lines = [
         f"matter-certis benchmarks: {products} products, {parameters['runs']} run(s), "
-        f"{machine['cores']} cores (load average {load} at start), Python {machine['python']}, "
+        f"{machine['cores']} cores (load average {load} at start"
+        f"{f', {load_at_end} at end' if load_at_end else ''}), Python {machine['python']}, "
         f"Scrapy {machine['scrapy']}",
         "",
         f"{'figure':<{width}}  {'median':>10}  {'min':>10}  {'max':>10}",
     ]
     lines += [f"{label:<{width}}  {a:>10}  {b:>10}  {c:>10}" for label, a, b, c in rows]
-    lines += ["", "targets:"]
+    lines += ["", "targets (counted: request counts, asserted by the tests; measured: time, CPU "
+              "and memory, reported only):"]
     for target in results["targets"]:
         value = target["value"]
         shown = (f"{value['list']:.0f} listing / {value['detail']:.0f} detail" if isinstance(value, dict)
                  else _number(value, 2))
-        lines.append(f"  {'met    ' if target['met'] else 'MISSED '} {target['target']}: {shown}")
+        lines.append(f"  {'met    ' if target['met'] else 'MISSED '} {target['kind']:<8}  "
+                     f"{target['target']}: {shown}")
     return "\n".join(lines)
