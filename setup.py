@@ -9,6 +9,8 @@ from setuptools import find_packages, setup
 setup(
     name="matter_certis",
     version="1.0",
+    # The package alone: the replica, the tests and the benchmarks stay in the repository.
     packages=find_packages(include=["matter_certis", "matter_certis.*"]),
+    package_data={"matter_certis": ["datasette/*.yml"]},
     entry_points={"scrapy": ["settings = matter_certis.settings"]},
 )

@@ -9,7 +9,7 @@ from benchmarks.ceiling import crawl_urls
 from benchmarks.processes import (
     PROJECT_ROOT, child_environment, run_measured, scrapy_stats, stats_settings,
 )
-from matter_certis.replica import Catalog
+from replica import Catalog
 
 # Both crawls run with exactly these: the ceiling differs from the real crawl only in what
 # it does with a response. AutoThrottle off and no delay, so the pace is the machine's.

@@ -71,14 +71,14 @@ def scrapy_stats(stats_file):
 
 
 class Replica:
-    """``python -m matter_certis.replica`` on a free loopback port, no delay, no faults."""
+    """``python -m replica`` on a free loopback port, no delay, no faults."""
 
     def __init__(self, products):
         self.products = products
         self.process = None
 
     def __enter__(self):
-        command = [sys.executable, "-m", "matter_certis.replica", "--host", "127.0.0.1",
+        command = [sys.executable, "-m", "replica", "--host", "127.0.0.1",
                    "--port", "0", "--products", str(self.products)]
         self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=child_environment(),
                                         stdout=subprocess.PIPE, text=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from peewee import chunked
 
 from matter_certis import models, store
-from matter_certis.replica import Catalog
+from replica import Catalog
 
 BASE_URL = "http://127.0.0.1"
 

@@ -10,7 +10,7 @@ from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from matter_certis import models
-from matter_certis.replica import Catalog, ReplicaServer
+from replica import Catalog, ReplicaServer
 from tests.crawling import crawl
 from tests.postgres import PostgresServer, find_binaries
 

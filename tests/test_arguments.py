@@ -2,7 +2,7 @@
 
 import pytest
 
-from matter_certis.replica import Catalog, ReplicaServer
+from replica import Catalog, ReplicaServer
 from matter_certis.arguments import ArgumentError, parse_arguments
 from tests.crawling import crawl, rows
 

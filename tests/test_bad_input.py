@@ -9,7 +9,7 @@ from scrapy.http import HtmlResponse, Request, Response
 from matter_certis.middlewares.page_check import PageCheckMiddleware, UnusablePage
 from matter_certis.pipelines.plausible import PlausibleValuesPipeline
 from matter_certis.pipelines.validate import ValidatePipeline
-from matter_certis.replica import Catalog, ReplicaServer
+from replica import Catalog, ReplicaServer
 from matter_certis.spiders.matter_products import MatterProductsSpider
 from tests.conftest import response_from
 from tests.crawling import crawl

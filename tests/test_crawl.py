@@ -3,7 +3,7 @@ exactly the replica's ground truth, and a second run changes nothing."""
 
 import pytest
 
-from matter_certis.replica import Catalog, ReplicaServer
+from replica import Catalog, ReplicaServer
 from tests.crawling import by_url, crawl, rows, stored_details, stored_products
 
 

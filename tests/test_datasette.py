@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import pytest
 import yaml
 
-from matter_certis.replica import Catalog, ReplicaServer
+from replica import Catalog, ReplicaServer
 from tests.crawling import PROJECT_ROOT, crawl, free_port, rows, scrapy_command, wait_for
 
 METADATA = PROJECT_ROOT / "matter_certis" / "datasette" / "metadata.yml"

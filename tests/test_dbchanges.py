@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from matter_certis.replica import Catalog, ReplicaServer
+from replica import Catalog, ReplicaServer
 from tests.crawling import crawl, execute, rows, scrapy_command
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from matter_certis.reconcile import FINDINGS
-from matter_certis.replica import Catalog, ReplicaServer
+from replica import Catalog, ReplicaServer
 from tests.crawling import crawl, scrapy_command
 from tests.ledger_walks import walk
 

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from matter_certis import normalize, verdict
-from matter_certis.replica import Catalog, ReplicaServer
-from matter_certis.replica.dcl import Faults
-from matter_certis.replica.ledger import REVOCATION_REASON
+from replica import Catalog, ReplicaServer
+from replica.dcl import Faults
+from replica.ledger import REVOCATION_REASON
 from tests.crawling import rows
 from tests.ledger_walks import pages, stored_compliance, walk
 

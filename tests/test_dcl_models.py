@@ -10,8 +10,8 @@ import urllib.request
 import pytest
 
 from matter_certis import verdict
-from matter_certis.replica import Catalog, ReplicaServer
-from matter_certis.replica.dcl import Faults
+from replica import Catalog, ReplicaServer
+from replica.dcl import Faults
 from tests.crawling import rows
 from tests.ledger_walks import pages, stored_models, walk
 

@@ -8,7 +8,7 @@ import pytest
 from scrapy.http import Request, TextResponse
 
 from matter_certis import normalize, verdict
-from matter_certis.replica import Catalog, Faults, ReplicaServer
+from replica import Catalog, Faults, ReplicaServer
 from matter_certis.spiders.dcl_vendors import DclVendorsSpider
 from tests.crawling import crawl, rows
 

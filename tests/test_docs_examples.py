@@ -1,5 +1,5 @@
 """The dbexport examples of docs/commands.md return rows on the replica docs/development.md
-tells people to start (``python -m matter_certis.replica --products 600``), the filters as
+tells people to start (``python -m replica --products 600``), the filters as
 docs/commands.md describes them."""
 
 import json
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from matter_certis.replica import Catalog, ReplicaServer
+from replica import Catalog, ReplicaServer
 from tests.crawling import crawl, scrapy_command
 
 

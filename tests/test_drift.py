@@ -5,7 +5,7 @@ import pytest
 from matter_certis import models
 from matter_certis.drift import MIN_PAGES, FieldCoverage
 from matter_certis.models import Product, ProductDetail
-from matter_certis.replica import Catalog, ReplicaServer
+from replica import Catalog, ReplicaServer
 from matter_certis.verdict import EXIT_CODES
 from tests.crawling import crawl, rows, stored_details
 

@@ -21,7 +21,7 @@ from matter_certis.spiders.dcl_vendors import DclVendorsSpider
 from matter_certis.spiders.matter_products import MatterProductsSpider
 from matter_certis.normalize import format_hex_id
 from tests.conftest import FORMULA_MODELS
-from matter_certis.replica import Catalog, ReplicaServer
+from replica import Catalog, ReplicaServer
 from tests.crawling import crawl, stored_details
 
 DANGEROUS = ["=1+2", "+1", "-1", "@SUM(A1)", "\tcmd", "\rcmd"]

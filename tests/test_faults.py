@@ -3,7 +3,7 @@ the circuit breaker, and the next run after it recovers completes."""
 
 import pytest
 
-from matter_certis.replica import Catalog, Faults, ReplicaServer
+from replica import Catalog, Faults, ReplicaServer
 from matter_certis.verdict import EXIT_CODES
 from tests.crawling import by_url, crawl, rows, stored_details, stored_products
 

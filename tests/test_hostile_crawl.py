@@ -3,7 +3,7 @@ dropped, never guessed), and pages cut short anywhere are read again until whole
 
 import pytest
 
-from matter_certis.replica import Catalog, Faults, ReplicaServer
+from replica import Catalog, Faults, ReplicaServer
 from tests.crawling import by_url, crawl, rows, stored_details, stored_products
 
 FAST_RETRIES = {"MATTER_RETRY_BASE_DELAY": 0.01, "MATTER_RETRY_MAX_DELAY": 0.05,

@@ -3,7 +3,7 @@ fixture): composite keys upserted, a revocation between two walks recorded."""
 
 import pytest
 
-from matter_certis.replica import Catalog, ReplicaServer
+from replica import Catalog, ReplicaServer
 from tests.crawling import crawl, rows
 from tests.ledger_walks import COMPLIANCE_COLUMNS, MODEL_COLUMNS
 

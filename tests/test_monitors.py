@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from matter_certis.replica import Catalog, Faults, ReplicaServer
+from replica import Catalog, Faults, ReplicaServer
 from matter_certis.verdict import EXIT_CODES
 from tests.crawling import crawl
 

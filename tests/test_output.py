@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from matter_certis.logs import DemoteToDebug
-from matter_certis.replica import Catalog, ReplicaServer
+from replica import Catalog, ReplicaServer
 from tests.crawling import PROJECT_ROOT, crawl_command
 
 #: The issue's budget for a default crawl of 1,200 products, besides the terminal's bar.

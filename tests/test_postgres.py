@@ -9,7 +9,7 @@ import time
 import pytest
 
 from matter_certis import models, store
-from matter_certis.replica import Catalog, ReplicaServer
+from replica import Catalog, ReplicaServer
 from tests.crawling import (
     by_url, crawl, execute, rows, start_crawl, stored_details, stored_products,
 )

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from parsel import Selector
 
-from matter_certis.replica import Catalog, Faults, ReplicaServer
+from replica import Catalog, Faults, ReplicaServer
 from tests.replica_reference import CARDS, PAGER, crawl_listing, fetch, parse_detail, parse_listing
 
 
@@ -236,7 +236,7 @@ def check_log(server):
 
 
 def test_cli():
-    proc = subprocess.Popen([sys.executable, "-m", "matter_certis.replica", "--port", "0", "--products", "20",
+    proc = subprocess.Popen([sys.executable, "-m", "replica", "--port", "0", "--products", "20",
                              "--live-markup", "only", "--quirk", "no_link_card", "--break-page", "list:1:empty:1"],
                             stdout=subprocess.PIPE, text=True)
     try:

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 from parsel import Selector
 
-from matter_certis.replica import Catalog, ReplicaServer
-from matter_certis.replica.breaks import CARD, DEPTH
+from replica import Catalog, ReplicaServer
+from replica.breaks import CARD, DEPTH
 from tests.replica_reference import CARDS, fetch, parse_detail, parse_listing
 
 

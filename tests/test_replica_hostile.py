@@ -5,8 +5,8 @@ import re
 import pytest
 from parsel import Selector
 
-from matter_certis.replica import Catalog, ReplicaServer
-from matter_certis.replica.quirks import ODD_DATES, QUIRKS
+from replica import Catalog, ReplicaServer
+from replica.quirks import ODD_DATES, QUIRKS
 from tests.replica_reference import crawl_listing, fetch, parse_detail, to_id
 
 

@@ -9,8 +9,8 @@ import urllib.request
 
 import pytest
 
-from matter_certis.replica import Catalog, ReplicaServer
-from matter_certis.replica.ledger import PLANS
+from replica import Catalog, ReplicaServer
+from replica.ledger import PLANS
 
 COMPLIANCE_KEYS = {
     "vid", "pid", "softwareVersion", "certificationType", "softwareVersionString",

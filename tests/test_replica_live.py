@@ -3,8 +3,8 @@ asked for, with the same ground truth as the older themes."""
 import pytest
 from parsel import Selector
 
-from matter_certis.replica import Catalog, ReplicaServer
-from matter_certis.replica.markup import LIVE_FILTERS
+from replica import Catalog, ReplicaServer
+from replica.markup import LIVE_FILTERS
 from tests.replica_reference import crawl_listing, fetch, parse_detail
 
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from matter_certis.replica import Catalog, Faults, ReplicaServer
+from replica import Catalog, Faults, ReplicaServer
 from matter_certis.verdict import EXIT_CODES
 from tests.crawling import crawl, rows, start_crawl, wait_for
 

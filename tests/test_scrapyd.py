@@ -15,13 +15,15 @@ from urllib.request import urlopen
 
 import pytest
 
-from matter_certis.replica import Catalog, ReplicaServer
+from replica import Catalog, ReplicaServer
 from tests.crawling import (
     PROJECT_ROOT, by_url, free_port, rows, stored_details, stored_products, wait_for,
 )
 
 BIN = Path(sys.executable).parent
 PROJECT = "matter_certis"
+# Beside the package in the repository, never in the egg Scrapyd runs.
+NOT_DEPLOYED = ("replica", "tests", "benchmarks")
 SCRAPYD_CONF = """\
 [scrapyd]
 bind_address = 127.0.0.1
@@ -39,8 +41,9 @@ def project(tmp_path_factory):
     """A copy of the project to deploy from: scrapyd-deploy leaves build/ and *.egg-info
     where it runs."""
     copy = tmp_path_factory.mktemp("project")
-    shutil.copytree(PROJECT_ROOT / PROJECT, copy / PROJECT,
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in (PROJECT, *NOT_DEPLOYED):
+        shutil.copytree(PROJECT_ROOT / folder, copy / folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("scrapy.cfg", "setup.py"):
         shutil.copy(PROJECT_ROOT / name, copy / name)
     return copy
@@ -80,14 +83,16 @@ def api(url, endpoint, **form):
         return json.load(response)
 
 
-def test_the_egg_holds_every_file_of_the_package(project, tmp_path):
+def test_the_egg_holds_every_file_of_the_package_and_nothing_else(project, tmp_path):
     egg = tmp_path / "project.egg"
     subprocess.run([BIN / "scrapyd-deploy", "--build-egg", egg], cwd=project, check=True,
                    capture_output=True)
-    packaged = {name for name in zipfile.ZipFile(egg).namelist() if name.startswith(f"{PROJECT}/")}
+    names = zipfile.ZipFile(egg).namelist()
+    packaged = {name for name in names if name.startswith(f"{PROJECT}/")}
     source = {path.relative_to(project).as_posix() for path in (project / PROJECT).rglob("*")
               if path.is_file()}
     assert source <= packaged
+    assert [name for name in names if name.split("/")[0] in NOT_DEPLOYED] == []
 
 
 def test_a_scheduled_job_syncs_the_database(project, scrapyd, tmp_path):

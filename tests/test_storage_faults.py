@@ -14,7 +14,7 @@ import pytest
 from matter_certis import models, signals, verdict
 from matter_certis.items import ProductDetail, ProductRef
 from matter_certis.pipelines.database import DatabasePipeline
-from matter_certis.replica import Catalog, ReplicaServer
+from replica import Catalog, ReplicaServer
 from matter_certis.spiders.matter_products import MatterProductsSpider
 from tests.crawling import by_url, crawl, rows, start_crawl, stored_details, wait_for
 

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from matter_certis.replica import Catalog, ReplicaServer
+from replica import Catalog, ReplicaServer
 from tests.crawling import by_url, crawl, execute, rows, stored_details, stored_products
 
 PRODUCTS = 240
@@ -82,8 +82,9 @@ def test_full_mode_records_changes_and_delistings(replica, synced):
     counts = sync(replica, synced, "mode=full")
 
     # the status check (page 1 and the last page, both stored from it), the pages between,
-    # and a second status check
-    assert counts == {"list": 2 + (PRODUCTS // 12 - 2) + 2, "detail": PRODUCTS - 1}
+    # a second status check, the page where the delisted product was (read again to
+    # confirm it is gone) and a third status check
+    assert counts == {"list": 2 + (PRODUCTS // 12 - 2) + 2 + 1 + 2, "detail": PRODUCTS - 1}
     changes = rows(database(synced), "SELECT url, field, old_value, new_value FROM product_changes")
     assert sorted(changes, key=lambda change: (change["url"], change["field"])) == sorted(
         [

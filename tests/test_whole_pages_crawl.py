@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from matter_certis.replica import Catalog, Faults, ReplicaServer
+from replica import Catalog, Faults, ReplicaServer
 from matter_certis.verdict import EXIT_CODES
 from tests.crawling import by_url, crawl, interrupt, rows, start_crawl, stored_details, stored_products, wait_for
 

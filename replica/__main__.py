@@ -1,4 +1,4 @@
-"""Run the replica as its own process: python -m matter_certis.replica --port 8000 --products 600."""
+"""Run the replica as its own process: python -m replica --port 8000 --products 600."""
 import argparse
 import time
 
@@ -16,7 +16,7 @@ def page_break(text):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python -m matter_certis.replica", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m replica", description=__doc__)
     ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     ap.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one (default 8000)")
     ap.add_argument("--products", type=int, default=600, help="catalogue size (default 600)")
