@@ -10,6 +10,10 @@ def listed_products():
     return Product.select().where(Product.delisted_at.is_null())
 
 
+def listed_urls():
+    return {url for (url,) in listed_products().select(Product.url).tuples()}
+
+
 def listed_slots():
     """url -> slot (counted from the oldest) of every listed product that has one."""
     return {

@@ -32,8 +32,10 @@ class ListingSync:
     ``movement.Listing``), ``target`` (slots the run must show, ``None`` for all), ``range``
     (a page-range run's slots), ``stored`` (slots written since the last check), ``failed``
     (slots of pages given up), ``check`` and ``probes`` (the pages of the check under way),
-    ``unchecked`` (pages read since the last check), ``looked_again``, ``moves`` and
-    ``left`` (how many slots the latest check left to read)."""
+    ``unchecked`` (pages read since the last check), ``looked_again``, ``moves``, ``left``
+    (how many slots the latest check left to read), ``before`` (the database's slots when
+    the run began) and ``confirming`` (pages are read again to confirm that products
+    missing from the listing are gone)."""
 
     @property
     def listing(self):
@@ -136,7 +138,7 @@ class ListingSync:
         anchors = analysis.listed_slots()
         trusted = movement.trusted(anchors, total, reads)
         listing.anchors = anchors if trusted else {}
-        self.state.update(listing=listing, stored=set(), failed=set(), moves=0)
+        self.state.update(listing=listing, stored=set(), failed=set(), moves=0, before=anchors)
         pages = list(self.page_range(self.total_pages))
         lacking = []
         if self.mode == "incremental":
@@ -213,6 +215,7 @@ class ListingSync:
                                 "not explain (%d products, %d before): reading it again",
                                 total, listing.total)
             listing.restart(total, pages)
+            self.state["confirming"] = False  # what the reads forgotten missed is unconfirmed
             self.state["target"] = None if target is None else self.scope(total)
         elif growth:
             self.logger.info("The listing grew by %d products during the run", growth)
@@ -242,10 +245,41 @@ class ListingSync:
         if pages and self.state["moves"] >= self.settings.getint("MATTER_MOVEMENT_CHECKS"):
             self.logger.warning("The listing kept moving: %d pages left unread", len(pages))
             return
+        if not pages and not self.state.get("confirming"):
+            pages = self.confirmation(total)
         self.logger.info("Status check: %d products; %d listing pages to read%s", total,
                          len(pages), " again" if moved else "")
         self.crawler.stats.inc_value("matter/plan/pages", len(pages))
         yield from self.read_pages(pages, total)
+
+    def confirmation(self, total):
+        """When the listing is placed whole but misses products the database lists, the
+        pages between each one's neighbours (in the database's order before the run, where
+        the listing now shows them), again: a product that moved while those pages were read
+        (one delisted, another back, between two pages) is missed without the listing
+        looking moved at its first and last page, and would be delisted. A second reading
+        shows such a move (its pages disagree with the first), so what both miss is gone."""
+        placed = self.listed_urls()
+        if placed is None:
+            return []
+        unseen = analysis.listed_urls() - placed
+        if not unseen:
+            return []
+        self.state["confirming"] = True
+        self.logger.info("%d listed products are not on the listing: reading the pages where "
+                         "they were again to confirm", len(unseen))
+        before = self.state.get("before", {})  # a job directory saved before it was kept
+        order = sorted(before, key=before.get)  # oldest first
+        slots = {url: page_id * PAGE_SIZE + index for url, ((page_id, index), _) in self.listing.slots().items()}
+        pages = set()
+        for url in unseen:
+            if url not in before:
+                return list(range(1, self.total_pages + 1))
+            at = order.index(url)
+            older = next((slots[other] for other in order[at - 1::-1] if other in slots), 0) if at else 0
+            newer = next((slots[other] for other in order[at + 1:] if other in slots), total - 1)
+            pages.update(self.listing.pages_for(range(older, newer + 1)))
+        return sorted(pages)
 
     def scope(self, total):
         """All the slots a run over the whole listing must show, or a page range's now."""
@@ -293,11 +327,12 @@ class ListingSync:
 
     def listed_urls(self):
         """The products the listing shows, when this run placed every one of them (a
-        complete full run); ``None`` otherwise."""
+        complete full run), with those a page read again showed but could not place (they
+        are listed, wherever they are); ``None`` otherwise."""
         listing = self.listing
         if listing is None or self.sliced or listing.covered() != set(range(listing.total)):
             return None
-        return set(listing.slots())
+        return set(listing.slots()).union(*(filter(None, read.urls()) for read in listing.unplaced()))
 
     def audit(self):
         """What this run was to store but the database lacks (read by the run record at
