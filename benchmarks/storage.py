@@ -14,7 +14,7 @@ from pathlib import Path
 
 from peewee import chunked
 
-from matter_certis import models, store
+from matter_certis.db import connection, models, store
 from replica import Catalog
 
 BASE_URL = "http://127.0.0.1"
@@ -30,7 +30,7 @@ def rows_of(count):
 
 def rows_per_second(path, products, details, batch):
     """Upsert ``details`` into a new database at ``path``, ``batch`` rows per transaction."""
-    models.open_database(f"sqlite:///{path}")
+    connection.open_database(f"sqlite:///{path}")
     try:
         with models.database.atomic():
             store.save_rows(models.Product, products)

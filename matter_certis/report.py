@@ -7,8 +7,8 @@ from html import escape
 
 from matplotlib.figure import Figure
 
-from matter_certis import queries, reconcile
-from matter_certis.models import ProductDetail, utc_now
+from matter_certis.db import queries, reconcile
+from matter_certis.db.models import ProductDetail, utc_now
 from matter_certis.normalize import format_hex_id
 
 BAR_COLOUR = "#2f6f9f"

@@ -9,7 +9,7 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
-from matter_certis import models
+from matter_certis.db import connection
 from replica import Catalog, ReplicaServer
 from tests.crawling import crawl
 from tests.postgres import PostgresServer, find_binaries
@@ -53,7 +53,7 @@ def make_spider(make_crawler):
     def make(spidercls, **kwargs):
         crawler = make_crawler(spidercls)
         crawler.spider = spidercls.from_crawler(crawler, **kwargs)
-        models.open_database(crawler.settings["DATABASE_URL"])
+        connection.open_database(crawler.settings["DATABASE_URL"])
         return crawler.spider
 
     return make

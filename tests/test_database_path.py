@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from matter_certis.database_url import describe, resolve
+from matter_certis.db.connection import describe, resolve
 from replica import Catalog, ReplicaServer
 from tests.crawling import PROJECT_ROOT, crawl_command, rows
 

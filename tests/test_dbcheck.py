@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from matter_certis import models
+from matter_certis.db import connection, models
 from tests.crawling import rows, scrapy_command
 
 PROBLEMS = ("duplicate slots", "details without products", "listed products without details",
@@ -79,7 +79,7 @@ def test_each_problem_is_reported_with_an_example_and_what_to_do(broken, problem
 
 
 def test_a_database_without_products_is_a_problem(tmp_path):
-    models.open_database(f"sqlite:///{tmp_path / 'matter_certis.db'}")
+    connection.open_database(f"sqlite:///{tmp_path / 'matter_certis.db'}")
     models.database.close()
     result = scrapy_command(tmp_path, "dbcheck")
     assert result.returncode == 1

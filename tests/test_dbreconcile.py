@@ -9,7 +9,7 @@ import json
 import openpyxl
 import pytest
 
-from matter_certis.reconcile import FINDINGS
+from matter_certis.db.reconcile import FINDINGS
 from replica import Catalog, ReplicaServer
 from tests.crawling import crawl, scrapy_command
 from tests.ledger_walks import walk

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from matter_certis.reconcile import FINDINGS
+from matter_certis.db.reconcile import FINDINGS
 from matter_certis.report import NEWEST
 from tests.conftest import HTML_MODEL
 from tests.crawling import rows, scrapy_command

@@ -5,7 +5,8 @@ import pytest
 import pytest_twisted
 from scrapy import Request
 
-from matter_certis import models, signals
+from matter_certis import signals
+from matter_certis.db import connection, models
 from matter_certis.middlewares.deltafetch import CommittedDeltaFetch
 from matter_certis.spiders.matter_products import MatterProductsSpider
 
@@ -34,7 +35,7 @@ def opened(make_crawler):
     def make(spider_kwargs=None, **settings):
         crawler = make_crawler(MatterProductsSpider, **settings)
         crawler.spider = MatterProductsSpider.from_crawler(crawler, **(spider_kwargs or {}))
-        models.open_database(crawler.settings["DATABASE_URL"])
+        connection.open_database(crawler.settings["DATABASE_URL"])
         models.Product.create(url=STORED)
         models.ProductDetail.create(url=STORED)
         middleware = CommittedDeltaFetch.from_crawler(crawler)

@@ -2,9 +2,9 @@
 
 import pytest
 
-from matter_certis import models
-from matter_certis.drift import MIN_PAGES, FieldCoverage
-from matter_certis.models import Product, ProductDetail
+from matter_certis.db import connection, models
+from matter_certis.db.drift import MIN_PAGES, FieldCoverage
+from matter_certis.db.models import Product, ProductDetail
 from replica import Catalog, ReplicaServer
 from matter_certis.verdict import EXIT_CODES
 from tests.crawling import crawl, rows, stored_details
@@ -12,7 +12,7 @@ from tests.crawling import crawl, rows, stored_details
 
 @pytest.fixture
 def database(tmp_path):
-    models.open_database(f"sqlite:///{tmp_path / 'drift.db'}")
+    connection.open_database(f"sqlite:///{tmp_path / 'drift.db'}")
     yield
     models.database.close()
 

@@ -3,7 +3,7 @@
 import pytest
 from scrapy.exceptions import DropItem
 
-from matter_certis import models
+from matter_certis.db import connection, models
 from matter_certis.items import ProductDetail, ProductRef, Vendor
 from matter_certis.pipelines.database import DatabasePipeline
 from matter_certis.pipelines.validate import ValidatePipeline
@@ -73,7 +73,7 @@ def run_pipeline(crawler, items):
     for item in items:
         pipeline.process_item(item)
     pipeline.close_spider()
-    models.open_database(crawler.settings["DATABASE_URL"])
+    connection.open_database(crawler.settings["DATABASE_URL"])
     return pipeline
 
 
@@ -96,7 +96,7 @@ def test_a_batch_is_written_when_full_and_the_rest_on_close(make_crawler):
         pipeline.process_item(item)
     assert models.Product.select().count() == 20
     pipeline.close_spider()
-    models.open_database(crawler.settings["DATABASE_URL"])
+    connection.open_database(crawler.settings["DATABASE_URL"])
     assert models.Product.select().count() == 25
 
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from matter_certis import models, store
+from matter_certis.db import connection, models, store
 from replica import Catalog, ReplicaServer
 from tests.crawling import (
     by_url, crawl, execute, rows, start_crawl, stored_details, stored_products,
@@ -103,8 +103,8 @@ def test_a_slot_another_job_just_took_is_freed_by_writing_the_batch_again(postgr
     """Job A holds a slot in an open transaction when job B writes another product to it: B
     waits, fails on the unique slot once A commits, and its batch is written again, this time
     freeing A's slot (the products after a delisted one move down while A is running)."""
-    caplog.set_level(logging.INFO, logger="matter_certis.models")
-    models.open_database(postgres.create_database())
+    caplog.set_level(logging.INFO, logger="matter_certis.db.connection")
+    connection.open_database(postgres.create_database())
     a_wrote = threading.Event()
 
     def job_a():
@@ -118,7 +118,7 @@ def test_a_slot_another_job_just_took_is_freed_by_writing_the_batch_again(postgr
     thread.start()
     try:
         assert a_wrote.wait(timeout=10)
-        models.in_transaction(lambda: save_products(ref("https://a/newer/")))
+        connection.in_transaction(lambda: save_products(ref("https://a/newer/")))
     finally:
         thread.join()
     slots = rows(postgres.url(models.database.obj.database),

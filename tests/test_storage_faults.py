@@ -3,15 +3,16 @@ one line, keeps what was committed and is never recreated empty; ``database is l
 from another writer is retried like the other write conflicts."""
 
 import logging
-import os
 import sqlite3
 import subprocess
 from contextlib import closing
 from types import SimpleNamespace
 
 import pytest
+from peewee import OperationalError
 
-from matter_certis import models, signals, verdict
+from matter_certis import signals, verdict
+from matter_certis.db import connection, models
 from matter_certis.items import ProductDetail, ProductRef
 from matter_certis.pipelines.database import DatabasePipeline
 from replica import Catalog, ReplicaServer
@@ -109,19 +110,19 @@ def test_a_database_replaced_during_the_run_fails_it(pipeline_on, tmp_path, capl
 
 def test_reopen_never_creates_a_deleted_database(tmp_path):
     path = tmp_path / "run.db"
-    models.open_database(f"sqlite:///{path}")
+    connection.open_database(f"sqlite:///{path}")
     models.database.close()
     path.unlink()
-    with pytest.raises(models.DatabaseUnavailable, match="was deleted during the run"):
-        models.reopen()
+    with pytest.raises(connection.DatabaseUnavailable, match="was deleted during the run"):
+        connection.reopen()
     assert not path.exists()
 
 
 def test_reopen_connects_again_to_the_database_the_run_opened(tmp_path):
     path = tmp_path / "run.db"
-    models.open_database(f"sqlite:///{path}")
+    connection.open_database(f"sqlite:///{path}")
     models.database.close()
-    models.reopen()
+    connection.reopen()
     assert not models.database.is_closed()
     assert models.Product.select().count() == 0
     models.database.close()
@@ -145,7 +146,7 @@ def test_database_is_locked_by_another_writer_is_retried(tmp_path, caplog):
     """In WAL mode a transaction that read before another job committed cannot write: SQLite
     says ``database is locked`` at once, whatever the busy timeout."""
     path = tmp_path / "run.db"
-    models.open_database(f"sqlite:///{path}")
+    connection.open_database(f"sqlite:///{path}")
     other = sqlite3.connect(path, isolation_level=None)
     attempts = []
 
@@ -156,8 +157,8 @@ def test_database_is_locked_by_another_writer_is_retried(tmp_path, caplog):
                           "VALUES ('https://csa-iot.org/csa_product/other/', '', '')")
         models.Product.create(url=URL.format(1))
 
-    caplog.set_level(logging.INFO, logger="matter_certis.models")
-    models.in_transaction(work)
+    caplog.set_level(logging.INFO, logger="matter_certis.db.connection")
+    connection.in_transaction(work)
     other.close()
     assert attempts == [0, 1]
     assert count(path, "products") == 2
@@ -166,15 +167,15 @@ def test_database_is_locked_by_another_writer_is_retried(tmp_path, caplog):
 
 
 def test_a_write_error_that_is_not_a_conflict_is_not_retried(tmp_path):
-    models.open_database(f"sqlite:///{tmp_path / 'run.db'}")
+    connection.open_database(f"sqlite:///{tmp_path / 'run.db'}")
     attempts = []
 
     def work():
         attempts.append(1)
         models.database.execute_sql("INSERT INTO no_such_table VALUES (1)")
 
-    with pytest.raises(models.OperationalError, match="no such table"):
-        models.in_transaction(work)
+    with pytest.raises(OperationalError, match="no such table"):
+        connection.in_transaction(work)
     assert attempts == [1]
     models.database.close()
 

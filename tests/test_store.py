@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from matter_certis import models, store
+from matter_certis.db import connection, models, store
 
 URL = "https://csa-iot.org/csa_product/plug-1/"
 DELISTED_AT = datetime(2026, 1, 2, 3, 4, 5)
@@ -12,7 +12,7 @@ DELISTED_AT = datetime(2026, 1, 2, 3, 4, 5)
 
 @pytest.fixture
 def database(tmp_path):
-    models.open_database(f"sqlite:///{tmp_path / 'store.db'}")
+    connection.open_database(f"sqlite:///{tmp_path / 'store.db'}")
     yield
     models.database.close()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis import database_url, queries
+from matter_certis.db import connection
 from matter_certis.commands import failures
 
 HOST = "127.0.0.1"
@@ -143,11 +143,11 @@ class Command(ScrapyCommand):
     def browse(self, args, opts):
         if args:
             raise UsageError(f"unexpected argument {args[0]!r}: use --port")
-        url = database_url.resolve(self.settings["DATABASE_URL"])
+        url = connection.resolve(self.settings["DATABASE_URL"])
         if not url.startswith("sqlite"):
             raise UsageError("Datasette reads SQLite files only: set DATABASE_URL to a "
                              "sqlite:/// URL")
-        with queries.reading(url) as database:
+        with connection.reading(url) as database:
             path = Path(database.obj.database).resolve()
         try:
             prepare(path)

@@ -13,9 +13,10 @@ from xml.etree import ElementTree
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis import normalize, queries
+from matter_certis import normalize
+from matter_certis.db import connection, queries
 from matter_certis.commands import failures, output
-from matter_certis.models import utc_now
+from matter_certis.db.models import utc_now
 
 # Before any run: "since the beginning" is every row.
 BEGINNING = datetime(1970, 1, 1)
@@ -323,7 +324,7 @@ class Command(ScrapyCommand):
             raise UsageError(f"unexpected argument {args[0]!r}: use --since and --format")
         if opts.format not in FORMATS:
             raise UsageError(f"unknown format {opts.format!r}: use one of {', '.join(FORMATS)}")
-        with queries.reading(self.settings["DATABASE_URL"]):
+        with connection.reading(self.settings["DATABASE_URL"]):
             since, basis = since_of(opts.since)
             found = digest(since, basis)
         output.write(FORMATS[opts.format](found))

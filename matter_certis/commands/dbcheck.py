@@ -2,7 +2,7 @@
 
 from scrapy.commands import ScrapyCommand
 
-from matter_certis import queries
+from matter_certis.db import connection, queries
 from matter_certis.commands import failures
 
 EXAMPLES = 3
@@ -23,7 +23,7 @@ class Command(ScrapyCommand):
             self.check()
 
     def check(self):
-        with queries.reading(self.settings["DATABASE_URL"]):
+        with connection.reading(self.settings["DATABASE_URL"]):
             problems = queries.problems()
         found = [problem for problem in problems if problem.count]
         for problem in problems:

@@ -7,7 +7,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis import queries, reconcile
+from matter_certis.db import connection, queries, reconcile
 from matter_certis.commands import failures
 from matter_certis.commands.filters import add_filter_options, filters_from
 from matter_certis.exporters import exporter_for
@@ -43,7 +43,7 @@ class Command(ScrapyCommand):
         path = failures.output_path(Path(args[0]))
         exporter_class = exporter_for(self.settings, path.suffix.lstrip(".").lower())
         filters = filters_from(opts)
-        with queries.reading(self.settings["DATABASE_URL"]):
+        with connection.reading(self.settings["DATABASE_URL"]):
             rows = reconcile.with_ledger_columns(queries.listed_products(**filters))
         with path.open("wb") as file:
             exporter = exporter_class(

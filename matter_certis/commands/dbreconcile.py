@@ -5,7 +5,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis import queries, reconcile
+from matter_certis.db import connection, reconcile
 from matter_certis.exporters import exporter_for
 from matter_certis.items import Finding
 
@@ -31,7 +31,7 @@ class Command(ScrapyCommand):
         path = Path(args[0])
         try:
             exporter_class = exporter_for(self.settings, path.suffix.lstrip(".").lower())
-            with queries.reading(self.settings["DATABASE_URL"]):
+            with connection.reading(self.settings["DATABASE_URL"]):
                 if not reconcile.has_ledger():
                     raise UsageError("the database holds no DCL compliance records: run "
                                      "`scrapy crawl dcl_models` and `scrapy crawl "

@@ -5,7 +5,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis import queries
+from matter_certis.db import connection
 from matter_certis.commands import failures
 
 
@@ -29,7 +29,7 @@ class Command(ScrapyCommand):
         if len(args) != 1:
             raise UsageError("give one output file, e.g. report.html")
         path = failures.output_path(Path(args[0]))
-        with queries.reading(self.settings["DATABASE_URL"]):
+        with connection.reading(self.settings["DATABASE_URL"]):
             # Imported here: Scrapy loads every command module on every run, a crawl
             # included, and matplotlib costs half a second and 60 MB.
             from matter_certis import report

@@ -8,7 +8,8 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis import normalize, queries
+from matter_certis import normalize
+from matter_certis.db import connection, queries
 from matter_certis.commands import failures, output
 from matter_certis.commands.filters import add_filter_options, filters_from
 from matter_certis.exporters import neutralise_formula
@@ -125,7 +126,7 @@ class Command(ScrapyCommand):
             raise UsageError(f"unknown format {opts.format!r}: use table, csv or json")
         limit = limit_of(opts)
         filters = filters_from(opts)
-        with queries.reading(self.settings["DATABASE_URL"]):
+        with connection.reading(self.settings["DATABASE_URL"]):
             rows = queries.listed_products(**filters)
         shown = rows[:limit] if limit else rows
         if not rows:

@@ -2,9 +2,9 @@
 
 from scrapy.commands import ScrapyCommand
 
-from matter_certis import queries, reconcile
+from matter_certis.db import connection, queries, reconcile
 from matter_certis.commands import failures
-from matter_certis.models import ProductDetail
+from matter_certis.db.models import ProductDetail
 
 TOP = 10
 
@@ -21,7 +21,7 @@ class Command(ScrapyCommand):
         return "Summarise the local database: totals, last runs, products by kind"
 
     def run(self, args, opts):
-        with failures.in_one_line(self), queries.reading(self.settings["DATABASE_URL"]):
+        with failures.in_one_line(self), connection.reading(self.settings["DATABASE_URL"]):
             self.print_stats()
 
     def print_stats(self):

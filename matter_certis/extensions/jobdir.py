@@ -8,7 +8,7 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from matter_certis.models import utc_now
+from matter_certis.db.models import utc_now
 
 logger = logging.getLogger(__name__)
 

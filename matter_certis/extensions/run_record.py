@@ -7,9 +7,10 @@ import time
 from peewee import chunked
 from scrapy import signals
 
-from matter_certis import database_url, models, verdict
+from matter_certis import verdict
+from matter_certis.db import connection, models
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
-from matter_certis.models import CrawlingResult, FailedRequest, Product, utc_now
+from matter_certis.db.models import CrawlingResult, FailedRequest, Product, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class RunRecord:
         if self.started_at is None:
             return
         try:
-            models.reopen()  # the pipeline closed it; never created anew
+            connection.reopen()  # the pipeline closed it; never created anew
             try:
                 with models.database.atomic():
                     status, reasons = verdict.judge(reason, self.problems(spider, reason))
@@ -92,7 +93,7 @@ class RunRecord:
                     self.write(row)
             finally:
                 models.database.close()
-        except (models.DatabaseUnavailable, models.PeeweeException) as error:
+        except (connection.DatabaseUnavailable, connection.PeeweeException) as error:
             message = " ".join(str(error).split())
             status, reasons = verdict.judge(reason, [verdict.Problem("failed", message)])
             delisted = 0
@@ -173,14 +174,14 @@ class RunRecord:
             return self.status
         self.status = "stopped"
         try:
-            models.reopen()
+            connection.reopen()
             try:
                 self.write(self.row(spider, "stopped", ["forced shutdown (a second Ctrl-C): "
                                                         "items not yet written are fetched "
                                                         "again by the next run"]))
             finally:
                 models.database.close()
-        except (models.DatabaseUnavailable, models.PeeweeException) as error:
+        except (connection.DatabaseUnavailable, connection.PeeweeException) as error:
             logger.error("No run record written: %s", error)
         logger.info("Run %s (%s) stopped: forced shutdown", spider.session_id, spider.name)
         return self.status
@@ -225,8 +226,8 @@ class RunRecord:
     def snapshot(self, spider):
         settings = self.crawler.settings
         snapshot = {name: settings.get(name) for name in SNAPSHOT_SETTINGS}
-        snapshot["DATABASE_URL"] = models.without_password(
-            database_url.resolve(snapshot["DATABASE_URL"]))
+        snapshot["DATABASE_URL"] = connection.without_password(
+            connection.resolve(snapshot["DATABASE_URL"]))
         snapshot["arguments"] = {
             name: getattr(spider, name, None) for name in ("mode", "start_page", "end_page")
         }

@@ -7,7 +7,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request
 from scrapy_deltafetch import DeltaFetch
 
-from matter_certis import models, signals
+from matter_certis import signals
+from matter_certis.db import models
 
 logger = logging.getLogger(__name__)
 

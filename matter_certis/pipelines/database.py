@@ -6,8 +6,9 @@ from peewee import PeeweeException
 from psycopg2.errors import TransactionRollbackError
 from scrapy import signals as scrapy_signals
 
-from matter_certis import database_url, models, signals, store, verdict
-from matter_certis.drift import FieldCoverage
+from matter_certis import signals, verdict
+from matter_certis.db import connection, models, store
+from matter_certis.db.drift import FieldCoverage
 from matter_certis.items import (
     DclCompliance,
     DclModel,
@@ -46,7 +47,7 @@ class DatabasePipeline:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.database_url = database_url.resolve(crawler.settings["DATABASE_URL"])
+        self.database_url = connection.resolve(crawler.settings["DATABASE_URL"])
         self.batch_size = crawler.settings.getint("MATTER_DB_BATCH_SIZE")
         self.buffers = {ProductRef: [], ProductDetail: [], RequestFailure: [], Vendor: [],
                         DclModel: [], DclCompliance: []}
@@ -68,12 +69,12 @@ class DatabasePipeline:
 
     def open_spider(self):
         try:
-            models.open_database(self.database_url)
-        except models.DatabaseUnavailable as error:
+            connection.open_database(self.database_url)
+        except connection.DatabaseUnavailable as error:
             # One clear line and a stop before the first request.
             logger.error("Cannot use the database: %s", error)
             raise SystemExit(2) from None
-        logger.info("Database: %s", database_url.describe(self.database_url))
+        logger.info("Database: %s", connection.describe(self.database_url))
         self.coverage = FieldCoverage.from_database()
 
     def close_spider(self):
@@ -157,12 +158,12 @@ class DatabasePipeline:
         """``work()``'s result, run in one transaction; ``None`` after a failed write, which
         ends the run ``failed``."""
         try:
-            models.check_database()
-            return models.in_transaction(work)
-        except models.DatabaseUnavailable as error:
+            connection.check_database()
+            return connection.in_transaction(work)
+        except connection.DatabaseUnavailable as error:
             self.give_up(str(error))
         except (PeeweeException, TransactionRollbackError) as error:
-            self.give_up(f"cannot write to {models.without_password(self.database_url)}: "
+            self.give_up(f"cannot write to {connection.without_password(self.database_url)}: "
                          f"{' '.join(str(error).split())}")
         return None
 

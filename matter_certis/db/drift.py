@@ -8,7 +8,7 @@ database's coverage before the run as the baseline, so it lives here.
 
 from peewee import fn
 
-from matter_certis.models import Product, ProductDetail
+from matter_certis.db.models import Product, ProductDetail
 
 #: Detail columns whose coverage is watched (keys and positions are always there).
 WATCHED = tuple(

@@ -1,13 +1,13 @@
 """The listing beside the ledger: which listed product matches which DCL compliance record,
 and where the two disagree (``scrapy dbreconcile``; docs/ledger.md). Read-only
-queries, asked with the database open (``queries.reading``)."""
+queries, asked with the database open (``connection.reading``)."""
 
 from collections import Counter
 
 from peewee import JOIN, fn
 
 from matter_certis import analysis, normalize
-from matter_certis.models import DclChange, DclCompliance, DclModel, Product, ProductDetail
+from matter_certis.db.models import DclChange, DclCompliance, DclModel, Product, ProductDetail
 
 # Each finding and what it means for a user (the terminal summary and docs/ledger.md say the same).
 FINDINGS = {

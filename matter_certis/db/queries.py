@@ -4,53 +4,16 @@ report: one home for their SQL (peewee, so SQLite and PostgreSQL alike)."""
 import json
 import operator
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import reduce
-from pathlib import Path
 
-from peewee import JOIN, SqliteDatabase, fn
-from playhouse.db_url import connect
+from peewee import JOIN, fn
 
-from matter_certis import analysis, database_url, models, normalize
-from matter_certis.models import (
-    TABLES,
-    CrawlingResult,
-    DclChange,
-    DclModel,
-    FailedRequest,
-    Product,
-    ProductChange,
-    ProductDetail,
-    Vendor,
-)
+from matter_certis import analysis, normalize
+from matter_certis.db.models import CrawlingResult, DclChange, DclModel, FailedRequest, Product, ProductChange, ProductDetail, Vendor
 
 NO_VALUE = "(none)"
 EXAMPLES = 5
-
-
-class NotOurDatabase(ValueError):
-    """``DATABASE_URL`` names no database of this project; the message says what to do."""
-
-
-@contextmanager
-def reading(url):
-    """``models.database`` bound to ``url`` for reading only. Unlike ``open_database`` it
-    neither creates tables nor indexes (``dbcheck`` must open a database that lacks the
-    unique slot index and breaks it) nor an empty SQLite file where none was."""
-    url = database_url.resolve(url)
-    options = {"pragmas": models.SQLITE_PRAGMAS} if url.startswith("sqlite") else {}
-    database = connect(url, **options)
-    if isinstance(database, SqliteDatabase) and not Path(database.database).exists():
-        raise NotOurDatabase(f"no database file at {database.database}: check DATABASE_URL, "
-                             "or run `scrapy crawl matter_products` to create it")
-    models.database.initialize(database)
-    with models.database:
-        missing = [model._meta.table_name for model in TABLES if not model.table_exists()]
-        if missing:
-            raise NotOurDatabase(f"the database lacks the tables {', '.join(missing)}: check "
-                                 "DATABASE_URL, or run `scrapy crawl matter_products` first")
-        yield models.database
 
 
 def _with_details(query):

@@ -1,0 +1,219 @@
+"""The one place that opens, configures, retries and closes database connections: the
+crawl's pipeline and run record, and every db command, come here.
+
+``DATABASE_URL`` is a peewee ``playhouse.db_url`` URL; a relative SQLite path lies beside
+``scrapy.cfg`` (``resolve``), so a run from any folder of the project uses one file.
+"""
+
+import logging
+import os
+import random
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from peewee import (
+    IntegrityError,
+    OperationalError,
+    PeeweeException,
+    PostgresqlDatabase,
+    SqliteDatabase,
+)
+from playhouse.db_url import connect
+from psycopg2.errors import TransactionRollbackError
+from scrapy.utils.conf import closest_scrapy_cfg
+
+from matter_certis.db.models import TABLES, database
+
+logger = logging.getLogger(__name__)
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+}
+TRANSACTION_ATTEMPTS = 5
+# Key of the PostgreSQL advisory lock that lets one job at a time create the tables.
+SCHEMA_LOCK = 0x6D617474  # "matt"
+
+
+class DatabaseUnavailable(Exception):
+    """``DATABASE_URL`` names a database this run cannot use; the message says why."""
+
+
+def without_password(url):
+    """A database URL fit for a log or a table: the password replaced by ``***``."""
+    if not url or "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+
+
+# The SQLite file this run opened, as (path, device, inode): a file deleted or replaced during
+# the run is then noticed, never recreated empty.
+_opened_file = None
+
+
+def open_database(url):
+    """Connect ``database`` to ``url`` (a playhouse.db_url URL) and create missing tables.
+
+    Checks up front that the database can be written (SQLite: takes the write lock once),
+    so a bad URL, an unwritable path, a corrupt file or a database locked by another
+    process stops a run before its first request, with ``DatabaseUnavailable``.
+    """
+    try:
+        options = {"pragmas": SQLITE_PRAGMAS} if url.startswith("sqlite") else {}
+        database.initialize(connect(url, **options))
+        database.connect(reuse_if_open=True)
+        with database.atomic():
+            if isinstance(database.obj, PostgresqlDatabase):
+                # Jobs started together would race on CREATE TABLE IF NOT EXISTS (it is not
+                # atomic in PostgreSQL): one at a time.
+                database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            database.create_tables(TABLES, safe=True)
+        if url.startswith("sqlite"):
+            database.execute_sql("BEGIN IMMEDIATE")
+            database.execute_sql("ROLLBACK")
+        _remember_file()
+    except (PeeweeException, RuntimeError, ValueError, TypeError, KeyError) as error:
+        if database.obj is not None and not database.is_closed():
+            database.close()
+        message = " ".join(str(error).split()) or type(error).__name__
+        raise DatabaseUnavailable(f"DATABASE_URL {without_password(url)!r}: {message}") from None
+    return database
+
+
+def _remember_file():
+    global _opened_file
+    _opened_file = None
+    if isinstance(database.obj, SqliteDatabase) and database.obj.database != ":memory:":
+        path = os.path.abspath(database.obj.database)
+        status = os.stat(path)
+        _opened_file = (path, status.st_dev, status.st_ino)
+
+
+def check_database():
+    """Raise ``DatabaseUnavailable`` (one line) when the SQLite file this run opened is gone
+    from its path or replaced by another file: writes would then go to a deleted file and
+    be lost. Other databases pass (their failures surface as write errors)."""
+    if _opened_file is None:
+        return
+    path, device, inode = _opened_file
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise DatabaseUnavailable(
+            f"the SQLite database {path} was deleted during the run; "
+            "rows this run wrote since it opened are lost") from None
+    if (status.st_dev, status.st_ino) != (device, inode):
+        raise DatabaseUnavailable(
+            f"the SQLite database {path} was replaced by another file during the run; "
+            "rows this run wrote since it opened are not in it") from None
+
+
+def reopen():
+    """Connect again to the database ``open_database`` opened, never creating it: raises
+    ``DatabaseUnavailable`` when its SQLite file is gone or replaced (``check_database``)."""
+    check_database()
+    database.connect(reuse_if_open=True)
+    return database
+
+
+def is_conflict(error):
+    """Whether ``error`` means another writer got in the way, so the transaction is worth
+    running again: SQLite's ``database is locked`` (a busy timeout ran out, or a snapshot
+    another job's commit made stale), PostgreSQL aborting one side of a deadlock or a
+    serialization conflict (40P01, 40001), or a slot another job committed meanwhile
+    (the rerun's release_slots frees it)."""
+    # peewee wraps the driver's exception and keeps it as the first argument.
+    original = error.args[0] if error.args and isinstance(error.args[0], Exception) else error
+    if isinstance(error, IntegrityError) or isinstance(original, TransactionRollbackError):
+        return True
+    message = str(error).lower()
+    return isinstance(error, OperationalError) and ("locked" in message or "busy" in message)
+
+
+def hidden_by_rollback(error):
+    """The error a failed rollback hides: SQLite ends the transaction itself on some errors
+    (``database or disk is full``), and peewee's rollback then fails with ``cannot
+    rollback - no transaction is active``."""
+    if "no transaction is active" not in str(error):
+        return error
+    context = error.__context__
+    while context is not None and (not isinstance(context, PeeweeException)
+                                   or "no transaction is active" in str(context)):
+        context = context.__context__
+    return context or error
+
+
+def in_transaction(work):
+    """Run ``work()`` in one transaction and return its result; when a concurrent writer got
+    in the way (``is_conflict``: several jobs writing one database) it is rolled back and
+    run again from the start, up to ``TRANSACTION_ATTEMPTS`` times."""
+    for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+        try:
+            with database.atomic():
+                return work()
+        except (PeeweeException, TransactionRollbackError) as raised:
+            error = hidden_by_rollback(raised)
+            if attempt == TRANSACTION_ATTEMPTS or not is_conflict(error):
+                if error is raised:
+                    raise
+                raise error from None
+            logger.info("A concurrent writer got in the way (%s); writing the batch again",
+                        type(error).__name__)
+            time.sleep(random.uniform(0.05, 0.2) * attempt)
+
+
+def resolve(url, start="."):
+    """``url`` with a relative SQLite path made absolute beside the project's ``scrapy.cfg``
+    (the closest one above ``start``), as Scrapy places ``.scrapy/``: a run from any folder of
+    the project uses the project's database, not a new one in that folder. Without a
+    ``scrapy.cfg`` (Scrapyd runs from an egg) the path stays relative to the working
+    directory. Other URLs are returned unchanged."""
+    scheme, separator, rest = url.partition(":///")
+    if not (separator and scheme.startswith("sqlite")):
+        return url
+    path, question, query = rest.partition("?")
+    if not path or path == ":memory:" or Path(path).is_absolute():
+        return url
+    scrapy_cfg = closest_scrapy_cfg(start)
+    if not scrapy_cfg:
+        return url
+    return f"{scheme}:///{Path(scrapy_cfg).parent / path}{question}{query}"
+
+
+def describe(url):
+    """The database for a log line: the SQLite file's absolute path, or the URL without its
+    password."""
+    scheme, separator, rest = url.partition(":///")
+    if separator and scheme.startswith("sqlite"):
+        path = rest.partition("?")[0]
+        return f"SQLite file {Path(path).resolve() if path != ':memory:' else path}"
+    return without_password(url)
+
+
+class NotOurDatabase(ValueError):
+    """``DATABASE_URL`` names no database of this project; the message says what to do."""
+
+
+@contextmanager
+def reading(url):
+    """``database`` bound to ``url`` for reading only. Unlike ``open_database`` it
+    neither creates tables nor indexes (``dbcheck`` must open a database that lacks the
+    unique slot index and breaks it) nor an empty SQLite file where none was."""
+    url = resolve(url)
+    options = {"pragmas": SQLITE_PRAGMAS} if url.startswith("sqlite") else {}
+    connected = connect(url, **options)
+    if isinstance(connected, SqliteDatabase) and not Path(connected.database).exists():
+        raise NotOurDatabase(f"no database file at {connected.database}: check DATABASE_URL, "
+                             "or run `scrapy crawl matter_products` to create it")
+    database.initialize(connected)
+    with database:
+        missing = [model._meta.table_name for model in TABLES if not model.table_exists()]
+        if missing:
+            raise NotOurDatabase(f"the database lacks the tables {', '.join(missing)}: check "
+                                 "DATABASE_URL, or run `scrapy crawl matter_products` first")
+        yield database
