@@ -7,7 +7,11 @@ import sys
 
 from benchmarks.ceiling import crawl_urls
 from benchmarks.processes import (
-    PROJECT_ROOT, child_environment, run_measured, scrapy_stats, stats_settings,
+    PROJECT_ROOT,
+    child_environment,
+    run_measured,
+    scrapy_stats,
+    stats_settings,
 )
 from replica import Catalog
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from replica import Catalog, ReplicaServer
 from matter_certis.arguments import ArgumentError, parse_arguments
+from replica import Catalog, ReplicaServer
 from tests.crawling import crawl, rows
 
 

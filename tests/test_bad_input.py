@@ -9,8 +9,8 @@ from scrapy.http import HtmlResponse, Request, Response
 from matter_certis.middlewares.page_check import PageCheckMiddleware, UnusablePage
 from matter_certis.pipelines.plausible import PlausibleValuesPipeline
 from matter_certis.pipelines.validate import ValidatePipeline
-from replica import Catalog, ReplicaServer
 from matter_certis.spiders.matter_products import MatterProductsSpider
+from replica import Catalog, ReplicaServer
 from tests.conftest import response_from
 from tests.crawling import crawl
 

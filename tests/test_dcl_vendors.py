@@ -8,8 +8,8 @@ import pytest
 from scrapy.http import Request, TextResponse
 
 from matter_certis import normalize, verdict
-from replica import Catalog, Faults, ReplicaServer
 from matter_certis.spiders.dcl_vendors import DclVendorsSpider
+from replica import Catalog, Faults, ReplicaServer
 from tests.crawling import crawl, rows
 
 PAGE_LIMIT = 7

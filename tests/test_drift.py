@@ -5,8 +5,8 @@ import pytest
 from matter_certis.db import connection, models
 from matter_certis.db.drift import MIN_PAGES, FieldCoverage
 from matter_certis.db.models import Product, ProductDetail
-from replica import Catalog, ReplicaServer
 from matter_certis.verdict import EXIT_CODES
+from replica import Catalog, ReplicaServer
 from tests.crawling import crawl, rows, stored_details
 
 

@@ -15,13 +15,13 @@ from scrapy.utils.test import get_crawler
 
 from matter_certis.exporters import CsvExporter, FeedRows, XlsxExporter, neutralise_formula
 from matter_certis.items import DclCompliance, DclModel, ProductDetail, Vendor
+from matter_certis.normalize import format_hex_id
 from matter_certis.spiders.dcl_compliance import DclComplianceSpider
 from matter_certis.spiders.dcl_models import DclModelsSpider
 from matter_certis.spiders.dcl_vendors import DclVendorsSpider
 from matter_certis.spiders.matter_products import MatterProductsSpider
-from matter_certis.normalize import format_hex_id
-from tests.conftest import FORMULA_MODELS
 from replica import Catalog, ReplicaServer
+from tests.conftest import FORMULA_MODELS
 from tests.crawling import crawl, stored_details
 
 DANGEROUS = ["=1+2", "+1", "-1", "@SUM(A1)", "\tcmd", "\rcmd"]

@@ -3,8 +3,8 @@ the circuit breaker, and the next run after it recovers completes."""
 
 import pytest
 
-from replica import Catalog, Faults, ReplicaServer
 from matter_certis.verdict import EXIT_CODES
+from replica import Catalog, Faults, ReplicaServer
 from tests.crawling import by_url, crawl, rows, stored_details, stored_products
 
 FAST_RETRIES = {"MATTER_RETRY_BASE_DELAY": 0.05, "MATTER_RETRY_MAX_DELAY": 1.0, "MATTER_RETRY_SEED": 1}

@@ -7,8 +7,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from replica import Catalog, Faults, ReplicaServer
 from matter_certis.verdict import EXIT_CODES
+from replica import Catalog, Faults, ReplicaServer
 from tests.crawling import crawl
 
 FAST_FAILURE = {"MATTER_RETRY_BASE_DELAY": 0.05, "MATTER_RETRY_MAX_DELAY": 0.2, "RETRY_TIMES": 1}

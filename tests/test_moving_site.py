@@ -16,7 +16,15 @@ import pytest
 
 from replica import Catalog, ReplicaServer
 from tests.crawling import (
-    by_url, crawl, execute, interrupt, rows, start_crawl, stored_details, stored_products, wait_for,
+    by_url,
+    crawl,
+    execute,
+    interrupt,
+    rows,
+    start_crawl,
+    stored_details,
+    stored_products,
+    wait_for,
 )
 
 FULL_SIZE = 600

@@ -16,8 +16,8 @@ from twisted.python.failure import Failure
 from matter_certis.dupefilter import RedirectHopsPassDupeFilter
 from matter_certis.items import RequestFailure
 from matter_certis.middlewares.page_check import PageCheckMiddleware, UnusablePage
-from matter_certis.pages import page_problem
 from matter_certis.middlewares.retry import BackoffRetryMiddleware
+from matter_certis.pages import page_problem
 from matter_certis.spiders.matter_products import MatterProductsSpider
 from tests.conftest import FILES, response_from
 

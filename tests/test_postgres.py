@@ -11,7 +11,13 @@ import pytest
 from matter_certis.db import connection, models, store
 from replica import Catalog, ReplicaServer
 from tests.crawling import (
-    by_url, crawl, execute, rows, start_crawl, stored_details, stored_products,
+    by_url,
+    crawl,
+    execute,
+    rows,
+    start_crawl,
+    stored_details,
+    stored_products,
 )
 
 PRODUCTS = 360  # 30 listing pages

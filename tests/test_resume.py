@@ -5,10 +5,17 @@ import signal
 
 import pytest
 
-from replica import Catalog, Faults, ReplicaServer
 from matter_certis.verdict import EXIT_CODES
+from replica import Catalog, Faults, ReplicaServer
 from tests.crawling import (
-    by_url, crawl, interrupt, rows, start_crawl, stored_details, stored_products, wait_for,
+    by_url,
+    crawl,
+    interrupt,
+    rows,
+    start_crawl,
+    stored_details,
+    stored_products,
+    wait_for,
 )
 
 PRODUCTS = 240

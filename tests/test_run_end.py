@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from replica import Catalog, Faults, ReplicaServer
 from matter_certis.verdict import EXIT_CODES
+from replica import Catalog, Faults, ReplicaServer
 from tests.crawling import crawl, rows, start_crawl, wait_for
 
 FAST_FAILURE = {"MATTER_RETRY_BASE_DELAY": 0.05, "MATTER_RETRY_MAX_DELAY": 0.2, "RETRY_TIMES": 2,

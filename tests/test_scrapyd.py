@@ -17,7 +17,13 @@ import pytest
 
 from replica import Catalog, ReplicaServer
 from tests.crawling import (
-    PROJECT_ROOT, by_url, free_port, rows, stored_details, stored_products, wait_for,
+    PROJECT_ROOT,
+    by_url,
+    free_port,
+    rows,
+    stored_details,
+    stored_products,
+    wait_for,
 )
 
 BIN = Path(sys.executable).parent

@@ -8,8 +8,8 @@ from scrapy.utils.project import get_project_settings
 SPIDER_NAMES = sorted(SpiderLoader.from_settings(get_project_settings()).list())
 
 
-def test_the_project_has_its_two_spiders():
-    assert SPIDER_NAMES == ["dcl_vendors", "matter_products"]
+def test_the_project_has_its_four_spiders():
+    assert SPIDER_NAMES == ["dcl_compliance", "dcl_models", "dcl_vendors", "matter_products"]
 
 
 @pytest.mark.parametrize("name", SPIDER_NAMES)

@@ -15,8 +15,8 @@ from matter_certis import signals, verdict
 from matter_certis.db import connection, models
 from matter_certis.items import ProductDetail, ProductRef
 from matter_certis.pipelines.database import DatabasePipeline
-from replica import Catalog, ReplicaServer
 from matter_certis.spiders.matter_products import MatterProductsSpider
+from replica import Catalog, ReplicaServer
 from tests.crawling import by_url, crawl, rows, start_crawl, stored_details, wait_for
 
 URL = "https://csa-iot.org/csa_product/plug-{}/"

@@ -7,9 +7,18 @@ import time
 
 import pytest
 
-from replica import Catalog, Faults, ReplicaServer
 from matter_certis.verdict import EXIT_CODES
-from tests.crawling import by_url, crawl, interrupt, rows, start_crawl, stored_details, stored_products, wait_for
+from replica import Catalog, Faults, ReplicaServer
+from tests.crawling import (
+    by_url,
+    crawl,
+    interrupt,
+    rows,
+    start_crawl,
+    stored_details,
+    stored_products,
+    wait_for,
+)
 
 FAST_RETRIES = {"MATTER_RETRY_BASE_DELAY": 0.01, "MATTER_RETRY_MAX_DELAY": 0.05, "MATTER_RETRY_SEED": 1}
 

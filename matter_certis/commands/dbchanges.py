@@ -14,8 +14,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from matter_certis import normalize
-from matter_certis.db import connection, queries
 from matter_certis.commands import failures, output
+from matter_certis.db import connection, queries
 from matter_certis.db.models import utc_now
 
 # Before any run: "since the beginning" is every row.

@@ -2,8 +2,8 @@
 
 from scrapy.commands import ScrapyCommand
 
-from matter_certis.db import connection, queries
 from matter_certis.commands import failures
+from matter_certis.db import connection, queries
 
 EXAMPLES = 3
 

@@ -5,8 +5,8 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis.db import connection
 from matter_certis.commands import failures
+from matter_certis.db import connection
 
 
 class Command(ScrapyCommand):

@@ -9,8 +9,18 @@ from functools import reduce
 
 from peewee import JOIN, fn
 
-from matter_certis import analysis, normalize
-from matter_certis.db.models import CrawlingResult, DclChange, DclModel, FailedRequest, Product, ProductChange, ProductDetail, Vendor
+from matter_certis import normalize
+from matter_certis.db import analysis
+from matter_certis.db.models import (
+    CrawlingResult,
+    DclChange,
+    DclModel,
+    FailedRequest,
+    Product,
+    ProductChange,
+    ProductDetail,
+    Vendor,
+)
 
 NO_VALUE = "(none)"
 EXAMPLES = 5

@@ -6,7 +6,14 @@ from dataclasses import dataclass, field
 import peewee
 from peewee import EXCLUDED, CompositeKey, Tuple, chunked
 
-from matter_certis.db.models import DclChange, FailedRequest, Product, ProductChange, ProductDetail, utc_now
+from matter_certis.db.models import (
+    DclChange,
+    FailedRequest,
+    Product,
+    ProductChange,
+    ProductDetail,
+    utc_now,
+)
 
 # Columns that move without the product changing: not reported in product_changes.
 POSITION_COLUMNS = frozenset({"page_id", "index_in_page", "delisted_at"})

@@ -9,8 +9,8 @@ from scrapy import signals
 
 from matter_certis import verdict
 from matter_certis.db import connection, models
-from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 from matter_certis.db.models import CrawlingResult, FailedRequest, Product, utc_now
+from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 
 logger = logging.getLogger(__name__)
 

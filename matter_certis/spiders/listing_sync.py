@@ -16,7 +16,8 @@ lose their slot, so the next incremental run reads their pages.
 
 from scrapy.exceptions import DontCloseSpider
 
-from matter_certis import analysis, movement, normalize
+from matter_certis import movement, normalize
+from matter_certis.db import analysis
 from matter_certis.items import ProductRef
 from matter_certis.pages import CARDS
 from matter_certis.positions import PAGE_SIZE, page_slots, total_products

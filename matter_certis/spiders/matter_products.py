@@ -9,9 +9,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import add_or_replace_parameter
 
 from matter_certis.arguments import ArgumentError, parse_arguments
-from matter_certis.middlewares.breaker import SiteUnreachable
 from matter_certis.items import ProductDetail, RequestFailure
 from matter_certis.loaders import ProductRefLoader
+from matter_certis.middlewares.breaker import SiteUnreachable
 from matter_certis.pages import CARDS
 from matter_certis.positions import PAGE_SIZE, cards_on_page, page_slots
 from matter_certis.spiders.detail_page import DetailPage

@@ -2,7 +2,7 @@
 
 from peewee import JOIN
 
-from matter_certis.models import FailedRequest, Product, ProductDetail
+from matter_certis.db.models import FailedRequest, Product, ProductDetail
 from matter_certis.positions import PAGE_SIZE, physical_page
 
 
