@@ -45,7 +45,9 @@ def measure(replica, command, cwd, stats_file, output):
         "elapsed_s": stats["elapsed_time_seconds"],
         "responses_per_s": responses / stats["elapsed_time_seconds"],
         "cpu_s_per_1000_responses": usage["cpu_s"] / responses * 1000,
-        "replica_cpu_s_per_1000_responses": (replica.cpu_seconds() - replica_cpu) / responses * 1000,
+        "replica_cpu_s_per_1000_responses": (replica.cpu_seconds() - replica_cpu)
+        / responses
+        * 1000,
         "peak_rss_mb": usage["rss_mb"],
         **{name: usage[name] for name in ("wall_s", "cpu_s")},
         "requests": replica.requests_since_cleared(),
@@ -59,11 +61,16 @@ def ceiling(replica, workdir):
     catalog = Catalog(products=replica.products)
     urls.write_text(json.dumps(crawl_urls(catalog, replica.list_url, replica.base_url)))
     stats_file = workdir / "ceiling.stats.json"
-    settings = {**CRAWL_SETTINGS, "LOG_FILE": workdir / "ceiling.log",
-                **stats_settings(stats_file)}
+    settings = {**CRAWL_SETTINGS, "LOG_FILE": workdir / "ceiling.log", **stats_settings(stats_file)}
     command = [
-        sys.executable, "-m", "scrapy", "runspider", str(PROJECT_ROOT / "benchmarks" / "ceiling.py"),
-        "-a", f"urls={urls}", *settings_options(settings),
+        sys.executable,
+        "-m",
+        "scrapy",
+        "runspider",
+        str(PROJECT_ROOT / "benchmarks" / "ceiling.py"),
+        "-a",
+        f"urls={urls}",
+        *settings_options(settings),
     ]
     replica.clear_log()
     return measure(replica, command, workdir, stats_file, workdir / "ceiling.out")
@@ -85,15 +92,22 @@ def matter_products(replica, workdir, name, *arguments):
     for argument in arguments:
         command += ["-a", argument]
     replica.clear_log()
-    return measure(replica, command + settings_options(settings), PROJECT_ROOT, stats_file,
-                   workdir / f"{name}.out")
+    return measure(
+        replica,
+        command + settings_options(settings),
+        PROJECT_ROOT,
+        stats_file,
+        workdir / f"{name}.out",
+    )
 
 
 def syncs(replica, workdir):
     """Requests by kind of the syncs that follow a first crawl: a rerun with no change, a
     full re-crawl, and incremental runs after 12 and after 120 new products."""
-    costs = {"no_change": matter_products(replica, workdir, "no_change")["requests"],
-             "full_recrawl": matter_products(replica, workdir, "full_recrawl", "mode=full")["requests"]}
+    costs = {
+        "no_change": matter_products(replica, workdir, "no_change")["requests"],
+        "full_recrawl": matter_products(replica, workdir, "full_recrawl", "mode=full")["requests"],
+    }
     for new in (12, 120):
         replica.grow(new)
         costs[f"new_{new}"] = matter_products(replica, workdir, f"new_{new}")["requests"]
@@ -102,10 +116,26 @@ def syncs(replica, workdir):
 
 def storage(rows, workdir):
     """The storage benchmark (``benchmarks.storage``) in its own process."""
-    command = [sys.executable, "-m", "benchmarks.storage", "--rows", str(rows), "--batch", "100",
-               "--directory", str(workdir)]
-    finished = subprocess.run(command, cwd=PROJECT_ROOT, env=child_environment(), check=True,
-                              capture_output=True, text=True, timeout=CRAWL_TIMEOUT)
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.storage",
+        "--rows",
+        str(rows),
+        "--batch",
+        "100",
+        "--directory",
+        str(workdir),
+    ]
+    finished = subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        env=child_environment(),
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=CRAWL_TIMEOUT,
+    )
     result = json.loads(finished.stdout)
     result["speedup"] = result["batched_rows_per_s"] / result["per_row_rows_per_s"]
     return result

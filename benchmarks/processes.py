@@ -23,7 +23,8 @@ def child_environment():
     """This environment without proxies or a Scrapy project chosen from outside, and with
     the project importable (the ceiling runs outside it)."""
     env = {
-        name: value for name, value in os.environ.items()
+        name: value
+        for name, value in os.environ.items()
         if name.lower() not in PROXY_VARIABLES and not name.startswith("SCRAPY_")
     }
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
@@ -35,8 +36,9 @@ def run_measured(command, cwd, output, timeout):
     (MiB), from its own rusage. The child is killed if this is interrupted."""
     with open(output, "w") as sink:
         started = time.monotonic()
-        process = subprocess.Popen(command, cwd=cwd, env=child_environment(),
-                                   stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=cwd, env=child_environment(), stdout=sink, stderr=subprocess.STDOUT
+        )
         try:
             while True:
                 pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -61,8 +63,10 @@ def run_measured(command, cwd, output, timeout):
 
 def stats_settings(stats_file):
     """Settings that make a crawl write its numeric stats to ``stats_file`` (JSON)."""
-    return {"STATS_CLASS": "benchmarks.stats.JsonFileStatsCollector",
-            "BENCHMARK_STATS_FILE": stats_file}
+    return {
+        "STATS_CLASS": "benchmarks.stats.JsonFileStatsCollector",
+        "BENCHMARK_STATS_FILE": stats_file,
+    }
 
 
 def scrapy_stats(stats_file):
@@ -78,10 +82,20 @@ class Replica:
         self.process = None
 
     def __enter__(self):
-        command = [sys.executable, "-m", "replica", "--host", "127.0.0.1",
-                   "--port", "0", "--products", str(self.products)]
-        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=child_environment(),
-                                        stdout=subprocess.PIPE, text=True)
+        command = [
+            sys.executable,
+            "-m",
+            "replica",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--products",
+            str(self.products),
+        ]
+        self.process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=child_environment(), stdout=subprocess.PIPE, text=True
+        )
         try:
             for line in self.process.stdout:
                 if found := re.search(r"MATTER_LIST_URL='([^']+)' DCL_BASE_URL='([^']+)'", line):
@@ -103,8 +117,11 @@ class Replica:
         self.process.stdout.close()
 
     def control(self, path, method="GET"):
-        request = urllib.request.Request(f"{self.base_url}/_replica/{path}", method=method,
-                                         data=b"" if method == "POST" else None)
+        request = urllib.request.Request(
+            f"{self.base_url}/_replica/{path}",
+            method=method,
+            data=b"" if method == "POST" else None,
+        )
         with LOOPBACK.open(request, timeout=30) as answer:
             return json.load(answer)
 

@@ -26,8 +26,14 @@ from benchmarks.processes import PROJECT_ROOT, Replica
 
 # Peak RSS is compared with a crawl of this many products.
 SMALL_PRODUCTS = 600
-CRAWL_FIGURES = ("responses_per_s", "cpu_s_per_1000_responses", "peak_rss_mb",
-                 "replica_cpu_s_per_1000_responses", "responses", "elapsed_s")
+CRAWL_FIGURES = (
+    "responses_per_s",
+    "cpu_s_per_1000_responses",
+    "peak_rss_mb",
+    "replica_cpu_s_per_1000_responses",
+    "responses",
+    "elapsed_s",
+)
 
 
 def say(message):
@@ -55,7 +61,9 @@ def one_run(number, products, workdir):
             if case == "ceiling":
                 measured[case] = cases.ceiling(replica, workdir / case)
             else:
-                measured[case] = cases.matter_products(replica, workdir / case, "first_crawl", "mode=full")
+                measured[case] = cases.matter_products(
+                    replica, workdir / case, "first_crawl", "mode=full"
+                )
             say(f"run {number}: {case} {measured[case]['responses_per_s']:.0f} responses/s")
         syncs = cases.syncs(replica, workdir / "full")
     ceiling, full = measured["ceiling"], measured["full"]
@@ -65,8 +73,10 @@ def one_run(number, products, workdir):
         (workdir / "small").mkdir()
         with Replica(SMALL_PRODUCTS) as replica:
             small = cases.matter_products(replica, workdir / "small", "first_crawl", "mode=full")
-    say(f"run {number}: peak RSS {small['peak_rss_mb']:.0f} MB at {SMALL_PRODUCTS}, "
-        f"{full['peak_rss_mb']:.0f} MB at {products}")
+    say(
+        f"run {number}: peak RSS {small['peak_rss_mb']:.0f} MB at {SMALL_PRODUCTS}, "
+        f"{full['peak_rss_mb']:.0f} MB at {products}"
+    )
     (workdir / "storage").mkdir()
     storage = cases.storage(products, workdir / "storage")
     say(f"run {number}: storage {storage['speedup']:.1f}x")
@@ -75,9 +85,11 @@ def one_run(number, products, workdir):
         "full_crawl": crawl_figures(full),
         "full_crawl_small": crawl_figures(small),
         "ratios": {
-            "full_over_ceiling_responses_per_s": full["responses_per_s"] / ceiling["responses_per_s"],
-            "full_over_ceiling_cpu_per_response": (full["cpu_s_per_1000_responses"]
-                                                   / ceiling["cpu_s_per_1000_responses"]),
+            "full_over_ceiling_responses_per_s": full["responses_per_s"]
+            / ceiling["responses_per_s"],
+            "full_over_ceiling_cpu_per_response": (
+                full["cpu_s_per_1000_responses"] / ceiling["cpu_s_per_1000_responses"]
+            ),
             "rss_growth_small_to_requested": full["peak_rss_mb"] / small["peak_rss_mb"] - 1,
         },
         "requests": {
@@ -109,12 +121,19 @@ def machine():
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--products", type=int, default=6000, help="replica size (default 6000)")
     parser.add_argument("--runs", type=int, default=3, help="runs of every case (default 3)")
-    parser.add_argument("--output", type=Path, default=PROJECT_ROOT / "benchmarks" / "results.json",
-                        help="JSON file to write (default benchmarks/results.json)")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=PROJECT_ROOT / "benchmarks" / "results.json",
+        help="JSON file to write (default benchmarks/results.json)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the crawls' logs and databases")
     args = parser.parse_args(argv)
     if args.products < 1 or args.runs < 1:
@@ -132,8 +151,12 @@ def main(argv=None):
             shutil.rmtree(workdir, ignore_errors=True)
     figures = summarise(runs)
     results = {
-        "parameters": {"products": args.products, "runs": args.runs,
-                       "small_products": SMALL_PRODUCTS, "crawl_settings": cases.CRAWL_SETTINGS},
+        "parameters": {
+            "products": args.products,
+            "runs": args.runs,
+            "small_products": SMALL_PRODUCTS,
+            "crawl_settings": cases.CRAWL_SETTINGS,
+        },
         "machine": {**machine_at_start, "load_average_at_end": os.getloadavg()},
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "duration_s": time.time() - started,

@@ -52,10 +52,18 @@ def main(argv=None):
     parser.add_argument("--directory", type=Path, required=True, help="where the SQLite files go")
     args = parser.parse_args(argv)
     products, details = rows_of(args.rows)
-    print(json.dumps({
-        "batched_rows_per_s": rows_per_second(args.directory / "batched.db", products, details, args.batch),
-        "per_row_rows_per_s": rows_per_second(args.directory / "per_row.db", products, details, 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "batched_rows_per_s": rows_per_second(
+                    args.directory / "batched.db", products, details, args.batch
+                ),
+                "per_row_rows_per_s": rows_per_second(
+                    args.directory / "per_row.db", products, details, 1
+                ),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -26,38 +26,73 @@ def targets(figures):
     judged on (medians; request counts by their worst run) and whether it is met."""
     ratios, requests = figures["ratios"], figures["requests"]
     measured = [
-        ("responses_per_s", "full crawl >= 75% of the ceiling's responses/s",
-         ratios["full_over_ceiling_responses_per_s"]["median"], lambda v: v >= TARGET_RATIO),
-        ("cpu_per_response", f"full crawl CPU per response <= {TARGET_CPU_RATIO}x the ceiling's",
-         ratios["full_over_ceiling_cpu_per_response"]["median"], lambda v: v <= TARGET_CPU_RATIO),
-        ("peak_rss", f"peak RSS of the full crawl <= {TARGET_RSS_MB} MB",
-         figures["full_crawl"]["peak_rss_mb"]["median"], lambda v: v <= TARGET_RSS_MB),
-        ("rss_growth", "peak RSS within 15% of the 600-product crawl's",
-         ratios["rss_growth_small_to_requested"]["median"], lambda v: abs(v) <= TARGET_RSS_GROWTH),
-        ("storage_speedup", "batched upsert >= 10x one transaction per row",
-         figures["storage"]["speedup"]["median"], lambda v: v >= TARGET_STORAGE_SPEEDUP),
+        (
+            "responses_per_s",
+            "full crawl >= 75% of the ceiling's responses/s",
+            ratios["full_over_ceiling_responses_per_s"]["median"],
+            lambda v: v >= TARGET_RATIO,
+        ),
+        (
+            "cpu_per_response",
+            f"full crawl CPU per response <= {TARGET_CPU_RATIO}x the ceiling's",
+            ratios["full_over_ceiling_cpu_per_response"]["median"],
+            lambda v: v <= TARGET_CPU_RATIO,
+        ),
+        (
+            "peak_rss",
+            f"peak RSS of the full crawl <= {TARGET_RSS_MB} MB",
+            figures["full_crawl"]["peak_rss_mb"]["median"],
+            lambda v: v <= TARGET_RSS_MB,
+        ),
+        (
+            "rss_growth",
+            "peak RSS within 15% of the 600-product crawl's",
+            ratios["rss_growth_small_to_requested"]["median"],
+            lambda v: abs(v) <= TARGET_RSS_GROWTH,
+        ),
+        (
+            "storage_speedup",
+            "batched upsert >= 10x one transaction per row",
+            figures["storage"]["speedup"]["median"],
+            lambda v: v >= TARGET_STORAGE_SPEEDUP,
+        ),
     ]
-    result = [{"id": target_id, "kind": MEASURED, "target": name, "value": value,
-               "met": bool(check(value))}
-              for target_id, name, value, check in measured]
+    result = [
+        {
+            "id": target_id,
+            "kind": MEASURED,
+            "target": name,
+            "value": value,
+            "met": bool(check(value)),
+        }
+        for target_id, name, value, check in measured
+    ]
     first, ceiling = requests["first_crawl"], requests["ceiling"]
-    result.append({
-        "id": "first_crawl", "kind": COUNTED,
-        "target": "first crawl: no more listing and exactly as many detail requests as the ceiling",
-        "value": {"list": first["list"]["max"], "detail": first["detail"]["max"]},
-        "met": (first["list"]["max"] <= ceiling["list"]["min"]
-                and first["detail"]["min"] == first["detail"]["max"] == ceiling["detail"]["min"]),
-    })
+    result.append(
+        {
+            "id": "first_crawl",
+            "kind": COUNTED,
+            "target": "first crawl: no more listing and exactly as many detail requests as the ceiling",
+            "value": {"list": first["list"]["max"], "detail": first["detail"]["max"]},
+            "met": (
+                first["list"]["max"] <= ceiling["list"]["min"]
+                and first["detail"]["min"] == first["detail"]["max"] == ceiling["detail"]["min"]
+            ),
+        }
+    )
     for case, new in INCREMENTAL_CASES:
         listing = requests[case]["list"]["max"]
         detail = requests[case]["detail"]
         allowed = math.ceil(new / 12) + 2 if new else 2
-        result.append({
-            "id": case, "kind": COUNTED,
-            "target": f"{case}: at most {allowed} listing and exactly {new} detail requests",
-            "value": {"list": listing, "detail": detail["max"]},
-            "met": listing <= allowed and detail["min"] == detail["max"] == new,
-        })
+        result.append(
+            {
+                "id": case,
+                "kind": COUNTED,
+                "target": f"{case}: at most {allowed} listing and exactly {new} detail requests",
+                "value": {"list": listing, "detail": detail["max"]},
+                "met": listing <= allowed and detail["min"] == detail["max"] == new,
+            }
+        )
     return result
 
 
@@ -77,20 +112,48 @@ def render(results):
     for case, name in (("ceiling", "ceiling"), ("full_crawl", "full crawl")):
         row(f"{name}: responses/s", figures[case]["responses_per_s"])
         row(f"{name}: CPU s per 1,000 responses", figures[case]["cpu_s_per_1000_responses"], 2)
-        row(f"{name}: replica CPU s per 1,000 responses", figures[case]["replica_cpu_s_per_1000_responses"], 2)
+        row(
+            f"{name}: replica CPU s per 1,000 responses",
+            figures[case]["replica_cpu_s_per_1000_responses"],
+            2,
+        )
         row(f"{name}: peak RSS MB ({products} products)", figures[case]["peak_rss_mb"], 1)
     if small != products:
-        row(f"full crawl: peak RSS MB ({small} products)", figures["full_crawl_small"]["peak_rss_mb"], 1)
+        row(
+            f"full crawl: peak RSS MB ({small} products)",
+            figures["full_crawl_small"]["peak_rss_mb"],
+            1,
+        )
     row("full / ceiling responses/s", figures["ratios"]["full_over_ceiling_responses_per_s"], 2)
-    row("full / ceiling CPU per response", figures["ratios"]["full_over_ceiling_cpu_per_response"], 2)
-    row(f"peak RSS growth {small} -> {products} products",
-        {k: v * 100 for k, v in figures["ratios"]["rss_growth_small_to_requested"].items()}, 1, "%")
-    for case, name in (("ceiling", "ceiling"), ("first_crawl", "first crawl (fresh database)"),
-                       ("no_change", "rerun, no change"), ("new_12", "rerun after 12 new"),
-                       ("new_120", "rerun after 120 new"), ("full_recrawl", "full re-crawl (mode=full)")):
+    row(
+        "full / ceiling CPU per response",
+        figures["ratios"]["full_over_ceiling_cpu_per_response"],
+        2,
+    )
+    row(
+        f"peak RSS growth {small} -> {products} products",
+        {k: v * 100 for k, v in figures["ratios"]["rss_growth_small_to_requested"].items()},
+        1,
+        "%",
+    )
+    for case, name in (
+        ("ceiling", "ceiling"),
+        ("first_crawl", "first crawl (fresh database)"),
+        ("no_change", "rerun, no change"),
+        ("new_12", "rerun after 12 new"),
+        ("new_120", "rerun after 120 new"),
+        ("full_recrawl", "full re-crawl (mode=full)"),
+    ):
         kinds = figures["requests"][case]
-        rows.append((f"requests list/detail: {name}",
-                     *(f"{kinds['list'][k]:.0f}/{kinds['detail'][k]:.0f}" for k in ("median", "min", "max"))))
+        rows.append(
+            (
+                f"requests list/detail: {name}",
+                *(
+                    f"{kinds['list'][k]:.0f}/{kinds['detail'][k]:.0f}"
+                    for k in ("median", "min", "max")
+                ),
+            )
+        )
     row("storage: batched upsert rows/s", figures["storage"]["batched_rows_per_s"])
     row("storage: one transaction per row rows/s", figures["storage"]["per_row_rows_per_s"])
     row("storage: batched / per row", figures["storage"]["speedup"], 1, "x")
@@ -107,12 +170,20 @@ def render(results):
         f"{'figure':<{width}}  {'median':>10}  {'min':>10}  {'max':>10}",
     ]
     lines += [f"{label:<{width}}  {a:>10}  {b:>10}  {c:>10}" for label, a, b, c in rows]
-    lines += ["", "targets (counted: request counts, asserted by the tests; measured: time, CPU "
-              "and memory, reported only):"]
+    lines += [
+        "",
+        "targets (counted: request counts, asserted by the tests; measured: time, CPU "
+        "and memory, reported only):",
+    ]
     for target in results["targets"]:
         value = target["value"]
-        shown = (f"{value['list']:.0f} listing / {value['detail']:.0f} detail" if isinstance(value, dict)
-                 else _number(value, 2))
-        lines.append(f"  {'met    ' if target['met'] else 'MISSED '} {target['kind']:<8}  "
-                     f"{target['target']}: {shown}")
+        shown = (
+            f"{value['list']:.0f} listing / {value['detail']:.0f} detail"
+            if isinstance(value, dict)
+            else _number(value, 2)
+        )
+        lines.append(
+            f"  {'met    ' if target['met'] else 'MISSED '} {target['kind']:<8}  "
+            f"{target['target']}: {shown}"
+        )
     return "\n".join(lines)

@@ -8,7 +8,7 @@ text, not as a formula.
 
 import logging
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -101,7 +101,8 @@ class XlsxExporter(BaseItemExporter):
             # The header's filter button takes about two characters.
             width = max([len(name) + 2, *(len(shown_text(cell.value)) for cell in cells[1:])])
             sheet.column_dimensions[get_column_letter(column)].width = min(
-                width + 1, XLSX_MAX_WIDTH)
+                width + 1, XLSX_MAX_WIDTH
+            )
         if header:
             sheet.freeze_panes = "A2"
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(self.rows) + 1}"
@@ -130,7 +131,7 @@ def spreadsheet_value(name, value):
         except ValueError:
             return value
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 
@@ -140,8 +141,11 @@ def style_cell(cell, name):
         cell.number_format = DATETIME_FORMAT
     elif isinstance(cell.value, date):
         cell.number_format = DATE_FORMAT
-    elif (name == "url" or name.endswith("_url")) and isinstance(cell.value, str) and (
-            cell.value.startswith(("https://", "http://"))):
+    elif (
+        (name == "url" or name.endswith("_url"))
+        and isinstance(cell.value, str)
+        and (cell.value.startswith(("https://", "http://")))
+    ):
         cell.hyperlink = cell.value
         cell.style = "Hyperlink"
 
@@ -200,7 +204,8 @@ class FeedRows:
         logger.info(
             "The feed %s holds the %d products this incremental run fetched (new, or "
             "missing details); `scrapy dbexport %s` writes every listed product",
-            slot.uri, slot.itemcount,
+            slot.uri,
+            slot.itemcount,
             slot.uri if "://" not in slot.uri else Path(urlparse(slot.uri).path).name,
         )
 

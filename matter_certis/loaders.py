@@ -190,7 +190,9 @@ class ProductDetailLoader(TextLoader):
         response = self.context.get("response")
         logger.warning(
             "Conflicting %s on %s: kept %r, the page also shows %r",
-            field, getattr(response, "url", "?"), normalize.clean_text(kept),
+            field,
+            getattr(response, "url", "?"),
+            normalize.clean_text(kept),
             normalize.clean_text(other),
         )
         spider = self.context.get("spider")
@@ -276,8 +278,9 @@ class DclModelLoader(JsonRecordLoader):
     vid_in = json_value_in(normalize.json_id, "vid")
     pid_in = json_value_in(normalize.json_id, "pid")
     device_type_id_in = json_value_in(normalize.json_integer, "device_type_id")
-    commissioning_custom_flow_in = json_value_in(normalize.json_integer,
-                                                 "commissioning_custom_flow")
+    commissioning_custom_flow_in = json_value_in(
+        normalize.json_integer, "commissioning_custom_flow"
+    )
     schema_version_in = json_value_in(normalize.json_integer, "schema_version")
     product_name_in = json_value_in(normalize.json_text, "product_name")
     product_label_in = json_value_in(normalize.json_text, "product_label")
@@ -285,8 +288,9 @@ class DclModelLoader(JsonRecordLoader):
     product_url_in = json_value_in(normalize.json_text, "product_url")
     support_url_in = json_value_in(normalize.json_text, "support_url")
     user_manual_url_in = json_value_in(normalize.json_text, "user_manual_url")
-    commissioning_custom_flow_url_in = json_value_in(normalize.json_text,
-                                                     "commissioning_custom_flow_url")
+    commissioning_custom_flow_url_in = json_value_in(
+        normalize.json_text, "commissioning_custom_flow_url"
+    )
 
 
 # DCL compliance record keys and the column each fills; the platform, transport and

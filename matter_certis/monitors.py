@@ -17,7 +17,8 @@ class RunMonitor(Monitor):
         stats = self.data.stats
         status = stats.get("matter/status")
         self.assertEqual(
-            status, "completed",
+            status,
+            "completed",
             msg=f"the run ended {status}: {stats.get('matter/status_reason')}",
         )
 

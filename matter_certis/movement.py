@@ -66,7 +66,9 @@ class Places:
             if url is None:
                 continue
             held = self.url_at.get(start + index)
-            if (held is not None and held != url) or self.position_of.get(url, start + index) != start + index:
+            if (held is not None and held != url) or self.position_of.get(
+                url, start + index
+            ) != start + index:
                 return False
         return True
 
@@ -99,8 +101,9 @@ class Listing:
     def read(self, page, refs, known=False, sent_after=0):
         """Record a read; a check's own reads are ``known`` (shift 0)."""
         self.arrived += 1
-        read = Read(page, list(refs), shift=0 if known else None, seq=self.arrived,
-                    sent_after=sent_after)
+        read = Read(
+            page, list(refs), shift=0 if known else None, seq=self.arrived, sent_after=sent_after
+        )
         self.reads.append(read)
         return read
 
@@ -171,8 +174,11 @@ class Listing:
     def misfits(self):
         """Reads not placed that no shift the order of reading leaves them fits."""
         places = self.places()
-        return [read for read in self.unplaced()
-                if not any(places.fits(read, shift) for shift in self.possible(read))]
+        return [
+            read
+            for read in self.unplaced()
+            if not any(places.fits(read, shift) for shift in self.possible(read))
+        ]
 
     def settle(self):
         places = self.places()
@@ -216,17 +222,23 @@ class Listing:
 
     def covered(self):
         """Slots (from the oldest) that placed reads show, product or not."""
-        return {self.total - 1 - read.start() - index
-                for read in self.placed() for index in range(len(read.refs))}
+        return {
+            self.total - 1 - read.start() - index
+            for read in self.placed()
+            for index in range(len(read.refs))
+        }
 
     def undecided(self):
         """Slots that a read not placed might show (at a shift that fits). Reading the
         others first gives those reads something to be placed against."""
         places = self.places()
-        return {self.total - 1 - read.start(shift) - index
-                for read in self.unplaced()
-                for shift in self.possible(read) if places.fits(read, shift)
-                for index in range(len(read.refs))}
+        return {
+            self.total - 1 - read.start(shift) - index
+            for read in self.unplaced()
+            for shift in self.possible(read)
+            if places.fits(read, shift)
+            for index in range(len(read.refs))
+        }
 
     def ends_of_unplaced(self):
         """For each run of neighbouring pages not placed, the slot just past its last page at
@@ -236,7 +248,9 @@ class Listing:
         ends, previous = set(), None
         for read in sorted(self.unplaced(), key=lambda read: read.page, reverse=True):
             if previous is None or previous.page - read.page > 1:
-                least = next((shift for shift in self.possible(read) if places.fits(read, shift)), 0)
+                least = next(
+                    (shift for shift in self.possible(read) if places.fits(read, shift)), 0
+                )
                 ends.add(self.total - 1 - read.page * PAGE_SIZE - least)
             previous = read
         return {slot for slot in ends if slot >= 0}
@@ -254,7 +268,9 @@ def trusted(anchors, total, reads):
     for read in reads:
         for index, url in enumerate(read.urls()):
             slot = total - 1 - read.start() - index
-            if url is not None and (anchors.get(url, slot) != slot or holders.get(slot, url) != url):
+            if url is not None and (
+                anchors.get(url, slot) != slot or holders.get(slot, url) != url
+            ):
                 return False
     return True
 

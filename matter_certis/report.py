@@ -15,8 +15,12 @@ BAR_COLOUR = "#2f6f9f"
 TOP = 15
 NEWEST = 25
 NEWEST_COLUMNS = (
-    ("certification_date", "Certified"), ("model", "Product"), ("vendor_name", "Vendor"),
-    ("device_type", "Device type"), ("specification_version", "Matter"), ("vid", "VID"),
+    ("certification_date", "Certified"),
+    ("model", "Product"),
+    ("vendor_name", "Vendor"),
+    ("device_type", "Device type"),
+    ("specification_version", "Matter"),
+    ("vid", "VID"),
     ("transport_interface", "Transport"),
 )
 STYLE = """
@@ -40,8 +44,10 @@ def bar_chart(pairs, horizontal=True):
     """A bar chart of ``[(label, count)]`` in the given order (first at the top)."""
     labels = [str(label) for label, _ in pairs]
     counts = [count for _, count in pairs]
-    figure = Figure(figsize=(8, max(2.5, 0.32 * len(pairs) + 1)) if horizontal else (8, 3.6),
-                    layout="constrained")
+    figure = Figure(
+        figsize=(8, max(2.5, 0.32 * len(pairs) + 1)) if horizontal else (8, 3.6),
+        layout="constrained",
+    )
     axes = figure.subplots()
     if not pairs:
         axes.text(0.5, 0.5, "no data yet", ha="center", va="center")
@@ -62,10 +68,14 @@ def charts():
     versions = queries.counts_by(ProductDetail.specification_version)
     return [
         ("Certifications per month", bar_chart(queries.certifications_per_month(), False)),
-        (f"Listed products by device type (top {TOP})",
-         bar_chart(queries.counts_by(ProductDetail.device_type)[:TOP])),
-        ("Listed products by Matter specification version",
-         bar_chart(sorted(versions, key=lambda pair: _version_key(pair[0])), False)),
+        (
+            f"Listed products by device type (top {TOP})",
+            bar_chart(queries.counts_by(ProductDetail.device_type)[:TOP]),
+        ),
+        (
+            "Listed products by Matter specification version",
+            bar_chart(sorted(versions, key=lambda pair: _version_key(pair[0])), False),
+        ),
         ("Listed products by transport interface", bar_chart(queries.counts_by_transport())),
         (f"Top {TOP} vendors by product count", bar_chart(queries.top_vendors(TOP))),
     ]
@@ -104,26 +114,32 @@ def ledger_section():
     """The listing beside the DCL ledger: how many findings of each kind, what each means,
     and a few examples of each (every value escaped)."""
     if not reconcile.has_ledger():
-        return ("<p>No DCL compliance records yet: run <code>scrapy crawl dcl_models</code> and "
-                "<code>scrapy crawl dcl_compliance</code> to compare the listing with the "
-                "ledger.</p>")
+        return (
+            "<p>No DCL compliance records yet: run <code>scrapy crawl dcl_models</code> and "
+            "<code>scrapy crawl dcl_compliance</code> to compare the listing with the "
+            "ledger.</p>"
+        )
     found = reconcile.findings()
     rows = []
     for name, count in reconcile.finding_counts(found):
         examples = [f for f in found if f["finding"] == name][:EXAMPLES]
         listed = "<br>".join(escape(f"{f['certificate_id']}: {f['detail']}") for f in examples)
-        rows.append(f"<tr><td>{escape(name)}</td><td>{count}</td>"
-                    f"<td>{escape(reconcile.FINDINGS[name])}</td><td>{listed}</td></tr>")
+        rows.append(
+            f"<tr><td>{escape(name)}</td><td>{count}</td>"
+            f"<td>{escape(reconcile.FINDINGS[name])}</td><td>{listed}</td></tr>"
+        )
     body = "\n".join(rows)
-    return ("<table>\n<thead><tr><th>Finding</th><th>Count</th><th>Meaning</th>"
-            f"<th>Examples</th></tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>")
+    return (
+        "<table>\n<thead><tr><th>Finding</th><th>Count</th><th>Meaning</th>"
+        f"<th>Examples</th></tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+    )
 
 
 def render():
     """The whole report as one HTML document (the database must be open)."""
     totals = queries.totals()
     figures = "\n".join(
-        f'<figure><figcaption>{escape(caption)}</figcaption>'
+        f"<figure><figcaption>{escape(caption)}</figcaption>"
         f'<img alt="{escape(caption)}" src="{uri}"></figure>'
         for caption, uri in charts()
     )

@@ -12,6 +12,7 @@ Faults (``FAULTS``):
 - ``redirect_loop``: 301 to the same page with ``replica_loop=1``, which redirects back.
 - ``thirteen_cards``: a listing page with one product card too many (listing pages only).
 """
+
 import json
 import random
 import re
@@ -65,7 +66,7 @@ def cut_html(html, fraction):
     first = CARD.search(html) or re.search("<article", html)
     start = first.start() if first else html.find(MAIN)
     end = html.rfind("</html>")
-    return html[:start + int(fraction * (end - start))]
+    return html[: start + int(fraction * (end - start))]
 
 
 def cut_early(html, kind):
@@ -75,9 +76,9 @@ def cut_early(html, kind):
         if not starts:
             return cut_html(html, 0.5)
         start = starts[min(3, len(starts) - 1)]
-        return html[:(start + html.find("</article>", start)) // 2]
+        return html[: (start + html.find("</article>", start)) // 2]
     start = html.find('<div class="entry-product-details">')
-    return html[:(start + html.find("</article>", start)) // 2]
+    return html[: (start + html.find("</article>", start)) // 2]
 
 
 def truncated(response, fraction):
@@ -91,23 +92,41 @@ def truncated(response, fraction):
 def broken_response(fault, kind, split, base, page_html, catalog=None, page=None):
     """(status, body, content type, headers) of a broken page; page_html() renders the whole one."""
     if fault == "json":
-        body = {"code": "rest_no_route", "message": "No route was found matching the URL and request method.",
-                "data": {"status": 404}}
+        body = {
+            "code": "rest_no_route",
+            "message": "No route was found matching the URL and request method.",
+            "data": {"status": 404},
+        }
         return 200, json.dumps(body).encode(), "application/json", []
     if fault == "empty":
         return 200, b"", HTML, []
     if fault == "binary":
         rng = random.Random(split.path)
-        return 200, b"\x89PNG\r\n\x1a\n" + bytes(rng.getrandbits(8) for _ in range(4096)), "application/octet-stream", []
+        return (
+            200,
+            b"\x89PNG\r\n\x1a\n" + bytes(rng.getrandbits(8) for _ in range(4096)),
+            "application/octet-stream",
+            [],
+        )
     if fault == "redirect_loop":
         params = [p for p in split.query.split("&") if p]
         back = [p for p in params if not p.startswith(LOOP_PARAM + "=")]
         target = back if len(back) < len(params) else back + [f"{LOOP_PARAM}=1"]
-        return 301, b"", HTML, [("Location", base + split.path + ("?" + "&".join(target) if target else ""))]
+        return (
+            301,
+            b"",
+            HTML,
+            [("Location", base + split.path + ("?" + "&".join(target) if target else ""))],
+        )
     if fault == "thirteen_cards":
         return 200, listing_page(catalog, page, base, extra_cards=1).encode(), HTML, []
     html = page_html()
     if fault == "cut":
         return 200, cut_early(html, kind).encode(), HTML, []
     at, end = html.index(MAIN) + len(MAIN), html.index("\n</main>")
-    return 200, (html[:at] + "<div>" * DEPTH + html[at:end] + "</div>" * DEPTH + html[end:]).encode(), HTML, []
+    return (
+        200,
+        (html[:at] + "<div>" * DEPTH + html[at:end] + "</div>" * DEPTH + html[end:]).encode(),
+        HTML,
+        [],
+    )

@@ -1,4 +1,5 @@
 """The catalogue: products newest-first, mutations between crawls, and the ground truth a crawl must reproduce."""
+
 import re
 import threading
 from urllib.parse import urlsplit
@@ -63,7 +64,9 @@ class Catalog:
         unknown = set(values) - set(FIELDS)
         if unknown:
             raise ValueError(f"unknown fields: {sorted(unknown)}")
-        if values.get("compliance_document_url"):  # stored as a path; ground truth prefixes base_url
+        if values.get(
+            "compliance_document_url"
+        ):  # stored as a path; ground truth prefixes base_url
             values["compliance_document_url"] = urlsplit(values["compliance_document_url"]).path
         with self._lock:
             p = self.product(url_or_path)
@@ -97,7 +100,9 @@ class Catalog:
         """Listed products, newest first (a snapshot; safe to use while others mutate)."""
         with self._lock:
             if self._listed is None:
-                self._listed = tuple(p for p in reversed(self._products) if p.serial not in self._delisted)
+                self._listed = tuple(
+                    p for p in reversed(self._products) if p.serial not in self._delisted
+                )
             return self._listed
 
     def by_vendor(self, vid):
@@ -113,7 +118,11 @@ class Catalog:
     def page(self, n):
         """(cards of physical page n, 1-based; total listed, page count)."""
         listed = self.listed()
-        return listed[(n - 1) * PER_PAGE:n * PER_PAGE] if n >= 1 else (), len(listed), max(1, -(-len(listed) // PER_PAGE))
+        return (
+            listed[(n - 1) * PER_PAGE : n * PER_PAGE] if n >= 1 else (),
+            len(listed),
+            max(1, -(-len(listed) // PER_PAGE)),
+        )
 
     # -- ground truth ------------------------------------------------------
     def _positions(self, usable=True):
@@ -130,20 +139,27 @@ class Catalog:
         """Listed products whose card a correct crawl cannot store (no product link, or one to
         another host), with the URL and slot the product would have had, newest first."""
         base = base_url.rstrip("/")
-        return [{"url": base + p.path, "page_id": page_id, "index_in_page": index}
-                for p, page_id, index in self._positions(usable=False)]
+        return [
+            {"url": base + p.path, "page_id": page_id, "index_in_page": index}
+            for p, page_id, index in self._positions(usable=False)
+        ]
 
     def expected_products(self, base_url):
         """Product refs as the listing cards define them, newest first (usable cards only)."""
         base = base_url.rstrip("/")
-        return [{
-            "url": base + p.path,
-            "manufacturer": p.values["manufacturer"],
-            "model": p.values["model"],
-            "certificate_id": None if p.style["card_cert"] == "none" else p.values["certificate_id"],
-            "page_id": page_id,
-            "index_in_page": index,
-        } for p, page_id, index in self._positions()]
+        return [
+            {
+                "url": base + p.path,
+                "manufacturer": p.values["manufacturer"],
+                "model": p.values["model"],
+                "certificate_id": None
+                if p.style["card_cert"] == "none"
+                else p.values["certificate_id"],
+                "page_id": page_id,
+                "index_in_page": index,
+            }
+            for p, page_id, index in self._positions()
+        ]
 
     def expected_details(self, base_url):
         """Normalised detail records of listed products with a usable card, newest first."""

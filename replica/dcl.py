@@ -8,6 +8,7 @@ gateway. Every page carries ``pagination.total``, the list's record count as a s
 
 ``Faults`` makes a list misbehave, as a buggy or hostile gateway would.
 """
+
 import base64
 import binascii
 import bisect
@@ -24,11 +25,16 @@ MODELS_RE = re.compile(r"^/dcl/model/models/?$")
 VENDOR_MODELS_RE = re.compile(r"^/dcl/model/models/([^/]+)/?$")
 ONE_MODEL_RE = re.compile(r"^/dcl/model/models/([^/]+)/([^/]+)/?$")
 COMPLIANCE_RE = re.compile(r"^/dcl/compliance/compliance-info/?$")
-ONE_COMPLIANCE_RE = re.compile(r"^/dcl/compliance/compliance-info/([^/]+)/([^/]+)/([^/]+)/([^/]+)/?$")
+ONE_COMPLIANCE_RE = re.compile(
+    r"^/dcl/compliance/compliance-info/([^/]+)/([^/]+)/([^/]+)/([^/]+)/?$"
+)
 VIEW_RE = re.compile(r"^/dcl/compliance/(certified-models|revoked-models|provisional-models)/?$")
 # The slim views of compliance records: (record list key, status code) by endpoint.
-VIEWS = {"certified-models": ("certifiedModel", 2), "revoked-models": ("revokedModel", 3),
-         "provisional-models": ("provisionalModel", 1)}
+VIEWS = {
+    "certified-models": ("certifiedModel", 2),
+    "revoked-models": ("revokedModel", 3),
+    "provisional-models": ("provisionalModel", 1),
+}
 LISTS = ("vendors", "models", "compliance")
 
 
@@ -65,7 +71,7 @@ def encode_key(store_key):
 def decode_key(key, width):
     """The store key (``width`` bytes) a key points at, or None if the key is not one of ours."""
     raw = _raw_key(key)
-    return raw[2:2 + width] if len(raw) == width + 3 and raw.startswith(KEY_PREFIX) else None
+    return raw[2 : 2 + width] if len(raw) == width + 3 and raw.startswith(KEY_PREFIX) else None
 
 
 def encode_empty_key(number):
@@ -75,7 +81,11 @@ def encode_empty_key(number):
 
 def decode_empty_key(key):
     raw = _raw_key(key)
-    return int.from_bytes(raw[5:], "big") if len(raw) == 9 and raw.startswith(EMPTY_KEY_PREFIX) else None
+    return (
+        int.from_bytes(raw[5:], "big")
+        if len(raw) == 9 and raw.startswith(EMPTY_KEY_PREFIX)
+        else None
+    )
 
 
 def _raw_key(key):
@@ -97,21 +107,45 @@ def handle(path, query, vendors, ledger, faults):
     """(status, JSON body bytes) for a /dcl/ request; query is a parse_qs dict; vendors sorted
     by vid; ledger a ``ledger.Ledger``; faults ``{list name: Faults}`` (``LISTS``)."""
     if VENDOR_RE.match(path):
-        return list_page(query, [v.dcl_json() for v in vendors], [v.vid.to_bytes(2, "big") for v in vendors],
-                         "vendorInfo", faults["vendors"])
+        return list_page(
+            query,
+            [v.dcl_json() for v in vendors],
+            [v.vid.to_bytes(2, "big") for v in vendors],
+            "vendorInfo",
+            faults["vendors"],
+        )
     if MODELS_RE.match(path):
         records = ledger.models()
-        return list_page(query, records, list(map(ledger.model_store_key, records)), "model", faults["models"])
+        return list_page(
+            query, records, list(map(ledger.model_store_key, records)), "model", faults["models"]
+        )
     if COMPLIANCE_RE.match(path):
         records = ledger.compliance()
-        return list_page(query, records, list(map(ledger.compliance_store_key, records)), "complianceInfo",
-                         faults["compliance"])
+        return list_page(
+            query,
+            records,
+            list(map(ledger.compliance_store_key, records)),
+            "complianceInfo",
+            faults["compliance"],
+        )
     if m := VIEW_RE.match(path):
         records_key, status = VIEWS[m.group(1)]
-        records = [r for r in ledger.compliance() if r["softwareVersionCertificationStatus"] == status]
-        slim = [{"vid": r["vid"], "pid": r["pid"], "softwareVersion": r["softwareVersion"],
-                 "certificationType": r["certificationType"], "value": True} for r in records]
-        return list_page(query, slim, list(map(ledger.compliance_store_key, records)), records_key, Faults())
+        records = [
+            r for r in ledger.compliance() if r["softwareVersionCertificationStatus"] == status
+        ]
+        slim = [
+            {
+                "vid": r["vid"],
+                "pid": r["pid"],
+                "softwareVersion": r["softwareVersion"],
+                "certificationType": r["certificationType"],
+                "value": True,
+            }
+            for r in records
+        ]
+        return list_page(
+            query, slim, list(map(ledger.compliance_store_key, records)), records_key, Faults()
+        )
     for pattern in (ONE_VENDOR_RE, VENDOR_MODELS_RE, ONE_MODEL_RE, ONE_COMPLIANCE_RE):
         if m := pattern.match(path):
             return one_record(pattern, m.groups(), vendors, ledger)
@@ -128,14 +162,21 @@ def one_record(pattern, ids, vendors, ledger):
     if pattern is ONE_VENDOR_RE:
         found = [{"vendorInfo": v.dcl_json()} for v in vendors if v.vid == numbers[0]]
     elif pattern is VENDOR_MODELS_RE:
-        products = [{"pid": r["pid"], "name": r["productName"], "partNumber": r["partNumber"]}
-                    for r in ledger.models() if r["vid"] == numbers[0]]
+        products = [
+            {"pid": r["pid"], "name": r["productName"], "partNumber": r["partNumber"]}
+            for r in ledger.models()
+            if r["vid"] == numbers[0]
+        ]
         found = [{"vendorProducts": {"vid": numbers[0], "products": products}}] if products else []
     elif pattern is ONE_MODEL_RE:
         found = [{"model": r} for r in ledger.models() if [r["vid"], r["pid"]] == numbers]
     else:
-        found = [{"complianceInfo": r} for r in ledger.compliance()
-                 if [r["vid"], r["pid"], r["softwareVersion"]] == numbers and r["certificationType"] == ids[3]]
+        found = [
+            {"complianceInfo": r}
+            for r in ledger.compliance()
+            if [r["vid"], r["pid"], r["softwareVersion"]] == numbers
+            and r["certificationType"] == ids[3]
+        ]
     return (200, json.dumps(found[0]).encode()) if found else not_found()
 
 
@@ -158,7 +199,10 @@ def list_page(query, records, store_keys, records_key, faults):
         if store_key is None:
             return error(400, 3, "invalid pagination key: illegal base64 data")
         start = bisect.bisect_left(store_keys, store_key)
-    page = [with_overrides(record, start + i, faults) for i, record in enumerate(records[start:start + limit])]
+    page = [
+        with_overrides(record, start + i, faults)
+        for i, record in enumerate(records[start : start + limit])
+    ]
     page_no = start // limit + 1
     after = start + limit
     next_key = encode_key(store_keys[after]) if after < len(records) else None

@@ -1,4 +1,5 @@
 """HTML of a product detail page: current, older and live field markup, label aliases, the certificates table."""
+
 import random
 from html import escape as esc
 
@@ -7,26 +8,59 @@ from .markup import LIST_PATH, shell
 from .quirks import SCRIPT, STYLE
 
 LI_ORDER = (
-    "manufacturer", "device_type", "vid", "pid", "family_sku", "family_variant_sku", "family_id",
-    "firmware_version", "hardware_version", "software_version", "certificate_id", "certification_date",
-    "specification_version", "transport_interface", "primary_device_type_id", "tis_trp_tested",
+    "manufacturer",
+    "device_type",
+    "vid",
+    "pid",
+    "family_sku",
+    "family_variant_sku",
+    "family_id",
+    "firmware_version",
+    "hardware_version",
+    "software_version",
+    "certificate_id",
+    "certification_date",
+    "specification_version",
+    "transport_interface",
+    "primary_device_type_id",
+    "tis_trp_tested",
 )
 LABELS = {
-    "vid": "Vendor ID", "pid": "Product ID", "family_sku": "Family SKU", "family_variant_sku": "Family Variant SKU",
-    "firmware_version": "Firmware Version", "hardware_version": "Hardware Version",
-    "software_version": "Software Version", "certificate_id": "Certificate ID", "family_id": "Family ID",
-    "tis_trp_tested": "TIS/TRP Tested", "specification_version": "Specification Version",
-    "transport_interface": "Transport Interface", "primary_device_type_id": "Primary Device Type ID",
+    "vid": "Vendor ID",
+    "pid": "Product ID",
+    "family_sku": "Family SKU",
+    "family_variant_sku": "Family Variant SKU",
+    "firmware_version": "Firmware Version",
+    "hardware_version": "Hardware Version",
+    "software_version": "Software Version",
+    "certificate_id": "Certificate ID",
+    "family_id": "Family ID",
+    "tis_trp_tested": "TIS/TRP Tested",
+    "specification_version": "Specification Version",
+    "transport_interface": "Transport Interface",
+    "primary_device_type_id": "Primary Device Type ID",
 }
 TABLE_ROWS = (
-    ("certificate_id", "Certification ID"), ("certification_date", "Certification Date"),
-    ("software_version", "Software Version"), ("hardware_version", "Hardware Version"), ("vid", "VID"), ("pid", "PID"),
+    ("certificate_id", "Certification ID"),
+    ("certification_date", "Certification Date"),
+    ("software_version", "Software Version"),
+    ("hardware_version", "Hardware Version"),
+    ("vid", "VID"),
+    ("pid", "PID"),
 )
 
 
 def label_for(p, field):
-    label = LABELS.get(field) or p.style[{"manufacturer": "label_manufacturer", "device_type": "label_type",
-                                          "certification_date": "label_date"}[field]]
+    label = (
+        LABELS.get(field)
+        or p.style[
+            {
+                "manufacturer": "label_manufacturer",
+                "device_type": "label_type",
+                "certification_date": "label_date",
+            }[field]
+        ]
+    )
     odd = p.style["odd_labels"].get(field)
     if odd in ("lower", "upper"):
         return getattr(label, odd)()
@@ -72,10 +106,10 @@ def field_items(p, live=False):
 
 def details_block(p, live=False):
     items = field_items(p, live)
-    cols = [items[:len(items) // 2], items[len(items) // 2:]] if p.style["two_cols"] else [items]
+    cols = [items[: len(items) // 2], items[len(items) // 2 :]] if p.style["two_cols"] else [items]
     if live:
         return live_details_block(cols)
-    body = "\n".join(f'<div class="col"><ul>\n' + "\n".join(c) + "\n</ul></div>" for c in cols)
+    body = "\n".join('<div class="col"><ul>\n' + "\n".join(c) + "\n</ul></div>" for c in cols)
     return f'<div class="entry-product-details">\n{body}\n</div>'
 
 
@@ -85,16 +119,24 @@ def certificates_table(p):
     shown = {f: p.shown(f) for f, _ in TABLE_ROWS}
     if p.style.get("table_vid"):  # a VID that disagrees with the Vendor ID shown first
         shown["vid"] = p.style["table_vid"]
-    rows = [f"<tr><td>{label}</td><td>{esc(shown[f])}</td></tr>" for f, label in TABLE_ROWS if shown[f] is not None]
-    return ('<table class="product-certificates-table"><thead><tr><th>Certificate</th><th>Details</th></tr></thead>'
-            "<tbody>\n" + "\n".join(rows) + "\n</tbody></table>")
+    rows = [
+        f"<tr><td>{label}</td><td>{esc(shown[f])}</td></tr>"
+        for f, label in TABLE_ROWS
+        if shown[f] is not None
+    ]
+    return (
+        '<table class="product-certificates-table"><thead><tr><th>Certificate</th><th>Details</th></tr></thead>'
+        "<tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
+    )
 
 
 def categories_block(p):
     cats = p.values["application_categories"]
     if cats is None:
         return ""
-    heading = "Application&nbsp;Categories" if "nbsp_heading" in p.quirks else "Application Categories"
+    heading = (
+        "Application&nbsp;Categories" if "nbsp_heading" in p.quirks else "Application Categories"
+    )
     return f"<h3>{heading}</h3>\n<ul>" + "".join(f"<li>{esc(c)}</li>" for c in cats) + "</ul>"
 
 
@@ -102,9 +144,11 @@ def documents_block(p):
     doc = p.values["compliance_document_url"]
     if p.style["doc_place"] != "block" or not doc:
         return ""
-    report = esc(doc[:-len(".zip")]) + "-Test-Report.pdf"
-    return (f'<div class="product-documents"><h3>Documents</h3><ul><li><a href="{report}">Test Report (PDF)</a></li>'
-            f'<li><a href="{esc(doc)}">Compliance Document</a></li></ul></div>')
+    report = esc(doc[: -len(".zip")]) + "-Test-Report.pdf"
+    return (
+        f'<div class="product-documents"><h3>Documents</h3><ul><li><a href="{report}">Test Report (PDF)</a></li>'
+        f'<li><a href="{esc(doc)}">Compliance Document</a></li></ul></div>'
+    )
 
 
 def paragraph(p, text):
@@ -122,7 +166,7 @@ def description_paragraphs(p):
         return []
     paras = [paragraph(p, t) for t in desc.split("\n\n")]
     if "script_in_value" in p.quirks:
-        paras[0] = paras[0][:-len("</p>")] + SCRIPT + STYLE + "</p>"
+        paras[0] = paras[0][: -len("</p>")] + SCRIPT + STYLE + "</p>"
     if p.style["desc_empty_p"]:
         paras.insert(1, "<p>&nbsp;</p>")
     return paras
@@ -142,26 +186,42 @@ def other_products(catalog, p, base):
     related = rng.sample(listed, min(3, len(listed)))
 
     def links(products, prefix):
-        return "".join(f'<li><a href="{prefix}{q.path}">{esc(q.values["model"] or "")}</a></li>' for q in products)
+        return "".join(
+            f'<li><a href="{prefix}{q.path}">{esc(q.values["model"] or "")}</a></li>'
+            for q in products
+        )
+
     company = esc(p.values["manufacturer"] or "")
-    return (f'<section class="more-by-company"><h3>More by {company}</h3><ul>{links(more, "")}</ul></section>\n'
-            f'<section class="related-products"><h3>Related products</h3><ul>{links(related, base)}</ul></section>')
+    return (
+        f'<section class="more-by-company"><h3>More by {company}</h3><ul>{links(more, "")}</ul></section>\n'
+        f'<section class="related-products"><h3>Related products</h3><ul>{links(related, base)}</ul></section>'
+    )
 
 
 def detail_page(catalog, p, base):
     live = is_live(catalog, p)
-    main = "\n".join(filter(None, [
-        f'<nav class="breadcrumbs"><a href="/">Home</a> / <a href="{LIST_PATH}">Certified Products</a></nav>',
-        f'<article class="csa_product type-csa_product post-{p.post_id}">',
-        live_header(p) if live else
-        f'<header class="entry-header"><h1 class="entry-title">{esc(p.display("model"))}</h1></header>',
-        live_content(p, description_paragraphs(p)) if live else "",
-        details_block(p, live),
-        certificates_table(p),
-        categories_block(p),
-        documents_block(p),
-        "" if live else description_block(p),
-        "</article>",
-        other_products(catalog, p, base),
-    ]))
-    return shell(p.values["model"] or "Product", f"csa_product-template-default single postid-{p.post_id}", main)
+    main = "\n".join(
+        filter(
+            None,
+            [
+                f'<nav class="breadcrumbs"><a href="/">Home</a> / <a href="{LIST_PATH}">Certified Products</a></nav>',
+                f'<article class="csa_product type-csa_product post-{p.post_id}">',
+                live_header(p)
+                if live
+                else f'<header class="entry-header"><h1 class="entry-title">{esc(p.display("model"))}</h1></header>',
+                live_content(p, description_paragraphs(p)) if live else "",
+                details_block(p, live),
+                certificates_table(p),
+                categories_block(p),
+                documents_block(p),
+                "" if live else description_block(p),
+                "</article>",
+                other_products(catalog, p, base),
+            ],
+        )
+    )
+    return shell(
+        p.values["model"] or "Product",
+        f"csa_product-template-default single postid-{p.post_id}",
+        main,
+    )

@@ -4,6 +4,7 @@ Keying on the target rather than on arrival order makes a faulty run repeat exac
 a concurrent crawler's requests arrive in a different order each time; a retry of the same URL
 is a new draw, so retries can succeed.
 """
+
 import hashlib
 import threading
 from collections import Counter
@@ -16,11 +17,28 @@ class Decision(NamedTuple):
 
 
 class Faults:
-    def __init__(self, seed=0, rate_503=0.0, rate_500=0.0, rate_429=0.0, retry_after=1, rate_drop=0.0,
-                 rate_slow=0.0, slow_seconds=5.0, rate_truncate=0.0, down=False):
+    def __init__(
+        self,
+        seed=0,
+        rate_503=0.0,
+        rate_500=0.0,
+        rate_429=0.0,
+        retry_after=1,
+        rate_drop=0.0,
+        rate_slow=0.0,
+        slow_seconds=5.0,
+        rate_truncate=0.0,
+        down=False,
+    ):
         self.seed = seed
-        self.rates = [("503", rate_503), ("500", rate_500), ("429", rate_429), ("drop", rate_drop),
-                      ("slow", rate_slow), ("truncate", rate_truncate)]
+        self.rates = [
+            ("503", rate_503),
+            ("500", rate_500),
+            ("429", rate_429),
+            ("drop", rate_drop),
+            ("slow", rate_slow),
+            ("truncate", rate_truncate),
+        ]
         if sum(r for _, r in self.rates) > 1:
             raise ValueError("fault rates add up to more than 1")
         self.retry_after = retry_after
@@ -38,8 +56,8 @@ class Faults:
             attempt = self._seen[target]
             self._seen[target] += 1
         digest = hashlib.sha256(f"{self.seed}|{target}|{attempt}".encode()).digest()
-        u = int.from_bytes(digest[:8], "big") / 2 ** 64
-        fraction = int.from_bytes(digest[8:16], "big") / 2 ** 64
+        u = int.from_bytes(digest[:8], "big") / 2**64
+        fraction = int.from_bytes(digest[8:16], "big") / 2**64
         for action, rate in self.rates:
             if u < rate:
                 return Decision(action if action != "truncate" or cuttable else None, fraction)

@@ -15,6 +15,7 @@ vendors have no model: their model list is a 404.
 state kept in ``history``; ``withdraw`` takes its compliance records off the ledger,
 ``withdraw_model`` its model record.
 """
+
 import json
 import threading
 from datetime import date, timedelta
@@ -22,8 +23,16 @@ from datetime import date, timedelta
 from .product import START
 
 PLAN_CYCLE = 40
-PLANS = {3: "not_on_ledger", 8: "no_compliance_record", 13: "id_mismatch", 18: "date_mismatch",
-         23: "revoked_but_listed", 28: "stray_spaces", 33: "older_firmware", 38: "lower_case"}
+PLANS = {
+    3: "not_on_ledger",
+    8: "no_compliance_record",
+    13: "id_mismatch",
+    18: "date_mismatch",
+    23: "revoked_but_listed",
+    28: "stray_spaces",
+    33: "older_firmware",
+    38: "lower_case",
+}
 DATE_SHIFT = timedelta(days=3)
 REVOKED_AFTER = timedelta(days=200)
 REVOCATION_REASON = "Non-conformance found in market surveillance"
@@ -91,8 +100,10 @@ class Ledger:
     # -- what the ledger holds ------------------------------------------------
     def products(self):
         """Every product ever created (listed or not), oldest first."""
-        return sorted((p for v in self.catalog.vendors for p in self.catalog.by_vendor(v.vid)),
-                      key=lambda p: p.serial)
+        return sorted(
+            (p for v in self.catalog.vendors for p in self.catalog.by_vendor(v.vid)),
+            key=lambda p: p.serial,
+        )
 
     @staticmethod
     def plan(product):
@@ -103,12 +114,19 @@ class Ledger:
         """(vid, pid) of a product on the ledger: the listing's, or, where the listing shows
         junk, the ids it would have had."""
         vid = product.values["vid"] if product.values["vid"] is not None else product.vendor.vid
-        pid = product.values["pid"] if product.values["pid"] is not None else 0xF000 + product.serial % 0x0FFF
+        pid = (
+            product.values["pid"]
+            if product.values["pid"] is not None
+            else 0xF000 + product.serial % 0x0FFF
+        )
         return vid, pid
 
     @staticmethod
     def certified_on(product):
-        return product.values["certification_date"] or (START + timedelta(days=product.serial // 4)).isoformat()
+        return (
+            product.values["certification_date"]
+            or (START + timedelta(days=product.serial // 4)).isoformat()
+        )
 
     def models(self):
         """Every model record, in store order (vid, pid); one per (vid, pid)."""
@@ -122,7 +140,9 @@ class Ledger:
                     pid ^= 0x4000
                 records.setdefault((vid, pid), self.model_json(p, vid, pid))
         for n, (vendor, _) in enumerate(zip(self.catalog.extra_vendors, LEDGER_ONLY)):
-            records[(vendor.vid, 0x0100 + n)] = self.model_json(None, vendor.vid, 0x0100 + n, vendor)
+            records[(vendor.vid, 0x0100 + n)] = self.model_json(
+                None, vendor.vid, 0x0100 + n, vendor
+            )
         return [records[key] for key in sorted(records)]
 
     def model_json(self, product, vid, pid, vendor=None):
@@ -131,19 +151,25 @@ class Ledger:
         serial = product.serial if product else pid
         flow = serial % 3
         return {
-            "vid": vid, "pid": pid,
+            "vid": vid,
+            "pid": pid,
             "deviceTypeId": int(product.values["primary_device_type_id"].split(",")[0], 16)
-            if product and product.values["primary_device_type_id"] else 0,
+            if product and product.values["primary_device_type_id"]
+            else 0,
             "productName": name,
             "productLabel": "" if serial % 4 == 0 else f"{name} ({vendor.name})",
             "partNumber": (product.values["family_variant_sku"] or "") if product else f"LD-{pid}",
             # a trailing space, as on the real ledger
-            "productUrl": f"https://www.example.com/{vendor.slug}/{pid}" + (" " if serial % 5 == 0 else ""),
+            "productUrl": f"https://www.example.com/{vendor.slug}/{pid}"
+            + (" " if serial % 5 == 0 else ""),
             "supportUrl": "" if serial % 2 else f"https://support.example.com/{vendor.slug}",
             "userManualUrl": "",
-            "lsfUrl": "", "lsfRevision": 0,
+            "lsfUrl": "",
+            "lsfRevision": 0,
             "commissioningCustomFlow": flow,
-            "commissioningCustomFlowUrl": f"https://setup.example.com/{vendor.slug}/{pid}" if flow == 2 else "",
+            "commissioningCustomFlowUrl": f"https://setup.example.com/{vendor.slug}/{pid}"
+            if flow == 2
+            else "",
             "commissioningModeInitialStepsHint": 1,
             "commissioningModeInitialStepsInstruction": "",
             "commissioningModeSecondaryStepsHint": 0,
@@ -163,16 +189,30 @@ class Ledger:
             withdrawn = set(self._withdrawn)
         records = []
         for p in self.products():
-            if (self.plan(p) in ("not_on_ledger", "no_compliance_record") or p.values["certificate_id"] is None
-                    or p.serial in withdrawn):
+            if (
+                self.plan(p) in ("not_on_ledger", "no_compliance_record")
+                or p.values["certificate_id"] is None
+                or p.serial in withdrawn
+            ):
                 continue
             records.extend(self.product_records(p, transitions.get(p.serial, [])))
-        for n, (vendor, (kind, status, certificate, _)) in enumerate(zip(self.catalog.extra_vendors, LEDGER_ONLY)):
+        for n, (vendor, (kind, status, certificate, _)) in enumerate(
+            zip(self.catalog.extra_vendors, LEDGER_ONLY)
+        ):
             on = (START + timedelta(days=30 * n)).isoformat()
             history = [self.state("certified", on, "")] if status == "revoked" else []
-            records.append(self.compliance_json(
-                vendor.vid, 0x0100 + n, 1000 + n, f"1.{n}", kind, certificate.format(n=n),
-                self.state(status, on, REVOCATION_REASON if status == "revoked" else ""), history))
+            records.append(
+                self.compliance_json(
+                    vendor.vid,
+                    0x0100 + n,
+                    1000 + n,
+                    f"1.{n}",
+                    kind,
+                    certificate.format(n=n),
+                    self.state(status, on, REVOCATION_REASON if status == "revoked" else ""),
+                    history,
+                )
+            )
         return sorted(records, key=self.compliance_store_key)
 
     def states(self, p, transitions):
@@ -183,7 +223,9 @@ class Ledger:
             on = (date.fromisoformat(on) + DATE_SHIFT).isoformat()
         states = [("certified", on, "")]
         if plan == "revoked_but_listed":
-            states.append(("revoked", (date.fromisoformat(on) + REVOKED_AFTER).isoformat(), REVOCATION_REASON))
+            states.append(
+                ("revoked", (date.fromisoformat(on) + REVOKED_AFTER).isoformat(), REVOCATION_REASON)
+            )
         return states + transitions
 
     def product_records(self, p, transitions):
@@ -199,23 +241,43 @@ class Ledger:
         software_version = 100 * (p.serial + 1)
         version_string = p.values["software_version"] or str(software_version)
         *earlier, current = [self.state(*s) for s in self.states(p, transitions)]
-        records = [self.compliance_json(vid, pid, software_version, version_string, "matter", certificate,
-                                        current, earlier)]
+        records = [
+            self.compliance_json(
+                vid, pid, software_version, version_string, "matter", certificate, current, earlier
+            )
+        ]
         if plan == "older_firmware":
             older = (date.fromisoformat(self.certified_on(p)) - timedelta(days=60)).isoformat()
-            records.append(self.compliance_json(vid, pid, software_version - 1, f"{version_string} (older)",
-                                                "matter", certificate, self.state("certified", older, ""), []))
+            records.append(
+                self.compliance_json(
+                    vid,
+                    pid,
+                    software_version - 1,
+                    f"{version_string} (older)",
+                    "matter",
+                    certificate,
+                    self.state("certified", older, ""),
+                    [],
+                )
+            )
         return records
 
     @staticmethod
     def state(status, on, reason):
-        return {"softwareVersionCertificationStatus": STATUS[status], "date": timestamp(on), "reason": reason,
-                "cDVersionNumber": 1}
+        return {
+            "softwareVersionCertificationStatus": STATUS[status],
+            "date": timestamp(on),
+            "reason": reason,
+            "cDVersionNumber": 1,
+        }
 
     @staticmethod
-    def compliance_json(vid, pid, software_version, version_string, kind, certificate, state, history):
+    def compliance_json(
+        vid, pid, software_version, version_string, kind, certificate, state, history
+    ):
         return {
-            "vid": vid, "pid": pid,
+            "vid": vid,
+            "pid": pid,
             "softwareVersion": software_version,
             "certificationType": kind,
             "softwareVersionString": version_string,
@@ -247,34 +309,53 @@ class Ledger:
     @staticmethod
     def compliance_store_key(record):
         kind = record["certificationType"].encode().ljust(8, b"\0")[:8]
-        return (record["vid"].to_bytes(2, "big") + record["pid"].to_bytes(2, "big")
-                + record["softwareVersion"].to_bytes(4, "big") + kind)
+        return (
+            record["vid"].to_bytes(2, "big")
+            + record["pid"].to_bytes(2, "big")
+            + record["softwareVersion"].to_bytes(4, "big")
+            + kind
+        )
 
     # -- ground truth -----------------------------------------------------------
     def expected_models(self):
         """The dcl_models rows a complete walk stores, in key order."""
-        return [{
-            "vid": r["vid"], "pid": r["pid"], "device_type_id": r["deviceTypeId"],
-            "product_name": text(r["productName"]), "product_label": text(r["productLabel"]),
-            "part_number": text(r["partNumber"]), "product_url": text(r["productUrl"]),
-            "support_url": text(r["supportUrl"]), "user_manual_url": text(r["userManualUrl"]),
-            "commissioning_custom_flow": r["commissioningCustomFlow"],
-            "commissioning_custom_flow_url": text(r["commissioningCustomFlowUrl"]),
-            "schema_version": r["schemaVersion"],
-        } for r in self.models()]
+        return [
+            {
+                "vid": r["vid"],
+                "pid": r["pid"],
+                "device_type_id": r["deviceTypeId"],
+                "product_name": text(r["productName"]),
+                "product_label": text(r["productLabel"]),
+                "part_number": text(r["partNumber"]),
+                "product_url": text(r["productUrl"]),
+                "support_url": text(r["supportUrl"]),
+                "user_manual_url": text(r["userManualUrl"]),
+                "commissioning_custom_flow": r["commissioningCustomFlow"],
+                "commissioning_custom_flow_url": text(r["commissioningCustomFlowUrl"]),
+                "schema_version": r["schemaVersion"],
+            }
+            for r in self.models()
+        ]
 
     def expected_compliance(self):
         """The dcl_compliance rows a complete walk stores, in key order."""
         statuses = {code: name for name, code in STATUS.items()}
-        return [{
-            "vid": r["vid"], "pid": r["pid"], "software_version": r["softwareVersion"],
-            "software_version_string": text(r["softwareVersionString"]),
-            "certification_type": r["certificationType"], "certificate_id": text(r["cDCertificateId"]),
-            "cd_version_number": r["cDVersionNumber"],
-            "status": statuses[r["softwareVersionCertificationStatus"]],
-            "certification_date": r["date"][:10], "reason": text(r["reason"]),
-            "history": json.dumps(r["history"], sort_keys=True),
-        } for r in self.compliance()]
+        return [
+            {
+                "vid": r["vid"],
+                "pid": r["pid"],
+                "software_version": r["softwareVersion"],
+                "software_version_string": text(r["softwareVersionString"]),
+                "certification_type": r["certificationType"],
+                "certificate_id": text(r["cDCertificateId"]),
+                "cd_version_number": r["cDVersionNumber"],
+                "status": statuses[r["softwareVersionCertificationStatus"]],
+                "certification_date": r["date"][:10],
+                "reason": text(r["reason"]),
+                "history": json.dumps(r["history"], sort_keys=True),
+            }
+            for r in self.compliance()
+        ]
 
     def expected_findings(self, base_url):
         """``(finding, url, certificate_id, vid, pid)`` of every disagreement, for a database
@@ -295,7 +376,9 @@ class Ledger:
             plan = self.plan(p)
             if plan in ("not_on_ledger", "no_compliance_record") or p.serial in withdrawn:
                 known = shown[1:] in model_keys
-                findings.add(("no_compliance_record" if known else "not_on_ledger", detail["url"], *shown))
+                findings.add(
+                    ("no_compliance_record" if known else "not_on_ledger", detail["url"], *shown)
+                )
                 continue
             status, on, _ = self.states(p, transitions.get(p.serial, []))[-1]
             if plan == "id_mismatch":
@@ -306,7 +389,11 @@ class Ledger:
                 findings.add(("date_mismatch", detail["url"], *shown))
         for r in self.compliance():
             certificate = text(r["cDCertificateId"])
-            if (r["certificationType"], r["softwareVersionCertificationStatus"]) == ("matter", STATUS["certified"]) \
-                    and certificate and certificate.lower() not in listed:
+            if (
+                (r["certificationType"], r["softwareVersionCertificationStatus"])
+                == ("matter", STATUS["certified"])
+                and certificate
+                and certificate.lower() not in listed
+            ):
                 findings.add(("not_listed", None, certificate, r["vid"], r["pid"]))
         return findings

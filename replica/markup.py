@@ -1,5 +1,6 @@
 """HTML of the product listing: two themes (three with the live markup), card variants, pagination
 markups, a featured sidebar."""
+
 import random
 from html import escape as esc
 
@@ -7,9 +8,13 @@ from .catalog import PER_PAGE
 from .live import live_article
 
 LIST_PATH = "/csa-iot_products/"
-FILTERS = "p_keywords=&p_type%5B%5D=14&p_program_type%5B%5D=1049&p_certificate=&p_family=&p_firmware_ver="
+FILTERS = (
+    "p_keywords=&p_type%5B%5D=14&p_program_type%5B%5D=1049&p_certificate=&p_family=&p_firmware_ver="
+)
 # The page links of the live site: indexed array keys, valueless parameters.
-LIVE_FILTERS = "p_keywords&p_type%5B0%5D=14&p_program_type%5B0%5D=1049&p_certificate&p_family&p_firmware_ver"
+LIVE_FILTERS = (
+    "p_keywords&p_type%5B0%5D=14&p_program_type%5B0%5D=1049&p_certificate&p_family&p_firmware_ver"
+)
 
 
 def shell(title, body_class, main):
@@ -25,8 +30,12 @@ def shell(title, body_class, main):
 
 
 def not_found_page():
-    return shell("Page not found", "error404", '<h1 class="page-title">Page not found</h1>'
-                 '<p>It looks like nothing was found at this location.</p>')
+    return shell(
+        "Page not found",
+        "error404",
+        '<h1 class="page-title">Page not found</h1>'
+        "<p>It looks like nothing was found at this location.</p>",
+    )
 
 
 def theme_of(page, live_markup=False):
@@ -54,7 +63,11 @@ def certificate_line(p):
 
 def card(p, base):
     href = p.card_href(base)
-    link, company, model = p.style["card_link"], esc(p.display("manufacturer")), esc(p.display("model"))
+    link, company, model = (
+        p.style["card_link"],
+        esc(p.display("manufacturer")),
+        esc(p.display("model")),
+    )
     if href is None:
         link = "none"
     href = esc(href or "")
@@ -81,7 +94,9 @@ def featured(catalog, page, base):
     items = "".join(
         f'<article class="product featured"><h3 class="entry-title">'
         f'<a href="{base}{p.path}">{esc(p.values["model"] or "")}</a></h3>'
-        f'<p class="entry-company notranslate">{esc(p.values["manufacturer"] or "")}</p></article>' for p in picks)
+        f'<p class="entry-company notranslate">{esc(p.values["manufacturer"] or "")}</p></article>'
+        for p in picks
+    )
     return f'<aside class="featured-products widget"><h2 class="widget-title">Featured products</h2>{items}</aside>'
 
 
@@ -112,16 +127,26 @@ def pagination(page, pages, base, style):
         items.append(link(page - 1, "&laquo; Previous", "prev"))
     for n in sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)}):
         if n - prev > 1:
-            items.append('<span class="dots">&hellip;</span>' if wrapper else '<span class="page-numbers dots">&hellip;</span>')
-        items.append(f'<span aria-current="page" class="page-numbers current">{n}</span>' if n == page else link(n, n, ""))
+            items.append(
+                '<span class="dots">&hellip;</span>'
+                if wrapper
+                else '<span class="page-numbers dots">&hellip;</span>'
+            )
+        items.append(
+            f'<span aria-current="page" class="page-numbers current">{n}</span>'
+            if n == page
+            else link(n, n, "")
+        )
         prev = n
     if page < pages:
         items.append(link(page + 1, "Next &raquo;", "next"))
     body = "\n".join(items)
     if wrapper:
         return f'<div class="pagination-wrapper"><nav aria-label="Pagination"><div>\n{body}\n</div></nav></div>'
-    return (f'<nav class="navigation pagination" aria-label="Posts"><h2 class="screen-reader-text">Posts navigation</h2>'
-            f'<div class="nav-links">\n{body}\n</div></nav>')
+    return (
+        f'<nav class="navigation pagination" aria-label="Posts"><h2 class="screen-reader-text">Posts navigation</h2>'
+        f'<div class="nav-links">\n{body}\n</div></nav>'
+    )
 
 
 def extra_card(catalog, page):
@@ -135,7 +160,8 @@ def article(p, base, theme):
     if theme == "live":
         return live_article(p, base)
     if theme == "old":
-        return f'<article class="post-{p.post_id} product type-product status-publish hentry">\n  {card(p, base)}\n</article>'
+        classes = f"post-{p.post_id} product type-product status-publish hentry"
+        return f'<article class="{classes}">\n  {card(p, base)}\n</article>'
     return f'<article class="product post-{p.post_id} type-product">\n  {card(p, base)}\n</article>'
 
 
@@ -149,14 +175,17 @@ def listing_page(catalog, page, base, extra_cards=0):
     if theme in ("old", "live"):
         feed = f'<div class="post-feed">\n{articles}\n</div>'
     else:
-        feed = f'<div class="wp-block-crown-blocks-product-index"><div class="product-index__grid">\n{articles}\n</div></div>'
+        grid = f'<div class="product-index__grid">\n{articles}\n</div>'
+        feed = f'<div class="wp-block-crown-blocks-product-index">{grid}</div>'
     side = featured(catalog, page, base)
-    main = "\n".join([
-        '<h1 class="page-title">Certified Products</h1>',
-        f'<p class="results-count">{total} results</p>',
-        side if theme == "new" else "",
-        feed if cards else '<p class="no-results">No products found.</p>',
-        pagination(page, pages, base, pagination_style_of(page, theme)),
-        side if theme != "new" else "",
-    ])
+    main = "\n".join(
+        [
+            '<h1 class="page-title">Certified Products</h1>',
+            f'<p class="results-count">{total} results</p>',
+            side if theme == "new" else "",
+            feed if cards else '<p class="no-results">No products found.</p>',
+            pagination(page, pages, base, pagination_style_of(page, theme)),
+            side if theme != "new" else "",
+        ]
+    )
     return shell("Certified Products", f"archive post-type-archive theme-{theme}", main)

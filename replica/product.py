@@ -2,19 +2,46 @@
 
 Everything is drawn from Random(seed, serial), so adding products never changes existing ones.
 """
+
 import random
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .vocab import (DESC_FIRST, DESC_SECOND, DEVICE_KINDS, DEVICE_WEIGHTS, EXTRA_CATEGORIES,
-                    MISSING_TOKENS, MODEL_PREFIXES, MONTHS, TRANSPORTS, UNKNOWN_FIELDS)
+from .vocab import (
+    DESC_FIRST,
+    DESC_SECOND,
+    DEVICE_KINDS,
+    DEVICE_WEIGHTS,
+    EXTRA_CATEGORIES,
+    MISSING_TOKENS,
+    MODEL_PREFIXES,
+    MONTHS,
+    TRANSPORTS,
+    UNKNOWN_FIELDS,
+)
 
 FIELDS = (
-    "manufacturer", "model", "device_type", "certificate_id", "certification_date", "software_version",
-    "hardware_version", "firmware_version", "specification_version", "vid", "pid", "family_sku",
-    "family_variant_sku", "family_id", "tis_trp_tested", "transport_interface", "primary_device_type_id",
-    "application_categories", "description", "compliance_document_url",
+    "manufacturer",
+    "model",
+    "device_type",
+    "certificate_id",
+    "certification_date",
+    "software_version",
+    "hardware_version",
+    "firmware_version",
+    "specification_version",
+    "vid",
+    "pid",
+    "family_sku",
+    "family_variant_sku",
+    "family_id",
+    "tis_trp_tested",
+    "transport_interface",
+    "primary_device_type_id",
+    "application_categories",
+    "description",
+    "compliance_document_url",
 )
 START = date(2022, 10, 3)
 BAD_IDS = ["0x1FFFF", "70000", "0xZZ12"]
@@ -31,7 +58,9 @@ class Product:
     serial: int  # 0 = oldest ever created
     slug: str
     vendor: object
-    values: dict  # canonical values, exactly the expected (normalised) ones; replaced, never mutated
+    values: (
+        dict  # canonical values, exactly the expected (normalised) ones; replaced, never mutated
+    )
     style: dict
     quirks: frozenset = field(default=frozenset())  # hostile-content names, see quirks.py
 
@@ -75,7 +104,10 @@ class Product:
         if field == "tis_trp_tested":
             return getattr("Yes" if value else "No", self.style["tis_case"])()
         if field == "primary_device_type_id":
-            ids = [i if self.style["pdt_case"] == "upper" else "0x" + i[2:].lower() for i in value.split(", ")]
+            ids = [
+                i if self.style["pdt_case"] == "upper" else "0x" + i[2:].lower()
+                for i in value.split(", ")
+            ]
             return self.style["pdt_sep"].join(ids)
         return value
 
@@ -83,7 +115,9 @@ class Product:
 def format_id(value, fmt):
     if fmt == "barehex" and re.search("[A-F]", f"{value:04X}"):
         return f"{value:04X}"
-    return {"0X": f"0X{value:04X}", "lower": f"0x{value:04x}", "dec": str(value)}.get(fmt, f"0x{value:04X}")
+    return {"0X": f"0X{value:04X}", "lower": f"0x{value:04x}", "dec": str(value)}.get(
+        fmt, f"0x{value:04X}"
+    )
 
 
 def format_date(d, fmt):
@@ -106,13 +140,25 @@ def make_product(seed, serial, vendors, vendor_weights):
     kind, type_ids, categories, nouns = rng.choices(DEVICE_KINDS, weights=DEVICE_WEIGHTS)[0]
     model = " ".join(filter(None, [rng.choice(MODEL_PREFIXES), rng.choice(nouns)]))
     if rng.random() < 0.4:
-        suffixes = ["S1", "X2", "Pro", "Max", "E27", "2", "Lite", "Plus", f"{vendor.name[:2].upper()}-{serial % 97}"]
+        suffixes = [
+            "S1",
+            "X2",
+            "Pro",
+            "Max",
+            "E27",
+            "2",
+            "Lite",
+            "Plus",
+            f"{vendor.name[:2].upper()}-{serial % 97}",
+        ]
         model += " " + rng.choice(suffixes)
     certified = START + timedelta(days=serial // 4)  # ~4 certifications a day
     cert_id = f"CSA{rng.getrandbits(20):05X}MAT{(serial * 7 + 10007) % 100000:05d}-{rng.randint(0, 24):02d}"
     code = f"{vendor.name[:3].upper()}-{slugify(kind)[:2].upper()}{rng.randint(1, 999)}"
     ids = [rng.choice(type_ids)] + ([0x0100] if rng.random() < 0.2 else [])
-    paragraphs = [rng.choice(DESC_FIRST).format(model=model, kind=kind.lower(), maker=vendor.manufacturer)]
+    paragraphs = [
+        rng.choice(DESC_FIRST).format(model=model, kind=kind.lower(), maker=vendor.manufacturer)
+    ]
     if rng.random() < 0.4:
         paragraphs.append(rng.choice(DESC_SECOND))
 
@@ -121,7 +167,15 @@ def make_product(seed, serial, vendors, vendor_weights):
 
     def version():
         a, b, c = rng.randint(0, 5), rng.randint(0, 20), rng.randint(0, 99)
-        return rng.choice([f"{a}.{b}.{c}", f"{a}.{b}", f"v{a}.{b}.{c}", f"{a}{b:02d}{c:02d}", f"{a}.{b}.{c} (build {c * 37})"])
+        return rng.choice(
+            [
+                f"{a}.{b}.{c}",
+                f"{a}.{b}",
+                f"v{a}.{b}.{c}",
+                f"{a}{b:02d}{c:02d}",
+                f"{a}.{b}.{c} (build {c * 37})",
+            ]
+        )
 
     values = {
         "manufacturer": vendor.manufacturer,
@@ -132,25 +186,44 @@ def make_product(seed, serial, vendors, vendor_weights):
         "software_version": maybe(0.04, version()),
         "hardware_version": maybe(0.08, rng.choice(["1.0", "A1", "Rev 2", "1", "2.1"])),
         "firmware_version": maybe(0.15, version()),
-        "specification_version": maybe(0.03, pick(rng, {"1.0": 15, "1.1": 15, "1.2": 25, "1.3": 30, "1.4": 15})),
+        "specification_version": maybe(
+            0.03, pick(rng, {"1.0": 15, "1.1": 15, "1.2": 25, "1.3": 30, "1.4": 15})
+        ),
         "vid": vendor.vid,
         "pid": rng.randint(1, 0xFFFE),
         "family_sku": maybe(0.15, code),
-        "family_variant_sku": maybe(0.3, f"{code}-{rng.choice(['EU', 'US', 'UK', 'W', 'B', 'AU'])}"),
+        "family_variant_sku": maybe(
+            0.3, f"{code}-{rng.choice(['EU', 'US', 'UK', 'W', 'B', 'AU'])}"
+        ),
         "family_id": maybe(0.1, f"FAM{rng.randint(100000, 299999)}"),
         "tis_trp_tested": maybe(0.1, rng.random() < 0.3),
         "transport_interface": maybe(0.03, pick(rng, dict(TRANSPORTS))),
         "primary_device_type_id": maybe(0.03, ", ".join(f"0x{i:04X}" for i in ids)),
-        "application_categories": maybe(0.3, list(dict.fromkeys(
-            rng.sample(categories, rng.randint(1, len(categories))) + rng.sample(EXTRA_CATEGORIES, rng.randint(0, 1))))),
+        "application_categories": maybe(
+            0.3,
+            list(
+                dict.fromkeys(
+                    rng.sample(categories, rng.randint(1, len(categories)))
+                    + rng.sample(EXTRA_CATEGORIES, rng.randint(0, 1))
+                )
+            ),
+        ),
         "description": maybe(0.25, "\n\n".join(paragraphs)),
-        "compliance_document_url": maybe(0.4, f"/wp-content/uploads/{certified.year}/{certified.month:02d}/{cert_id}.zip"),
+        "compliance_document_url": maybe(
+            0.4, f"/wp-content/uploads/{certified.year}/{certified.month:02d}/{cert_id}.zip"
+        ),
     }
     none = {f: rng.choice([None] * 4 + MISSING_TOKENS) for f in FIELDS}
-    rare = (serial + seed * 13) % 100  # guaranteed ~1% junk renderings, in any 100 consecutive products
-    for field, slot, tokens in (("vid", 7, BAD_IDS), ("pid", 29, BAD_IDS[::-1]), ("certification_date", 53, BAD_DATES)):
+    rare = (
+        serial + seed * 13
+    ) % 100  # guaranteed ~1% junk renderings, in any 100 consecutive products
+    for name, slot, tokens in (
+        ("vid", 7, BAD_IDS),
+        ("pid", 29, BAD_IDS[::-1]),
+        ("certification_date", 53, BAD_DATES),
+    ):
         if rare == slot:
-            values[field], none[field] = None, tokens[(serial // 100) % len(tokens)]
+            values[name], none[name] = None, tokens[(serial // 100) % len(tokens)]
     ids_fmt = {"0x": 40, "0X": 10, "lower": 15, "dec": 15, "barehex": 20}
     style = {
         "ws": pick(rng, {"plain": 75, "nbsp": 10, "double": 10, "pad": 5}),
@@ -162,7 +235,11 @@ def make_product(seed, serial, vendors, vendor_weights):
         "label_manufacturer": pick(rng, {"Manufacturer": 70, "Company": 30}),
         "label_date": pick(rng, {"Certified Date": 60, "Certification Date": 40}),
         "label_type": pick(rng, {"Device Type": 60, "Product Type": 25, "Category": 15}),
-        "odd_labels": {f: rng.choice(["lower", "upper", "colon", "colon_tight"]) for f in FIELDS if rng.random() < 0.05},
+        "odd_labels": {
+            f: rng.choice(["lower", "upper", "colon", "colon_tight"])
+            for f in FIELDS
+            if rng.random() < 0.05
+        },
         "table": pick(rng, {None: 80, "both": 10, "only": 10}),
         "vid_fmt": pick(rng, ids_fmt),
         "pid_fmt": pick(rng, ids_fmt),
@@ -171,7 +248,9 @@ def make_product(seed, serial, vendors, vendor_weights):
         "pdt_case": pick(rng, {"upper": 70, "lower": 30}),
         "pdt_sep": pick(rng, {", ": 50, ",": 30, " , ": 20}),
         "doc_place": pick(rng, {"block": 60, "field": 40}),
-        "unknown": [(label, rng.choice(vals)) for label, vals in UNKNOWN_FIELDS if rng.random() < 0.15],
+        "unknown": [
+            (label, rng.choice(vals)) for label, vals in UNKNOWN_FIELDS if rng.random() < 0.15
+        ],
         "desc_wrap": rng.random() < 0.3,
         "desc_empty_p": rng.random() < 0.15,
         "desc_strong": rng.random() < 0.1,

@@ -20,14 +20,24 @@ than before, the product's canonical values (the ground truth) with it:
   other cards of its page must be.
 - ``offsite_link``: the card links to ``https://elsewhere.example/csa_product/...``; not a product.
 """
+
 import random
 
-QUIRKS = ("swc_certificate_id", "no_certificate_id", "nbsp_heading", "script_in_value", "vid_conflict",
-          "tracking_link", "odd_date", "no_link_card", "offsite_link")
+QUIRKS = (
+    "swc_certificate_id",
+    "no_certificate_id",
+    "nbsp_heading",
+    "script_in_value",
+    "vid_conflict",
+    "tracking_link",
+    "odd_date",
+    "no_link_card",
+    "offsite_link",
+)
 # Cards a correct crawl cannot turn into a product: left out of the ground truth.
 UNUSABLE_CARD = frozenset({"no_link_card", "offsite_link"})
 SCRIPT = '<script>var certificate = "CSA00000MAT00000-00"; document.write("Buy now");</script>'
-STYLE = "<style>.value::after { content: \"Sold out\"; }</style>"
+STYLE = '<style>.value::after { content: "Sold out"; }</style>'
 ODD_DATES = ("1/2/3", "05.06.2025")
 
 
@@ -43,18 +53,31 @@ def changes(p, name):
         card_cert = p.style["card_cert"] if p.style["card_cert"] != "none" else "p"
         return {"certificate_id": swc_certificate_id(p)}, {"card_cert": card_cert}
     if name == "no_certificate_id":
-        return {"certificate_id": None, "model": "Test Product"}, {"none": {**none, "certificate_id": None}}
+        return {"certificate_id": None, "model": "Test Product"}, {
+            "none": {**none, "certificate_id": None}
+        }
     if name == "nbsp_heading":
         return {"application_categories": p.values["application_categories"] or ["Lighting"]}, {}
     if name == "script_in_value":
-        return ({"software_version": p.values["software_version"] or "1.0.0",
-                 "description": p.values["description"] or f"The {p.values['model']} is a Matter product."},
-                {"table": None if p.style["table"] == "only" else p.style["table"]})
+        return (
+            {
+                "software_version": p.values["software_version"] or "1.0.0",
+                "description": p.values["description"]
+                or f"The {p.values['model']} is a Matter product.",
+            },
+            {"table": None if p.style["table"] == "only" else p.style["table"]},
+        )
     if name == "vid_conflict":
         vid = p.values["vid"] if p.values["vid"] is not None else p.vendor.vid
-        return {"vid": vid}, {"table": "both", "li": "new", "table_vid": f"0x{(vid + 1) % 0x10000:04X}"}
+        return {"vid": vid}, {
+            "table": "both",
+            "li": "new",
+            "table_vid": f"0x{(vid + 1) % 0x10000:04X}",
+        }
     if name == "odd_date":
-        return {"certification_date": None}, {"none": {**none, "certification_date": ODD_DATES[p.serial % 2]}}
+        return {"certification_date": None}, {
+            "none": {**none, "certification_date": ODD_DATES[p.serial % 2]}
+        }
     if name in ("tracking_link", "no_link_card", "offsite_link"):
         return {}, {}
     raise ValueError(f"unknown quirk: {name}")

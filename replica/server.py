@@ -1,4 +1,5 @@
 """The replica's HTTP server: routes, request log, faults, start/stop in a background thread."""
+
 import json
 import re
 import socket
@@ -11,10 +12,10 @@ from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from . import dcl
-from .ledger import Ledger
 from .breaks import PageBreaks, broken_response, truncated
 from .detail import detail_page
 from .faults import Decision
+from .ledger import Ledger
 from .markup import FILTERS, LIST_PATH, listing_page, not_found_page
 
 HTML = "text/html; charset=UTF-8"
@@ -52,7 +53,9 @@ def listing_page_number(match, split):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, with Content-Length on every response
-    disable_nagle_algorithm = True  # headers and body go out in two writes; avoid the 40 ms Nagle stall
+    disable_nagle_algorithm = (
+        True  # headers and body go out in two writes; avoid the 40 ms Nagle stall
+    )
     timeout = 60  # idle keep-alive connections end eventually
 
     def log_message(self, format, *args):  # the per-request stderr line would swamp test output
@@ -96,7 +99,11 @@ class Handler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         kind = classify(split.path)
         faults = replica.faults
-        decision = faults.decide(self.path, kind in ("list", "detail")) if faults and kind != "robots" else NO_FAULT
+        decision = (
+            faults.decide(self.path, kind in ("list", "detail"))
+            if faults and kind != "robots"
+            else NO_FAULT
+        )
         replica.changes_due(kind)
         if decision.action == "drop":
             replica.record(kind, self.path, 0)
@@ -129,7 +136,9 @@ class _HTTPServer(ThreadingHTTPServer):
         self._open_lock = threading.Lock()
         super().__init__(address, Handler)
 
-    def server_bind(self):  # HTTPServer's version calls getfqdn(), a DNS lookup that can hang offline
+    def server_bind(
+        self,
+    ):  # HTTPServer's version calls getfqdn(), a DNS lookup that can hang offline
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]
 
@@ -152,7 +161,9 @@ class _HTTPServer(ThreadingHTTPServer):
                 except OSError:
                     pass
 
-    def handle_error(self, request, client_address):  # clients hanging up mid-response are normal here
+    def handle_error(
+        self, request, client_address
+    ):  # clients hanging up mid-response are normal here
         if not isinstance(sys.exc_info()[1], OSError):
             super().handle_error(request, client_address)
 
@@ -160,10 +171,21 @@ class _HTTPServer(ThreadingHTTPServer):
 class ReplicaServer:
     """The replica site on 127.0.0.1, served from a daemon thread; usable as a context manager."""
 
-    def __init__(self, catalog, port=0, delay=0.0, faults=None, host="127.0.0.1",
-                 dcl_loop_key=False, dcl_malformed_page=None, dcl_malformed_kind="json",
-                 dcl_endless_empty=False, dcl_total_offset=0, dcl_vendor_overrides=None,
-                 dcl_ledger_faults=None):
+    def __init__(
+        self,
+        catalog,
+        port=0,
+        delay=0.0,
+        faults=None,
+        host="127.0.0.1",
+        dcl_loop_key=False,
+        dcl_malformed_page=None,
+        dcl_malformed_kind="json",
+        dcl_endless_empty=False,
+        dcl_total_offset=0,
+        dcl_vendor_overrides=None,
+        dcl_ledger_faults=None,
+    ):
         self.catalog = catalog
         self.host, self.port = host, port  # port 0: a free port, known after start()
         self.delay = delay  # seconds added to every response
@@ -173,9 +195,12 @@ class ReplicaServer:
         # ({"models"|"compliance": dcl.Faults}) says.
         self.dcl_faults = {name: dcl.Faults() for name in dcl.LISTS}
         self.dcl_faults["vendors"] = dcl.Faults(
-            loop_key=dcl_loop_key, malformed_page=dcl_malformed_page,
-            malformed_kind=dcl_malformed_kind, endless_empty=dcl_endless_empty,
-            total_offset=dcl_total_offset, record_overrides=dcl_vendor_overrides or {},
+            loop_key=dcl_loop_key,
+            malformed_page=dcl_malformed_page,
+            malformed_kind=dcl_malformed_kind,
+            endless_empty=dcl_endless_empty,
+            total_offset=dcl_total_offset,
+            record_overrides=dcl_vendor_overrides or {},
         )
         self.dcl_faults.update(dcl_ledger_faults or {})
         # The ledger's model and compliance records (revoke() between two walks).
@@ -189,8 +214,12 @@ class ReplicaServer:
     def start(self):
         self._httpd = _HTTPServer((self.host, self.port), self)
         self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"replica-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"replica-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -287,12 +316,25 @@ class ReplicaServer:
             page = listing_page_number(m, split)
             fault = self._breaks.take("list", page)
             if fault:
-                return broken_response(fault, kind, split, base, lambda: self.listing(m, split, base)[1].decode(),
-                                       self.catalog, page)
-        elif kind == "detail" and (m := DETAIL_RE.match(split.path)) and (product := self.catalog.find(m.group(1))):
+                return broken_response(
+                    fault,
+                    kind,
+                    split,
+                    base,
+                    lambda: self.listing(m, split, base)[1].decode(),
+                    self.catalog,
+                    page,
+                )
+        elif (
+            kind == "detail"
+            and (m := DETAIL_RE.match(split.path))
+            and (product := self.catalog.find(m.group(1)))
+        ):
             fault = self._breaks.take("detail", product.slug)
             if fault:
-                return broken_response(fault, kind, split, base, lambda: detail_page(self.catalog, product, base))
+                return broken_response(
+                    fault, kind, split, base, lambda: detail_page(self.catalog, product, base)
+                )
         return None
 
     # -- routing -----------------------------------------------------------
@@ -301,8 +343,13 @@ class ReplicaServer:
         if kind == "robots":
             return 200, b"User-agent: *\nAllow: /\n", "text/plain; charset=UTF-8", []
         if kind == "dcl":
-            status, body = dcl.handle(split.path, parse_qs(split.query), self.catalog.dcl_vendors(),
-                                      self.ledger, self.dcl_faults)
+            status, body = dcl.handle(
+                split.path,
+                parse_qs(split.query),
+                self.catalog.dcl_vendors(),
+                self.ledger,
+                self.dcl_faults,
+            )
             return status, body, JSON, []
         if kind == "list" and (m := LIST_RE.match(split.path)):
             return self.listing(m, split, base)

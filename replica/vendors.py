@@ -1,4 +1,5 @@
 """Vendors: one manufacturer name and one vid each; shared by products and the DCL API."""
+
 import random
 from dataclasses import dataclass
 
@@ -56,13 +57,19 @@ def make_vendors(seed):
         legal = f"{brand} {sector} {rng.choice(LEGAL_FORMS)}"
         if vid >= 0xFFF1:
             brand, legal = f"Test Vendor {i}", f"Test Vendor {i} Ltd."
-        vendors.append(Vendor(
-            vid=vid,
-            name=brand,
-            legal_name=legal + (" " if rng.random() < 0.1 else ""),
-            preferred_name="" if rng.random() < 0.1 else rng.choice([brand, f"{brand} {sector}"]),
-            landing_page="" if rng.random() < 0.1 else f"https://www.{brand.lower().replace(' ', '')}.com",
-            creator="cosmos1" + "".join(rng.choice(BECH32) for _ in range(38)),
-            slug=brand.lower().replace(" ", "-"),
-        ))
+        vendors.append(
+            Vendor(
+                vid=vid,
+                name=brand,
+                legal_name=legal + (" " if rng.random() < 0.1 else ""),
+                preferred_name=""
+                if rng.random() < 0.1
+                else rng.choice([brand, f"{brand} {sector}"]),
+                landing_page=""
+                if rng.random() < 0.1
+                else f"https://www.{brand.lower().replace(' ', '')}.com",
+                creator="cosmos1" + "".join(rng.choice(BECH32) for _ in range(38)),
+                slug=brand.lower().replace(" ", "-"),
+            )
+        )
     return vendors[:count], vendors[count:]

@@ -2,18 +2,68 @@
 
 # (device type label, primary device type ids, application categories, model nouns)
 DEVICE_KINDS = [
-    ("Light Bulb", (0x0101, 0x010C, 0x010D), ("Lighting",), ("Bulb", "Smart Bulb A19", "GU10 Spot", "Filament Bulb")),
-    ("Plug-in Unit", (0x010A, 0x010B), ("Energy Management", "Appliances"), ("Plug", "Smart Plug Mini", "Plug & Energy Meter")),
-    ("Door Lock", (0x000A,), ("Security", "Access Control"), ("Door Lock", "Smart Deadbolt", "Lever Lock Pro")),
-    ("Thermostat", (0x0301,), ("HVAC", "Energy Management"), ("Thermostat", "Radiator Valve", "Smart Thermostat E")),
+    (
+        "Light Bulb",
+        (0x0101, 0x010C, 0x010D),
+        ("Lighting",),
+        ("Bulb", "Smart Bulb A19", "GU10 Spot", "Filament Bulb"),
+    ),
+    (
+        "Plug-in Unit",
+        (0x010A, 0x010B),
+        ("Energy Management", "Appliances"),
+        ("Plug", "Smart Plug Mini", "Plug & Energy Meter"),
+    ),
+    (
+        "Door Lock",
+        (0x000A,),
+        ("Security", "Access Control"),
+        ("Door Lock", "Smart Deadbolt", "Lever Lock Pro"),
+    ),
+    (
+        "Thermostat",
+        (0x0301,),
+        ("HVAC", "Energy Management"),
+        ("Thermostat", "Radiator Valve", "Smart Thermostat E"),
+    ),
     ("Bridge", (0x000E,), ("Hubs & Bridges",), ("Hub", "Bridge", "Gateway & Hub")),
-    ("Contact Sensor", (0x0015,), ("Security", "Sensors"), ("Door/Window Sensor", "Contact Sensor")),
+    (
+        "Contact Sensor",
+        (0x0015,),
+        ("Security", "Sensors"),
+        ("Door/Window Sensor", "Contact Sensor"),
+    ),
     ("Motion Sensor", (0x0107,), ("Security", "Sensors"), ("Motion Sensor", "Presence Sensor FP2")),
-    ("Temperature Sensor", (0x0302, 0x0307), ("Sensors", "HVAC"), ("Temp & Humidity Sensor", "Climate Sensor")),
-    ("Window Covering", (0x0202,), ("Window Coverings",), ("Roller Blind", "Curtain Motor", "Shade Controller")),
-    ("Switch", (0x000F, 0x0103, 0x0104), ("Lighting", "Switches & Controls"), ("Wall Switch", "Dimmer Switch", "Scene Button")),
-    ("LED Strip", (0x010C, 0x010D), ("Lighting",), ("LED Strip", "Light Strip Plus", "RGBIC Strip")),
-    ("Air Purifier", (0x002D,), ("Appliances", "Air Quality"), ("Air Purifier", "HEPA Purifier 300")),
+    (
+        "Temperature Sensor",
+        (0x0302, 0x0307),
+        ("Sensors", "HVAC"),
+        ("Temp & Humidity Sensor", "Climate Sensor"),
+    ),
+    (
+        "Window Covering",
+        (0x0202,),
+        ("Window Coverings",),
+        ("Roller Blind", "Curtain Motor", "Shade Controller"),
+    ),
+    (
+        "Switch",
+        (0x000F, 0x0103, 0x0104),
+        ("Lighting", "Switches & Controls"),
+        ("Wall Switch", "Dimmer Switch", "Scene Button"),
+    ),
+    (
+        "LED Strip",
+        (0x010C, 0x010D),
+        ("Lighting",),
+        ("LED Strip", "Light Strip Plus", "RGBIC Strip"),
+    ),
+    (
+        "Air Purifier",
+        (0x002D,),
+        ("Appliances", "Air Quality"),
+        ("Air Purifier", "HEPA Purifier 300"),
+    ),
     ("Robot Vacuum Cleaner", (0x0074,), ("Appliances",), ("Robot Vacuum", "Robot Vacuum & Mop")),
     ("Smoke & CO Alarm", (0x0076,), ("Security", "Safety"), ("Smoke Alarm", "Smoke & CO Detector")),
     ("Fan", (0x002B,), ("HVAC", "Appliances"), ("Ceiling Fan", "Tower Fan")),
@@ -22,16 +72,76 @@ DEVICE_KINDS = [
 DEVICE_WEIGHTS = [18, 16, 6, 5, 4, 6, 5, 5, 5, 8, 7, 3, 3, 3, 3]
 
 MODEL_PREFIXES = ["", "", "Smart", "Wi-Fi", "Matter", "Thread", "Mini", "Pro", "Home", "Eco"]
-TRANSPORTS = [("Wi-Fi", 30), ("Thread", 25), ("Ethernet", 5), ("Wi-Fi, Bluetooth", 25), ("Thread, Bluetooth", 15)]
+TRANSPORTS = [
+    ("Wi-Fi", 30),
+    ("Thread", 25),
+    ("Ethernet", 5),
+    ("Wi-Fi, Bluetooth", 25),
+    ("Thread, Bluetooth", 15),
+]
 EXTRA_CATEGORIES = ["Smart Home", "Voice Assistants", "Outdoor", "Accessories"]
 
 VENDOR_HEADS = [
-    "Bright", "Nova", "Lumi", "Aqua", "Zen", "Hexa", "Orbi", "Vela", "Terra", "Sky", "Quanta", "Halo",
-    "Pixel", "Arc", "Beacon", "Cobalt", "Ember", "Flux", "Gale", "Iris", "Juno", "Kite", "Lyra", "Mira",
+    "Bright",
+    "Nova",
+    "Lumi",
+    "Aqua",
+    "Zen",
+    "Hexa",
+    "Orbi",
+    "Vela",
+    "Terra",
+    "Sky",
+    "Quanta",
+    "Halo",
+    "Pixel",
+    "Arc",
+    "Beacon",
+    "Cobalt",
+    "Ember",
+    "Flux",
+    "Gale",
+    "Iris",
+    "Juno",
+    "Kite",
+    "Lyra",
+    "Mira",
 ]
-VENDOR_TAILS = ["wave", "link", "tek", "home", "sense", "light", "volt", "net", "ify", "lab", "mesh", "works"]
-VENDOR_SECTORS = ["Home", "Electric", "Technology", "Smart Living", "Lighting", "Electronics", "Systems"]
-LEGAL_FORMS = ["Inc.", "Co., Ltd.", "GmbH", "B.V.", "LLC", "Ltd.", "S.A.", "AB", "Technology Co., Ltd.", "Corporation"]
+VENDOR_TAILS = [
+    "wave",
+    "link",
+    "tek",
+    "home",
+    "sense",
+    "light",
+    "volt",
+    "net",
+    "ify",
+    "lab",
+    "mesh",
+    "works",
+]
+VENDOR_SECTORS = [
+    "Home",
+    "Electric",
+    "Technology",
+    "Smart Living",
+    "Lighting",
+    "Electronics",
+    "Systems",
+]
+LEGAL_FORMS = [
+    "Inc.",
+    "Co., Ltd.",
+    "GmbH",
+    "B.V.",
+    "LLC",
+    "Ltd.",
+    "S.A.",
+    "AB",
+    "Technology Co., Ltd.",
+    "Corporation",
+]
 
 UNKNOWN_FIELDS = [
     ("Certification Type", ("Matter", "Matter Product", "Matter (Rapid Recertification)")),
@@ -50,8 +160,20 @@ DESC_SECOND = [
     "Firmware updates are delivered over the air & keep the device secure.",
 ]
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 MISSING_TOKENS = ["", "N/A", "-", "None", "Unknown", "n/a", "unknown", "NONE"]
 
 

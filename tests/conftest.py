@@ -73,8 +73,10 @@ def synced(tmp_path_factory):
     with ReplicaServer(catalog) as replica:
         products = crawl(replica, workdir, options=feeds)
         vendors = crawl(replica, workdir, spider="dcl_vendors")
-        ledger = [crawl(replica, workdir, spider=spider).returncode
-                  for spider in ("dcl_models", "dcl_compliance")]
+        ledger = [
+            crawl(replica, workdir, spider=spider).returncode
+            for spider in ("dcl_models", "dcl_compliance")
+        ]
         base_url = replica.base_url
     assert (products.returncode, vendors.returncode) == (0, 0), products.stderr + vendors.stderr
     assert ledger == [0, 0]
@@ -83,8 +85,14 @@ def synced(tmp_path_factory):
         shutil.copy(workdir / "matter_certis.db", dest / "matter_certis.db")
         return dest / "matter_certis.db"
 
-    return SimpleNamespace(workdir=workdir, database=workdir / "matter_certis.db",
-                           catalog=catalog, ledger=replica.ledger, base_url=base_url, copy=copy)
+    return SimpleNamespace(
+        workdir=workdir,
+        database=workdir / "matter_certis.db",
+        catalog=catalog,
+        ledger=replica.ledger,
+        base_url=base_url,
+        copy=copy,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -93,8 +101,10 @@ def postgres():
     each test its own database."""
     binaries = find_binaries()
     if binaries is None:
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not installed: "
-                    "apt-get install postgresql (.ci/run does)")
+        pytest.skip(
+            "PostgreSQL server binaries (initdb, pg_ctl) not installed: "
+            "apt-get install postgresql (.ci/run does)"
+        )
     server = PostgresServer(binaries).start()
     yield server
     server.stop()

@@ -19,17 +19,33 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCT_COLUMNS = ("url", "manufacturer", "model", "certificate_id", "page_id", "index_in_page")
 DETAIL_COLUMNS = (
-    "url", "page_id", "index_in_page", "manufacturer", "model", "device_type",
-    "certificate_id", "certification_date", "software_version", "hardware_version",
-    "firmware_version", "specification_version", "vid", "pid", "family_sku",
-    "family_variant_sku", "family_id", "tis_trp_tested", "transport_interface",
-    "primary_device_type_id", "application_categories", "description",
+    "url",
+    "page_id",
+    "index_in_page",
+    "manufacturer",
+    "model",
+    "device_type",
+    "certificate_id",
+    "certification_date",
+    "software_version",
+    "hardware_version",
+    "firmware_version",
+    "specification_version",
+    "vid",
+    "pid",
+    "family_sku",
+    "family_variant_sku",
+    "family_id",
+    "tis_trp_tested",
+    "transport_interface",
+    "primary_device_type_id",
+    "application_categories",
+    "description",
     "compliance_document_url",
 )
 
 
-def crawl_command(replica, workdir, *arguments, spider="matter_products", options=(),
-                  **settings):
+def crawl_command(replica, workdir, *arguments, spider="matter_products", options=(), **settings):
     """The command line of a crawl of ``replica`` into ``workdir/matter_certis.db``;
     ``options`` are more command-line options (``-O products.csv``)."""
     base = {
@@ -55,7 +71,11 @@ def crawl(replica, workdir, *arguments, timeout=240, **settings):
     """Run a crawl to its end; returns the completed process (log in workdir/crawl.log)."""
     command = crawl_command(replica, workdir, *arguments, **settings)
     return subprocess.run(
-        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout,
+        command,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
 
@@ -64,18 +84,33 @@ def start_crawl(replica, workdir, *arguments, **settings):
     """Start a crawl in the background (to interrupt it)."""
     command = crawl_command(replica, workdir, *arguments, **settings)
     return subprocess.Popen(
-        command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        command,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
 
 
 def scrapy_command(workdir, name, *arguments):
     """Run ``scrapy <name> <arguments>`` on ``workdir/matter_certis.db``; returns the
     completed process."""
-    command = [sys.executable, "-m", "scrapy", name, *map(str, arguments),
-               "-s", f"DATABASE_URL=sqlite:///{workdir / 'matter_certis.db'}"]
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        name,
+        *map(str, arguments),
+        "-s",
+        f"DATABASE_URL=sqlite:///{workdir / 'matter_certis.db'}",
+    ]
     return subprocess.run(
-        command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        command,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
 
@@ -144,11 +179,13 @@ def stored_products(database):
 def stored_details(database):
     """Details of listed products, with JSON and booleans decoded as the replica states them."""
     columns = ", ".join(f"d.{column}" for column in DETAIL_COLUMNS)
-    return decoded(rows(
-        database,
-        f"SELECT {columns} FROM product_details d JOIN products p ON p.url = d.url "
-        "WHERE p.delisted_at IS NULL ORDER BY d.url",
-    ))
+    return decoded(
+        rows(
+            database,
+            f"SELECT {columns} FROM product_details d JOIN products p ON p.url = d.url "
+            "WHERE p.delisted_at IS NULL ORDER BY d.url",
+        )
+    )
 
 
 def decoded(details):

@@ -44,18 +44,40 @@ class PostgresServer:
     def start(self):
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres")
-        self.run(str(self.binaries / "initdb"), "-D", str(self.data), "-U", "postgres",
-                 "-A", "trust", "-E", "UTF8", "--no-sync")
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
-                   "-c fsync=off -c max_connections=50")
-        self.run(str(self.binaries / "pg_ctl"), "-D", str(self.data), "-l",
-                 str(self.root / "server.log"), "-o", options, "-w", "start")
+        self.run(
+            str(self.binaries / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
+            "-c fsync=off -c max_connections=50"
+        )
+        self.run(
+            str(self.binaries / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+        )
         return self
 
     def stop(self):
         try:
-            self.run(str(self.binaries / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
-                     "-w", "stop")
+            self.run(
+                str(self.binaries / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"
+            )
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 

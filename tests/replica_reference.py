@@ -1,5 +1,6 @@
 """An independent reference parser of the replica's pages, written from the site's markup: the
 replica's tests check its ground truth against what this reads off the served HTML."""
+
 import re
 import urllib.error
 import urllib.request
@@ -37,7 +38,9 @@ def to_id(text):
     text = clean(text)
     if text is None:
         return None
-    if re.fullmatch(r"0[xX][0-9a-fA-F]+", text) or re.fullmatch(r"[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*", text):
+    if re.fullmatch(r"0[xX][0-9a-fA-F]+", text) or re.fullmatch(
+        r"[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*", text
+    ):
         value = int(text, 16)
     elif text.isdigit():
         value = int(text)
@@ -56,18 +59,38 @@ def to_date(text):
 
 
 LABELS = {
-    "manufacturer": "manufacturer", "company": "manufacturer", "vendor id": "vid", "vid": "vid", "product id": "pid",
-    "pid": "pid", "family sku": "family_sku", "family variant sku": "family_variant_sku", "family id": "family_id",
-    "firmware version": "firmware_version", "hardware version": "hardware_version", "software version": "software_version",
-    "certificate id": "certificate_id", "certification id": "certificate_id", "certified date": "certification_date",
-    "certification date": "certification_date", "tis/trp tested": "tis_trp_tested", "device type": "device_type",
-    "specification version": "specification_version", "transport interface": "transport_interface",
-    "primary device type id": "primary_device_type_id", "product type": "device_type", "category": "device_type",
+    "manufacturer": "manufacturer",
+    "company": "manufacturer",
+    "vendor id": "vid",
+    "vid": "vid",
+    "product id": "pid",
+    "pid": "pid",
+    "family sku": "family_sku",
+    "family variant sku": "family_variant_sku",
+    "family id": "family_id",
+    "firmware version": "firmware_version",
+    "hardware version": "hardware_version",
+    "software version": "software_version",
+    "certificate id": "certificate_id",
+    "certification id": "certificate_id",
+    "certified date": "certification_date",
+    "certification date": "certification_date",
+    "tis/trp tested": "tis_trp_tested",
+    "device type": "device_type",
+    "specification version": "specification_version",
+    "transport interface": "transport_interface",
+    "primary device type id": "primary_device_type_id",
+    "product type": "device_type",
+    "category": "device_type",
 }
 CONVERT = {
-    "vid": to_id, "pid": to_id, "certification_date": to_date,
+    "vid": to_id,
+    "pid": to_id,
+    "certification_date": to_date,
     "tis_trp_tested": lambda t: {"yes": True, "no": False}.get((clean(t) or "").lower()),
-    "primary_device_type_id": lambda t: clean(t) and ", ".join(f"0x{int(x, 16):04X}" for x in t.split(",")),
+    "primary_device_type_id": lambda t: (
+        clean(t) and ", ".join(f"0x{int(x, 16):04X}" for x in t.split(","))
+    ),
 }
 
 
@@ -83,14 +106,29 @@ def parse_listing(html, page_url):
     """(the cards in page order, None for one without a usable product link; page count)."""
     sel, cards = Selector(text=html), []
     for art in sel.css(CARDS):
-        url = next(filter(None, (product_url(h, page_url) for h in art.css("a::attr(href)").getall()
-                                 if "/csa_product/" in h)), None)
+        url = next(
+            filter(
+                None,
+                (
+                    product_url(h, page_url)
+                    for h in art.css("a::attr(href)").getall()
+                    if "/csa_product/" in h
+                ),
+            ),
+            None,
+        )
         if url is None:
             cards.append(None)
             continue
         cert = text_of(art.css("p.entry-certificate-id")) or text_of(art.css("span.entry-cert-id"))
-        cards.append({"url": url, "manufacturer": text_of(art.css("p.entry-company.notranslate")),
-                      "model": text_of(art.css("h3.entry-title")), "certificate_id": cert and cert.split(":")[-1].strip()})
+        cards.append(
+            {
+                "url": url,
+                "manufacturer": text_of(art.css("p.entry-company.notranslate")),
+                "model": text_of(art.css("h3.entry-title")),
+                "certificate_id": cert and cert.split(":")[-1].strip(),
+            }
+        )
     numbers = [int(t) for t in sel.css(PAGER).getall() if t.strip().isdigit()]
     return cards, max(numbers, default=1)
 
@@ -101,7 +139,7 @@ def description(sel):
     paras = [t for t in (text_of(p) for p in sel.css("div.entry-content p")) if t]
     if "View All Products" in paras:
         by = next(i for i, t in enumerate(paras) if t.startswith("By "))
-        paras = paras[by + 1:paras.index("View All Products")]
+        paras = paras[by + 1 : paras.index("View All Products")]
     return "\n\n".join(paras) or None
 
 
@@ -109,7 +147,10 @@ def parse_detail(html, base):
     sel, raw = Selector(text=html), {}
     for li in sel.css("div.entry-product-details li"):
         if li.css("span.label"):
-            label, value = text_of(li.css("span.label")) or "", " ".join(li.css("span.value").xpath(TEXT).getall())
+            label, value = (
+                text_of(li.css("span.label")) or "",
+                " ".join(li.css("span.value").xpath(TEXT).getall()),
+            )
         else:
             label, _, value = " ".join(li.xpath(TEXT).getall()).partition(":")
         raw.setdefault(LABELS.get(" ".join(label.lower().rstrip(" :").split())), value)
@@ -117,17 +158,26 @@ def parse_detail(html, base):
         cells = [" ".join(td.xpath(TEXT).getall()) for td in row.css("td")]
         if len(cells) == 2:
             raw.setdefault(LABELS.get(cells[0].strip().lower()), cells[1])
-    by_line = [t for t in (text_of(p) for p in sel.css("div.entry-content p")) if t and t.startswith("By ")]
+    by_line = [
+        t for t in (text_of(p) for p in sel.css("div.entry-content p")) if t and t.startswith("By ")
+    ]
     if by_line:
         raw.setdefault("manufacturer", by_line[0][3:])
     out = {f: CONVERT.get(f, clean)(raw.get(f)) for f in set(LABELS.values())}
     out["model"] = text_of(sel.css("h1.entry-title"))
-    cats = sel.xpath('//h3[normalize-space(translate(., "\u00a0", " "))="Application Categories"]'
-                     '/following-sibling::ul[1]/li')
+    cats = sel.xpath(
+        '//h3[normalize-space(translate(., "\u00a0", " "))="Application Categories"]'
+        "/following-sibling::ul[1]/li"
+    )
     out["application_categories"] = [text_of(c) for c in cats] if cats else None
     out["description"] = description(sel)
-    zips = [h for h in sel.css("div.product-documents a::attr(href), div.entry-product-details a::attr(href)").getall()
-            if h.endswith(".zip")]
+    zips = [
+        h
+        for h in sel.css(
+            "div.product-documents a::attr(href), div.entry-product-details a::attr(href)"
+        ).getall()
+        if h.endswith(".zip")
+    ]
     out["compliance_document_url"] = urljoin(base, zips[0]) if zips else None
     return out
 

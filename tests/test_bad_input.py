@@ -57,8 +57,12 @@ def test_unknown_labels_are_ignored(spider):
 
 @pytest.mark.parametrize(
     ("field", "expected"),
-    [("model", None), ("manufacturer", "Caf\u00e9 Labs"), ("family_sku", None),
-     ("certificate_id", "CSA22059MAT40059-24")],
+    [
+        ("model", None),
+        ("manufacturer", "Caf\u00e9 Labs"),
+        ("family_sku", None),
+        ("certificate_id", "CSA22059MAT40059-24"),
+    ],
     ids=["2000-character name", "control characters", "invalid UTF-8", "sane value kept"],
 )
 def test_absurd_values_are_nulled_or_cleaned(spider, field, expected):
@@ -80,8 +84,12 @@ def page_check(spider):
 
 
 def test_a_detail_answered_with_a_pdf_goes_to_the_errback(page_check, spider):
-    response = Response(URL, body=b"%PDF-1.7", headers={"Content-Type": "application/pdf"},
-                        request=Request(URL, meta={"kind": "detail"}))
+    response = Response(
+        URL,
+        body=b"%PDF-1.7",
+        headers={"Content-Type": "application/pdf"},
+        request=Request(URL, meta={"kind": "detail"}),
+    )
     with pytest.raises(UnusablePage, match=r"not HTML \(application/pdf\)"):
         page_check.process_spider_input(response)
     assert spider.crawler.stats.get_value("matter/unusable/detail") == 1

@@ -16,20 +16,25 @@ from tests.crawling import PROJECT_ROOT, crawl_command, rows
 def project(tmp_path):
     """A copy of the project: its ``scrapy.cfg`` and package."""
     shutil.copy(PROJECT_ROOT / "scrapy.cfg", tmp_path)
-    shutil.copytree(PROJECT_ROOT / "matter_certis", tmp_path / "matter_certis",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        PROJECT_ROOT / "matter_certis",
+        tmp_path / "matter_certis",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     return tmp_path
 
 
 def test_a_relative_sqlite_path_lies_beside_scrapy_cfg(project):
     subfolder = project / "matter_certis" / "spiders"
     assert resolve("sqlite:///matter_certis.db", start=subfolder) == (
-        f"sqlite:///{project / 'matter_certis.db'}")
+        f"sqlite:///{project / 'matter_certis.db'}"
+    )
 
 
 def test_a_relative_path_keeps_its_folders_and_options(project):
     assert resolve("sqlite:///data/x.db?timeout=5", start=project / "matter_certis") == (
-        f"sqlite:///{project / 'data' / 'x.db'}?timeout=5")
+        f"sqlite:///{project / 'data' / 'x.db'}?timeout=5"
+    )
 
 
 def test_without_scrapy_cfg_the_working_directory_stays(tmp_path):
@@ -37,8 +42,14 @@ def test_without_scrapy_cfg_the_working_directory_stays(tmp_path):
     assert resolve("sqlite:///matter_certis.db", start=tmp_path) == "sqlite:///matter_certis.db"
 
 
-@pytest.mark.parametrize("url", ["sqlite:////srv/matter/matter_certis.db", "sqlite:///:memory:",
-                                 "postgresql://matter:secret@db.example/matter"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:////srv/matter/matter_certis.db",
+        "sqlite:///:memory:",
+        "postgresql://matter:secret@db.example/matter",
+    ],
+)
 def test_absolute_paths_memory_and_servers_are_unchanged(project, url):
     assert resolve(url, start=project) == url
 
@@ -46,7 +57,8 @@ def test_absolute_paths_memory_and_servers_are_unchanged(project, url):
 def test_the_description_names_the_file_or_hides_the_password():
     assert describe("sqlite:////srv/m.db") == "SQLite file /srv/m.db"
     assert describe("postgresql://matter:secret@db.example/matter") == (
-        "postgresql://matter:***@db.example/matter")
+        "postgresql://matter:***@db.example/matter"
+    )
 
 
 def test_a_crawl_from_a_subfolder_uses_the_projects_database(project):
@@ -57,21 +69,28 @@ def test_a_crawl_from_a_subfolder_uses_the_projects_database(project):
         second = crawl_from(project / "matter_certis" / "spiders", replica)
     database = project / "matter_certis.db"
     named = f"[matter_certis.pipelines.database] INFO: Database: SQLite file {database}"
-    assert [first.stderr.splitlines()[0].endswith(named),
-            second.stderr.splitlines()[0].endswith(named)] == [True, True]
-    assert [run["products_added"] for run in rows(
-        database, "SELECT products_added FROM crawling_results ORDER BY started_at")] == [24, 0]
+    assert [
+        first.stderr.splitlines()[0].endswith(named),
+        second.stderr.splitlines()[0].endswith(named),
+    ] == [True, True]
+    assert [
+        run["products_added"]
+        for run in rows(database, "SELECT products_added FROM crawling_results ORDER BY started_at")
+    ] == [24, 0]
     assert not (project / "matter_certis" / "spiders" / "matter_certis.db").exists()
 
 
 def crawl_from(folder, replica):
     """``scrapy crawl`` run in ``folder``, the project found by its scrapy.cfg (as a user
     runs it, no PYTHONPATH), the log on stderr."""
-    command = crawl_command(replica, folder, DATABASE_URL="sqlite:///matter_certis.db",
-                            LOG_FILE="")
-    environment = {name: value for name, value in os.environ.items()
-                   if name not in ("PYTHONPATH", "DATABASE_URL")}
-    result = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=120,
-                            env=environment)
+    command = crawl_command(replica, folder, DATABASE_URL="sqlite:///matter_certis.db", LOG_FILE="")
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("PYTHONPATH", "DATABASE_URL")
+    }
+    result = subprocess.run(
+        command, cwd=folder, capture_output=True, text=True, timeout=120, env=environment
+    )
     assert result.returncode == 0, result.stderr
     return result

@@ -23,10 +23,28 @@ from tests.crawling import PROJECT_ROOT, crawl, free_port, rows, scrapy_command,
 
 METADATA = PROJECT_ROOT / "matter_certis" / "datasette" / "metadata.yml"
 COLUMNS = [
-    "Model", "Vendor", "Device type", "Certified", "Certificate", "Specification",
-    "Transport", "Categories", "VID", "PID", "Software", "Firmware", "Hardware",
-    "TIS/TRP tested", "Family SKU", "Variant SKU", "Device type ID", "Description",
-    "Compliance document", "First stored", "URL", "rowid",
+    "Model",
+    "Vendor",
+    "Device type",
+    "Certified",
+    "Certificate",
+    "Specification",
+    "Transport",
+    "Categories",
+    "VID",
+    "PID",
+    "Software",
+    "Firmware",
+    "Hardware",
+    "TIS/TRP tested",
+    "Family SKU",
+    "Variant SKU",
+    "Device type ID",
+    "Description",
+    "Compliance document",
+    "First stored",
+    "URL",
+    "rowid",
 ]
 # A model name no generated product has: renamed by a crawl while Datasette runs.
 RENAMED = "Zyxwvut Lamp"
@@ -70,36 +88,62 @@ def server(tmp_path_factory):
         log = workdir / "dbbrowse.log"
         with log.open("w") as output:
             process = subprocess.Popen(
-                [sys.executable, "-m", "scrapy", "dbbrowse", "--port", str(port),
-                 "-s", f"DATABASE_URL=sqlite:///{workdir / 'matter_certis.db'}"],
-                cwd=PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "scrapy",
+                    "dbbrowse",
+                    "--port",
+                    str(port),
+                    "-s",
+                    f"DATABASE_URL=sqlite:///{workdir / 'matter_certis.db'}",
+                ],
+                cwd=PROJECT_ROOT,
+                stdout=output,
+                stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
             )
         url = f"http://127.0.0.1:{port}"
         try:
-            assert wait_for(lambda: answers(f"{url}/-/versions.json"), timeout=60), (
-                log.read_text())
+            assert wait_for(lambda: answers(f"{url}/-/versions.json"), timeout=60), log.read_text()
             renamed = catalog.expected_products(replica.base_url)[3]["url"]
             catalog.change(renamed, model=RENAMED)
             crawled(replica, workdir, "mode=full")
-            yield SimpleNamespace(url=f"{url}/matter_certis", root=url, port=port,
-                                  workdir=workdir, database=workdir / "matter_certis.db",
-                                  renamed=renamed, log=log)
+            yield SimpleNamespace(
+                url=f"{url}/matter_certis",
+                root=url,
+                port=port,
+                workdir=workdir,
+                database=workdir / "matter_certis.db",
+                renamed=renamed,
+                log=log,
+            )
         finally:
             process.send_signal(signal.SIGINT)
             process.wait(timeout=30)
 
 
 def listed_details(database):
-    return rows(database, "SELECT d.* FROM product_details d JOIN products p ON p.url = d.url "
-                          "WHERE p.delisted_at IS NULL")
+    return rows(
+        database,
+        "SELECT d.* FROM product_details d JOIN products p ON p.url = d.url "
+        "WHERE p.delisted_at IS NULL",
+    )
 
 
 def test_the_database_page_names_the_tables_and_queries(server):
     page = get(server, "")
-    for name in ("listed_products", "product_changes", "dcl_compliance", "Newest products",
-                 "Added in the last 7 days", "Recent changes", "Products per vendor",
-                 "Revoked on the ledger, still listed", "Search products"):
+    for name in (
+        "listed_products",
+        "product_changes",
+        "dcl_compliance",
+        "Newest products",
+        "Added in the last 7 days",
+        "Recent changes",
+        "Products per vendor",
+        "Revoked on the ledger, still listed",
+        "Search products",
+    ):
         assert name in page
 
 
@@ -110,10 +154,8 @@ def test_listed_products_has_each_listed_product_in_readable_columns(server):
 
 
 def test_listed_products_show_ids_in_hex_and_transport_as_a_list(server):
-    [row] = get_json(server, "/listed_products.json", URL=server.renamed,
-                     _shape="array")
-    [detail] = rows(server.database, "SELECT * FROM product_details WHERE url = ?",
-                    server.renamed)
+    [row] = get_json(server, "/listed_products.json", URL=server.renamed, _shape="array")
+    [detail] = rows(server.database, "SELECT * FROM product_details WHERE url = ?", server.renamed)
     assert row["VID"] == f"0x{detail['vid']:04X}"
     assert json.loads(row["Transport"]) == detail["transport_interface"].split(", ")
 
@@ -126,10 +168,18 @@ def test_the_facets_count_vendors_types_transports_versions_and_categories(serve
     def counted(name):
         return {result["value"]: result["count"] for result in facets[name]["results"]}
 
-    transports = Counter(part for d in details if d["transport_interface"]
-                         for part in d["transport_interface"].split(", "))
-    categories = Counter(category for d in details if d["application_categories"]
-                         for category in json.loads(d["application_categories"]))
+    transports = Counter(
+        part
+        for d in details
+        if d["transport_interface"]
+        for part in d["transport_interface"].split(", ")
+    )
+    categories = Counter(
+        category
+        for d in details
+        if d["application_categories"]
+        for category in json.loads(d["application_categories"])
+    )
     versions = Counter(d["specification_version"] for d in details if d["specification_version"])
     assert counted("Transport") == dict(transports)
     most_first = sorted(categories.items(), key=lambda item: (-item[1], item[0]))
@@ -138,21 +188,24 @@ def test_the_facets_count_vendors_types_transports_versions_and_categories(serve
 
 
 def test_the_search_box_finds_a_product_by_a_word_of_its_model(server):
-    [detail] = rows(server.database, "SELECT * FROM product_details WHERE url = ?",
-                    server.renamed)
+    [detail] = rows(server.database, "SELECT * FROM product_details WHERE url = ?", server.renamed)
     found = get_json(server, "/listed_products.json", _search="zyxwvut", _shape="array")
     assert [row["URL"] for row in found] == [server.renamed]
     assert found[0]["Model"] == detail["model"] == RENAMED
 
 
 def test_the_search_index_follows_a_crawl_made_while_datasette_runs(server):
-    index = rows(server.database, "SELECT COUNT(*) AS n FROM product_details_fts "
-                                  "WHERE product_details_fts MATCH ?", f'"{RENAMED}"')
+    index = rows(
+        server.database,
+        "SELECT COUNT(*) AS n FROM product_details_fts WHERE product_details_fts MATCH ?",
+        f'"{RENAMED}"',
+    )
     assert index == [{"n": 1}]
 
 
-@pytest.mark.parametrize("name", yaml.safe_load(METADATA.read_text())
-                         ["databases"]["matter_certis"]["queries"])
+@pytest.mark.parametrize(
+    "name", yaml.safe_load(METADATA.read_text())["databases"]["matter_certis"]["queries"]
+)
 def test_every_canned_query_runs_and_finds_rows(server, name):
     found = get_json(server, f"/{name}.json", _shape="array", words="zyxwvut la")
     assert found, name
@@ -160,8 +213,12 @@ def test_every_canned_query_runs_and_finds_rows(server, name):
 
 def test_recent_changes_show_the_rename(server):
     changes = get_json(server, "/recent_changes.json", _shape="array")
-    assert {"model": RENAMED, "field": "model", "new_value": RENAMED,
-            "url": server.renamed}.items() <= changes[0].items()
+    assert {
+        "model": RENAMED,
+        "field": "model",
+        "new_value": RENAMED,
+        "url": server.renamed,
+    }.items() <= changes[0].items()
 
 
 def test_revoked_but_listed_is_what_dbreconcile_finds(server, tmp_path):
@@ -170,7 +227,8 @@ def test_revoked_but_listed_is_what_dbreconcile_finds(server, tmp_path):
     assert result.returncode == 0, result.stderr
     findings = json.loads((tmp_path / "findings.json").read_text())
     assert sorted(row["URL"] for row in found) == sorted(
-        finding["url"] for finding in findings if finding["finding"] == "revoked_but_listed")
+        finding["url"] for finding in findings if finding["finding"] == "revoked_but_listed"
+    )
     assert found
 
 
@@ -181,7 +239,8 @@ def test_products_per_vendor_adds_up_to_the_listed_products(server):
 
 def test_datasette_listens_on_the_loopback_address_only(server):
     assert f"http://127.0.0.1:{server.port}/matter_certis/listed_products" in (
-        server.log.read_text())
+        server.log.read_text()
+    )
     listening = []
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         local, state = line.split()[1], line.split()[3]
@@ -196,10 +255,19 @@ def test_chromium_renders_the_facet_page(server, tmp_path_factory):
     assert chromium, "Debian's chromium is needed: apt-get install chromium (.ci/run does)"
     screenshot = tmp_path_factory.mktemp("screenshot") / "facets.png"
     subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-         f"--window-size={WINDOW[0]},{WINDOW[1]}", f"--screenshot={screenshot}",
-         f"{server.url}/listed_products"],
-        capture_output=True, timeout=120, check=True,
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            f"--window-size={WINDOW[0]},{WINDOW[1]}",
+            f"--screenshot={screenshot}",
+            f"{server.url}/listed_products",
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
     )
     from matplotlib.image import imread
 
@@ -213,7 +281,8 @@ def test_preparing_twice_keeps_one_index_of_every_detail(server):
     result = scrapy_command(server.workdir, "dbbrowse", "--prepare-only")
     assert result.returncode == 0, result.stderr
     assert rows(server.database, "SELECT COUNT(*) AS n FROM product_details_fts") == rows(
-        server.database, "SELECT COUNT(*) AS n FROM product_details")
+        server.database, "SELECT COUNT(*) AS n FROM product_details"
+    )
 
 
 def test_a_port_in_use_is_one_error_line(server):
@@ -227,20 +296,31 @@ def test_a_port_that_is_no_port_is_one_error_line(server):
     result = scrapy_command(server.workdir, "dbbrowse", "--port", "http")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "scrapy dbbrowse: error: --port must be 1 to 65535, not http"]
+        "scrapy dbbrowse: error: --port must be 1 to 65535, not http"
+    ]
 
 
 def test_postgresql_is_one_error_line(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "dbbrowse", "-s",
-         "DATABASE_URL=postgresql://matter@127.0.0.1:1/matter_certis"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "dbbrowse",
+            "-s",
+            "DATABASE_URL=postgresql://matter@127.0.0.1:1/matter_certis",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "scrapy dbbrowse: error: Datasette reads SQLite files only: set DATABASE_URL to a "
-        "sqlite:/// URL"]
+        "sqlite:/// URL"
+    ]
 
 
 def test_no_database_is_one_error_line(tmp_path):

@@ -18,29 +18,40 @@ def run(tmp_path, command, *arguments):
 
 def assert_one_line(result, command, exitcode, message):
     assert (result.returncode, result.stderr.splitlines()) == (
-        exitcode, [f"scrapy {command}: error: {message}"])
+        exitcode,
+        [f"scrapy {command}: error: {message}"],
+    )
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_no_database_file(tmp_path, command):
-    assert_one_line(run(tmp_path, command), command, 2,
-                    f"no database file at {tmp_path / 'matter_certis.db'}: check DATABASE_URL, "
-                    "or run `scrapy crawl matter_products` to create it")
+    assert_one_line(
+        run(tmp_path, command),
+        command,
+        2,
+        f"no database file at {tmp_path / 'matter_certis.db'}: check DATABASE_URL, "
+        "or run `scrapy crawl matter_products` to create it",
+    )
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_file_that_is_not_a_database(tmp_path, command):
     (tmp_path / "matter_certis.db").write_bytes(b"not a database, a text file" * 100)
-    assert_one_line(run(tmp_path, command), command, 1,
-                    "cannot read the database: file is not a database")
+    assert_one_line(
+        run(tmp_path, command), command, 1, "cannot read the database: file is not a database"
+    )
 
 
 @pytest.mark.parametrize("command", ["dbexport", "dbreport"])
 def test_an_output_file_in_a_missing_folder(tmp_path, synced, command):
     synced.copy(tmp_path)
     output = tmp_path / "no such folder" / OUTPUT[command]
-    assert_one_line(run(tmp_path, command, output), command, 2,
-                    f"no folder {output.parent} to write {output.name} into: create it first")
+    assert_one_line(
+        run(tmp_path, command, output),
+        command,
+        2,
+        f"no folder {output.parent} to write {output.name} into: create it first",
+    )
 
 
 @pytest.mark.parametrize("command", ["dbexport", "dbreport"])
@@ -48,8 +59,9 @@ def test_an_output_file_that_cannot_be_written(tmp_path, synced, command):
     synced.copy(tmp_path)
     taken = tmp_path / OUTPUT[command]
     taken.mkdir()  # a folder where the file should go
-    assert_one_line(run(tmp_path, command, taken), command, 1,
-                    f"cannot write {taken}: Is a directory")
+    assert_one_line(
+        run(tmp_path, command, taken), command, 1, f"cannot write {taken}: Is a directory"
+    )
 
 
 @pytest.mark.parametrize("command", ["dbexport", "dbreport"])
@@ -72,4 +84,5 @@ def test_a_missing_extra_library_is_one_line_naming_what_to_install(capsys):
     assert command.exitcode == 1
     assert capsys.readouterr().err == (
         "scrapy test_db_errors: error: needs matplotlib, one of the desk's extras: "
-        "pip install -r requirements-extras.txt\n")
+        "pip install -r requirements-extras.txt\n"
+    )

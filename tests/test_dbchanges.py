@@ -4,7 +4,7 @@ what ``--since last`` and ``--since DATE`` mean; bad arguments."""
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from xml.etree import ElementTree
 
@@ -21,8 +21,10 @@ MARKDOWN_MODEL = "Plug [click](javascript:alert(1)) *now*"
 def synced(replica, workdir, *arguments, spider="matter_products"):
     result = crawl(replica, workdir, *arguments, spider=spider)
     assert result.returncode == 0, result.stderr
-    return rows(workdir / "matter_certis.db",
-                "SELECT * FROM crawling_results ORDER BY started_at DESC LIMIT 1")[0]
+    return rows(
+        workdir / "matter_certis.db",
+        "SELECT * FROM crawling_results ORDER BY started_at DESC LIMIT 1",
+    )[0]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +43,7 @@ def followed(tmp_path_factory):
         catalog.delist([relisted])
         synced(replica, workdir, "mode=full")
 
-        since = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
+        since = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
         catalog.add_products(3)
         new = [product["url"] for product in catalog.expected_products(replica.base_url)[:3]]
         catalog.change(new[0], model=MARKDOWN_MODEL)
@@ -50,13 +52,23 @@ def followed(tmp_path_factory):
         synced(replica, workdir, "mode=full")
         catalog.relist([relisted])
         last = synced(replica, workdir, "mode=full")
-        revoked = next(product["url"] for product in listed[5:12]
-                       if replica.ledger.plan(catalog.product(product["url"])) is None)
+        revoked = next(
+            product["url"]
+            for product in listed[5:12]
+            if replica.ledger.plan(catalog.product(product["url"])) is None
+        )
         replica.ledger.revoke(revoked, on="2026-11-30")
         synced(replica, workdir, spider="dcl_compliance")
-    return SimpleNamespace(workdir=workdir, database=workdir / "matter_certis.db", new=new,
-                           changed=changed, delisted=delisted, relisted=relisted, last=last,
-                           since=since)
+    return SimpleNamespace(
+        workdir=workdir,
+        database=workdir / "matter_certis.db",
+        new=new,
+        changed=changed,
+        delisted=delisted,
+        relisted=relisted,
+        last=last,
+        since=since,
+    )
 
 
 def changes(workdir, *options):
@@ -98,11 +110,15 @@ def test_a_changed_product_lists_each_field_old_and_new(followed, digest):
     [product] = digest["changed"]
     assert product["url"] == followed.changed
     assert product["model"] == "Renamed Plug"
-    recorded = rows(followed.database, "SELECT field, old_value, new_value FROM "
-                                       "product_changes WHERE url = ? AND field != 'delisted_at'",
-                    followed.changed)
+    recorded = rows(
+        followed.database,
+        "SELECT field, old_value, new_value FROM "
+        "product_changes WHERE url = ? AND field != 'delisted_at'",
+        followed.changed,
+    )
     assert {(c["field"], c["old_value"], c["new_value"]) for c in product["changes"]} == {
-        (r["field"], r["old_value"], r["new_value"]) for r in recorded}
+        (r["field"], r["old_value"], r["new_value"]) for r in recorded
+    }
     assert {c["field"] for c in product["changes"]} == {"software_version", "model"}
 
 
@@ -118,22 +134,32 @@ def test_a_product_back_on_the_listing_is_relisted(followed, digest):
 
 def test_a_revocation_on_the_ledger_is_a_changed_ledger_record(digest):
     revocation = ("status", "certified", "revoked")
-    [revoked] = [record for record in digest["ledger"] if revocation in {
-        (change["field"], change["old_value"], change["new_value"])
-        for change in record["changes"]}]
+    [revoked] = [
+        record
+        for record in digest["ledger"]
+        if revocation
+        in {
+            (change["field"], change["old_value"], change["new_value"])
+            for change in record["changes"]
+        }
+    ]
     assert revoked["record"] == "compliance"
     assert re.fullmatch(r"0x[0-9A-F]{4}", revoked["vid"])
     assert {"certification_date", "reason"} <= {change["field"] for change in revoked["changes"]}
 
 
 def test_the_headline_counts_each_kind(followed, digest):
-    ledger = rows(followed.database, "SELECT COUNT(DISTINCT record || vid || pid || "
-                                     "software_version || certification_type) AS n "
-                                     "FROM dcl_changes")[0]["n"]
+    ledger = rows(
+        followed.database,
+        "SELECT COUNT(DISTINCT record || vid || pid || "
+        "software_version || certification_type) AS n "
+        "FROM dcl_changes",
+    )[0]["n"]
     expected = f"+3 products, 1 changed, 1 delisted, 1 relisted, {ledger} ledger records changed"
     assert digest["headline"] == expected
     assert changes(followed.workdir, "--since", followed.since, "--format", "headline") == (
-        expected + "\n")
+        expected + "\n"
+    )
 
 
 def test_a_date_covers_every_sync_since(followed):
@@ -144,7 +170,8 @@ def test_a_date_covers_every_sync_since(followed):
 
 def test_a_time_with_an_offset_is_read_as_utc(followed):
     assert as_json(followed.workdir, "--since", "2026-01-02T10:00+02:00")["since"] == (
-        "2026-01-02T08:00:00Z")
+        "2026-01-02T08:00:00Z"
+    )
 
 
 def test_a_sync_that_did_not_complete_leaves_last_where_it_was(followed, tmp_path):
@@ -152,9 +179,13 @@ def test_a_sync_that_did_not_complete_leaves_last_where_it_was(followed, tmp_pat
     database.write_bytes(followed.database.read_bytes())
     later = {"session_id": "'later'", "status": "'partial'", "started_at": "'2999-01-01'"}
     columns = [column["name"] for column in rows(database, "PRAGMA table_info(crawling_results)")]
-    execute(database, f"INSERT INTO crawling_results ({', '.join(columns)}) SELECT "
-                      f"{', '.join(later.get(column, column) for column in columns)} "
-                      "FROM crawling_results WHERE session_id = ?", followed.last["session_id"])
+    execute(
+        database,
+        f"INSERT INTO crawling_results ({', '.join(columns)}) SELECT "
+        f"{', '.join(later.get(column, column) for column in columns)} "
+        "FROM crawling_results WHERE session_id = ?",
+        followed.last["session_id"],
+    )
     assert as_json(tmp_path)["since"] == stored_time(followed.last["started_at"])
 
 
@@ -172,8 +203,12 @@ def test_text_lists_each_kind_under_its_heading(followed):
     lines = text.splitlines()
     assert lines[0].startswith("Changes since ")
     assert lines[1].startswith("+3 products, 1 changed, 1 delisted")
-    for heading in ("New products (3)", "Changed products (1)", "Delisted products (1)",
-                    "Relisted products (1)"):
+    for heading in (
+        "New products (3)",
+        "Changed products (1)",
+        "Delisted products (1)",
+        "Relisted products (1)",
+    ):
         assert heading in lines
     assert "      software_version: " in text and " → 9.9.9" in text
 
@@ -187,14 +222,16 @@ def test_markdown_links_products_and_shows_their_text_as_text(followed):
 
 
 def test_the_atom_feed_parses_and_names_each_change(followed, digest):
-    feed = ElementTree.fromstring(changes(followed.workdir, "--since", followed.since,
-                                          "--format", "atom"))
+    feed = ElementTree.fromstring(
+        changes(followed.workdir, "--since", followed.since, "--format", "atom")
+    )
     assert feed.tag == f"{ATOM}feed"
     for tag in ("id", "title", "updated"):
         assert feed.find(f"{ATOM}{tag}").text
     entries = feed.findall(f"{ATOM}entry")
-    assert len(entries) == sum(len(digest[key]) for key in
-                               ("new", "changed", "delisted", "relisted", "ledger"))
+    assert len(entries) == sum(
+        len(digest[key]) for key in ("new", "changed", "delisted", "relisted", "ledger")
+    )
     for entry in entries:
         assert entry.find(f"{ATOM}id").text.startswith("urn:uuid:")
         assert entry.find(f"{ATOM}title").text
@@ -207,18 +244,22 @@ def test_the_atom_feed_parses_and_names_each_change(followed, digest):
 
 def test_a_change_keeps_its_atom_id_from_one_feed_to_the_next(followed):
     def ids():
-        feed = ElementTree.fromstring(changes(followed.workdir, "--since", followed.since,
-                                              "--format", "atom"))
+        feed = ElementTree.fromstring(
+            changes(followed.workdir, "--since", followed.since, "--format", "atom")
+        )
         return [entry.find(f"{ATOM}id").text for entry in feed.iter(f"{ATOM}entry")]
 
     assert ids() == ids()
 
 
-@pytest.mark.parametrize("options, message", [
-    (("--since", "soon"), "--since takes last, a date or an ISO time; not a date: 'soon'"),
-    (("--format", "yaml"), "unknown format 'yaml': use one of text, markdown, json, atom"),
-    (("everything",), "unexpected argument 'everything'"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (("--since", "soon"), "--since takes last, a date or an ISO time; not a date: 'soon'"),
+        (("--format", "yaml"), "unknown format 'yaml': use one of text, markdown, json, atom"),
+        (("everything",), "unexpected argument 'everything'"),
+    ],
+)
 def test_a_bad_argument_is_one_error_line(followed, options, message):
     result = scrapy_command(followed.workdir, "dbchanges", *options)
     assert result.returncode == 2

@@ -8,8 +8,13 @@ import pytest
 from matter_certis.db import connection, models
 from tests.crawling import rows, scrapy_command
 
-PROBLEMS = ("duplicate slots", "details without products", "listed products without details",
-            "failed requests", "stale delisted rows")
+PROBLEMS = (
+    "duplicate slots",
+    "details without products",
+    "listed products without details",
+    "failed requests",
+    "stale delisted rows",
+)
 
 
 def break_database(database):
@@ -20,16 +25,21 @@ def break_database(database):
     connection = sqlite3.connect(database)
     with connection:
         connection.execute('DROP INDEX "product_page_id_index_in_page"')
-        connection.execute("UPDATE products SET page_id = ?, index_in_page = ? WHERE url = ?",
-                           (slot["page_id"], slot["index_in_page"], urls[1]))
+        connection.execute(
+            "UPDATE products SET page_id = ?, index_in_page = ? WHERE url = ?",
+            (slot["page_id"], slot["index_in_page"], urls[1]),
+        )
         connection.execute("DELETE FROM products WHERE url = ?", (urls[2],))
         connection.execute("DELETE FROM product_details WHERE url = ?", (urls[3],))
         connection.execute(
             "INSERT INTO failed_requests (url, kind, error_type, error_message, attempts, "
             "first_failed_at, last_failed_at) VALUES (?, 'detail', 'HTTP 503', '', 4, "
-            "'2026-01-01', '2026-01-01')", (urls[4],))
-        connection.execute("UPDATE products SET delisted_at = '2026-01-01' WHERE url = ?",
-                           (urls[5],))
+            "'2026-01-01', '2026-01-01')",
+            (urls[4],),
+        )
+        connection.execute(
+            "UPDATE products SET delisted_at = '2026-01-01' WHERE url = ?", (urls[5],)
+        )
     connection.close()
     return urls
 
@@ -62,15 +72,19 @@ def test_a_broken_database_exits_1(broken):
     assert f"{len(PROBLEMS)} problem(s) found." in result.stdout
 
 
-@pytest.mark.parametrize("problem, url_index, advice", [
-    ("duplicate slots", None, "set page_id and index_in_page to NULL"),
-    ("details without products", 2, "-a mode=full"),
-    ("listed products without details", 3, "an incremental run fetches them"),
-    ("failed requests", 4, "retries them first"),
-    ("stale delisted rows", 5, "must give up their slot"),
-])
-def test_each_problem_is_reported_with_an_example_and_what_to_do(broken, problem, url_index,
-                                                                  advice):
+@pytest.mark.parametrize(
+    "problem, url_index, advice",
+    [
+        ("duplicate slots", None, "set page_id and index_in_page to NULL"),
+        ("details without products", 2, "-a mode=full"),
+        ("listed products without details", 3, "an incremental run fetches them"),
+        ("failed requests", 4, "retries them first"),
+        ("stale delisted rows", 5, "must give up their slot"),
+    ],
+)
+def test_each_problem_is_reported_with_an_example_and_what_to_do(
+    broken, problem, url_index, advice
+):
     result, urls = broken
     report = result.stdout.split(f"FAIL  {problem}: 1\n", 1)[1].split("\n", 2)
     if url_index is not None:

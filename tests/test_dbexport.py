@@ -42,14 +42,16 @@ LEDGER_COLUMNS = (
 def expected_rows(database, where="1=1", *parameters):
     """The joined rows, read with sqlite3 (not the project's queries), decoded."""
     columns = ", ".join(column_sql(column) for column in DETAIL_COLUMNS)
-    return decoded(rows(
-        database,
-        f"SELECT {columns}, v.vendor_name, {LEDGER_COLUMNS} FROM products p "
-        "LEFT JOIN product_details d ON d.url = p.url "
-        "LEFT JOIN vendors v ON v.vendor_id = d.vid "
-        f"WHERE p.delisted_at IS NULL AND {where} ORDER BY p.url",
-        *parameters,
-    ))
+    return decoded(
+        rows(
+            database,
+            f"SELECT {columns}, v.vendor_name, {LEDGER_COLUMNS} FROM products p "
+            "LEFT JOIN product_details d ON d.url = p.url "
+            "LEFT JOIN vendors v ON v.vendor_id = d.vid "
+            f"WHERE p.delisted_at IS NULL AND {where} ORDER BY p.url",
+            *parameters,
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -79,15 +81,17 @@ def test_the_csv_export_equals_the_database(workdir, database):
         exported = list(csv.DictReader(file))
     expected = expected_rows(database)
     assert len(expected) == 60
-    assert by_url(exported) == [{column: as_csv_cell(column, value)
-                                 for column, value in row.items()} for row in expected]
+    assert by_url(exported) == [
+        {column: as_csv_cell(column, value) for column, value in row.items()} for row in expected
+    ]
 
 
 def test_the_json_export_equals_the_database(workdir, database):
     exported = read_json(export(workdir, "all.json"))
-    assert by_url(exported) == [{column: as_feed_value(column, value)
-                                 for column, value in row.items()}
-                                for row in expected_rows(database)]
+    assert by_url(exported) == [
+        {column: as_feed_value(column, value) for column, value in row.items()}
+        for row in expected_rows(database)
+    ]
 
 
 def test_the_xlsx_export_equals_the_database(workdir, database):
@@ -106,16 +110,18 @@ def test_exported_products_carry_the_ledger_status_and_part_number(workdir, data
 
 
 def test_every_exported_product_has_its_vendor_name(workdir, synced):
-    names = {vendor["vendor_id"]: vendor["vendor_name"]
-             for vendor in synced.catalog.expected_vendors()}
+    names = {
+        vendor["vendor_id"]: vendor["vendor_name"] for vendor in synced.catalog.expected_vendors()
+    }
     for row in read_json(export(workdir, "vendors.json")):
         if row["vid"] is not None:
             assert row["vendor_name"] == names[int(row["vid"], 16)]
 
 
 def test_since_keeps_products_certified_on_or_after_the_date(workdir, database):
-    dates = sorted(row["certification_date"] for row in expected_rows(database)
-                   if row["certification_date"])
+    dates = sorted(
+        row["certification_date"] for row in expected_rows(database) if row["certification_date"]
+    )
     since = dates[len(dates) // 2]
     exported = read_json(export(workdir, "since.json", "--since", since))
     expected = expected_rows(database, "d.certification_date >= ?", since)
@@ -126,10 +132,12 @@ def test_since_keeps_products_certified_on_or_after_the_date(workdir, database):
 @pytest.mark.parametrize("form", ["hex", "decimal"])
 def test_vendor_given_as_a_vendor_id(workdir, database, form):
     vid = expected_rows(database)[0]["vid"]
-    exported = read_json(export(workdir, "vid.json", "--vendor",
-                                format(vid, "#06x") if form == "hex" else str(vid)))
+    exported = read_json(
+        export(workdir, "vid.json", "--vendor", format(vid, "#06x") if form == "hex" else str(vid))
+    )
     assert {row["url"] for row in exported} == {
-        row["url"] for row in expected_rows(database, "d.vid = ?", vid)}
+        row["url"] for row in expected_rows(database, "d.vid = ?", vid)
+    }
 
 
 def test_vendor_given_as_part_of_a_name(workdir, database):
@@ -145,11 +153,14 @@ def test_device_type_keeps_matching_products(workdir, database):
     assert 0 < len(exported) == len(expected)
 
 
-@pytest.mark.parametrize("arguments, message", [
-    (["out.txt"], "unknown format 'txt'"),
-    (["out.csv", "--since", "TBD"], "not a date: 'TBD'"),
-    (["out.csv", "--vendor", "0x1FFFF"], "out of range"),
-])
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["out.txt"], "unknown format 'txt'"),
+        (["out.csv", "--since", "TBD"], "not a date: 'TBD'"),
+        (["out.csv", "--vendor", "0x1FFFF"], "out of range"),
+    ],
+)
 def test_a_bad_argument_is_a_usage_error(workdir, arguments, message):
     result = scrapy_command(workdir, "dbexport", *arguments)
     assert result.returncode == 2

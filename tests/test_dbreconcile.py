@@ -42,15 +42,26 @@ def synced(tmp_path_factory):
             assert crawl(replica, workdir, spider=spider).returncode == 0
         before = ledger.expected_findings(replica.base_url)
         first = reconcile(workdir, "before.json")
-        revoked = next(p for p in replica.catalog.listed() if ledger.plan(p) is None
-                       and p.values["vid"] is not None and p.values["pid"] is not None)
+        revoked = next(
+            p
+            for p in replica.catalog.listed()
+            if ledger.plan(p) is None
+            and p.values["vid"] is not None
+            and p.values["pid"] is not None
+        )
         ledger.revoke(revoked.path)
         assert walk(replica, workdir, "dcl_compliance")["result"].returncode == 0
         after = ledger.expected_findings(replica.base_url)
         plans = {replica.base_url + p.path: ledger.plan(p) for p in replica.catalog.listed()}
         revoked_url = replica.base_url + revoked.path
-    return {"workdir": workdir, "before": before, "after": after, "first": first,
-            "plans": plans, "revoked": revoked_url}
+    return {
+        "workdir": workdir,
+        "before": before,
+        "after": after,
+        "first": first,
+        "plans": plans,
+        "revoked": revoked_url,
+    }
 
 
 def test_the_findings_are_exactly_those_planted(synced):
@@ -67,14 +78,20 @@ def test_a_revocation_walked_since_is_a_revoked_but_listed_finding(synced):
     reconcile(synced["workdir"], "after.json")
     found = {as_tuple(row) for row in json.loads((synced["workdir"] / "after.json").read_text())}
     assert found == synced["after"]
-    assert {f for f in found if f[1] == synced["revoked"]} == {
-        f for f in synced["after"] if f[1] == synced["revoked"]} != set()
+    assert (
+        {f for f in found if f[1] == synced["revoked"]}
+        == {f for f in synced["after"] if f[1] == synced["revoked"]}
+        != set()
+    )
     assert {f[0] for f in found if f[1] == synced["revoked"]} == {"revoked_but_listed"}
 
 
 def test_careful_matches_are_no_finding(synced):
-    careful = {url for url, plan in synced["plans"].items()
-               if plan in ("stray_spaces", "lower_case", "older_firmware")}
+    careful = {
+        url
+        for url, plan in synced["plans"].items()
+        if plan in ("stray_spaces", "lower_case", "older_firmware")
+    }
     assert careful
     assert not {f for f in synced["before"] if f[1] in careful}
 
@@ -94,7 +111,7 @@ def test_each_finding_says_what_differs_in_words(synced):
 def test_the_terminal_shows_a_summary_table(synced):
     lines = synced["first"].stdout.splitlines()
     assert lines[0].split() == ["finding", "count", "meaning"]
-    counts = {line.split()[0]: int(line.split()[1]) for line in lines[1:len(FINDINGS) + 1]}
+    counts = {line.split()[0]: int(line.split()[1]) for line in lines[1 : len(FINDINGS) + 1]}
     expected = {name: sum(1 for f in synced["before"] if f[0] == name) for name in FINDINGS}
     assert counts == expected
     assert lines[-1].startswith(f"{len(synced['before'])} findings written to ")
@@ -107,8 +124,12 @@ def test_csv_jsonl_and_xlsx_hold_the_same_rows(synced):
     expected = json.loads((workdir / "findings.json").read_text())
     with (workdir / "findings.csv").open(newline="", encoding="utf-8") as file:
         from_csv = list(csv.DictReader(file))
-    from_jsonl = [json.loads(line) for line in (workdir / "findings.jsonl").read_text().splitlines()]
-    header, *body = openpyxl.load_workbook(workdir / "findings.xlsx").active.iter_rows(values_only=True)
+    from_jsonl = [
+        json.loads(line) for line in (workdir / "findings.jsonl").read_text().splitlines()
+    ]
+    header, *body = openpyxl.load_workbook(workdir / "findings.xlsx").active.iter_rows(
+        values_only=True
+    )
     assert list(header) == FINDING_COLUMNS
     from_xlsx = [dict(zip(header, row)) for row in body]
     for rows in (from_csv, from_jsonl, from_xlsx):

@@ -15,8 +15,13 @@ from matter_certis.report import NEWEST
 from tests.conftest import HTML_MODEL
 from tests.crawling import rows, scrapy_command
 
-CAPTIONS = ("Certifications per month", "by device type", "by Matter specification version",
-            "by transport interface", "vendors by product count")
+CAPTIONS = (
+    "Certifications per month",
+    "by device type",
+    "by Matter specification version",
+    "by transport interface",
+    "vendors by product count",
+)
 
 
 class Page(HTMLParser):
@@ -81,19 +86,27 @@ def test_every_chart_is_a_non_empty_svg_embedded_in_the_file(page):
     assert len(page.images) == len(CAPTIONS)
     for source in page.images:
         assert source.startswith(prefix)
-        svg = base64.b64decode(source[len(prefix):]).decode()
+        svg = base64.b64decode(source[len(prefix) :]).decode()
         assert "<svg" in svg and svg.count("<path") > 10
 
 
 def test_the_report_loads_nothing_from_elsewhere(page, report):
     assert not page.tags & {"script", "link", "iframe", "object"}
-    assert "src=\"http" not in report and "url(" not in report
+    assert 'src="http' not in report and "url(" not in report
 
 
 def test_the_newest_products_table_lists_the_most_recently_certified(page, synced):
-    dates = sorted((row["d"] for row in rows(
-        synced.database, "SELECT certification_date AS d FROM product_details "
-                         "WHERE certification_date IS NOT NULL")), reverse=True)
+    dates = sorted(
+        (
+            row["d"]
+            for row in rows(
+                synced.database,
+                "SELECT certification_date AS d FROM product_details "
+                "WHERE certification_date IS NOT NULL",
+            )
+        ),
+        reverse=True,
+    )
     assert len(page.rows) == NEWEST
     assert [row[:10] for row in page.rows] == dates[:NEWEST]
 

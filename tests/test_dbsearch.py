@@ -29,22 +29,27 @@ def found_urls(synced, *options):
 
 def urls_where(database, where, *parameters):
     """Listed products matching ``where``, newest first, read with sqlite3."""
-    return [row["url"] for row in rows(
-        database,
-        "SELECT p.url FROM products p LEFT JOIN product_details d ON d.url = p.url "
-        "LEFT JOIN vendors v ON v.vendor_id = d.vid "
-        f"WHERE p.delisted_at IS NULL AND {where} {NEWEST_FIRST}",
-        *parameters,
-    )]
+    return [
+        row["url"]
+        for row in rows(
+            database,
+            "SELECT p.url FROM products p LEFT JOIN product_details d ON d.url = p.url "
+            "LEFT JOIN vendors v ON v.vendor_id = d.vid "
+            f"WHERE p.delisted_at IS NULL AND {where} {NEWEST_FIRST}",
+            *parameters,
+        )
+    ]
 
 
 def a_detail(database):
-    return rows(database, "SELECT d.*, v.vendor_name FROM product_details d "
-                          "JOIN vendors v ON v.vendor_id = d.vid ORDER BY d.url LIMIT 1")[0]
+    return rows(
+        database,
+        "SELECT d.*, v.vendor_name FROM product_details d "
+        "JOIN vendors v ON v.vendor_id = d.vid ORDER BY d.url LIMIT 1",
+    )[0]
 
 
-HEADINGS = ("Model", "Manufacturer", "Device type", "Certified", "Certificate", "VID", "PID",
-            "URL")
+HEADINGS = ("Model", "Manufacturer", "Device type", "Certified", "Certificate", "VID", "PID", "URL")
 
 
 def column_starts(rule):
@@ -65,8 +70,8 @@ def test_every_row_starts_its_cells_where_the_header_starts_their_columns(synced
     starts = column_starts(rule)
     assert len(body) == 60
     for line in body:
-        assert all(line[start - 2:start] == "  " for start in starts[1:]), line
-        assert line[starts[-1]:].startswith("http")
+        assert all(line[start - 2 : start] == "  " for start in starts[1:]), line
+        assert line[starts[-1] :].startswith("http")
 
 
 def test_limit_zero_shows_every_product(synced):
@@ -75,8 +80,14 @@ def test_limit_zero_shows_every_product(synced):
 
 def test_the_filters_select_what_dbexport_exports(synced, tmp_path):
     detail = a_detail(synced.database)
-    options = ("--vendor", hex(detail["vid"]), "--device-type", detail["device_type"][2:],
-               "--since", "2000-01-01")
+    options = (
+        "--vendor",
+        hex(detail["vid"]),
+        "--device-type",
+        detail["device_type"][2:],
+        "--since",
+        "2000-01-01",
+    )
     exported = tmp_path / "export.json"
     result = scrapy_command(synced.workdir, "dbexport", exported, *options)
     assert result.returncode == 0, result.stderr
@@ -92,7 +103,8 @@ def test_text_matches_every_word_in_the_model_manufacturer_or_vendor_name(synced
         synced.database,
         "(d.model LIKE ? OR d.manufacturer LIKE ? OR v.vendor_name LIKE ?) AND "
         "(d.model LIKE ? OR d.manufacturer LIKE ? OR v.vendor_name LIKE ?)",
-        *[f"%{word_of_model}%"] * 3, *[f"%{word_of_vendor}%"] * 3,
+        *[f"%{word_of_model}%"] * 3,
+        *[f"%{word_of_vendor}%"] * 3,
     )
     assert detail["url"] in expected
     assert found_urls(synced, "--text", f"{word_of_model} {word_of_vendor}") == expected
@@ -102,20 +114,27 @@ def test_certificate_matches_part_of_the_certificate_id(synced):
     detail = a_detail(synced.database)
     part = detail["certificate_id"][3:12].lower()
     assert found_urls(synced, "--certificate", part) == urls_where(
-        synced.database, "d.certificate_id LIKE ?", f"%{part}%")
+        synced.database, "d.certificate_id LIKE ?", f"%{part}%"
+    )
     assert detail["url"] in found_urls(synced, "--certificate", part)
 
 
 def test_json_gives_the_columns_with_ids_in_hex(synced):
     detail = a_detail(synced.database)
-    [found] = [row for row in found_json(synced, "--certificate", detail["certificate_id"])
-               if row["url"] == detail["url"]]
+    [found] = [
+        row
+        for row in found_json(synced, "--certificate", detail["certificate_id"])
+        if row["url"] == detail["url"]
+    ]
     assert found == {
-        "model": detail["model"], "manufacturer": detail["manufacturer"],
+        "model": detail["model"],
+        "manufacturer": detail["manufacturer"],
         "device_type": detail["device_type"],
         "certification_date": detail["certification_date"],
         "certificate_id": detail["certificate_id"],
-        "vid": f"0x{detail['vid']:04X}", "pid": f"0x{detail['pid']:04X}", "url": detail["url"],
+        "vid": f"0x{detail['vid']:04X}",
+        "pid": f"0x{detail['pid']:04X}",
+        "url": detail["url"],
     }
 
 
@@ -138,13 +157,16 @@ def test_no_match_says_so_on_stderr(synced):
     assert result.stderr.strip() == "No listed product matches these filters."
 
 
-@pytest.mark.parametrize("options, message", [
-    (("--since", "soon"), "not a date: 'soon'"),
-    (("--limit", "-1"), "--limit must be 0 or more, not -1"),
-    (("--limit", "ten"), "--limit must be 0 or more, not ten"),
-    (("plug",), "unexpected argument 'plug'"),
-    (("--format", "xml"), "unknown format 'xml': use table, csv or json"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (("--since", "soon"), "not a date: 'soon'"),
+        (("--limit", "-1"), "--limit must be 0 or more, not -1"),
+        (("--limit", "ten"), "--limit must be 0 or more, not ten"),
+        (("plug",), "unexpected argument 'plug'"),
+        (("--format", "xml"), "unknown format 'xml': use table, csv or json"),
+    ],
+)
 def test_a_bad_argument_is_one_error_line(synced, options, message):
     result = scrapy_command(synced.workdir, "dbsearch", *options)
     assert result.returncode == 2

@@ -36,8 +36,11 @@ def healthy(synced):
 def lacking_details(synced, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("dbstats")
     database = synced.copy(workdir)
-    execute(database, "DELETE FROM product_details WHERE url IN "
-                      "(SELECT url FROM product_details ORDER BY url LIMIT 3)")
+    execute(
+        database,
+        "DELETE FROM product_details WHERE url IN "
+        "(SELECT url FROM product_details ORDER BY url LIMIT 3)",
+    )
     result = scrapy_command(workdir, "dbstats")
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -45,8 +48,11 @@ def lacking_details(synced, tmp_path_factory):
 
 def test_totals_equal_the_table_counts(healthy, synced):
     database = synced.database
-    assert line_value(healthy, "listed products") == count(
-        database, "SELECT COUNT(*) AS n FROM products WHERE delisted_at IS NULL") == 60
+    assert (
+        line_value(healthy, "listed products")
+        == count(database, "SELECT COUNT(*) AS n FROM products WHERE delisted_at IS NULL")
+        == 60
+    )
     assert line_value(healthy, "product details") == 60
     assert line_value(healthy, "vendors") == count(database, "SELECT COUNT(*) AS n FROM vendors")
     assert line_value(healthy, "listed products without details") == 0
@@ -67,26 +73,41 @@ def test_the_last_run_of_each_spider_and_what_it_added(healthy, synced):
 
 
 def test_counts_by_specification_version_equal_the_database(healthy, synced):
-    expected = Counter(row["v"] or "(none)" for row in rows(
-        synced.database, "SELECT specification_version AS v FROM product_details"))
+    expected = Counter(
+        row["v"] or "(none)"
+        for row in rows(synced.database, "SELECT specification_version AS v FROM product_details")
+    )
     assert section(healthy, "Listed products by specification version") == expected
 
 
 def test_counts_by_transport_count_each_interface(healthy, synced):
-    expected = Counter(part.strip() for row in rows(
-        synced.database, "SELECT transport_interface AS t FROM product_details")
-        for part in (row["t"] or "(none)").split(","))
+    expected = Counter(
+        part.strip()
+        for row in rows(synced.database, "SELECT transport_interface AS t FROM product_details")
+        for part in (row["t"] or "(none)").split(",")
+    )
     assert section(healthy, "Listed products by transport interface") == expected
 
 
 def test_the_ledger_counts_equal_its_tables(healthy, synced):
     ledger = section(healthy, "The DCL ledger")
-    assert ledger["DCL model records"] == count(
-        synced.database, "SELECT COUNT(*) AS n FROM dcl_models") > 0
-    assert ledger["DCL compliance records"] == count(
-        synced.database, "SELECT COUNT(*) AS n FROM dcl_compliance") > 0
-    assert ledger["revoked compliance records"] == count(
-        synced.database, "SELECT COUNT(*) AS n FROM dcl_compliance WHERE status = 'revoked'") > 0
+    assert (
+        ledger["DCL model records"]
+        == count(synced.database, "SELECT COUNT(*) AS n FROM dcl_models")
+        > 0
+    )
+    assert (
+        ledger["DCL compliance records"]
+        == count(synced.database, "SELECT COUNT(*) AS n FROM dcl_compliance")
+        > 0
+    )
+    assert (
+        ledger["revoked compliance records"]
+        == count(
+            synced.database, "SELECT COUNT(*) AS n FROM dcl_compliance WHERE status = 'revoked'"
+        )
+        > 0
+    )
 
 
 def test_the_findings_of_each_kind_are_counted(healthy, synced):

@@ -34,13 +34,19 @@ def test_a_complete_walk_stores_every_compliance_record_exactly(complete):
 
 
 def test_a_complete_walk_reads_each_page_once(complete):
-    assert len(complete["requests"]) == len(set(complete["requests"])) == pages(
-        len(complete["expected"]), PAGE_LIMIT) >= 5
+    assert (
+        len(complete["requests"])
+        == len(set(complete["requests"]))
+        == pages(len(complete["expected"]), PAGE_LIMIT)
+        >= 5
+    )
     assert (complete["run"]["spider"], complete["run"]["status"]) == ("dcl_compliance", "completed")
 
 
 def test_certificate_ids_with_stray_spaces_are_stored_trimmed(complete):
-    spaced = [r["cDCertificateId"] for r in complete["served"] if r["cDCertificateId"].startswith(" ")]
+    spaced = [
+        r["cDCertificateId"] for r in complete["served"] if r["cDCertificateId"].startswith(" ")
+    ]
     stored = {r["certificate_id"] for r in complete["stored"]}
     assert spaced
     assert {certificate.strip() for certificate in spaced} <= stored
@@ -52,7 +58,11 @@ def test_every_certification_type_is_stored_not_only_matter(complete):
 
 def test_statuses_are_stored_by_name(complete):
     assert {r["status"] for r in complete["stored"]} == {
-        "dev-test", "provisional", "certified", "revoked"}
+        "dev-test",
+        "provisional",
+        "certified",
+        "revoked",
+    }
 
 
 def test_a_revoked_record_keeps_its_certified_state_in_history(complete):
@@ -86,24 +96,39 @@ def two_walks(tmp_path_factory):
         first = walk(replica, workdir, "dcl_compliance", DCL_PAGE_LIMIT=PAGE_LIMIT)
         certified = [p for p in replica.catalog.listed() if ledger.plan(p) is None]
         revoked_path, withdrawn_path = certified[0].path, certified[1].path
-        planted = next(p for p in replica.catalog.listed() if ledger.plan(p) == "revoked_but_listed")
+        planted = next(
+            p for p in replica.catalog.listed() if ledger.plan(p) == "revoked_but_listed"
+        )
         ledger.revoke(revoked_path, on="2026-11-30")
         ledger.certify_again(planted.path, on="2026-12-01")
         ledger.withdraw(withdrawn_path)
         second = walk(replica, workdir, "dcl_compliance", DCL_PAGE_LIMIT=PAGE_LIMIT)
         expected = ledger.expected_compliance()
-        keys = {path: ledger.ids(replica.catalog.product(path))
-                for path in (revoked_path, withdrawn_path, planted.path)}
+        keys = {
+            path: ledger.ids(replica.catalog.product(path))
+            for path in (revoked_path, withdrawn_path, planted.path)
+        }
     changes = rows(workdir / "matter_certis.db", "SELECT * FROM dcl_changes ORDER BY id")
-    return {"first": first, "second": second, "expected": expected, "changes": changes,
-            "workdir": workdir, "keys": keys, "revoked": revoked_path,
-            "withdrawn": withdrawn_path, "planted": planted.path}
+    return {
+        "first": first,
+        "second": second,
+        "expected": expected,
+        "changes": changes,
+        "workdir": workdir,
+        "keys": keys,
+        "revoked": revoked_path,
+        "withdrawn": withdrawn_path,
+        "planted": planted.path,
+    }
 
 
 def changes_of(two_walks, path):
     vid, pid = two_walks["keys"][path]
-    return {change["field"]: (change["old_value"], change["new_value"])
-            for change in two_walks["changes"] if (change["vid"], change["pid"]) == (vid, pid)}
+    return {
+        change["field"]: (change["old_value"], change["new_value"])
+        for change in two_walks["changes"]
+        if (change["vid"], change["pid"]) == (vid, pid)
+    }
 
 
 def test_a_revocation_between_two_walks_is_a_recorded_change(two_walks):
@@ -153,8 +178,9 @@ def test_a_failed_walk_marks_nothing_removed(tmp_path):
 
 # -- faults -----------------------------------------------------------------------------------------
 def faulty_walk(tmp_path, **faults):
-    with ReplicaServer(Catalog(products=80, seed=2),
-                       dcl_ledger_faults={"compliance": Faults(**faults)}) as replica:
+    with ReplicaServer(
+        Catalog(products=80, seed=2), dcl_ledger_faults={"compliance": Faults(**faults)}
+    ) as replica:
         outcome = walk(replica, tmp_path, "dcl_compliance", DCL_PAGE_LIMIT=PAGE_LIMIT)
         outcome["expected"] = replica.ledger.expected_compliance()
     outcome["stored"] = stored_compliance(tmp_path)
@@ -179,7 +205,9 @@ def test_a_software_version_sent_as_text_is_refused_not_read_as_a_number(tmp_pat
     outcome = faulty_walk(tmp_path, record_overrides={1: {"softwareVersion": "300"}})
     assert outcome["stored"] == outcome["expected"][:1] + outcome["expected"][2:]
     assert outcome["run"]["status"] == "partial"
-    assert "no usable vid/pid/softwareVersion/certificationType: " in outcome["run"]["error_details"]
+    assert (
+        "no usable vid/pid/softwareVersion/certificationType: " in outcome["run"]["error_details"]
+    )
 
 
 def test_a_status_outside_the_enum_is_stored_as_null_with_a_warning(tmp_path):
@@ -195,14 +223,18 @@ def test_a_software_version_must_be_a_json_integer(value):
         normalize.json_integer(value)
 
 
-@pytest.mark.parametrize(("code", "name"), [(0, "dev-test"), (1, "provisional"),
-                                            (2, "certified"), (3, "revoked"), (None, None)])
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [(0, "dev-test"), (1, "provisional"), (2, "certified"), (3, "revoked"), (None, None)],
+)
 def test_status_codes_are_named_as_the_matter_specification_does(code, name):
     assert normalize.json_status(code) == name
 
 
-@pytest.mark.parametrize(("value", "iso"), [("2023-12-11T00:00:00.000Z", "2023-12-11"),
-                                            ("2023-12-11", "2023-12-11"), ("", None)])
+@pytest.mark.parametrize(
+    ("value", "iso"),
+    [("2023-12-11T00:00:00.000Z", "2023-12-11"), ("2023-12-11", "2023-12-11"), ("", None)],
+)
 def test_ledger_dates_become_iso_dates(value, iso):
     assert normalize.json_date(value) == iso
 

@@ -34,8 +34,12 @@ def test_a_complete_walk_stores_every_model_record_exactly(complete):
 
 
 def test_a_complete_walk_reads_each_page_once(complete):
-    assert len(complete["requests"]) == len(set(complete["requests"])) == pages(
-        len(complete["expected"]), PAGE_LIMIT) >= 5
+    assert (
+        len(complete["requests"])
+        == len(set(complete["requests"]))
+        == pages(len(complete["expected"]), PAGE_LIMIT)
+        >= 5
+    )
 
 
 def test_next_keys_are_url_encoded(complete):
@@ -63,8 +67,9 @@ def test_the_default_page_limit_reads_hundreds_of_models_a_request(tmp_path):
 
 
 def failed_walk(tmp_path, **faults):
-    with ReplicaServer(Catalog(products=150, seed=1),
-                       dcl_ledger_faults={"models": Faults(**faults)}) as replica:
+    with ReplicaServer(
+        Catalog(products=150, seed=1), dcl_ledger_faults={"models": Faults(**faults)}
+    ) as replica:
         outcome = walk(replica, tmp_path, "dcl_models", DCL_PAGE_LIMIT=PAGE_LIMIT)
         outcome["expected"] = replica.ledger.expected_models()
     outcome["stored"] = stored_models(tmp_path)
@@ -82,7 +87,7 @@ def test_a_total_the_walk_does_not_reach_fails_it_and_keeps_the_models_read(tmp_
 def test_a_malformed_page_fails_the_walk_and_keeps_the_pages_before_it(tmp_path):
     outcome = failed_walk(tmp_path, malformed_page=3)
     assert "failed (dcl_malformed)" in outcome["log"]
-    assert outcome["stored"] == outcome["expected"][:2 * PAGE_LIMIT]
+    assert outcome["stored"] == outcome["expected"][: 2 * PAGE_LIMIT]
 
 
 def test_a_model_without_a_json_integer_pid_is_refused_and_the_run_partial(tmp_path):
@@ -136,8 +141,15 @@ def two_walks(tmp_path_factory):
         expected = ledger.expected_models()
         gone, renamed = ledger.ids(plain[0]), ledger.ids(plain[1])
     changes = rows(workdir / "matter_certis.db", "SELECT * FROM dcl_changes ORDER BY id")
-    return {"first": first, "second": second, "expected": expected, "changes": changes,
-            "workdir": workdir, "gone": gone, "renamed": renamed}
+    return {
+        "first": first,
+        "second": second,
+        "expected": expected,
+        "changes": changes,
+        "workdir": workdir,
+        "gone": gone,
+        "renamed": renamed,
+    }
 
 
 def test_a_model_gone_from_the_ledger_is_marked_not_deleted(two_walks):
@@ -147,10 +159,13 @@ def test_a_model_gone_from_the_ledger_is_marked_not_deleted(two_walks):
 
 
 def test_a_changed_model_and_a_removed_one_are_recorded_changes(two_walks):
-    changes = {((c["vid"], c["pid"]), c["field"]): (c["old_value"], c["new_value"])
-               for c in two_walks["changes"]}
+    changes = {
+        ((c["vid"], c["pid"]), c["field"]): (c["old_value"], c["new_value"])
+        for c in two_walks["changes"]
+    }
     assert {key for key, _ in changes} == {two_walks["gone"], two_walks["renamed"]}
     assert changes[(two_walks["gone"], "removed_at")][0] is None
     assert changes[(two_walks["renamed"], "product_name")][1] == "Renamed Plug"
-    assert all(c["record"] == "model" and c["software_version"] is None
-               for c in two_walks["changes"])
+    assert all(
+        c["record"] == "model" and c["software_version"] is None for c in two_walks["changes"]
+    )

@@ -13,16 +13,22 @@ from replica import Catalog, Faults, ReplicaServer
 from tests.crawling import crawl, rows
 
 PAGE_LIMIT = 7
-VENDOR_COLUMNS = ("vendor_id", "vendor_name", "company_legal_name", "company_preferred_name",
-                  "vendor_landing_page_url")
+VENDOR_COLUMNS = (
+    "vendor_id",
+    "vendor_name",
+    "company_legal_name",
+    "company_preferred_name",
+    "vendor_landing_page_url",
+)
 
 
 def walk(tmp_path_factory, settings=None, **replica_options):
     """Crawl a replica whose DCL API misbehaves as told; returns what the test looks at."""
     workdir = tmp_path_factory.mktemp("dcl")
     with ReplicaServer(Catalog(products=12, seed=0), **replica_options) as replica:
-        result = crawl(replica, workdir, spider="dcl_vendors", DCL_PAGE_LIMIT=PAGE_LIMIT,
-                       **(settings or {}))
+        result = crawl(
+            replica, workdir, spider="dcl_vendors", DCL_PAGE_LIMIT=PAGE_LIMIT, **(settings or {})
+        )
         requests = [record.path for record in replica.request_log if record.kind == "dcl"]
         expected = replica.catalog.expected_vendors()
     database = workdir / "matter_certis.db"
@@ -31,8 +37,9 @@ def walk(tmp_path_factory, settings=None, **replica_options):
         "log": (workdir / "crawl.log").read_text(),
         "requests": requests,
         "expected": expected,
-        "stored": rows(database, f"SELECT {', '.join(VENDOR_COLUMNS)} FROM vendors "
-                                 "ORDER BY vendor_id"),
+        "stored": rows(
+            database, f"SELECT {', '.join(VENDOR_COLUMNS)} FROM vendors ORDER BY vendor_id"
+        ),
         "run": rows(database, "SELECT * FROM crawling_results")[0],
     }
 
@@ -94,9 +101,8 @@ def test_a_malformed_page_stops_the_walk_with_one_error(malformed):
 
 
 def test_a_malformed_page_keeps_the_vendors_of_the_pages_before_it(malformed):
-    assert malformed["stored"] == malformed["expected"][:2 * PAGE_LIMIT]
+    assert malformed["stored"] == malformed["expected"][: 2 * PAGE_LIMIT]
     assert malformed["run"]["status"] == "failed"
-
 
 
 def failed_errors(outcome, reason):
@@ -113,8 +119,11 @@ def page_count(vendors):
 
 @pytest.fixture(scope="module")
 def unreachable(tmp_path_factory):
-    return walk(tmp_path_factory, faults=Faults(down=True),
-                settings={"RETRY_TIMES": 1, "MATTER_RETRY_BASE_DELAY": 0})
+    return walk(
+        tmp_path_factory,
+        faults=Faults(down=True),
+        settings={"RETRY_TIMES": 1, "MATTER_RETRY_BASE_DELAY": 0},
+    )
 
 
 def test_a_ledger_that_cannot_be_reached_fails_the_walk_with_one_error(unreachable):
@@ -182,13 +191,16 @@ def test_a_walk_past_the_announced_total_fails_at_the_page_that_passes_it(past_t
     errors = failed_errors(past_total, "dcl_total_mismatch")
     assert len(errors) == 1
     assert f"more than the {announced} the ledger announced" in errors[0]
-    assert len(past_total["requests"]) == announced // PAGE_LIMIT + 1 < page_count(
-        past_total["expected"])
+    assert (
+        len(past_total["requests"])
+        == announced // PAGE_LIMIT + 1
+        < page_count(past_total["expected"])
+    )
 
 
 def test_a_walk_past_the_total_keeps_the_vendors_read(past_total):
     pages = len(past_total["requests"])
-    assert past_total["stored"] == past_total["expected"][:pages * PAGE_LIMIT]
+    assert past_total["stored"] == past_total["expected"][: pages * PAGE_LIMIT]
 
 
 BAD_POSITION = 3
@@ -197,13 +209,16 @@ BAD_POSITION = 3
 @pytest.fixture(scope="module")
 def string_vendor_id(tmp_path_factory):
     # DEBUG: the stats dump shows the count.
-    return walk(tmp_path_factory, settings={"LOG_LEVEL": "DEBUG"},
-                dcl_vendor_overrides={BAD_POSITION: {"vendorID": "abc"}})
+    return walk(
+        tmp_path_factory,
+        settings={"LOG_LEVEL": "DEBUG"},
+        dcl_vendor_overrides={BAD_POSITION: {"vendorID": "abc"}},
+    )
 
 
 def test_a_string_vendor_id_is_refused_not_read_as_hex(string_vendor_id):
     expected = string_vendor_id["expected"]
-    assert string_vendor_id["stored"] == expected[:BAD_POSITION] + expected[BAD_POSITION + 1:]
+    assert string_vendor_id["stored"] == expected[:BAD_POSITION] + expected[BAD_POSITION + 1 :]
     assert 0xABC not in [vendor["vendor_id"] for vendor in string_vendor_id["stored"]]
 
 
@@ -215,17 +230,22 @@ def test_a_refused_vendor_record_is_named_in_a_warning_and_counted(string_vendor
 
 def test_a_refused_vendor_record_makes_the_run_partial(string_vendor_id):
     assert string_vendor_id["run"]["status"] == "partial"
-    assert "DCL vendor record not stored (no usable vendorID: 'abc')" in (
-        string_vendor_id["run"]["error_details"])
+    assert (
+        "DCL vendor record not stored (no usable vendorID: 'abc')"
+        in (string_vendor_id["run"]["error_details"])
+    )
     assert string_vendor_id["result"].returncode == verdict.EXIT_CODES["partial"]
 
 
 @pytest.fixture(scope="module")
 def odd_names(tmp_path_factory):
-    return walk(tmp_path_factory, dcl_vendor_overrides={
-        4: {"vendorName": 42, "companyLegalName": ["Acme", "Inc."]},
-        5: {"vendorName": "None", "companyPreferredName": "  "},
-    })
+    return walk(
+        tmp_path_factory,
+        dcl_vendor_overrides={
+            4: {"vendorName": 42, "companyLegalName": ["Acme", "Inc."]},
+            5: {"vendorName": "None", "companyPreferredName": "  "},
+        },
+    )
 
 
 def test_text_of_the_wrong_type_is_stored_as_null_with_a_warning(odd_names):
@@ -252,7 +272,11 @@ def test_a_vendor_id_must_be_a_json_integer_in_range(value):
 
 
 def test_a_json_integer_is_a_vendor_id():
-    assert (normalize.json_id(4939), normalize.json_id(0), normalize.json_id(None)) == (4939, 0, None)
+    assert (normalize.json_id(4939), normalize.json_id(0), normalize.json_id(None)) == (
+        4939,
+        0,
+        None,
+    )
 
 
 @pytest.mark.parametrize("value", [42, 1.5, False, ["a"], {"name": "a"}])
@@ -261,9 +285,16 @@ def test_json_text_must_be_a_string(value):
         normalize.json_text(value)
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    ("None", "None"), ("N/A", "N/A"), (" Acme \u00a0 Inc. ", "Acme Inc."), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("None", "None"),
+        ("N/A", "N/A"),
+        (" Acme \u00a0 Inc. ", "Acme Inc."),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_json_text_is_missing_only_when_null_or_empty(value, text):
     assert normalize.json_text(value) == text
 
@@ -276,11 +307,17 @@ def page(records, next_key=None, total=None):
 
 def test_the_audit_names_each_refused_record(make_spider):
     spider = make_spider(DclVendorsSpider)
-    items = list(spider.parse(page([{"vendorID": "abc"}, {"vendorID": 4939, "vendorName": "Tuya"}],
-                                   total="2")))
+    items = list(
+        spider.parse(
+            page([{"vendorID": "abc"}, {"vendorID": 4939, "vendorName": "Tuya"}], total="2")
+        )
+    )
     assert [item["vendor_id"] for item in items] == [4939]
-    assert spider.audit() == [verdict.Problem(
-        "partial", f"DCL vendor record not stored (no usable vendorID: 'abc') on {URL}")]
+    assert spider.audit() == [
+        verdict.Problem(
+            "partial", f"DCL vendor record not stored (no usable vendorID: 'abc') on {URL}"
+        )
+    ]
 
 
 def test_a_walk_without_refused_records_has_nothing_to_audit(make_spider):

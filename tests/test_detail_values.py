@@ -11,8 +11,14 @@ from matter_certis.spiders.matter_products import MatterProductsSpider
 from tests.conftest import response_from
 
 URL = "https://csa-iot.org/csa_product/hue-smart-plug/"
-REF = {"url": URL, "manufacturer": "Card Company", "model": "Card model",
-       "certificate_id": None, "page_id": 7, "index_in_page": 5}
+REF = {
+    "url": URL,
+    "manufacturer": "Card Company",
+    "model": "Card model",
+    "certificate_id": None,
+    "page_id": 7,
+    "index_in_page": 5,
+}
 
 
 @pytest.fixture
@@ -31,6 +37,7 @@ def stat(spider, name):
 
 
 # Never drop a listed product
+
 
 def test_a_software_component_certificate_id_is_kept_verbatim_and_trimmed(spider):
     item = detail(spider, "matter_products_detail_software_component.html")
@@ -52,6 +59,7 @@ def test_a_card_keeps_a_software_component_certificate_id(spider):
 
 
 # Never guess
+
 
 def test_an_undocumented_date_is_null_warned_and_counted(spider, caplog):
     item = detail(spider, "matter_products_detail_odd_values.html")
@@ -87,6 +95,7 @@ def test_one_date_in_two_formats_is_no_conflict(spider):
 
 # Markup text
 
+
 def test_a_heading_with_unicode_spaces_still_finds_the_categories(spider):
     item = detail(spider, "matter_products_detail_nbsp_heading.html")
     assert item["application_categories"] == ["Lighting", "Smart Home"]
@@ -113,17 +122,22 @@ def test_script_and_style_content_is_never_stored_as_text(spider, field, expecte
 
 
 def test_script_content_is_never_card_text(spider):
-    body = ('<article><h3 class="entry-title">Wi-Fi plug<script>track()</script></h3>'
-            '<p class="entry-company">Tuya<style>p {}</style></p></article>').encode()
+    body = (
+        b'<article><h3 class="entry-title">Wi-Fi plug<script>track()</script></h3>'
+        b'<p class="entry-company">Tuya<style>p {}</style></p></article>'
+    )
     response = response_from("matter_products_list_empty.html", URL).replace(body=body)
     loader = ProductRefLoader(selector=response.css("article")[0], response=response, spider=spider)
     loader.add_text("model", "h3.entry-title")
     loader.add_text("manufacturer", "p.entry-company")
     assert (loader.get_output_value("model"), loader.get_output_value("manufacturer")) == (
-        "Wi-Fi plug", "Tuya")
+        "Wi-Fi plug",
+        "Tuya",
+    )
 
 
 # The detail markup observed on the live site
+
 
 @pytest.fixture
 def live(spider):
@@ -147,9 +161,14 @@ def test_live_program_category_is_never_a_device_type(live):
 
 @pytest.mark.parametrize(
     ("field", "expected"),
-    [("vid", 0x100B), ("pid", 0x0042), ("certificate_id", "CSA24123MAT42001-01"),
-     ("certification_date", "2025-06-27"), ("transport_interface", "Thread"),
-     ("model", "Hue Smart Plug")],
+    [
+        ("vid", 0x100B),
+        ("pid", 0x0042),
+        ("certificate_id", "CSA24123MAT42001-01"),
+        ("certification_date", "2025-06-27"),
+        ("transport_interface", "Thread"),
+        ("model", "Hue Smart Plug"),
+    ],
 )
 def test_live_fields_are_found_in_nested_columns(live, field, expected):
     assert live[field] == expected

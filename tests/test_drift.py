@@ -34,7 +34,8 @@ def test_a_field_usually_stored_and_now_missing_on_most_pages_is_drifting(databa
     coverage.observe(detail_rows(MIN_PAGES))
     assert coverage.drifting() == ["family_id"]
     assert coverage.describe("family_id") == (
-        f"family_id (found on 0 of {MIN_PAGES} pages, the database has it for 100% of its products)")
+        f"family_id (found on 0 of {MIN_PAGES} pages, the database has it for 100% of its products)"
+    )
 
 
 def test_a_field_found_on_most_pages_is_not_drifting(database):
@@ -83,11 +84,13 @@ def test_a_full_run_after_a_theme_change_is_degraded_and_keeps_the_stored_values
             catalog.change(product.path, specification_version=None)
         result = crawl(replica, tmp_path, "mode=full")
     assert result.returncode == EXIT_CODES["degraded"]
-    (run,) = rows(database, "SELECT status, error_details FROM crawling_results "
-                            "WHERE mode = 'full'")
+    (run,) = rows(
+        database, "SELECT status, error_details FROM crawling_results WHERE mode = 'full'"
+    )
     assert run["status"] == "degraded"
     assert run["error_details"].startswith(
         "markup drift, fields usually stored came back empty: specification_version "
-        "(found on 0 of 60 pages, the database has it for 100% of its products)")
+        "(found on 0 of 60 pages, the database has it for 100% of its products)"
+    )
     assert stored_details(database) == before
     assert "Markup drift" in (tmp_path / "crawl.log").read_text()

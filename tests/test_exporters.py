@@ -38,8 +38,13 @@ def test_other_values_are_unchanged(value):
 
 
 def product(**fields):
-    values = {"url": "https://csa-iot.org/csa_product/plug/", "page_id": 3, "vid": 0x1552,
-              "application_categories": ["Plugs", "Energy"], "tis_trp_tested": False}
+    values = {
+        "url": "https://csa-iot.org/csa_product/plug/",
+        "page_id": 3,
+        "vid": 0x1552,
+        "application_categories": ["Plugs", "Energy"],
+        "tis_trp_tested": False,
+    }
     return ProductDetail(**values, **fields)
 
 
@@ -66,16 +71,18 @@ def read_xlsx(data):
     return [dict(zip(header, row)) for row in body]
 
 
-@pytest.mark.parametrize("read, exporter_class", [(read_csv, CsvExporter),
-                                                  (read_xlsx, XlsxExporter)])
+@pytest.mark.parametrize(
+    "read, exporter_class", [(read_csv, CsvExporter), (read_xlsx, XlsxExporter)]
+)
 def test_every_dangerous_cell_is_written_as_text(read, exporter_class):
     items = [product(model=value, description=value) for value in DANGEROUS]
     cells = [(row["model"], row["description"]) for row in read(export(exporter_class, items))]
     assert cells == [("'" + value, "'" + value) for value in DANGEROUS]
 
 
-@pytest.mark.parametrize("read, exporter_class", [(read_csv, CsvExporter),
-                                                  (read_xlsx, XlsxExporter)])
+@pytest.mark.parametrize(
+    "read, exporter_class", [(read_csv, CsvExporter), (read_xlsx, XlsxExporter)]
+)
 def test_ids_show_as_hex_and_lists_are_joined(read, exporter_class):
     (row,) = read(export(exporter_class, [product()]))
     assert (row["vid"], row["application_categories"]) == ("0x1552", "Plugs; Energy")
@@ -96,31 +103,43 @@ def feed_options(spidercls, feeds, **settings):
 
 
 def test_feed_rows_restricts_command_line_feeds_to_the_spiders_row_items():
-    options = feed_options(MatterProductsSpider,
-                           {"products.csv": {"format": "csv", "overwrite": True}})["products.csv"]
+    options = feed_options(
+        MatterProductsSpider, {"products.csv": {"format": "csv", "overwrite": True}}
+    )["products.csv"]
     assert options["item_classes"] == [ProductDetail]
     assert options["fields"] == list(ProductDetail.fields)
     assert (options["format"], options["overwrite"]) == ("csv", True)
 
 
 def test_feed_rows_knows_the_row_items_of_every_spider():
-    classes = {spidercls.name: feed_options(spidercls, {"x.csv": {"format": "csv"}})["x.csv"][
-        "item_classes"] for spidercls in (DclVendorsSpider, DclModelsSpider, DclComplianceSpider)}
-    assert classes == {"dcl_vendors": [Vendor], "dcl_models": [DclModel],
-                       "dcl_compliance": [DclCompliance]}
+    classes = {
+        spidercls.name: feed_options(spidercls, {"x.csv": {"format": "csv"}})["x.csv"][
+            "item_classes"
+        ]
+        for spidercls in (DclVendorsSpider, DclModelsSpider, DclComplianceSpider)
+    }
+    assert classes == {
+        "dcl_vendors": [Vendor],
+        "dcl_models": [DclModel],
+        "dcl_compliance": [DclCompliance],
+    }
 
 
 def test_feed_rows_falls_back_on_every_row_item_for_a_spider_without_item_class():
     options = feed_options(scrapy.Spider, {"x.json": {"format": "json"}})["x.json"]
-    assert options["item_classes"] == ["matter_certis.items.ProductDetail",
-                                       "matter_certis.items.Vendor"]
+    assert options["item_classes"] == [
+        "matter_certis.items.ProductDetail",
+        "matter_certis.items.Vendor",
+    ]
     assert "fields" not in options
 
 
 def test_feed_rows_leaves_a_feeds_own_item_classes_and_the_projects_fields():
-    feeds = feed_options(MatterProductsSpider,
-                         {"refs.json": {"format": "json", "item_classes": ["x.Y"]}},
-                         FEED_EXPORT_FIELDS=["url"])
+    feeds = feed_options(
+        MatterProductsSpider,
+        {"refs.json": {"format": "json", "item_classes": ["x.Y"]}},
+        FEED_EXPORT_FIELDS=["url"],
+    )
     assert feeds["refs.json"]["item_classes"] == ["x.Y"]
     assert "fields" not in feeds["refs.json"]
 
@@ -140,6 +159,7 @@ def read_xlsx_header(data):
 
 
 # --- the feeds of a real crawl (tests/conftest.py ``synced``) -------------------------------
+
 
 def as_feed_value(column, value):
     """A stored detail value as the JSON feeds show it."""
@@ -172,22 +192,28 @@ def by_url(rows):
 
 def test_the_csv_feed_has_one_row_per_product_equal_to_the_database(synced, details):
     feed = by_url(read_csv((synced.workdir / "products.csv").read_bytes()))
-    assert feed == [{column: as_csv_cell(column, value) for column, value in detail.items()}
-                    for detail in details]
+    assert feed == [
+        {column: as_csv_cell(column, value) for column, value in detail.items()}
+        for detail in details
+    ]
 
 
 @pytest.mark.parametrize("name", ["json", "jsonl"])
 def test_the_json_feeds_equal_the_database(synced, details, name):
     text = (synced.workdir / f"products.{name}").read_text()
     feed = json.loads(text) if name == "json" else [json.loads(line) for line in text.splitlines()]
-    assert by_url(feed) == [{column: as_feed_value(column, value)
-                             for column, value in detail.items()} for detail in details]
+    assert by_url(feed) == [
+        {column: as_feed_value(column, value) for column, value in detail.items()}
+        for detail in details
+    ]
 
 
 def test_the_xlsx_feed_equals_the_database(synced, details):
     feed = by_url(read_xlsx((synced.workdir / "products.xlsx").read_bytes()))
-    assert feed == [{column: as_xlsx_cell(column, value) for column, value in detail.items()}
-                    for detail in details]
+    assert feed == [
+        {column: as_xlsx_cell(column, value) for column, value in detail.items()}
+        for detail in details
+    ]
 
 
 def test_the_crawl_feeds_neutralise_formulas_from_the_site(synced):
@@ -204,6 +230,7 @@ def test_an_incremental_runs_feed_says_how_many_products_it_holds(tmp_path):
         assert (first.returncode, second.returncode) == (0, 0)
         header = feed.read_text(encoding="utf-8")
     assert header.splitlines() == [",".join(ProductDetail.fields)]
-    assert (f"The feed {feed} holds the 0 products this incremental run fetched (new, or "
-            f"missing details); `scrapy dbexport {feed}` writes every listed product"
-            ) in (tmp_path / "crawl.log").read_text()
+    assert (
+        f"The feed {feed} holds the 0 products this incremental run fetched (new, or "
+        f"missing details); `scrapy dbexport {feed}` writes every listed product"
+    ) in (tmp_path / "crawl.log").read_text()

@@ -7,7 +7,11 @@ from matter_certis.verdict import EXIT_CODES
 from replica import Catalog, Faults, ReplicaServer
 from tests.crawling import by_url, crawl, rows, stored_details, stored_products
 
-FAST_RETRIES = {"MATTER_RETRY_BASE_DELAY": 0.05, "MATTER_RETRY_MAX_DELAY": 1.0, "MATTER_RETRY_SEED": 1}
+FAST_RETRIES = {
+    "MATTER_RETRY_BASE_DELAY": 0.05,
+    "MATTER_RETRY_MAX_DELAY": 1.0,
+    "MATTER_RETRY_SEED": 1,
+}
 
 
 def assert_mirrors(replica, database):
@@ -17,8 +21,17 @@ def assert_mirrors(replica, database):
 
 @pytest.fixture(scope="module")
 def faulty_crawl(tmp_path_factory):
-    faults = Faults(seed=11, rate_503=0.10, rate_500=0.03, rate_429=0.02, retry_after=1,
-                    rate_drop=0.05, rate_slow=0.01, slow_seconds=3, rate_truncate=0.05)
+    faults = Faults(
+        seed=11,
+        rate_503=0.10,
+        rate_500=0.03,
+        rate_429=0.02,
+        retry_after=1,
+        rate_drop=0.05,
+        rate_slow=0.01,
+        slow_seconds=3,
+        rate_truncate=0.05,
+    )
     workdir = tmp_path_factory.mktemp("faulty")
     with ReplicaServer(Catalog(products=600, seed=9), faults=faults) as replica:
         result = crawl(replica, workdir, DOWNLOAD_TIMEOUT=1, **FAST_RETRIES)
@@ -28,7 +41,9 @@ def faulty_crawl(tmp_path_factory):
 def test_the_faulty_crawl_completes(faulty_crawl):
     replica, workdir, result = faulty_crawl
     assert result.returncode == 0
-    (run,) = rows(workdir / "matter_certis.db", "SELECT status, incomplete_pages FROM crawling_results")
+    (run,) = rows(
+        workdir / "matter_certis.db", "SELECT status, incomplete_pages FROM crawling_results"
+    )
     assert run["status"] == "completed"
     assert run["incomplete_pages"] > 0
 
@@ -49,8 +64,12 @@ def test_every_kind_of_fault_was_met_and_retried(faulty_crawl):
 
 
 def test_a_site_that_stays_down_trips_the_breaker_and_a_later_run_completes(tmp_path):
-    settings = {**FAST_RETRIES, "MATTER_BREAKER_THRESHOLD": 5, "MATTER_BREAKER_COOLDOWN": 1,
-                "MATTER_BREAKER_MAX_TRIPS": 1}
+    settings = {
+        **FAST_RETRIES,
+        "MATTER_BREAKER_THRESHOLD": 5,
+        "MATTER_BREAKER_COOLDOWN": 1,
+        "MATTER_BREAKER_MAX_TRIPS": 1,
+    }
     with ReplicaServer(Catalog(products=48, seed=2), faults=Faults(down=True)) as replica:
         assert crawl(replica, tmp_path, **settings).returncode == EXIT_CODES["failed"]
         database = tmp_path / "matter_certis.db"
@@ -63,6 +82,9 @@ def test_a_site_that_stays_down_trips_the_breaker_and_a_later_run_completes(tmp_
 
         replica.faults = None
         assert crawl(replica, tmp_path, **settings).returncode == 0
-        statuses = [run["status"] for run in rows(database, "SELECT status FROM crawling_results ORDER BY started_at")]
+        statuses = [
+            run["status"]
+            for run in rows(database, "SELECT status FROM crawling_results ORDER BY started_at")
+        ]
         assert statuses == ["failed", "completed"]
         assert_mirrors(replica, database)

@@ -6,11 +6,22 @@ import pytest
 from replica import Catalog, Faults, ReplicaServer
 from tests.crawling import by_url, crawl, rows, stored_details, stored_products
 
-FAST_RETRIES = {"MATTER_RETRY_BASE_DELAY": 0.01, "MATTER_RETRY_MAX_DELAY": 0.05,
-                "MATTER_RETRY_SEED": 1, "RETRY_TIMES": 8}
+FAST_RETRIES = {
+    "MATTER_RETRY_BASE_DELAY": 0.01,
+    "MATTER_RETRY_MAX_DELAY": 0.05,
+    "MATTER_RETRY_SEED": 1,
+    "RETRY_TIMES": 8,
+}
 # Content that once cost a product, a field or the truth; each on three products.
-CONTENT_QUIRKS = ("swc_certificate_id", "no_certificate_id", "nbsp_heading", "script_in_value",
-                  "vid_conflict", "odd_date", "tracking_link")
+CONTENT_QUIRKS = (
+    "swc_certificate_id",
+    "no_certificate_id",
+    "nbsp_heading",
+    "script_in_value",
+    "vid_conflict",
+    "odd_date",
+    "tracking_link",
+)
 
 
 def assert_exact(replica, database):
@@ -19,15 +30,17 @@ def assert_exact(replica, database):
 
 
 def statuses(database):
-    return [run["status"] for run in
-            rows(database, "SELECT status FROM crawling_results ORDER BY started_at")]
+    return [
+        run["status"]
+        for run in rows(database, "SELECT status FROM crawling_results ORDER BY started_at")
+    ]
 
 
 @pytest.fixture(scope="module")
 def quirky(tmp_path_factory):
     catalog = Catalog(products=120, seed=12, live_markup=True)
     for number, quirk in enumerate(CONTENT_QUIRKS):
-        for product in catalog.listed()[number::len(CONTENT_QUIRKS)][:3]:
+        for product in catalog.listed()[number :: len(CONTENT_QUIRKS)][:3]:
             catalog.quirk(product.path, quirk)
     workdir = tmp_path_factory.mktemp("quirky")
     with ReplicaServer(catalog) as replica:

@@ -5,8 +5,9 @@ from scrapy.http import HtmlResponse
 
 from matter_certis.loaders import ProductDetailLoader, ProductRefLoader
 
-PAGE = HtmlResponse("https://csa-iot.org/csa_product/x/", body=b"<html><h1>X</h1></html>",
-                    encoding="utf-8")
+PAGE = HtmlResponse(
+    "https://csa-iot.org/csa_product/x/", body=b"<html><h1>X</h1></html>", encoding="utf-8"
+)
 
 
 def test_a_field_processor_is_looked_up_once_per_loader_class():

@@ -223,7 +223,10 @@ def table(spider):
         ("primary_device_type_id", "0x010A, 0x0100"),
         ("device_type", "Plug-in Unit"),
         ("application_categories", ["Smart Plugs", "Energy Management"]),
-        ("description", "A smart plug with energy monitoring.\n\nWorks with every Matter controller."),
+        (
+            "description",
+            "A smart plug with energy monitoring.\n\nWorks with every Matter controller.",
+        ),
         (
             "compliance_document_url",
             "https://csa-iot.org/wp-content/uploads/2025/06/CSA22059MAT40059-24.zip",

@@ -38,9 +38,14 @@ def webhook():
 
 def notifying_crawl(replica, workdir, webhook):
     url = f"http://127.0.0.1:{webhook.server_address[1]}/hook"
-    return crawl(replica, workdir, SPIDERMON_ENABLED=True, SPIDERMON_DISCORD_WEBHOOK_URL=url,
-                 SPIDERMON_SPIDER_CLOSE_MONITORS="matter_certis.monitors.NotifyingRunSuite",
-                 **FAST_FAILURE)
+    return crawl(
+        replica,
+        workdir,
+        SPIDERMON_ENABLED=True,
+        SPIDERMON_DISCORD_WEBHOOK_URL=url,
+        SPIDERMON_SPIDER_CLOSE_MONITORS="matter_certis.monitors.NotifyingRunSuite",
+        **FAST_FAILURE,
+    )
 
 
 def test_a_run_that_is_not_completed_is_posted_to_the_webhook(tmp_path, webhook):
@@ -49,7 +54,8 @@ def test_a_run_that_is_not_completed_is_posted_to_the_webhook(tmp_path, webhook)
     (message,) = webhook.messages
     assert message["content"] == (
         "matter-certis: matter_products run failed: the status check did not complete: "
-        "listing page 1 or the last page could not be read")
+        "listing page 1 or the last page could not be read"
+    )
 
 
 def test_a_completed_run_posts_nothing(tmp_path, webhook):

@@ -11,15 +11,19 @@ def listing_of(size):
 
 
 def cards(site, page):
-    return [{"url": url} for url in site[(page - 1) * PAGE:page * PAGE]]
+    return [{"url": url} for url in site[(page - 1) * PAGE : page * PAGE]]
 
 
 def opened(site):
     """A listing after its first status check: page 1 and the last page."""
     last = -(-len(site) // PAGE)
     listing = Listing(len(site))
-    listing.opened([listing.read(1, cards(site, 1), known=True),
-                    listing.read(last, cards(site, last), known=True)])
+    listing.opened(
+        [
+            listing.read(1, cards(site, 1), known=True),
+            listing.read(last, cards(site, last), known=True),
+        ]
+    )
     return listing
 
 
@@ -50,8 +54,10 @@ def test_pages_read_after_growth_are_placed_by_the_cards_they_show_again():
     listing.read(3, cards(after, 3))  # five products pushed on: five cards of page 2 again
     assert listing.check(65, check_pages(after)) == 5
     assert [(read.page, read.shift) for read in listing.reads[2:4]] == [(2, 5), (3, 0)]
-    assert all(slot_of(listing, url) == divmod(64 - position, PAGE)
-               for position, url in enumerate(after[:36]))
+    assert all(
+        slot_of(listing, url) == divmod(64 - position, PAGE)
+        for position, url in enumerate(after[:36])
+    )
 
 
 def test_a_page_between_a_placed_one_and_slots_not_read_is_placed_once_they_are_read():
@@ -148,7 +154,9 @@ def test_a_page_the_databases_slots_misplace_sets_them_aside_and_is_placed():
     """One product back in the middle and another gone: page 1 and the last page are as the
     database has them, page 3 is not."""
     database = listing_of(60)
-    site = database[:26] + database[27:40] + ["https://csa-iot.org/csa_product/back/"] + database[40:]
+    site = (
+        database[:26] + database[27:40] + ["https://csa-iot.org/csa_product/back/"] + database[40:]
+    )
     listing = anchored(site, database)
     listing.read(3, cards(site, 3))
     assert listing.check(60, check_pages(site)) == 0

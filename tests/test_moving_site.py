@@ -41,18 +41,26 @@ def database(workdir):
 
 
 def last_run(workdir):
-    return rows(database(workdir), "SELECT status, error_details FROM crawling_results "
-                                   "ORDER BY started_at DESC LIMIT 1")[0]
+    return rows(
+        database(workdir),
+        "SELECT status, error_details FROM crawling_results ORDER BY started_at DESC LIMIT 1",
+    )[0]
 
 
 def delisted(workdir):
-    return {row["url"] for row in rows(database(workdir),
-                                       "SELECT url FROM products WHERE delisted_at IS NOT NULL")}
+    return {
+        row["url"]
+        for row in rows(database(workdir), "SELECT url FROM products WHERE delisted_at IS NOT NULL")
+    }
 
 
 def assert_exact(replica, workdir):
-    assert stored_products(database(workdir)) == by_url(replica.catalog.expected_products(replica.base_url))
-    assert stored_details(database(workdir)) == by_url(replica.catalog.expected_details(replica.base_url))
+    assert stored_products(database(workdir)) == by_url(
+        replica.catalog.expected_products(replica.base_url)
+    )
+    assert stored_details(database(workdir)) == by_url(
+        replica.catalog.expected_details(replica.base_url)
+    )
 
 
 def run(replica, workdir, *arguments, **settings):
@@ -186,8 +194,12 @@ def test_a_listing_that_keeps_moving_ends_partial_and_the_next_run_finishes_the_
         assert delisted(tmp_path) == set()
 
 
-@pytest.mark.parametrize(("growth_kind", "moment", "most_extra"), [("detail", 300, 0), ("list", 10, 10)])
-def test_what_growth_by_5_during_a_full_run_of_600_products_costs(tmp_path, growth_kind, moment, most_extra):
+@pytest.mark.parametrize(
+    ("growth_kind", "moment", "most_extra"), [("detail", 300, 0), ("list", 10, 10)]
+)
+def test_what_growth_by_5_during_a_full_run_of_600_products_costs(
+    tmp_path, growth_kind, moment, most_extra
+):
     """53 listing requests without growth. What a move while the pages are read leaves to
     read again depends on which pages were in flight when it happened: usually one or two
     pages and a second status check (56 or 57 requests), more on a loaded machine."""
@@ -204,7 +216,9 @@ def test_an_incremental_run_notices_products_stored_at_the_wrong_slots(tmp_path)
     is filled, but the status check sees page 1 disagree, so the run reads every page."""
     with ReplicaServer(Catalog(products=SMALL_SIZE, seed=19)) as replica:
         synced(replica, tmp_path)
-        newest, second = (ref["url"] for ref in replica.catalog.expected_products(replica.base_url)[:2])
+        newest, second = (
+            ref["url"] for ref in replica.catalog.expected_products(replica.base_url)[:2]
+        )
         execute(database(tmp_path), "UPDATE products SET index_in_page = -1 WHERE url = ?", newest)
         execute(database(tmp_path), "UPDATE products SET index_in_page = 11 WHERE url = ?", second)
         execute(database(tmp_path), "UPDATE products SET index_in_page = 10 WHERE url = ?", newest)
@@ -285,8 +299,9 @@ def test_a_product_back_and_one_on_page_1_gone_during_a_run(tmp_path, mode):
         replica.catalog.delist([back])  # back off the listing until the run is under way
         replica.catalog.add_products(30)  # pages for an incremental run to read
         (gone,) = urls_at(replica, 3)
-        replica.change_after("list", 3, lambda: (replica.catalog.relist([back]),
-                                                 replica.catalog.delist([gone])))
+        replica.change_after(
+            "list", 3, lambda: (replica.catalog.relist([back]), replica.catalog.delist([gone]))
+        )
         status = run(replica, tmp_path, f"mode={mode}", timeout=LOOP_TIMEOUT)
         assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status, gone=[gone])
 
@@ -298,8 +313,9 @@ def test_a_product_back_and_another_gone_during_a_full_runs_status_check(tmp_pat
         back, gone = urls_at(replica, 60, 40)
         churn(replica, tmp_path, back=[back])
         replica.catalog.delist([back])
-        replica.change_after("list", 1, lambda: (replica.catalog.relist([back]),
-                                                 replica.catalog.delist([gone])))
+        replica.change_after(
+            "list", 1, lambda: (replica.catalog.relist([back]), replica.catalog.delist([gone]))
+        )
         status = run(replica, tmp_path, "mode=full", timeout=LOOP_TIMEOUT)
         assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status, gone=[gone])
 
@@ -313,9 +329,12 @@ def test_a_product_missed_between_two_pages_read_across_a_move_is_not_delisted(t
         back, gone = urls_at(replica, 90, 40)
         churn(replica, tmp_path, back=[back])
         replica.catalog.delist([back])
-        replica.change_after("list", 6, lambda: (replica.catalog.relist([back]),
-                                                 replica.catalog.delist([gone])))
-        status = run(replica, tmp_path, "mode=full", timeout=LOOP_TIMEOUT, CONCURRENT_REQUESTS_PER_DOMAIN=1)
+        replica.change_after(
+            "list", 6, lambda: (replica.catalog.relist([back]), replica.catalog.delist([gone]))
+        )
+        status = run(
+            replica, tmp_path, "mode=full", timeout=LOOP_TIMEOUT, CONCURRENT_REQUESTS_PER_DOMAIN=1
+        )
         assert "again to confirm" in (tmp_path / "crawl.log").read_text()
         assert_exact_now_or_after_one_incremental_run(replica, tmp_path, status, gone=[gone])
 
@@ -325,7 +344,9 @@ def test_a_product_back_and_another_gone_before_a_page_range_run(tmp_path):
     with ReplicaServer(Catalog(products=CHURN_SIZE, seed=26)) as replica:
         back, gone = urls_at(replica, 60, 40)
         churn(replica, tmp_path, back=[back], gone=[gone])
-        status = run(replica, tmp_path, "mode=full", "start_page=3", "end_page=7", timeout=LOOP_TIMEOUT)
+        status = run(
+            replica, tmp_path, "mode=full", "start_page=3", "end_page=7", timeout=LOOP_TIMEOUT
+        )
         assert status in ("completed", "partial")
         assert run(replica, tmp_path, timeout=LOOP_TIMEOUT) == "completed"
         assert_exact(replica, tmp_path)

@@ -57,13 +57,17 @@ def test_parse_hex_id(text, expected):
     assert parse_hex_id(text) == expected
 
 
-@pytest.mark.parametrize("text", ["0x1FFFF", "65536", "70000", "0xZZ12", "0x", "12-34", "0x-1", "ABCDEFG"])
+@pytest.mark.parametrize(
+    "text", ["0x1FFFF", "65536", "70000", "0xZZ12", "0x", "12-34", "0x-1", "ABCDEFG"]
+)
 def test_parse_hex_id_refuses_out_of_range_and_junk(text):
     with pytest.raises(InvalidValue):
         parse_hex_id(text)
 
 
-@pytest.mark.parametrize(("number", "expected"), [(0x1552, "0x1552"), (0xD02, "0x0D02"), (0, "0x0000"), (None, None)])
+@pytest.mark.parametrize(
+    ("number", "expected"), [(0x1552, "0x1552"), (0xD02, "0x0D02"), (0, "0x0000"), (None, None)]
+)
 def test_format_hex_id(number, expected):
     assert format_hex_id(number) == expected
 

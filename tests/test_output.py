@@ -20,9 +20,8 @@ def crawl_printing(replica, tmp_path, *options, **settings):
     command = crawl_command(replica, tmp_path, options=options, **settings)
     for name in ("LOG_LEVEL", "LOG_FILE"):  # the helper's, after the options
         at = max(index for index, part in enumerate(command) if part.startswith(f"{name}="))
-        del command[at - 1:at + 1]  # "-s", "NAME=value"
-    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                            timeout=240)
+        del command[at - 1 : at + 1]  # "-s", "NAME=value"
+    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stderr.splitlines()
 
@@ -44,9 +43,18 @@ def test_the_first_line_names_the_database_and_the_last_sums_up_the_run(default_
     assert "completed (finished)" in default_crawl[-1]
 
 
-@pytest.mark.parametrize("noise", ["Disabled matter_certis.extensions.jobdir.JobDirGuard",
-                                   "Enabled extensions", "Overridden settings", "Versions:",
-                                   "Dumping Scrapy stats", "Spider closed", " DEBUG: "])
+@pytest.mark.parametrize(
+    "noise",
+    [
+        "Disabled matter_certis.extensions.jobdir.JobDirGuard",
+        "Enabled extensions",
+        "Overridden settings",
+        "Versions:",
+        "Dumping Scrapy stats",
+        "Spider closed",
+        " DEBUG: ",
+    ],
+)
 def test_a_default_crawl_leaves_out(default_crawl, noise):
     assert not [line for line in default_crawl if noise in line]
 
@@ -54,20 +62,29 @@ def test_a_default_crawl_leaves_out(default_crawl, noise):
 def test_log_level_debug_shows_the_startup_listings_and_the_stats(tmp_path):
     with ReplicaServer(Catalog(products=24)) as replica:
         printed = "\n".join(crawl_printing(replica, tmp_path, "-s", "LOG_LEVEL=DEBUG"))
-    for listing in ("DEBUG: Enabled extensions", "DEBUG: Overridden settings",
-                    "DEBUG: Dumping Scrapy stats", "DEBUG: Scraped from <200 "):
+    for listing in (
+        "DEBUG: Enabled extensions",
+        "DEBUG: Overridden settings",
+        "DEBUG: Dumping Scrapy stats",
+        "DEBUG: Scraped from <200 ",
+    ):
         assert listing in printed
 
 
 def test_a_demoted_record_is_debug_and_others_keep_their_level():
     demote = DemoteToDebug(("Enabled ",))
-    listing, warning = (logging.LogRecord("scrapy.middleware", level, __file__, 1, message,
-                                          None, None)
-                        for level, message in ((logging.INFO, "Enabled %(componentname)ss:"),
-                                               (logging.WARNING, "Enabled twice")))
+    listing, warning = (
+        logging.LogRecord("scrapy.middleware", level, __file__, 1, message, None, None)
+        for level, message in (
+            (logging.INFO, "Enabled %(componentname)ss:"),
+            (logging.WARNING, "Enabled twice"),
+        )
+    )
     assert demote.filter(listing) and demote.filter(warning)
     assert [(listing.levelname, listing.levelno), (warning.levelname, warning.levelno)] == [
-        ("DEBUG", logging.DEBUG), ("WARNING", logging.WARNING)]
+        ("DEBUG", logging.DEBUG),
+        ("WARNING", logging.WARNING),
+    ]
 
 
 def test_a_resumed_run_still_names_its_database_first(tmp_path):
@@ -83,7 +100,8 @@ def test_a_resumed_run_still_names_its_database_first(tmp_path):
 def test_a_ledger_walk_prints_no_warning_for_components_it_turns_off(tmp_path):
     """The DCL walks turn deltafetch off; ``MATTER_PROGRESS_INTERVAL=0`` turns Progress off."""
     with ReplicaServer(Catalog(products=24)) as replica:
-        printed = crawl_printing(replica, tmp_path, "-s", "MATTER_PROGRESS_INTERVAL=0",
-                                 spider="dcl_vendors")
+        printed = crawl_printing(
+            replica, tmp_path, "-s", "MATTER_PROGRESS_INTERVAL=0", spider="dcl_vendors"
+        )
     assert [line for line in printed if "WARNING" in line] == []
     assert len(printed) == 3  # the database, the walk's end, the summary

@@ -53,6 +53,7 @@ def judged(response):
 
 # --- listing pages ------------------------------------------------------------------------
 
+
 def test_a_whole_listing_page_passes():
     assert judged(listing("matter_products_list_live.html", page=5)) is None
 
@@ -68,15 +69,25 @@ def test_thirteen_cards_are_not_a_whole_page():
 
 
 def test_a_listing_page_after_the_first_needs_its_pagination():
-    response = answered(LIST_URL, without_pagination("matter_products_list_live.html"), "text/html",
-                        kind="list", page=5)
+    response = answered(
+        LIST_URL,
+        without_pagination("matter_products_list_live.html"),
+        "text/html",
+        kind="list",
+        page=5,
+    )
     assert judged(response) == "no pagination"
 
 
 def test_a_whole_first_page_of_twelve_without_pagination_is_the_only_page():
     """A listing of exactly 12 products: the document ends, so nothing was cut from it."""
-    response = answered(LIST_URL, without_pagination("matter_products_list_live.html"), "text/html",
-                        kind="list", page=1)
+    response = answered(
+        LIST_URL,
+        without_pagination("matter_products_list_live.html"),
+        "text/html",
+        kind="list",
+        page=1,
+    )
     assert judged(response) is None
 
 
@@ -96,6 +107,7 @@ def test_a_listing_page_without_its_card_container_is_not_whole():
 
 # --- detail pages -------------------------------------------------------------------------
 
+
 def test_a_whole_detail_page_passes():
     assert judged(detail("matter_products_detail_spans.html")) is None
 
@@ -111,26 +123,39 @@ def test_a_detail_page_nested_too_deep_for_lxml_is_not_whole():
 
 
 def test_a_detail_page_without_a_title_is_not_whole():
-    response = answered(DETAIL_URL, b"<html><body><div class='entry-product-details'><ul>"
-                        b"<li>Vendor ID: 1</li></ul></div></body></html>", "text/html", kind="detail")
+    response = answered(
+        DETAIL_URL,
+        b"<html><body><div class='entry-product-details'><ul>"
+        b"<li>Vendor ID: 1</li></ul></div></body></html>",
+        "text/html",
+        kind="detail",
+    )
     assert judged(response) == "no title (h1)"
 
 
 def test_a_detail_page_without_fields_is_not_whole():
-    response = answered(DETAIL_URL, b"<html><body><h1>Plug</h1><div class='entry-product-details'>"
-                        b"</div></body></html>", "text/html", kind="detail")
+    response = answered(
+        DETAIL_URL,
+        b"<html><body><h1>Plug</h1><div class='entry-product-details'></div></body></html>",
+        "text/html",
+        kind="detail",
+    )
     assert judged(response) == "no fields in product details block"
 
 
 # --- no usable page at all ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("body", "content_type", "reason"),
     [
         (b'{"code": "rest_no_route"}', "application/json", "not HTML (application/json)"),
         (b"", "text/html; charset=UTF-8", "empty body"),
-        (b"\x89PNG\r\n\x1a\n\x00\x01\x02\xff", "application/octet-stream",
-         "not HTML (application/octet-stream)"),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x01\x02\xff",
+            "application/octet-stream",
+            "not HTML (application/octet-stream)",
+        ),
         (b"\x89PNG\r\n\x1a\n\x00\x01\x02\xff", "text/html", "binary body (sent as text/html)"),
     ],
     ids=["json", "empty", "binary", "binary sent as html"],
@@ -148,6 +173,7 @@ def test_other_requests_are_not_judged():
 
 
 # --- the page check, the errback ----------------------------------------------------------
+
 
 @pytest.fixture
 def spider(make_spider):
@@ -168,11 +194,16 @@ def test_the_errback_dead_letters_an_unusable_page_with_its_reason(spider):
     dead = spider.record_failure(failure)
     assert isinstance(dead, RequestFailure)
     assert (dead["url"], dead["kind"], dead["error_type"], dead["attempts"]) == (
-        LIST_URL, "list", "UnusablePage", 6)
+        LIST_URL,
+        "list",
+        "UnusablePage",
+        6,
+    )
     assert dead["error_message"] == "the document does not end (no </html>): cut short"
 
 
 # --- the retry middleware reads a page again ----------------------------------------------
+
 
 class Engine:
     """Just what the retry middleware asks of the engine."""
@@ -184,11 +215,14 @@ class Engine:
 @pytest.fixture
 def retry(make_crawler):
     def make(**settings):
-        crawler = make_crawler(MatterProductsSpider, **{"MATTER_RETRY_BASE_DELAY": 0.0,
-                                                        "MATTER_RETRY_SEED": 1, **settings})
+        crawler = make_crawler(
+            MatterProductsSpider,
+            **{"MATTER_RETRY_BASE_DELAY": 0.0, "MATTER_RETRY_SEED": 1, **settings},
+        )
         crawler.spider = MatterProductsSpider.from_crawler(crawler)
         crawler.engine = Engine()
         return BackoffRetryMiddleware.from_crawler(crawler)
+
     return make
 
 
@@ -249,6 +283,7 @@ async def test_a_waiting_retry_ends_when_the_run_stops(retry):
 
 
 # --- redirect hops are never filtered as duplicates ---------------------------------------
+
 
 def test_a_redirect_hop_back_to_a_fetched_address_is_not_a_duplicate():
     dupefilter = RedirectHopsPassDupeFilter()

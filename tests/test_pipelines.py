@@ -14,15 +14,27 @@ URL = "https://csa-iot.org/csa_product/wi-fi-plug-27/"
 
 
 def ref(url=URL, page_id=0, index_in_page=0, **fields):
-    return ProductRef(url=url, manufacturer="Tuya", model="Plug", page_id=page_id,
-                      index_in_page=index_in_page, **fields)
+    return ProductRef(
+        url=url,
+        manufacturer="Tuya",
+        model="Plug",
+        page_id=page_id,
+        index_in_page=index_in_page,
+        **fields,
+    )
 
 
 def detail(url=URL, **fields):
     """A detail as the spider makes it: with its card's slot (that of ``ref()``)."""
-    values = {"url": url, "page_id": 0, "index_in_page": 0,
-              "certificate_id": "CSA22059MAT40059-24", "vid": 0x1552,
-              "application_categories": ["Plugs"], "tis_trp_tested": False}
+    values = {
+        "url": url,
+        "page_id": 0,
+        "index_in_page": 0,
+        "certificate_id": "CSA22059MAT40059-24",
+        "vid": 0x1552,
+        "application_categories": ["Plugs"],
+        "tis_trp_tested": False,
+    }
     values.update(fields)
     return ProductDetail(**values)
 
@@ -123,16 +135,23 @@ def test_an_update_keeps_created_at_and_moves_updated_at(crawler):
 
 def test_a_slot_taken_by_another_product_is_released(crawler):
     other = "https://csa-iot.org/csa_product/other/"
-    run_pipeline(crawler, [ref(page_id=0, index_in_page=1), ref(url=other, page_id=0, index_in_page=0)])
+    run_pipeline(
+        crawler, [ref(page_id=0, index_in_page=1), ref(url=other, page_id=0, index_in_page=0)]
+    )
     run_pipeline(crawler, [ref(page_id=0, index_in_page=0)])
-    assert (models.Product.get_by_id(URL).page_id, models.Product.get_by_id(URL).index_in_page) == (0, 0)
+    assert (models.Product.get_by_id(URL).page_id, models.Product.get_by_id(URL).index_in_page) == (
+        0,
+        0,
+    )
     moved = models.Product.get_by_id(other)
     assert (moved.page_id, moved.index_in_page) == (None, None)
 
 
 def test_a_slot_claimed_twice_in_one_batch_goes_to_the_later_card(crawler):
     other = "https://csa-iot.org/csa_product/other/"
-    run_pipeline(crawler, [ref(url=other, page_id=0, index_in_page=0), ref(page_id=0, index_in_page=0)])
+    run_pipeline(
+        crawler, [ref(url=other, page_id=0, index_in_page=0), ref(page_id=0, index_in_page=0)]
+    )
     assert models.Product.get_by_id(URL).page_id == 0
     assert models.Product.get_by_id(other).page_id is None
 
@@ -148,7 +167,7 @@ def test_vendors_are_upserted_by_vendor_id(make_crawler):
     crawler.spider = DclVendorsSpider.from_crawler(crawler)
     run_pipeline(crawler, [Vendor(vendor_id=0x1552, vendor_name="Tuya")])
     run_pipeline(crawler, [Vendor(vendor_id=0x1552, vendor_name="Tuya Smart")])
-    assert list(models.Vendor.select(models.Vendor.vendor_id, models.Vendor.vendor_name)
-                .tuples()) == [(0x1552, "Tuya Smart")]
+    assert list(
+        models.Vendor.select(models.Vendor.vendor_id, models.Vendor.vendor_name).tuples()
+    ) == [(0x1552, "Tuya Smart")]
     assert crawler.stats.get_value("matter/db/vendors/updated") == 1
-

@@ -32,8 +32,12 @@ def test_stable_slot_482_pages_4_on_last(physical_page, index, expected):
 
 def test_every_product_gets_a_distinct_slot_counted_from_the_oldest():
     total = total_products(5, 7)
-    slots = [stable_slot(total, page, index) for page in range(1, 6) for index in range(12)
-             if (page - 1) * 12 + index < total]
+    slots = [
+        stable_slot(total, page, index)
+        for page in range(1, 6)
+        for index in range(12)
+        if (page - 1) * 12 + index < total
+    ]
     assert len(set(slots)) == total
     assert slots[-1] == (0, 0)
     assert slots[0] == divmod(total - 1, 12)

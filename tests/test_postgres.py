@@ -49,27 +49,37 @@ def test_a_crawl_stores_the_ground_truth(replica, synced):
 
 def test_a_full_rerun_changes_nothing(replica, synced):
     url, workdir = synced
-    before = {table: rows(url, f"SELECT * FROM {table} ORDER BY url")
-              for table in ("products", "product_details")}
+    before = {
+        table: rows(url, f"SELECT * FROM {table} ORDER BY url")
+        for table in ("products", "product_details")
+    }
     result = crawl(replica, workdir, "mode=full", DATABASE_URL=url)
     assert result.returncode == 0, (workdir / "crawl.log").read_text()[-3000:]
     for table, stored in before.items():
         assert rows(url, f"SELECT * FROM {table} ORDER BY url") == stored
     assert rows(url, "SELECT count(*) AS n FROM product_changes") == [{"n": 0}]
-    assert rows(url, "SELECT status, products_updated FROM crawling_results "
-                     "WHERE mode = 'full'") == [{"status": "completed", "products_updated": 0}]
+    assert rows(
+        url, "SELECT status, products_updated FROM crawling_results WHERE mode = 'full'"
+    ) == [{"status": "completed", "products_updated": 0}]
 
 
-def test_two_page_ranges_at_once_equal_one_crawl_over_all_pages(postgres, replica, synced,
-                                                                 tmp_path):
+def test_two_page_ranges_at_once_equal_one_crawl_over_all_pages(
+    postgres, replica, synced, tmp_path
+):
     url = postgres.create_database()
     ranges = ((1, 13), (14, 30))
     # Small batches, so that the two jobs' transactions interleave many times; deltafetch's
     # keys are the detail rows of the one database both write.
     jobs = [
-        start_crawl(replica, tmp_path, f"start_page={first}", f"end_page={last}",
-                    DATABASE_URL=url, MATTER_DB_BATCH_SIZE=10,
-                    LOG_FILE=tmp_path / f"pages-{first}.log")
+        start_crawl(
+            replica,
+            tmp_path,
+            f"start_page={first}",
+            f"end_page={last}",
+            DATABASE_URL=url,
+            MATTER_DB_BATCH_SIZE=10,
+            LOG_FILE=tmp_path / f"pages-{first}.log",
+        )
         for first, last in ranges
     ]
     for job, (first, _) in zip(jobs, ranges):
@@ -78,12 +88,18 @@ def test_two_page_ranges_at_once_equal_one_crawl_over_all_pages(postgres, replic
     assert stored_products(url) == stored_products(synced[0])
     assert stored_details(url) == stored_details(synced[0])
     # Each job fetched the details of its own pages only.
-    runs = rows(url, "SELECT status, products_found, details_fetched FROM crawling_results "
-                     "ORDER BY products_found")
+    runs = rows(
+        url,
+        "SELECT status, products_found, details_fetched FROM crawling_results "
+        "ORDER BY products_found",
+    )
     assert runs == [
         {"status": "completed", "products_found": 13 * 12, "details_fetched": 13 * 12},
-        {"status": "completed", "products_found": PRODUCTS - 13 * 12,
-         "details_fetched": PRODUCTS - 13 * 12},
+        {
+            "status": "completed",
+            "products_found": PRODUCTS - 13 * 12,
+            "details_fetched": PRODUCTS - 13 * 12,
+        },
     ]
 
 
@@ -94,13 +110,19 @@ def test_a_page_range_fetches_and_answers_for_its_own_pages_only(replica, synced
     on_page_2, on_page_20 = newest_first[12]["url"], newest_first[19 * 12]["url"]
     execute(url, "DELETE FROM product_details WHERE url IN (?, ?)", on_page_2, on_page_20)
     # A listing failure a job over other pages has just recorded.
-    execute(url, "INSERT INTO failed_requests (url, kind, attempts, first_failed_at, "
-                 "last_failed_at, session_id) VALUES (?, 'list', 1, now(), now(), 'neighbour')",
-            replica.list_url + "&paged=20")
+    execute(
+        url,
+        "INSERT INTO failed_requests (url, kind, attempts, first_failed_at, "
+        "last_failed_at, session_id) VALUES (?, 'list', 1, now(), now(), 'neighbour')",
+        replica.list_url + "&paged=20",
+    )
     result = crawl(replica, workdir, "start_page=1", "end_page=13", DATABASE_URL=url)
     assert result.returncode == 0, (workdir / "crawl.log").read_text()[-3000:]
-    missing = rows(url, "SELECT p.url FROM products p LEFT JOIN product_details d "
-                        "ON d.url = p.url WHERE d.url IS NULL")
+    missing = rows(
+        url,
+        "SELECT p.url FROM products p LEFT JOIN product_details d "
+        "ON d.url = p.url WHERE d.url IS NULL",
+    )
     assert missing == [{"url": on_page_20}]
     assert rows(url, "SELECT session_id FROM failed_requests") == [{"session_id": "neighbour"}]
 
@@ -127,17 +149,28 @@ def test_a_slot_another_job_just_took_is_freed_by_writing_the_batch_again(postgr
         connection.in_transaction(lambda: save_products(ref("https://a/newer/")))
     finally:
         thread.join()
-    slots = rows(postgres.url(models.database.obj.database),
-                 "SELECT url, page_id, index_in_page FROM products ORDER BY url")
+    slots = rows(
+        postgres.url(models.database.obj.database),
+        "SELECT url, page_id, index_in_page FROM products ORDER BY url",
+    )
     models.database.close()
-    assert slots == [{"url": "https://a/newer/", "page_id": 0, "index_in_page": 0},
-                     {"url": "https://a/older/", "page_id": None, "index_in_page": None}]
+    assert slots == [
+        {"url": "https://a/newer/", "page_id": 0, "index_in_page": 0},
+        {"url": "https://a/older/", "page_id": None, "index_in_page": None},
+    ]
     assert "A concurrent writer got in the way (IntegrityError)" in caplog.text
 
 
 def ref(url):
-    return {"url": url, "manufacturer": "M", "model": "X", "certificate_id": None,
-            "page_id": 0, "index_in_page": 0, "delisted_at": None}
+    return {
+        "url": url,
+        "manufacturer": "M",
+        "model": "X",
+        "certificate_id": None,
+        "page_id": 0,
+        "index_in_page": 0,
+        "delisted_at": None,
+    }
 
 
 def save_products(*rows_):

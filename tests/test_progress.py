@@ -91,8 +91,9 @@ PROJECT_INFO = re.compile(r"\S+ \S+ \[(?!scrapy\.)[^\]]+\] INFO: ")
 
 
 def test_the_log_shows_plan_progress_and_one_summary_last(replica, tmp_path):
-    result = crawl(replica, tmp_path, MATTER_PROGRESS_INTERVAL=0.2,
-                   CONCURRENT_REQUESTS_PER_DOMAIN=4)
+    result = crawl(
+        replica, tmp_path, MATTER_PROGRESS_INTERVAL=0.2, CONCURRENT_REQUESTS_PER_DOMAIN=4
+    )
     log = (tmp_path / "crawl.log").read_text().splitlines()
     assert result.returncode == 0, "\n".join(log[-30:])
 
@@ -120,13 +121,22 @@ def test_the_log_shows_plan_progress_and_one_summary_last(replica, tmp_path):
 
 
 def test_a_terminal_gets_a_live_bar(replica, tmp_path):
-    command = crawl_command(replica, tmp_path, "mode=full", MATTER_PROGRESS_INTERVAL=0.2,
-                            CONCURRENT_REQUESTS_PER_DOMAIN=4)
+    command = crawl_command(
+        replica,
+        tmp_path,
+        "mode=full",
+        MATTER_PROGRESS_INTERVAL=0.2,
+        CONCURRENT_REQUESTS_PER_DOMAIN=4,
+    )
     terminal, child_end = pty.openpty()
     # A new pseudo-terminal is 0 columns wide: give it the size of a real one.
     fcntl.ioctl(child_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 160, 0, 0))
     process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=child_end, stderr=child_end,
+        command,
+        cwd=PROJECT_ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=child_end,
+        stderr=child_end,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
     os.close(child_end)
@@ -141,14 +151,23 @@ def test_a_terminal_gets_a_live_bar(replica, tmp_path):
 
 
 def test_a_terminal_showing_the_log_gets_the_bar_instead_of_progress_lines(replica, tmp_path):
-    command = crawl_command(replica, tmp_path, "mode=full", MATTER_PROGRESS_INTERVAL=0.2,
-                            CONCURRENT_REQUESTS_PER_DOMAIN=4)
+    command = crawl_command(
+        replica,
+        tmp_path,
+        "mode=full",
+        MATTER_PROGRESS_INTERVAL=0.2,
+        CONCURRENT_REQUESTS_PER_DOMAIN=4,
+    )
     at = command.index(f"LOG_FILE={tmp_path / 'crawl.log'}")
-    del command[at - 1:at + 1]  # the log goes to the terminal
+    del command[at - 1 : at + 1]  # the log goes to the terminal
     terminal, child_end = pty.openpty()
     fcntl.ioctl(child_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 160, 0, 0))
     process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=child_end, stderr=child_end,
+        command,
+        cwd=PROJECT_ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=child_end,
+        stderr=child_end,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
     os.close(child_end)

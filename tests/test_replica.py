@@ -1,5 +1,6 @@
 """The replica is what every crawl test runs against: check it serves the site's markup variants and
 that its ground truth matches what an independent reference parser reads off the pages."""
+
 import http.client
 import json
 import re
@@ -39,8 +40,14 @@ def test_page_one_last_page_and_past_the_end():
     with ReplicaServer(Catalog(605)) as s:
         status, headers, html = fetch(s.list_url)
         assert status == 200 and headers["Content-Type"] == "text/html; charset=UTF-8"
-        assert parse_listing(html, s.base_url) [1] == 51 and len(parse_listing(html, s.base_url)[0]) == 12
-        for url in (f"{s.list_url}&paged=51", f"{s.base_url}/csa-iot_products/page/51/?p_keywords="):
+        assert (
+            parse_listing(html, s.base_url)[1] == 51
+            and len(parse_listing(html, s.base_url)[0]) == 12
+        )
+        for url in (
+            f"{s.list_url}&paged=51",
+            f"{s.base_url}/csa-iot_products/page/51/?p_keywords=",
+        ):
             assert len(parse_listing(fetch(url)[2], s.base_url)[0]) == 5
         status, _, html = fetch(f"{s.list_url}&paged=52")
         assert status == 200 and parse_listing(html, s.base_url)[0] == []
@@ -54,28 +61,71 @@ def test_page_one_last_page_and_past_the_end():
 def test_markup_variants_all_occur(server):
     pages = [fetch(f"{server.list_url}&paged={n}")[2] for n in range(1, 51)]
     joined = "".join(pages)
-    assert '<div class="post-feed">' in pages[1] and "wp-block-crown-blocks-product-index" in pages[0]
+    assert (
+        '<div class="post-feed">' in pages[1] and "wp-block-crown-blocks-product-index" in pages[0]
+    )
     assert 'class="pagination-wrapper"' in joined and 'class="navigation pagination"' in joined
     assert 'aria-current="page" class="page-numbers current">17<' in pages[16]
     nums = [t for t in Selector(text=pages[16]).css(PAGER).getall() if t.strip().isdigit()]
     assert nums == ["1", "15", "16", "17", "18", "19", "50"]
-    assert "&laquo; Previous" in pages[16] and "Next &raquo;" in pages[16] and "Next" not in pages[49]
-    for needle in ('<p class="entry-certificate-id">', '<span class="entry-cert-id">', 'href="/csa-iot_members/',
-                   f'href="{server.base_url}/csa_product/', 'href="/csa_product/', "&amp;", "\u00a0", "  ", "featured-products"):
+    assert (
+        "&laquo; Previous" in pages[16] and "Next &raquo;" in pages[16] and "Next" not in pages[49]
+    )
+    for needle in (
+        '<p class="entry-certificate-id">',
+        '<span class="entry-cert-id">',
+        'href="/csa-iot_members/',
+        f'href="{server.base_url}/csa_product/',
+        'href="/csa_product/',
+        "&amp;",
+        "\u00a0",
+        "  ",
+        "featured-products",
+    ):
         assert needle in joined, needle
-    assert sum(len(Selector(text=p).css(CARDS).css("p.entry-certificate-id, span.entry-cert-id")) for p in pages) < 590
+    assert (
+        sum(
+            len(Selector(text=p).css(CARDS).css("p.entry-certificate-id, span.entry-cert-id"))
+            for p in pages
+        )
+        < 590
+    )
     details = [fetch(d["url"])[2] for d in server.catalog.expected_products(server.base_url)[:300]]
     joined = "".join(details)
-    for needle in ('<span class="label">Vendor ID</span>', "<li>Vendor ID: ", ">Company<", ">Manufacturer<", "Certified Date",
-                   "Certification Date<", ">Product Type<", ">Category<", ">Device Type<", "product-certificates-table",
-                   "Certification Type", "vendor id", "Vendor ID :", '<div class="product-documents">', "Compliance Document</span>",
-                   ">0X", "TBD", ">0x1FFFF<", ",0x0100", "<h3>Application Categories</h3>", "<p>&nbsp;</p>", "More by "):
+    for needle in (
+        '<span class="label">Vendor ID</span>',
+        "<li>Vendor ID: ",
+        ">Company<",
+        ">Manufacturer<",
+        "Certified Date",
+        "Certification Date<",
+        ">Product Type<",
+        ">Category<",
+        ">Device Type<",
+        "product-certificates-table",
+        "Certification Type",
+        "vendor id",
+        "Vendor ID :",
+        '<div class="product-documents">',
+        "Compliance Document</span>",
+        ">0X",
+        "TBD",
+        ">0x1FFFF<",
+        ",0x0100",
+        "<h3>Application Categories</h3>",
+        "<p>&nbsp;</p>",
+        "More by ",
+    ):
         assert needle in joined, needle
     values = Counter(re.sub(r"[0-9]", "9", v) for v in re.findall(r'"value">([^<]*)<', joined))
     for shape in ("9x9999", "9999", "99/99/9999", "9999-99-99"):
         assert values[shape], shape
-    assert re.search(r'"value">[A-Z][a-z]+ \d+, \d{4}<', joined) and re.search(r'"value">\d\d [A-Z][a-z]{2} \d{4}<', joined)
-    assert re.search(r'"value">0x[0-9a-f]*[a-f][0-9a-f]*<', joined) and re.search(r'"value">[0-9A-F]*[A-F][0-9A-F]*<', joined)
+    assert re.search(r'"value">[A-Z][a-z]+ \d+, \d{4}<', joined) and re.search(
+        r'"value">\d\d [A-Z][a-z]{2} \d{4}<', joined
+    )
+    assert re.search(r'"value">0x[0-9a-f]*[a-f][0-9a-f]*<', joined) and re.search(
+        r'"value">[0-9A-F]*[A-F][0-9A-F]*<', joined
+    )
 
 
 # -- ground truth arithmetic and mutations ------------------------------------------------------
@@ -86,11 +136,19 @@ def test_positions(n, pages, last):
     assert c.page_count() == pages and len(c.page(pages)[0]) == last and len(refs) == n
     assert (refs[-1]["page_id"], refs[-1]["index_in_page"]) == (0, 0)
     if n == 481 * 12 + 4:  # the live site once: 482 pages, 4 on the last
-        assert [(r["page_id"], r["index_in_page"]) for r in refs[-16:]] == \
-               [(1, 3), (1, 2), (1, 1), (1, 0)] + [(0, i) for i in range(11, -1, -1)]
-    assert sorted((r["page_id"], r["index_in_page"]) for r in refs) == [divmod(i, 12) for i in range(n)]
+        assert [(r["page_id"], r["index_in_page"]) for r in refs[-16:]] == [
+            (1, 3),
+            (1, 2),
+            (1, 1),
+            (1, 0),
+        ] + [(0, i) for i in range(11, -1, -1)]
+    assert sorted((r["page_id"], r["index_in_page"]) for r in refs) == [
+        divmod(i, 12) for i in range(n)
+    ]
     certs = [d["certificate_id"] for d in c.expected_details("http://x")]
-    assert len(set(certs)) == n and all(re.fullmatch(r"CSA[0-9A-F]{5}MAT\d{5}-\d\d", x) for x in certs)
+    assert len(set(certs)) == n and all(
+        re.fullmatch(r"CSA[0-9A-F]{5}MAT\d{5}-\d\d", x) for x in certs
+    )
 
 
 def test_deterministic_and_stable_under_growth():
@@ -110,7 +168,9 @@ def test_add_delist_relist_change():
         first = parse_listing(fetch(s.list_url)[2], s.base_url)[0][0]
         c.add_products(5)
         cards = parse_listing(fetch(s.list_url)[2], s.base_url)[0]
-        assert cards[5]["url"] == first["url"] and not set(r["url"] for r in cards[:5]) & set(before)
+        assert cards[5]["url"] == first["url"] and not set(r["url"] for r in cards[:5]) & set(
+            before
+        )
         after = {r["url"]: r for r in c.expected_products(s.base_url)}
         assert all(after[u] == r for u, r in before.items()) and len(after) == 605
         assert crawl_listing(s)[0] == c.expected_products(s.base_url)
@@ -118,7 +178,9 @@ def test_add_delist_relist_change():
         c.delist([gone])
         refs = crawl_listing(s)[0]
         assert gone not in [r["url"] for r in refs] and refs == c.expected_products(s.base_url)
-        assert fetch(gone)[0] == 200 and gone not in [d["url"] for d in c.expected_details(s.base_url)]
+        assert fetch(gone)[0] == 200 and gone not in [
+            d["url"] for d in c.expected_details(s.base_url)
+        ]
         c.relist(gone)
         assert crawl_listing(s)[0] == c.expected_products(s.base_url) and len(c) == 605
         c.change(first["url"], software_version="2.0", model="New  name")
@@ -134,7 +196,9 @@ def test_add_delist_relist_change():
 def walk(s, limit, max_pages=50):
     vendors, key = [], ""
     for _ in range(max_pages):
-        url = f"{s.dcl_url}/dcl/vendorinfo/vendors?pagination.limit={limit}" + (f"&pagination.key={quote(key, safe='')}" if key else "")
+        url = f"{s.dcl_url}/dcl/vendorinfo/vendors?pagination.limit={limit}" + (
+            f"&pagination.key={quote(key, safe='')}" if key else ""
+        )
         body = json.loads(fetch(url)[2])
         vendors += body["vendorInfo"]
         key = body["pagination"]["next_key"]
@@ -148,13 +212,32 @@ def test_dcl_walk(server):
     vendors = walk(server, 7)
     expected = server.catalog.expected_vendors()
     assert [v["vendorID"] for v in vendors] == [e["vendor_id"] for e in expected]
-    assert len(expected) > 50 and {v["vendorID"] for v in vendors} >= {p["vid"] for p in server.catalog.expected_details("h")} - {None}
-    assert set(vendors[0]) == {"vendorID", "vendorName", "companyLegalName", "companyPreferredName", "vendorLandingPageURL", "creator"}
+    assert len(expected) > 50 and {v["vendorID"] for v in vendors} >= {
+        p["vid"] for p in server.catalog.expected_details("h")
+    } - {None}
+    assert set(vendors[0]) == {
+        "vendorID",
+        "vendorName",
+        "companyLegalName",
+        "companyPreferredName",
+        "vendorLandingPageURL",
+        "creator",
+    }
     body = json.loads(fetch(server.dcl_url + "/dcl/vendorinfo/vendors")[2])
     assert len(body["vendorInfo"]) == 50 and body["pagination"]["total"] == str(len(expected))
-    assert fetch(server.dcl_url + "/dcl/vendorinfo/vendors?pagination.key=" + body["pagination"]["next_key"])[0] == 400
+    assert (
+        fetch(
+            server.dcl_url
+            + "/dcl/vendorinfo/vendors?pagination.key="
+            + body["pagination"]["next_key"]
+        )[0]
+        == 400
+    )
     one = json.loads(fetch(f"{server.dcl_url}/dcl/vendorinfo/vendors/{vendors[3]['vendorID']}")[2])
-    assert one == {"vendorInfo": vendors[3]} and fetch(server.dcl_url + "/dcl/vendorinfo/vendors/1")[0] == 404
+    assert (
+        one == {"vendorInfo": vendors[3]}
+        and fetch(server.dcl_url + "/dcl/vendorinfo/vendors/1")[0] == 404
+    )
 
 
 def test_dcl_loop_and_malformed():
@@ -182,7 +265,12 @@ def statuses(s, urls):
 
 def test_faults_are_deterministic():
     faults = dict(rate_503=0.2, rate_500=0.1, rate_429=0.1, rate_drop=0.1, retry_after=7)
-    urls = lambda s: [f"{s.list_url}&paged={n % 5 + 1}" for n in range(40)] + [s.base_url + "/robots.txt"] * 5
+
+    def urls(s):
+        return [f"{s.list_url}&paged={n % 5 + 1}" for n in range(40)] + [
+            s.base_url + "/robots.txt"
+        ] * 5
+
     with ReplicaServer(Catalog(60), faults=Faults(seed=3, **faults)) as s:
         first = statuses(s, urls(s))
         assert [r.status for r in s.request_log] == first
@@ -194,7 +282,9 @@ def test_faults_are_deterministic():
         s.faults = Faults(rate_429=1.0, retry_after=7)
         assert fetch(s.list_url)[1]["Retry-After"] == "7"
         s.faults = Faults(down=True)
-        assert statuses(s, [s.list_url, s.dcl_url + "/dcl/vendorinfo/vendors", s.base_url + "/robots.txt"]) == [503, 503, 200]
+        assert statuses(
+            s, [s.list_url, s.dcl_url + "/dcl/vendorinfo/vendors", s.base_url + "/robots.txt"]
+        ) == [503, 503, 200]
         s.faults = Faults(rate_truncate=1.0)
         for url in (s.list_url, s.catalog.expected_products(s.base_url)[0]["url"]):
             html = fetch(url)[2]
@@ -221,7 +311,13 @@ def test_request_log_keep_alive_and_control_endpoints():
 def check_log(server):
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     try:
-        for path in ["/robots.txt", "/csa-iot_products/", "/dcl/vendorinfo/vendors", "/nope", "/csa-iot_products/page/2/"]:
+        for path in [
+            "/robots.txt",
+            "/csa-iot_products/",
+            "/dcl/vendorinfo/vendors",
+            "/nope",
+            "/csa-iot_products/page/2/",
+        ]:
             conn.request("GET", path)
             with conn.getresponse() as r:
                 r.read()
@@ -229,16 +325,38 @@ def check_log(server):
         conn.close()
     assert [r.kind for r in server.request_log] == ["robots", "list", "dcl", "other", "list"]
     assert server.count("list") == 2 and server.count() == 5
-    assert json.loads(fetch(server.base_url + "/_replica/log")[2]) == {"list": 2, "detail": 0, "dcl": 1, "robots": 1, "other": 1}
+    assert json.loads(fetch(server.base_url + "/_replica/log")[2]) == {
+        "list": 2,
+        "detail": 0,
+        "dcl": 1,
+        "robots": 1,
+        "other": 1,
+    }
     assert json.loads(fetch(server.base_url + "/_replica/grow?n=3", "POST")[2])["products"] == 603
     fetch(server.base_url + "/_replica/clear-log", "POST")
     assert server.request_log == []
 
 
 def test_cli():
-    proc = subprocess.Popen([sys.executable, "-m", "replica", "--port", "0", "--products", "20",
-                             "--live-markup", "only", "--quirk", "no_link_card", "--break-page", "list:1:empty:1"],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "replica",
+            "--port",
+            "0",
+            "--products",
+            "20",
+            "--live-markup",
+            "only",
+            "--quirk",
+            "no_link_card",
+            "--break-page",
+            "list:1:empty:1",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         proc.stdout.readline()
         list_url = re.search(r"MATTER_LIST_URL='([^']+)'", proc.stdout.readline()).group(1)

@@ -1,5 +1,6 @@
 """Broken pages on the replica (ReplicaServer.break_page): each fault is served as described,
 for good or only for the first requests of a page."""
+
 import http.client
 import json
 from urllib.parse import urlsplit
@@ -39,13 +40,21 @@ def test_a_cut_listing_page_stops_after_three_cards(server):
     html = fetch(server.list_url)[2]
     assert "</html>" not in html and "page-numbers" not in html and "pagination-wrapper" not in html
     cards = [m.start() for m in CARD.finditer(html)]
-    assert len(cards) == 4 and "</article>" in html[cards[2]:cards[3]] and "</article>" not in html[cards[3]:]
+    assert (
+        len(cards) == 4
+        and "</article>" in html[cards[2] : cards[3]]
+        and "</article>" not in html[cards[3] :]
+    )
 
 
 def test_a_cut_detail_page_stops_halfway_through_the_fields(server):
     server.break_page("detail", detail_url(server), "cut")
     html = fetch(detail_url(server))[2]
-    assert '<div class="entry-product-details">' in html and "</article>" not in html and "</html>" not in html
+    assert (
+        '<div class="entry-product-details">' in html
+        and "</article>" not in html
+        and "</html>" not in html
+    )
 
 
 def test_json_empty_and_binary_bodies(server):
@@ -53,11 +62,15 @@ def test_json_empty_and_binary_bodies(server):
     server.break_page("list", 2, "empty")
     server.break_page("detail", detail_url(server), "binary")
     status, headers, body = get(server.list_url)
-    assert (status, headers["Content-Type"]) == (200, "application/json") and isinstance(json.loads(body), dict)
+    assert (status, headers["Content-Type"]) == (200, "application/json") and isinstance(
+        json.loads(body), dict
+    )
     status, headers, body = get(f"{server.list_url}&paged=2")
     assert (status, headers["Content-Type"], body) == (200, "text/html; charset=UTF-8", b"")
     status, headers, body = get(detail_url(server))
-    assert (status, headers["Content-Type"]) == (200, "application/octet-stream") and len(body) > 4000
+    assert (status, headers["Content-Type"]) == (200, "application/octet-stream") and len(
+        body
+    ) > 4000
     with pytest.raises(UnicodeDecodeError):
         body.decode()
 
@@ -66,7 +79,11 @@ def test_deep_nesting_hides_the_page_from_lxml(server):
     server.break_page("list", 1, "deep_nesting")
     server.break_page("detail", detail_url(server), "deep_nesting")
     html = fetch(server.list_url)[2]
-    assert html.count("<div>") >= DEPTH and len(CARD.findall(html)) == 12 and html.endswith("</html>\n")
+    assert (
+        html.count("<div>") >= DEPTH
+        and len(CARD.findall(html)) == 12
+        and html.endswith("</html>\n")
+    )
     assert parse_listing(html, server.base_url)[0] == []
     fields = parse_detail(fetch(detail_url(server))[2], server.base_url)
     assert fields["vid"] is None and fields["certificate_id"] is None and fields["model"] is None
@@ -93,7 +110,10 @@ def test_thirteen_cards_on_a_listing_page(server):
 
 def test_times_breaks_only_the_first_requests_in_either_url_form(server):
     server.break_page("list", 3, "empty", times=2)
-    forms = [f"{server.list_url}&paged=3", f"{server.base_url}/csa-iot_products/page/3/?p_keywords="]
+    forms = [
+        f"{server.list_url}&paged=3",
+        f"{server.base_url}/csa-iot_products/page/3/?p_keywords=",
+    ]
     assert [get(url)[2] for url in forms] == [b"", b""]
     assert all(len(Selector(text=fetch(url)[2]).css(CARDS)) == 12 for url in forms)
 

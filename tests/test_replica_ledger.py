@@ -13,15 +13,39 @@ from replica import Catalog, ReplicaServer
 from replica.ledger import PLANS
 
 COMPLIANCE_KEYS = {
-    "vid", "pid", "softwareVersion", "certificationType", "softwareVersionString",
-    "cDVersionNumber", "softwareVersionCertificationStatus", "date", "reason", "owner", "history",
-    "cDCertificateId", "certificationRoute", "programType", "programTypeVersion",
-    "compliantPlatformUsed", "compliantPlatformVersion", "transport", "familyId",
-    "supportedClusters", "OSVersion", "parentChild", "certificationIdOfSoftwareComponent",
+    "vid",
+    "pid",
+    "softwareVersion",
+    "certificationType",
+    "softwareVersionString",
+    "cDVersionNumber",
+    "softwareVersionCertificationStatus",
+    "date",
+    "reason",
+    "owner",
+    "history",
+    "cDCertificateId",
+    "certificationRoute",
+    "programType",
+    "programTypeVersion",
+    "compliantPlatformUsed",
+    "compliantPlatformVersion",
+    "transport",
+    "familyId",
+    "supportedClusters",
+    "OSVersion",
+    "parentChild",
+    "certificationIdOfSoftwareComponent",
     "schemaVersion",
 }
-MODEL_INTEGERS = ("vid", "pid", "deviceTypeId", "commissioningCustomFlow", "schemaVersion",
-                  "lsfRevision")
+MODEL_INTEGERS = (
+    "vid",
+    "pid",
+    "deviceTypeId",
+    "commissioningCustomFlow",
+    "schemaVersion",
+    "lsfRevision",
+)
 
 
 def get(url):
@@ -40,8 +64,9 @@ def replica():
 
 
 def test_a_model_page_has_the_real_shape(replica):
-    status, page = get(f"{replica.dcl_url}/dcl/model/models?pagination.limit=10"
-                       "&pagination.count_total=true")
+    status, page = get(
+        f"{replica.dcl_url}/dcl/model/models?pagination.limit=10&pagination.count_total=true"
+    )
     assert status == 200
     assert page["pagination"]["total"] == str(len(replica.ledger.models()))
     assert len(page["model"]) == 10
@@ -73,23 +98,33 @@ def test_one_model_and_one_compliance_record_by_their_keys(replica):
     model = replica.ledger.models()[3]
     record = replica.ledger.compliance()[3]
     assert get(f"{replica.dcl_url}/dcl/model/models/{model['vid']}/{model['pid']}") == (
-        200, {"model": model})
-    key = "/".join(str(record[name]) for name in
-                   ("vid", "pid", "softwareVersion", "certificationType"))
+        200,
+        {"model": model},
+    )
+    key = "/".join(
+        str(record[name]) for name in ("vid", "pid", "softwareVersion", "certificationType")
+    )
     assert get(f"{replica.dcl_url}/dcl/compliance/compliance-info/{key}") == (
-        200, {"complianceInfo": record})
+        200,
+        {"complianceInfo": record},
+    )
     assert get(f"{replica.dcl_url}/dcl/model/models/{model['vid']}/65535")[0] == 404
 
 
 def test_the_slim_views_split_the_records_by_status(replica):
     records = replica.ledger.compliance()
-    for view, key, code in (("certified-models", "certifiedModel", 2),
-                            ("revoked-models", "revokedModel", 3),
-                            ("provisional-models", "provisionalModel", 1)):
+    for view, key, code in (
+        ("certified-models", "certifiedModel", 2),
+        ("revoked-models", "revokedModel", 3),
+        ("provisional-models", "provisionalModel", 1),
+    ):
         status, page = get(f"{replica.dcl_url}/dcl/compliance/{view}?pagination.limit=1000")
         assert status == 200
-        assert len(page[key]) == sum(r["softwareVersionCertificationStatus"] == code
-                                     for r in records) > 0
+        assert (
+            len(page[key])
+            == sum(r["softwareVersionCertificationStatus"] == code for r in records)
+            > 0
+        )
 
 
 def test_every_plan_is_on_the_ledger_of_a_small_catalogue(replica):
@@ -114,8 +149,16 @@ def test_a_revocation_keeps_the_earlier_state_in_history():
     before = record()
     ledger.revoke(product.path, on="2026-11-30")
     after = record()
-    assert (before["softwareVersionCertificationStatus"],
-            after["softwareVersionCertificationStatus"]) == (2, 3)
+    assert (
+        before["softwareVersionCertificationStatus"],
+        after["softwareVersionCertificationStatus"],
+    ) == (2, 3)
     assert after["date"] == "2026-11-30T00:00:00.000Z"
-    assert after["history"] == [{"softwareVersionCertificationStatus": 2, "date": before["date"],
-                                 "reason": "", "cDVersionNumber": 1}]
+    assert after["history"] == [
+        {
+            "softwareVersionCertificationStatus": 2,
+            "date": before["date"],
+            "reason": "",
+            "cDVersionNumber": 1,
+        }
+    ]

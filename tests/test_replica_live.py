@@ -1,5 +1,6 @@
 """The markup observed on the live site, on the replica: served when
 asked for, with the same ground truth as the older themes."""
+
 import pytest
 from parsel import Selector
 
@@ -20,8 +21,15 @@ def test_a_live_card_sits_inside_its_product_link(live):
     assert len(cards) == 12
     for card, product in zip(cards, live.catalog.listed()[12:24]):
         classes = card.attrib["class"].split()
-        assert {f"post-{product.post_id}", "product", "type-product", "status-publish", "hentry",
-                "product_type-product", "product_category-matter"} <= set(classes)
+        assert {
+            f"post-{product.post_id}",
+            "product",
+            "type-product",
+            "status-publish",
+            "hentry",
+            "product_type-product",
+            "product_category-matter",
+        } <= set(classes)
         assert any(c.startswith("product_company-") for c in classes)
         (link,) = card.xpath("./a")
         assert link.attrib["href"].endswith(product.path)
@@ -45,9 +53,13 @@ def test_a_live_detail_page_has_the_by_line_program_and_view_all_link(live):
     html = fetch(live.base_url + product.path)[2]
     page = Selector(text=html)
     content = [" ".join(p.xpath("string()").get().split()) for p in page.css("div.entry-content p")]
-    assert content[0] == f"By {product.values['manufacturer']}" and content[-1] == "View All Products"
+    assert (
+        content[0] == f"By {product.values['manufacturer']}" and content[-1] == "View All Products"
+    )
     assert page.css("p.entry-category::text").get() == "Matter"
-    assert not page.css("div.entry-product-details > div > ul > li") and page.css("div.entry-product-details li.item")
+    assert not page.css("div.entry-product-details > div > ul > li") and page.css(
+        "div.entry-product-details li.item"
+    )
     assert ">Manufacturer<" not in html and ">Company<" not in html
 
 
@@ -66,10 +78,17 @@ def test_the_live_markup_is_mixed_in_only_when_asked():
         assert all("theme-live" not in fetch(f"{s.list_url}&paged={n}")[2] for n in range(1, 6))
         assert "View All Products" not in fetch(s.base_url + s.catalog.listed()[0].path)[2]
     with ReplicaServer(Catalog(60, seed=5, live_markup=True)) as s:
-        themes = [Selector(text=fetch(f"{s.list_url}&paged={n}")[2]).css("body::attr(class)").get().split()[-1]
-                  for n in range(1, 6)]
+        themes = [
+            Selector(text=fetch(f"{s.list_url}&paged={n}")[2])
+            .css("body::attr(class)")
+            .get()
+            .split()[-1]
+            for n in range(1, 6)
+        ]
         assert themes == ["theme-new", "theme-old", "theme-live", "theme-old", "theme-new"]
-        views = ["View All Products" in fetch(s.base_url + p.path)[2] for p in s.catalog.listed()[:6]]
+        views = [
+            "View All Products" in fetch(s.base_url + p.path)[2] for p in s.catalog.listed()[:6]
+        ]
         assert 1 <= sum(views) < 6
     with pytest.raises(ValueError):
         Catalog(12, live_markup="yes")

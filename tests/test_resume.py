@@ -61,7 +61,9 @@ def test_ctrl_c_then_resume_stores_everything_once(replica, tmp_path):
 
 def test_ctrl_c_is_recorded_as_a_stopped_run(replica, tmp_path):
     interrupted_then_resumed(replica, tmp_path, signal.SIGINT)
-    runs = rows(tmp_path / "matter_certis.db", "SELECT status FROM crawling_results ORDER BY started_at")
+    runs = rows(
+        tmp_path / "matter_certis.db", "SELECT status FROM crawling_results ORDER BY started_at"
+    )
     assert [run["status"] for run in runs] == ["stopped", "completed"]
 
 
@@ -74,13 +76,17 @@ def test_a_killed_run_is_detected_and_the_database_decides(replica, tmp_path):
 
 
 def test_failed_requests_are_listed_then_retried_by_the_next_run(tmp_path):
-    with ReplicaServer(Catalog(products=120, seed=2), faults=Faults(seed=4, rate_503=0.15)) as replica:
+    with ReplicaServer(
+        Catalog(products=120, seed=2), faults=Faults(seed=4, rate_503=0.15)
+    ) as replica:
         assert crawl(replica, tmp_path, RETRY_TIMES=0).returncode == EXIT_CODES["partial"]
         database = tmp_path / "matter_certis.db"
         assert rows(database, "SELECT status FROM crawling_results") == [{"status": "partial"}]
         failed = rows(database, "SELECT kind, error_type, attempts FROM failed_requests")
         assert failed and {row["error_type"] for row in failed} == {"HTTP 503"}
-        assert rows(database, "SELECT errors_count FROM crawling_results")[0]["errors_count"] == len(failed)
+        assert rows(database, "SELECT errors_count FROM crawling_results")[0][
+            "errors_count"
+        ] == len(failed)
 
         replica.faults = None
         assert crawl(replica, tmp_path).returncode == 0

@@ -2,7 +2,7 @@
 
 import asyncio
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import pytest_twisted
@@ -49,11 +49,17 @@ def test_retry_after_is_honoured_up_to_the_cap(retry_after, expected):
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [(b"120", 120.0), ("7", 7.0), (b"Tue, 24 Nov 2026 10:00:30 GMT", 30.0), (b"soon", None), (None, None),
-     (b"Tue, 24 Nov 2026 09:00:00 GMT", 0.0)],
+    [
+        (b"120", 120.0),
+        ("7", 7.0),
+        (b"Tue, 24 Nov 2026 10:00:30 GMT", 30.0),
+        (b"soon", None),
+        (None, None),
+        (b"Tue, 24 Nov 2026 09:00:00 GMT", 0.0),
+    ],
 )
 def test_retry_after_seconds(header, expected):
-    now = datetime(2026, 11, 24, 10, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 24, 10, 0, 0, tzinfo=UTC)
     assert retry_after_seconds(header, now=now) == expected
 
 
@@ -75,7 +81,9 @@ class FakeEngine:
 
 @pytest.fixture
 def breaker(make_crawler):
-    crawler = make_crawler(MATTER_BREAKER_THRESHOLD=3, MATTER_BREAKER_COOLDOWN=0.01, MATTER_BREAKER_MAX_TRIPS=1)
+    crawler = make_crawler(
+        MATTER_BREAKER_THRESHOLD=3, MATTER_BREAKER_COOLDOWN=0.01, MATTER_BREAKER_MAX_TRIPS=1
+    )
     crawler.engine = FakeEngine()
     return CircuitBreakerMiddleware.from_crawler(crawler)
 
@@ -127,5 +135,7 @@ async def test_a_host_that_does_not_resolve_fails_the_run_at_once_without_retrie
         breaker.process_exception(request, CannotResolveHostError("no results"))
     await Deferred.fromFuture(asyncio.ensure_future(asyncio.sleep(0)))
     assert breaker.crawler.engine.calls == ["close site_unreachable"]
-    assert (breaker.crawler.stats.get_value(CLOSE_MESSAGE_STAT)
-            == "cannot reach csa-iot.invalid: DNS lookup failed")
+    assert (
+        breaker.crawler.stats.get_value(CLOSE_MESSAGE_STAT)
+        == "cannot reach csa-iot.invalid: DNS lookup failed"
+    )

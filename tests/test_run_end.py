@@ -10,12 +10,18 @@ from matter_certis.verdict import EXIT_CODES
 from replica import Catalog, Faults, ReplicaServer
 from tests.crawling import crawl, rows, start_crawl, wait_for
 
-FAST_FAILURE = {"MATTER_RETRY_BASE_DELAY": 0.05, "MATTER_RETRY_MAX_DELAY": 0.2, "RETRY_TIMES": 2,
-                "MATTER_BREAKER_COOLDOWN": 0.5}
+FAST_FAILURE = {
+    "MATTER_RETRY_BASE_DELAY": 0.05,
+    "MATTER_RETRY_MAX_DELAY": 0.2,
+    "RETRY_TIMES": 2,
+    "MATTER_BREAKER_COOLDOWN": 0.5,
+}
 
 
 def run_status(workdir):
-    (run,) = rows(workdir / "matter_certis.db", "SELECT status, error_details FROM crawling_results")
+    (run,) = rows(
+        workdir / "matter_certis.db", "SELECT status, error_details FROM crawling_results"
+    )
     return run
 
 
@@ -93,7 +99,9 @@ def test_a_completed_run_exits_zero_and_says_what_it_read(replica, tmp_path):
 def test_a_no_op_sync_says_it_read_no_listing_page(replica, tmp_path):
     assert crawl(replica, tmp_path).returncode == 0
     assert crawl(replica, tmp_path).returncode == 0
-    assert "0 of 10 listing pages read, 0 products seen, 0 details fetched" in summary_line(tmp_path)
+    assert "0 of 10 listing pages read, 0 products seen, 0 details fetched" in summary_line(
+        tmp_path
+    )
 
 
 def test_the_vendor_walk_summary_counts_records_not_listing_pages(replica, tmp_path):

@@ -48,8 +48,9 @@ def project(tmp_path_factory):
     where it runs."""
     copy = tmp_path_factory.mktemp("project")
     for folder in (PROJECT, *NOT_DEPLOYED):
-        shutil.copytree(PROJECT_ROOT / folder, copy / folder,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            PROJECT_ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
     for name in ("scrapy.cfg", "setup.py"):
         shutil.copy(PROJECT_ROOT / name, copy / name)
     return copy
@@ -61,11 +62,19 @@ def scrapyd(tmp_path_factory):
     root = tmp_path_factory.mktemp("scrapyd")
     port = free_port()
     (root / "scrapyd.conf").write_text(SCRAPYD_CONF.format(port=port, root=root))
-    env = {name: value for name, value in os.environ.items()
-           if name not in ("PYTHONPATH", "SCRAPY_SETTINGS_MODULE")}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("PYTHONPATH", "SCRAPY_SETTINGS_MODULE")
+    }
     with open(root / "scrapyd.out", "w") as output:
-        process = subprocess.Popen([sys.executable, "-m", "scrapyd"], cwd=root, env=env,
-                                   stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scrapyd"],
+            cwd=root,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         assert wait_for(lambda: _answers(url), timeout=30), (root / "scrapyd.out").read_text()
@@ -91,12 +100,16 @@ def api(url, endpoint, **form):
 
 def test_the_egg_holds_every_file_of_the_package_and_nothing_else(project, tmp_path):
     egg = tmp_path / "project.egg"
-    subprocess.run([BIN / "scrapyd-deploy", "--build-egg", egg], cwd=project, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [BIN / "scrapyd-deploy", "--build-egg", egg], cwd=project, check=True, capture_output=True
+    )
     names = zipfile.ZipFile(egg).namelist()
     packaged = {name for name in names if name.startswith(f"{PROJECT}/")}
-    source = {path.relative_to(project).as_posix() for path in (project / PROJECT).rglob("*")
-              if path.is_file()}
+    source = {
+        path.relative_to(project).as_posix()
+        for path in (project / PROJECT).rglob("*")
+        if path.is_file()
+    }
     assert source <= packaged
     assert [name for name in names if name.split("/")[0] in NOT_DEPLOYED] == []
 
@@ -118,14 +131,20 @@ def test_a_scheduled_job_syncs_the_database(project, scrapyd, tmp_path):
             "AUTOTHROTTLE_ENABLED": "False",
             "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
         }
-        job = api(url, "schedule.json", project=PROJECT, spider="matter_products", mode="full",
-                  setting=[f"{name}={value}" for name, value in settings.items()])["jobid"]
+        job = api(
+            url,
+            "schedule.json",
+            project=PROJECT,
+            spider="matter_products",
+            mode="full",
+            setting=[f"{name}={value}" for name, value in settings.items()],
+        )["jobid"]
         assert wait_for(lambda: _finished(url, job), timeout=180, interval=0.5)
         expected_products = by_url(replica.catalog.expected_products(replica.base_url))
         expected_details = by_url(replica.catalog.expected_details(replica.base_url))
 
     log = root / "logs" / PROJECT / "matter_products" / f"{job}.log"
-    assert "Run {} (matter_products, full) completed".format(job) in log.read_text().splitlines()[-1]
+    assert f"Run {job} (matter_products, full) completed" in log.read_text().splitlines()[-1]
     assert stored_products(database) == expected_products
     assert stored_details(database) == expected_details
     (run,) = rows(database, "SELECT session_id, status, mode FROM crawling_results")
@@ -133,4 +152,6 @@ def test_a_scheduled_job_syncs_the_database(project, scrapyd, tmp_path):
 
 
 def _finished(url, job):
-    return any(entry["id"] == job for entry in api(url, f"listjobs.json?project={PROJECT}")["finished"])
+    return any(
+        entry["id"] == job for entry in api(url, f"listjobs.json?project={PROJECT}")["finished"]
+    )

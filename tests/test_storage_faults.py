@@ -35,8 +35,9 @@ def tmpfs(tmp_path):
     """A directory on a tmpfs of 256 KiB: a disk that fills up (CI runs as root)."""
     mount_point = tmp_path / "tmpfs"
     mount_point.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount_point)],
-                   check=True)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount_point)], check=True
+    )
     yield mount_point
     subprocess.run(["umount", "--lazy", str(mount_point)], check=True)
 
@@ -52,8 +53,9 @@ def pipeline_on(make_crawler):
         crawler.engine = SimpleNamespace(spider=None)
         acknowledged = []
         crawler.acknowledged = acknowledged
-        crawler.signals.connect(lambda urls: acknowledged.extend(urls),
-                                signal=signals.details_stored, weak=False)
+        crawler.signals.connect(
+            lambda urls: acknowledged.extend(urls), signal=signals.details_stored, weak=False
+        )
         pipeline = DatabasePipeline.from_crawler(crawler)
         pipeline.open_spider()
         return crawler, pipeline
@@ -89,7 +91,8 @@ def test_a_database_deleted_during_the_run_fails_it_in_one_line(pipeline_on, tmp
     pipeline.close_spider()
     assert failure_lines(caplog) == [
         f"the SQLite database {path} was deleted during the run; "
-        "rows this run wrote since it opened are lost"]
+        "rows this run wrote since it opened are lost"
+    ]
     assert crawler.stats.get_value(verdict.CLOSE_MESSAGE_STAT) == failure_lines(caplog)[0]
     assert not path.exists()
     assert crawler.acknowledged == [URL.format(n) for n in range(5)]
@@ -104,7 +107,8 @@ def test_a_database_replaced_during_the_run_fails_it(pipeline_on, tmp_path, capl
     pipeline.close_spider()
     assert failure_lines(caplog) == [
         f"the SQLite database {path} was replaced by another file during the run; "
-        "rows this run wrote since it opened are not in it"]
+        "rows this run wrote since it opened are not in it"
+    ]
     assert crawler.acknowledged == []
 
 
@@ -129,7 +133,8 @@ def test_reopen_connects_again_to_the_database_the_run_opened(tmp_path):
 
 
 def test_a_full_disk_fails_the_run_keeps_committed_rows_and_writes_no_more(
-        pipeline_on, tmpfs, caplog):
+    pipeline_on, tmpfs, caplog
+):
     path = tmpfs / "run.db"
     crawler, pipeline = pipeline_on(f"sqlite:///{path}", MATTER_DB_BATCH_SIZE=20)
     store_items(pipeline, range(2000))
@@ -153,8 +158,10 @@ def test_database_is_locked_by_another_writer_is_retried(tmp_path, caplog):
     def work():
         attempts.append(models.Product.select().count())
         if len(attempts) == 1:
-            other.execute("INSERT INTO products (url, created_at, updated_at) "
-                          "VALUES ('https://csa-iot.org/csa_product/other/', '', '')")
+            other.execute(
+                "INSERT INTO products (url, created_at, updated_at) "
+                "VALUES ('https://csa-iot.org/csa_product/other/', '', '')"
+            )
         models.Product.create(url=URL.format(1))
 
     caplog.set_level(logging.INFO, logger="matter_certis.db.connection")
@@ -181,6 +188,7 @@ def test_a_write_error_that_is_not_a_conflict_is_not_retried(tmp_path):
 
 
 # End to end: a real ``scrapy crawl`` of the replica.
+
 
 def run_status(database):
     return [run["status"] for run in rows(database, "SELECT status FROM crawling_results")]
@@ -209,8 +217,9 @@ def test_a_database_deleted_during_a_crawl_fails_it_and_is_not_recreated(tmp_pat
     database = tmp_path / "matter_certis.db"
     with ReplicaServer(Catalog(products=240, seed=7), delay=0.05) as replica:
         process = start_crawl(replica, tmp_path, MATTER_DB_BATCH_SIZE=10)
-        assert wait_for(lambda: database.exists() and count(database, "product_details") >= 20,
-                        timeout=120)
+        assert wait_for(
+            lambda: database.exists() and count(database, "product_details") >= 20, timeout=120
+        )
         database.unlink()
         output, _ = process.communicate(timeout=120)
         fetched = replica.count("detail")
@@ -224,8 +233,9 @@ def test_a_database_deleted_during_a_crawl_fails_it_and_is_not_recreated(tmp_pat
 def test_a_full_disk_fails_the_crawl_promptly_and_keeps_what_was_committed(tmp_path, tmpfs):
     database = tmpfs / "matter_certis.db"
     with ReplicaServer(Catalog(products=600, seed=7)) as replica:
-        result = crawl(replica, tmp_path, DATABASE_URL=f"sqlite:///{database}",
-                       MATTER_DB_BATCH_SIZE=20)
+        result = crawl(
+            replica, tmp_path, DATABASE_URL=f"sqlite:///{database}", MATTER_DB_BATCH_SIZE=20
+        )
         fetched = replica.count("detail")
     log = (tmp_path / "crawl.log").read_text()
     assert result.returncode == verdict.EXIT_CODES["failed"]

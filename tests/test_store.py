@@ -27,16 +27,29 @@ def save(row):
 
 
 def changes():
-    return list(models.ProductChange.select(
-        models.ProductChange.url, models.ProductChange.field, models.ProductChange.old_value,
-        models.ProductChange.new_value, models.ProductChange.session_id).dicts())
+    return list(
+        models.ProductChange.select(
+            models.ProductChange.url,
+            models.ProductChange.field,
+            models.ProductChange.old_value,
+            models.ProductChange.new_value,
+            models.ProductChange.session_id,
+        ).dicts()
+    )
 
 
 def test_a_product_back_on_the_listing_is_recorded_as_delisted_at_cleared(database):
     save(product(delisted_at=DELISTED_AT))
     save(product())
-    assert changes() == [{"url": URL, "field": "delisted_at", "old_value": str(DELISTED_AT),
-                          "new_value": None, "session_id": "sync-2"}]
+    assert changes() == [
+        {
+            "url": URL,
+            "field": "delisted_at",
+            "old_value": str(DELISTED_AT),
+            "new_value": None,
+            "session_id": "sync-2",
+        }
+    ]
 
 
 def test_a_listed_product_seen_again_records_nothing(database):

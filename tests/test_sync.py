@@ -37,12 +37,18 @@ def sync(replica, workdir, *arguments):
 
 
 def assert_mirrors(replica, workdir):
-    assert stored_products(database(workdir)) == by_url(replica.catalog.expected_products(replica.base_url))
-    assert stored_details(database(workdir)) == by_url(replica.catalog.expected_details(replica.base_url))
+    assert stored_products(database(workdir)) == by_url(
+        replica.catalog.expected_products(replica.base_url)
+    )
+    assert stored_details(database(workdir)) == by_url(
+        replica.catalog.expected_details(replica.base_url)
+    )
 
 
 def last_run(workdir):
-    return rows(database(workdir), "SELECT * FROM crawling_results ORDER BY started_at DESC LIMIT 1")[0]
+    return rows(
+        database(workdir), "SELECT * FROM crawling_results ORDER BY started_at DESC LIMIT 1"
+    )[0]
 
 
 def test_a_rerun_with_no_change_costs_two_listing_requests_and_no_detail(replica, synced):
@@ -52,14 +58,23 @@ def test_a_rerun_with_no_change_costs_two_listing_requests_and_no_detail(replica
 
 @pytest.mark.parametrize("new", [1, 30])
 def test_new_products_cost_their_pages_plus_the_status_check(replica, synced, new):
-    created = {row["url"]: row["created_at"] for row in rows(database(synced), "SELECT url, created_at FROM products")}
+    created = {
+        row["url"]: row["created_at"]
+        for row in rows(database(synced), "SELECT url, created_at FROM products")
+    }
     replica.catalog.add_products(new)
     # the status check (page 1, whose cards it stores, and the last page), the other pages
     # with new products, and a second status check after them
     other_pages = math.ceil(new / 12) - 1
-    assert sync(replica, synced) == {"list": 2 + other_pages + (2 if other_pages else 0), "detail": new}
+    assert sync(replica, synced) == {
+        "list": 2 + other_pages + (2 if other_pages else 0),
+        "detail": new,
+    }
     assert_mirrors(replica, synced)
-    after = {row["url"]: row["created_at"] for row in rows(database(synced), "SELECT url, created_at FROM products")}
+    after = {
+        row["url"]: row["created_at"]
+        for row in rows(database(synced), "SELECT url, created_at FROM products")
+    }
     assert {url: after[url] for url in created} == created
     assert last_run(synced)["products_added"] == new
 
@@ -88,13 +103,30 @@ def test_full_mode_records_changes_and_delistings(replica, synced):
     changes = rows(database(synced), "SELECT url, field, old_value, new_value FROM product_changes")
     assert sorted(changes, key=lambda change: (change["url"], change["field"])) == sorted(
         [
-            {"url": changed, "field": "certification_date", "old_value": before[changed]["certification_date"], "new_value": "2026-01-02"},
-            {"url": changed, "field": "software_version", "old_value": before[changed]["software_version"], "new_value": "9.9.9"},
-            {"url": renamed, "field": "model", "old_value": before[renamed]["model"], "new_value": "Renamed Plug"},
+            {
+                "url": changed,
+                "field": "certification_date",
+                "old_value": before[changed]["certification_date"],
+                "new_value": "2026-01-02",
+            },
+            {
+                "url": changed,
+                "field": "software_version",
+                "old_value": before[changed]["software_version"],
+                "new_value": "9.9.9",
+            },
+            {
+                "url": renamed,
+                "field": "model",
+                "old_value": before[renamed]["model"],
+                "new_value": "Renamed Plug",
+            },
         ],
         key=lambda change: (change["url"], change["field"]),
     )
-    (delisted,) = rows(database(synced), "SELECT url, page_id FROM products WHERE delisted_at IS NOT NULL")
+    (delisted,) = rows(
+        database(synced), "SELECT url, page_id FROM products WHERE delisted_at IS NOT NULL"
+    )
     assert delisted == {"url": gone, "page_id": None}
     assert_mirrors(replica, synced)
     run = last_run(synced)
@@ -108,7 +140,9 @@ def test_a_relisted_product_loses_its_delisted_at(replica, synced):
     sync(replica, synced, "mode=full")
     replica.catalog.relist([gone])
     sync(replica, synced, "mode=full")
-    assert rows(database(synced), "SELECT count(*) AS n FROM products WHERE delisted_at IS NOT NULL") == [{"n": 0}]
+    assert rows(
+        database(synced), "SELECT count(*) AS n FROM products WHERE delisted_at IS NOT NULL"
+    ) == [{"n": 0}]
     assert_mirrors(replica, synced)
 
 
@@ -117,5 +151,10 @@ def test_a_full_run_over_a_page_range_judges_no_delisting(replica, synced):
     replica.catalog.delist([gone])
     # status check (page 1, the last page twice: its last card is no longer the oldest
     # product the database knows), the two pages, and the second status check (the same 3)
-    assert sync(replica, synced, "mode=full", "start_page=2", "end_page=3") == {"list": 3 + 2 + 3, "detail": 24}
-    assert rows(database(synced), "SELECT count(*) AS n FROM products WHERE delisted_at IS NOT NULL") == [{"n": 0}]
+    assert sync(replica, synced, "mode=full", "start_page=2", "end_page=3") == {
+        "list": 3 + 2 + 3,
+        "detail": 24,
+    }
+    assert rows(
+        database(synced), "SELECT count(*) AS n FROM products WHERE delisted_at IS NOT NULL"
+    ) == [{"n": 0}]

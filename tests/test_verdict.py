@@ -18,8 +18,16 @@ def test_ctrl_c_or_a_scrapyd_cancel_is_stopped(reason):
     assert reasons == [f"stopped ({reason})"]
 
 
-@pytest.mark.parametrize("reason", ["circuit_open", "site_unreachable", "database_failed",
-                                    "dcl_malformed", "closespider_errorcount"])
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "circuit_open",
+        "site_unreachable",
+        "database_failed",
+        "dcl_malformed",
+        "closespider_errorcount",
+    ],
+)
 def test_any_other_close_reason_is_failed_and_named(reason):
     status, reasons = judge(reason, [])
     assert status == "failed"
@@ -27,8 +35,11 @@ def test_any_other_close_reason_is_failed_and_named(reason):
 
 
 def test_the_worst_problem_wins_and_every_reason_is_kept_worst_first():
-    problems = [Problem("degraded", "drift"), Problem("partial", "3 pages failed"),
-                Problem("degraded", "more drift")]
+    problems = [
+        Problem("degraded", "drift"),
+        Problem("partial", "3 pages failed"),
+        Problem("degraded", "more drift"),
+    ]
     assert judge("finished", problems) == ("partial", ["3 pages failed", "drift", "more drift"])
 
 

@@ -20,7 +20,11 @@ from tests.crawling import (
     wait_for,
 )
 
-FAST_RETRIES = {"MATTER_RETRY_BASE_DELAY": 0.01, "MATTER_RETRY_MAX_DELAY": 0.05, "MATTER_RETRY_SEED": 1}
+FAST_RETRIES = {
+    "MATTER_RETRY_BASE_DELAY": 0.01,
+    "MATTER_RETRY_MAX_DELAY": 0.05,
+    "MATTER_RETRY_SEED": 1,
+}
 
 
 def run_of(database):
@@ -64,18 +68,24 @@ def test_a_crawl_of_the_live_markup_is_exact(tmp_path):
 
 @pytest.mark.parametrize(
     ("fault", "reason"),
-    [("cut", "the document does not end (no </html>): cut short"),
-     ("json", "not HTML (application/json)")],
+    [
+        ("cut", "the document does not end (no </html>): cut short"),
+        ("json", "not HTML (application/json)"),
+    ],
 )
 def test_listing_page_one_broken_for_good_is_dead_lettered_and_the_run_not_completed(
-        tmp_path, fault, reason):
+    tmp_path, fault, reason
+):
     with ReplicaServer(Catalog(products=60, seed=3)) as replica:
         replica.break_page("list", 1, fault)
         result = crawl(replica, tmp_path, **FAST_RETRIES)
         database = tmp_path / "matter_certis.db"
         (failure,) = failures(database).values()
         assert (failure["url"], failure["kind"], failure["error_message"]) == (
-            replica.list_url, "list", reason)
+            replica.list_url,
+            "list",
+            reason,
+        )
         assert failure["attempts"] == 6  # RETRY_TIMES 5, then given up
         assert run_of(database)["status"] != "completed"
         assert result.returncode != EXIT_CODES["completed"]
@@ -93,8 +103,12 @@ def broken_for_good(tmp_path_factory):
     catalog.quirk(listed[15].path, "tracking_link")
     workdir = tmp_path_factory.mktemp("broken")
     with ReplicaServer(catalog) as replica:
-        broken = {fault: listed[25 + n].path for n, fault in
-                  enumerate(("cut", "json", "empty", "binary", "deep_nesting", "redirect_loop"))}
+        broken = {
+            fault: listed[25 + n].path
+            for n, fault in enumerate(
+                ("cut", "json", "empty", "binary", "deep_nesting", "redirect_loop")
+            )
+        }
         for fault, path in broken.items():
             replica.break_page("detail", path, fault)
         replica.break_page("list", 4, "thirteen_cards")
@@ -109,32 +123,48 @@ def broken_for_good(tmp_path_factory):
         ("json", "UnusablePage", "not HTML (application/json)"),
         ("empty", "UnusablePage", "empty body"),
         ("binary", "UnusablePage", "not HTML (application/octet-stream)"),
-        ("deep_nesting", "UnusablePage", "nested too deep for the HTML parser: the rest of the page is lost"),
+        (
+            "deep_nesting",
+            "UnusablePage",
+            "nested too deep for the HTML parser: the rest of the page is lost",
+        ),
         ("redirect_loop", "IgnoreRequest", "max redirections reached"),
     ],
 )
 def test_a_detail_page_broken_for_good_is_dead_lettered_with_its_reason(
-        broken_for_good, fault, error_type, reason):
+    broken_for_good, fault, error_type, reason
+):
     replica, database, broken, _ = broken_for_good
     failure = failures(database)[replica.base_url + broken[fault]]
     assert (failure["kind"], failure["error_type"], failure["error_message"]) == (
-        "detail", error_type, reason)
+        "detail",
+        error_type,
+        reason,
+    )
 
 
 def test_a_listing_page_with_thirteen_cards_is_dead_lettered(broken_for_good):
     replica, database, _, _ = broken_for_good
     page_4 = [url for url in failures(database) if url.endswith("paged=4")]
     assert [failures(database)[url]["error_message"] for url in page_4] == [
-        "13 cards: a page holds at most 12"]
+        "13 cards: a page holds at most 12"
+    ]
 
 
 def test_bad_cards_are_dead_lettered_by_page_and_place(broken_for_good):
     replica, database, _, _ = broken_for_good
-    cards = sorted((row["url"].rsplit("paged=", 1)[-1], row["error_message"])
-                   for row in failures(database).values() if "#card-" in row["url"])
-    assert cards == [("2#card-2", "no /csa_product/ link"),
-                     ("2#card-3", "links to another site: https://elsewhere.example"
-                                  + replica.catalog.listed()[14].path)]
+    cards = sorted(
+        (row["url"].rsplit("paged=", 1)[-1], row["error_message"])
+        for row in failures(database).values()
+        if "#card-" in row["url"]
+    )
+    assert cards == [
+        ("2#card-2", "no /csa_product/ link"),
+        (
+            "2#card-3",
+            "links to another site: https://elsewhere.example" + replica.catalog.listed()[14].path,
+        ),
+    ]
 
 
 def test_only_what_could_not_be_read_is_missing(broken_for_good):
@@ -144,8 +174,10 @@ def test_only_what_could_not_be_read_is_missing(broken_for_good):
     assert stored_products(database) == by_url(ref for ref in expected if ref["url"] not in page_4)
     missing_details = page_4 | {replica.base_url + path for path in broken.values()}
     assert stored_details(database) == by_url(
-        detail for detail in replica.catalog.expected_details(replica.base_url)
-        if detail["url"] not in missing_details)
+        detail
+        for detail in replica.catalog.expected_details(replica.base_url)
+        if detail["url"] not in missing_details
+    )
 
 
 def test_a_tracking_link_stores_the_canonical_product_url(broken_for_good):
@@ -166,8 +198,11 @@ def test_a_run_with_pages_broken_for_good_is_partial(broken_for_good):
 
 
 def test_ctrl_c_is_honoured_while_a_retry_waits(tmp_path):
-    settings = {"MATTER_RETRY_BASE_DELAY": 60, "MATTER_RETRY_MAX_DELAY": 60,
-                "MATTER_BREAKER_ENABLED": False}
+    settings = {
+        "MATTER_RETRY_BASE_DELAY": 60,
+        "MATTER_RETRY_MAX_DELAY": 60,
+        "MATTER_BREAKER_ENABLED": False,
+    }
     with ReplicaServer(Catalog(products=24, seed=1), faults=Faults(down=True)) as replica:
         process = start_crawl(replica, tmp_path, **settings)
         assert wait_for(lambda: replica.count("list") >= 1, timeout=60)

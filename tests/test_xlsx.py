@@ -28,11 +28,18 @@ def sheet_of(items, **kwargs):
 
 @pytest.fixture(scope="module")
 def sheet():
-    return sheet_of([
-        ProductDetail(url=URL, model="Smart Plug Mini", certification_date="2022-10-05",
-                      compliance_document_url=DOCUMENT, description="Short.\n" + "x" * 200),
-        ProductDetail(url=URL + "2/", model="Plug", certification_date=None),
-    ])
+    return sheet_of(
+        [
+            ProductDetail(
+                url=URL,
+                model="Smart Plug Mini",
+                certification_date="2022-10-05",
+                compliance_document_url=DOCUMENT,
+                description="Short.\n" + "x" * 200,
+            ),
+            ProductDetail(url=URL + "2/", model="Plug", certification_date=None),
+        ]
+    )
 
 
 def cell(sheet, column, row=2):
@@ -57,7 +64,10 @@ def test_the_filter_covers_the_header_and_every_row(sheet):
 def test_a_certification_date_is_a_date_cell(sheet):
     certified = cell(sheet, "certification_date")
     assert (certified.value, certified.is_date, certified.number_format) == (
-        datetime(2022, 10, 5), True, "yyyy-mm-dd")
+        datetime(2022, 10, 5),
+        True,
+        "yyyy-mm-dd",
+    )
     assert cell(sheet, "certification_date", row=3).value is None
 
 
@@ -78,10 +88,13 @@ def test_a_long_text_makes_its_column_no_wider_than_the_cap(sheet):
 
 
 def test_a_timestamp_is_a_date_time_cell_in_utc():
-    (stamp,) = sheet_of([{"created_at": datetime(2026, 5, 1, 12, 30,
-                                                 tzinfo=timezone(timedelta(hours=2)))}])[2]
-    assert (stamp.value, stamp.number_format) == (datetime(2026, 5, 1, 10, 30),
-                                                  "yyyy-mm-dd hh:mm:ss")
+    (stamp,) = sheet_of(
+        [{"created_at": datetime(2026, 5, 1, 12, 30, tzinfo=timezone(timedelta(hours=2)))}]
+    )[2]
+    assert (stamp.value, stamp.number_format) == (
+        datetime(2026, 5, 1, 10, 30),
+        "yyyy-mm-dd hh:mm:ss",
+    )
 
 
 def test_a_date_field_that_is_not_an_iso_date_stays_text():
@@ -101,6 +114,7 @@ def test_no_rows_leave_a_formatted_header():
 
 
 # --- scrapy dbexport of the session's crawled replica (tests/conftest.py ``synced``) -------
+
 
 @pytest.fixture(scope="module")
 def exported(synced, tmp_path_factory):

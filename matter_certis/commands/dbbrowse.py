@@ -16,8 +16,15 @@ from matter_certis.db import connection
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
 # The product text the search box and the search query look in.
-SEARCHED_COLUMNS = ("model", "manufacturer", "device_type", "certificate_id", "family_sku",
-                    "family_variant_sku", "description")
+SEARCHED_COLUMNS = (
+    "model",
+    "manufacturer",
+    "device_type",
+    "certificate_id",
+    "family_sku",
+    "family_variant_sku",
+    "description",
+)
 # Listed products with their details, readable column names in a useful order, newest
 # certification first. "Transport" is a JSON array, as "Categories" is, so that Datasette
 # facets each interface; "rowid" is the product_details row, the key of the full-text index.
@@ -107,12 +114,16 @@ def serve(path, port):
     import uvicorn
     from datasette.app import Datasette
 
-    datasette = Datasette([str(path)], metadata=metadata_for(path.stem),
-                          settings={"default_page_size": 50, "default_facet_size": 10,
-                                    "truncate_cells_html": 60})
+    datasette = Datasette(
+        [str(path)],
+        metadata=metadata_for(path.stem),
+        settings={"default_page_size": 50, "default_facet_size": 10, "truncate_cells_html": 60},
+    )
     asyncio.run(datasette.invoke_startup())
-    print(f"Browse the database at http://{HOST}:{port}/{path.stem}/listed_products "
-          "(Ctrl-C stops)", flush=True)
+    print(
+        f"Browse the database at http://{HOST}:{port}/{path.stem}/listed_products (Ctrl-C stops)",
+        flush=True,
+    )
     uvicorn.run(datasette.app(), host=HOST, port=port, log_level="warning", lifespan="on")
 
 
@@ -131,10 +142,17 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser):
         super().add_options(parser)
-        parser.add_argument("--port", default=str(DEFAULT_PORT), metavar="N",
-                            help=f"port on 127.0.0.1 (default {DEFAULT_PORT})")
-        parser.add_argument("--prepare-only", action="store_true",
-                            help="add the view and the full-text index, do not serve")
+        parser.add_argument(
+            "--port",
+            default=str(DEFAULT_PORT),
+            metavar="N",
+            help=f"port on 127.0.0.1 (default {DEFAULT_PORT})",
+        )
+        parser.add_argument(
+            "--prepare-only",
+            action="store_true",
+            help="add the view and the full-text index, do not serve",
+        )
 
     def run(self, args, opts):
         with failures.in_one_line(self):
@@ -145,15 +163,15 @@ class Command(ScrapyCommand):
             raise UsageError(f"unexpected argument {args[0]!r}: use --port")
         url = connection.resolve(self.settings["DATABASE_URL"])
         if not url.startswith("sqlite"):
-            raise UsageError("Datasette reads SQLite files only: set DATABASE_URL to a "
-                             "sqlite:/// URL")
+            raise UsageError(
+                "Datasette reads SQLite files only: set DATABASE_URL to a sqlite:/// URL"
+            )
         with connection.reading(url) as database:
             path = Path(database.obj.database).resolve()
         try:
             prepare(path)
         except sqlite3.Error as error:
-            return failures.fail(self, f"cannot prepare {path} for Datasette: {error}",
-                                 exitcode=1)
+            return failures.fail(self, f"cannot prepare {path} for Datasette: {error}", exitcode=1)
         if opts.prepare_only:
             print(f"{path} is ready for Datasette")
             return

@@ -7,7 +7,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 from scrapy.commands import ScrapyCommand
@@ -46,8 +46,10 @@ def iso(moment):
 
 def change_line(row):
     """``field: old → new``, a missing value as ``(none)``."""
-    old, new = (queries.NO_VALUE if value is None else value
-                for value in (row["old_value"], row["new_value"]))
+    old, new = (
+        queries.NO_VALUE if value is None else value
+        for value in (row["old_value"], row["new_value"])
+    )
     return f"{row['field']}: {old} → {new}"
 
 
@@ -67,13 +69,20 @@ def new_products(since):
             facts.append(f"certified {row['certification_date']}")
         if row["delisted_at"]:
             facts.append(f"delisted since {iso(row['delisted_at'])}")
-        entries.append(Entry(
-            product_title(row), row["url"], row["created_at"],
-            [", ".join(fact for fact in facts if fact)] if any(facts) else [],
-            product_data(row, device_type=row["device_type"],
-                         certification_date=row["certification_date"],
-                         first_stored_at=iso(row["created_at"])),
-        ))
+        entries.append(
+            Entry(
+                product_title(row),
+                row["url"],
+                row["created_at"],
+                [", ".join(fact for fact in facts if fact)] if any(facts) else [],
+                product_data(
+                    row,
+                    device_type=row["device_type"],
+                    certification_date=row["certification_date"],
+                    first_stored_at=iso(row["created_at"]),
+                ),
+            )
+        )
     return entries
 
 
@@ -83,22 +92,34 @@ def changed_products(since):
     for row in queries.field_changes(since):
         entry = entries.get(row["url"])
         if entry is None:
-            entry = entries[row["url"]] = Entry(product_title(row), row["url"], row["detected_at"],
-                                                data=product_data(row, changes=[]))
+            entry = entries[row["url"]] = Entry(
+                product_title(row),
+                row["url"],
+                row["detected_at"],
+                data=product_data(row, changes=[]),
+            )
         entry.at = row["detected_at"]
         entry.details.append(change_line(row))
-        entry.data["changes"].append({
-            "field": row["field"], "old_value": row["old_value"],
-            "new_value": row["new_value"], "detected_at": iso(row["detected_at"]),
-        })
+        entry.data["changes"].append(
+            {
+                "field": row["field"],
+                "old_value": row["old_value"],
+                "new_value": row["new_value"],
+                "detected_at": iso(row["detected_at"]),
+            }
+        )
     return list(entries.values())
 
 
 def delisted_products(since):
     return [
-        Entry(product_title(row), row["url"], row["delisted_at"],
-              [f"no longer listed since {iso(row['delisted_at'])}"],
-              product_data(row, delisted_at=iso(row["delisted_at"])))
+        Entry(
+            product_title(row),
+            row["url"],
+            row["delisted_at"],
+            [f"no longer listed since {iso(row['delisted_at'])}"],
+            product_data(row, delisted_at=iso(row["delisted_at"])),
+        )
         for row in queries.products_delisted(since)
     ]
 
@@ -107,11 +128,15 @@ def relisted_products(since):
     entries = []
     for row in queries.products_relisted(since):
         delisted_at = iso(datetime.fromisoformat(row["delisted_at"]))
-        entries.append(Entry(
-            product_title(row), row["url"], row["relisted_at"],
-            [f"listed again (delisted at {delisted_at})"],
-            product_data(row, delisted_at=delisted_at, relisted_at=iso(row["relisted_at"])),
-        ))
+        entries.append(
+            Entry(
+                product_title(row),
+                row["url"],
+                row["relisted_at"],
+                [f"listed again (delisted at {delisted_at})"],
+                product_data(row, delisted_at=delisted_at, relisted_at=iso(row["relisted_at"])),
+            )
+        )
     return entries
 
 
@@ -127,17 +152,27 @@ def changed_ledger_records(since):
                 ids += f", software {row['software_version']}, {row['certification_type']}"
             name = row["product_name"] or "(model not on the ledger)"
             entry = entries[key] = Entry(
-                f"{name} ({row['record']} {ids})", None, row["detected_at"],
-                data={**dict(zip(LEDGER_KEY, key)), "vid": normalize.format_hex_id(row["vid"]),
-                      "pid": normalize.format_hex_id(row["pid"]),
-                      "product_name": row["product_name"], "changes": []},
+                f"{name} ({row['record']} {ids})",
+                None,
+                row["detected_at"],
+                data={
+                    **dict(zip(LEDGER_KEY, key)),
+                    "vid": normalize.format_hex_id(row["vid"]),
+                    "pid": normalize.format_hex_id(row["pid"]),
+                    "product_name": row["product_name"],
+                    "changes": [],
+                },
             )
         entry.at = row["detected_at"]
         entry.details.append(change_line(row))
-        entry.data["changes"].append({
-            "field": row["field"], "old_value": row["old_value"],
-            "new_value": row["new_value"], "detected_at": iso(row["detected_at"]),
-        })
+        entry.data["changes"].append(
+            {
+                "field": row["field"],
+                "old_value": row["old_value"],
+                "new_value": row["new_value"],
+                "detected_at": iso(row["detected_at"]),
+            }
+        )
     return list(entries.values())
 
 
@@ -155,13 +190,16 @@ class Section:
 
 SECTIONS = (
     Section("new", "New products", "+{n} products", new_products, always_in_headline=True),
-    Section("changed", "Changed products", "{n} changed", changed_products,
-            always_in_headline=True),
-    Section("delisted", "Delisted products", "{n} delisted", delisted_products,
-            always_in_headline=True),
+    Section(
+        "changed", "Changed products", "{n} changed", changed_products, always_in_headline=True
+    ),
+    Section(
+        "delisted", "Delisted products", "{n} delisted", delisted_products, always_in_headline=True
+    ),
     Section("relisted", "Relisted products", "{n} relisted", relisted_products),
-    Section("ledger", "Changed ledger records", "{n} ledger records changed",
-            changed_ledger_records),
+    Section(
+        "ledger", "Changed ledger records", "{n} ledger records changed", changed_ledger_records
+    ),
 )
 
 
@@ -176,9 +214,11 @@ class Digest:
     found: list
 
     def headline(self):
-        return ", ".join(section.headline.format(n=len(entries))
-                         for section, entries in self.found
-                         if entries or section.always_in_headline)
+        return ", ".join(
+            section.headline.format(n=len(entries))
+            for section, entries in self.found
+            if entries or section.always_in_headline
+        )
 
     def heading(self):
         return f"Changes since {self.since:%Y-%m-%d %H:%M:%S} UTC ({self.basis})"
@@ -190,8 +230,9 @@ class Digest:
 
 def digest(since, basis):
     """Every section's changes at or after ``since``; ``basis`` says what ``since`` is."""
-    return Digest(since, basis, utc_now(),
-                  [(section, section.entries(since)) for section in SECTIONS])
+    return Digest(
+        since, basis, utc_now(), [(section, section.entries(since)) for section in SECTIONS]
+    )
 
 
 def as_text(found):
@@ -231,10 +272,15 @@ def as_markdown(found):
 
 
 def as_json(found):
-    document = {"since": iso(found.since), "basis": found.basis, "until": iso(found.until),
-                "headline": found.headline()}
-    document.update({section.key: [entry.data for entry in entries]
-                     for section, entries in found.found})
+    document = {
+        "since": iso(found.since),
+        "basis": found.basis,
+        "until": iso(found.until),
+        "headline": found.headline(),
+    }
+    document.update(
+        {section.key: [entry.data for entry in entries] for section, entries in found.found}
+    )
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
@@ -269,8 +315,13 @@ def as_atom(found):
     return ElementTree.tostring(feed, encoding="unicode", xml_declaration=True)
 
 
-FORMATS = {"text": as_text, "markdown": as_markdown, "json": as_json, "atom": as_atom,
-           "headline": Digest.headline}
+FORMATS = {
+    "text": as_text,
+    "markdown": as_markdown,
+    "json": as_json,
+    "atom": as_atom,
+    "headline": Digest.headline,
+}
 
 
 def since_of(text):
@@ -290,7 +341,7 @@ def since_of(text):
         except ValueError:
             raise ValueError(f"--since takes last, a date or an ISO time; {refusal}") from None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment, "the time given"
 
 
@@ -308,12 +359,17 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser):
         super().add_options(parser)
-        parser.add_argument("--since", default="last", metavar="last|DATE",
-                            help="last (default): since the start of the latest completed "
-                                 "matter_products run; or a date (2025-06-27) or UTC time "
-                                 "(2025-06-27T08:00)")
-        parser.add_argument("--format", default="text",
-                            help="text (default), markdown, json, atom or headline")
+        parser.add_argument(
+            "--since",
+            default="last",
+            metavar="last|DATE",
+            help="last (default): since the start of the latest completed "
+            "matter_products run; or a date (2025-06-27) or UTC time "
+            "(2025-06-27T08:00)",
+        )
+        parser.add_argument(
+            "--format", default="text", help="text (default), markdown, json, atom or headline"
+        )
 
     def run(self, args, opts):
         with failures.in_one_line(self):

@@ -58,8 +58,15 @@ class Command(ScrapyCommand):
                 exporter.export_item(StoredProduct(**row))
             exporter.finish_exporting()
         if not rows:
-            given = [f"--{name.replace('_', '-')} {shlex.quote(value)}"
-                     for name, value in vars(opts).items() if name in filters and value]
-            print("No listed product matches " + " ".join(given) if given
-                  else "The database lists no product yet", file=sys.stderr)
+            given = [
+                f"--{name.replace('_', '-')} {shlex.quote(value)}"
+                for name, value in vars(opts).items()
+                if name in filters and value
+            ]
+            print(
+                "No listed product matches " + " ".join(given)
+                if given
+                else "The database lists no product yet",
+                file=sys.stderr,
+            )
         print(f"{len(rows)} products written to {path}")

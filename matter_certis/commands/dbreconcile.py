@@ -33,9 +33,11 @@ class Command(ScrapyCommand):
             exporter_class = exporter_for(self.settings, path.suffix.lstrip(".").lower())
             with connection.reading(self.settings["DATABASE_URL"]):
                 if not reconcile.has_ledger():
-                    raise UsageError("the database holds no DCL compliance records: run "
-                                     "`scrapy crawl dcl_models` and `scrapy crawl "
-                                     "dcl_compliance` first")
+                    raise UsageError(
+                        "the database holds no DCL compliance records: run "
+                        "`scrapy crawl dcl_models` and `scrapy crawl "
+                        "dcl_compliance` first"
+                    )
                 found = reconcile.findings()
         except ValueError as error:
             raise UsageError(str(error)) from None

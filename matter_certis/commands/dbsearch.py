@@ -34,7 +34,8 @@ TABLE_LIMIT = 50
 def values(row):
     """A product row as the values of ``COLUMNS``: ids as ``0x1552`` (as in the exports)."""
     return {
-        key: normalize.format_hex_id(row[key]) if key in HEX_COLUMNS and row[key] is not None
+        key: normalize.format_hex_id(row[key])
+        if key in HEX_COLUMNS and row[key] is not None
         else row[key]
         for key, _ in COLUMNS
     }
@@ -54,8 +55,10 @@ def table(rows):
     each; every column but the last cut at ``WIDEST_CELL`` characters."""
     keys = [key for key, _ in COLUMNS]
     headings = dict(COLUMNS)
-    shown = [{key: cut(row[key], WIDEST_CELL) if key != keys[-1] else row[key] for key in keys}
-             for row in rows]
+    shown = [
+        {key: cut(row[key], WIDEST_CELL) if key != keys[-1] else row[key] for key in keys}
+        for row in rows
+    ]
     widths = {key: max([len(headings[key]), *(len(row[key]) for row in shown)]) for key in keys}
 
     def line(texts):
@@ -72,11 +75,11 @@ def render(output_format, rows, shown):
         return json.dumps(list(map(values, shown)), ensure_ascii=False, indent=2)
     if output_format == "csv":
         text = io.StringIO()
-        writer = csv.DictWriter(text, fieldnames=[key for key, _ in COLUMNS],
-                                lineterminator="\n")
+        writer = csv.DictWriter(text, fieldnames=[key for key, _ in COLUMNS], lineterminator="\n")
         writer.writeheader()
-        writer.writerows({key: neutralise_formula(value) for key, value in cells(row).items()}
-                         for row in shown)
+        writer.writerows(
+            {key: neutralise_formula(value) for key, value in cells(row).items()} for row in shown
+        )
         return text.getvalue().rstrip("\n")
     cut_short = len(shown) < len(rows)
     more = f" (the newest {len(shown)} shown: --limit 0 for all)" if cut_short else ""
@@ -109,9 +112,12 @@ class Command(ScrapyCommand):
     def add_options(self, parser):
         super().add_options(parser)
         add_filter_options(parser)
-        parser.add_argument("--limit", metavar="N",
-                            help=f"show at most N products, newest first (0: all; default "
-                                 f"{TABLE_LIMIT} in a table, all in CSV and JSON)")
+        parser.add_argument(
+            "--limit",
+            metavar="N",
+            help=f"show at most N products, newest first (0: all; default "
+            f"{TABLE_LIMIT} in a table, all in CSV and JSON)",
+        )
         parser.add_argument("--format", default="table", help="table (default), csv or json")
 
     def run(self, args, opts):
@@ -120,8 +126,9 @@ class Command(ScrapyCommand):
 
     def search(self, args, opts):
         if args:
-            raise UsageError(f"unexpected argument {args[0]!r}: filters are options, "
-                             "e.g. --text 'smart plug'")
+            raise UsageError(
+                f"unexpected argument {args[0]!r}: filters are options, e.g. --text 'smart plug'"
+            )
         if opts.format not in FORMATS:
             raise UsageError(f"unknown format {opts.format!r}: use table, csv or json")
         limit = limit_of(opts)

@@ -47,8 +47,10 @@ class Command(ScrapyCommand):
         for name, count in reconcile.ledger_totals().items():
             print(f"  {name:<34}{count:>8}")
         if not reconcile.has_ledger():
-            print("  (run `scrapy crawl dcl_models` and `scrapy crawl dcl_compliance` to compare "
-                  "the listing with the ledger)")
+            print(
+                "  (run `scrapy crawl dcl_models` and `scrapy crawl dcl_compliance` to compare "
+                "the listing with the ledger)"
+            )
             return
         print("\nListing vs ledger (scrapy dbreconcile)")
         for name, count in reconcile.finding_counts(reconcile.findings()):
@@ -61,7 +63,9 @@ class Command(ScrapyCommand):
             f"{run['execution_time_seconds'] or 0:.0f} s, {run['errors_count']} errors"
         )
         if run["spider"] == "matter_products":
-            print(f"    added {run['products_added']} products, updated "
-                  f"{run['products_updated']}, fetched {run['details_fetched']} details")
+            print(
+                f"    added {run['products_added']} products, updated "
+                f"{run['products_updated']}, fetched {run['details_fetched']} details"
+            )
             for product in queries.added_during(run):
                 print(f"    + {product['model']} ({product['manufacturer']}) {product['url']}")

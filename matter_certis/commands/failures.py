@@ -19,8 +19,11 @@ def in_one_line(command):
     try:
         yield
     except ModuleNotFoundError as error:
-        fail(command, f"needs {error.name}, one of the desk's extras: "
-                      "pip install -r requirements-extras.txt", exitcode=1)
+        fail(
+            command,
+            f"needs {error.name}, one of the desk's extras: pip install -r requirements-extras.txt",
+            exitcode=1,
+        )
     except (UsageError, ValueError) as error:
         fail(command, str(error), exitcode=2)
     except OSError as error:

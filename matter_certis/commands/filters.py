@@ -6,18 +6,25 @@ from matter_certis import normalize
 
 
 def add_filter_options(parser):
-    parser.add_argument("--since", metavar="DATE",
-                        help="only products certified on or after DATE (e.g. 2025-01-31)")
-    parser.add_argument("--vendor", metavar="NAME|VID",
-                        help="only this vendor: part of its name, or its Vendor ID "
-                             "(0x1552 or 5458)")
-    parser.add_argument("--device-type", metavar="TEXT",
-                        help="only device types containing TEXT (e.g. Light)")
-    parser.add_argument("--text", metavar="WORDS",
-                        help="only products whose model, manufacturer or vendor name "
-                             "contains every word")
-    parser.add_argument("--certificate", metavar="TEXT",
-                        help="only certificate ids containing TEXT (e.g. CSA22059)")
+    parser.add_argument(
+        "--since", metavar="DATE", help="only products certified on or after DATE (e.g. 2025-01-31)"
+    )
+    parser.add_argument(
+        "--vendor",
+        metavar="NAME|VID",
+        help="only this vendor: part of its name, or its Vendor ID (0x1552 or 5458)",
+    )
+    parser.add_argument(
+        "--device-type", metavar="TEXT", help="only device types containing TEXT (e.g. Light)"
+    )
+    parser.add_argument(
+        "--text",
+        metavar="WORDS",
+        help="only products whose model, manufacturer or vendor name contains every word",
+    )
+    parser.add_argument(
+        "--certificate", metavar="TEXT", help="only certificate ids containing TEXT (e.g. CSA22059)"
+    )
 
 
 def filters_from(opts):

@@ -28,7 +28,9 @@ def listed_slots():
 def products_without_slots():
     """Listed products the database cannot place: a run found their slot held by another
     product and did not see them elsewhere (they moved, or left the listing)."""
-    return listed_products().where(Product.page_id.is_null() | Product.index_in_page.is_null()).count()
+    return (
+        listed_products().where(Product.page_id.is_null() | Product.index_in_page.is_null()).count()
+    )
 
 
 def missing_slots(total):
@@ -58,8 +60,12 @@ def oldest_product_url():
 def _refs(query):
     return list(
         query.select(
-            Product.url, Product.manufacturer, Product.model, Product.certificate_id,
-            Product.page_id, Product.index_in_page,
+            Product.url,
+            Product.manufacturer,
+            Product.model,
+            Product.certificate_id,
+            Product.page_id,
+            Product.index_in_page,
         ).dicts()
     )
 
@@ -76,7 +82,8 @@ def products_without_details(total=None, pages=None):
     if pages is None:
         return refs
     return [
-        ref for ref in refs
+        ref
+        for ref in refs
         if ref["page_id"] is not None
         and physical_page(total, ref["page_id"] * PAGE_SIZE + ref["index_in_page"]) in pages
     ]

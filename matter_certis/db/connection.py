@@ -106,11 +106,13 @@ def check_database():
     except FileNotFoundError:
         raise DatabaseUnavailable(
             f"the SQLite database {path} was deleted during the run; "
-            "rows this run wrote since it opened are lost") from None
+            "rows this run wrote since it opened are lost"
+        ) from None
     if (status.st_dev, status.st_ino) != (device, inode):
         raise DatabaseUnavailable(
             f"the SQLite database {path} was replaced by another file during the run; "
-            "rows this run wrote since it opened are not in it") from None
+            "rows this run wrote since it opened are not in it"
+        ) from None
 
 
 def reopen():
@@ -142,8 +144,9 @@ def hidden_by_rollback(error):
     if "no transaction is active" not in str(error):
         return error
     context = error.__context__
-    while context is not None and (not isinstance(context, PeeweeException)
-                                   or "no transaction is active" in str(context)):
+    while context is not None and (
+        not isinstance(context, PeeweeException) or "no transaction is active" in str(context)
+    ):
         context = context.__context__
     return context or error
 
@@ -162,8 +165,10 @@ def in_transaction(work):
                 if error is raised:
                     raise
                 raise error from None
-            logger.info("A concurrent writer got in the way (%s); writing the batch again",
-                        type(error).__name__)
+            logger.info(
+                "A concurrent writer got in the way (%s); writing the batch again",
+                type(error).__name__,
+            )
             time.sleep(random.uniform(0.05, 0.2) * attempt)
 
 
@@ -208,12 +213,16 @@ def reading(url):
     options = {"pragmas": SQLITE_PRAGMAS} if url.startswith("sqlite") else {}
     connected = connect(url, **options)
     if isinstance(connected, SqliteDatabase) and not Path(connected.database).exists():
-        raise NotOurDatabase(f"no database file at {connected.database}: check DATABASE_URL, "
-                             "or run `scrapy crawl matter_products` to create it")
+        raise NotOurDatabase(
+            f"no database file at {connected.database}: check DATABASE_URL, "
+            "or run `scrapy crawl matter_products` to create it"
+        )
     database.initialize(connected)
     with database:
         missing = [model._meta.table_name for model in TABLES if not model.table_exists()]
         if missing:
-            raise NotOurDatabase(f"the database lacks the tables {', '.join(missing)}: check "
-                                 "DATABASE_URL, or run `scrapy crawl matter_products` first")
+            raise NotOurDatabase(
+                f"the database lacks the tables {', '.join(missing)}: check "
+                "DATABASE_URL, or run `scrapy crawl matter_products` first"
+            )
         yield database

@@ -12,7 +12,8 @@ from matter_certis.db.models import Product, ProductDetail
 
 #: Detail columns whose coverage is watched (keys and positions are always there).
 WATCHED = tuple(
-    name for name in ProductDetail._meta.sorted_field_names
+    name
+    for name in ProductDetail._meta.sorted_field_names
     if name not in {"url", "page_id", "index_in_page", "created_at", "updated_at"}
 )
 #: The database has the field for at least this share of its products...
@@ -36,9 +37,11 @@ class FieldCoverage:
     def from_database(cls):
         """The baseline: one query over the listed products' stored details."""
         columns = [fn.COUNT(getattr(ProductDetail, name)) for name in WATCHED]
-        query = (ProductDetail.select(fn.COUNT(ProductDetail.url), *columns)
-                 .join(Product, on=(Product.url == ProductDetail.url))
-                 .where(Product.delisted_at.is_null()))
+        query = (
+            ProductDetail.select(fn.COUNT(ProductDetail.url), *columns)
+            .join(Product, on=(Product.url == ProductDetail.url))
+            .where(Product.delisted_at.is_null())
+        )
         total, *counts = query.tuples().get()
         if total < MIN_PAGES:
             return cls({})
@@ -56,10 +59,13 @@ class FieldCoverage:
         if self.pages < MIN_PAGES:
             return []
         return [
-            name for name, share in self.baseline.items()
+            name
+            for name, share in self.baseline.items()
             if share >= USUAL_SHARE and self.filled[name] / self.pages <= DRIFT_SHARE
         ]
 
     def describe(self, name):
-        return (f"{name} (found on {self.filled[name]} of {self.pages} pages, the database "
-                f"has it for {self.baseline[name]:.0%} of its products)")
+        return (
+            f"{name} (found on {self.filled[name]} of {self.pages} pages, the database "
+            f"has it for {self.baseline[name]:.0%} of its products)"
+        )

@@ -2,7 +2,7 @@
 (``db.connection`` binds them)."""
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from peewee import (
     BooleanField,
@@ -23,7 +23,7 @@ logging.getLogger("peewee").setLevel(logging.INFO)
 
 def utc_now():
     """Naive UTC time: what every timestamp column holds."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class BaseModel(Model):
@@ -218,5 +218,14 @@ class DclChange(BaseModel):
         table_name = "dcl_changes"
 
 
-TABLES = [Product, ProductDetail, Vendor, CrawlingResult, ProductChange, FailedRequest,
-          DclModel, DclCompliance, DclChange]
+TABLES = [
+    Product,
+    ProductDetail,
+    Vendor,
+    CrawlingResult,
+    ProductChange,
+    FailedRequest,
+    DclModel,
+    DclCompliance,
+    DclChange,
+]

@@ -37,10 +37,12 @@ def ledger_totals():
         "DCL model records": on_ledger(DclModel).count(),
         "DCL compliance records": on_ledger(DclCompliance).count(),
         "revoked compliance records": on_ledger(DclCompliance)
-        .where(DclCompliance.status == "revoked").count(),
+        .where(DclCompliance.status == "revoked")
+        .count(),
         "ledger records removed since": (
             DclModel.select().where(DclModel.removed_at.is_null(False)).count()
-            + DclCompliance.select().where(DclCompliance.removed_at.is_null(False)).count()),
+            + DclCompliance.select().where(DclCompliance.removed_at.is_null(False)).count()
+        ),
         "recorded ledger changes": DclChange.select().count(),
     }
 
@@ -59,8 +61,9 @@ def ledger_matches():
     certificate id matches. Where several share it (one per certified firmware), the
     ``matter`` record of the newest software version: the firmware the listing shows."""
     matches = {}
-    for record in on_ledger(DclCompliance).where(
-            DclCompliance.certificate_id.is_null(False)).dicts():
+    for record in (
+        on_ledger(DclCompliance).where(DclCompliance.certificate_id.is_null(False)).dicts()
+    ):
         key = certificate_key(record["certificate_id"])
         if key not in matches or _rank(record) > _rank(matches[key]):
             matches[key] = record
@@ -72,8 +75,12 @@ def with_ledger_columns(rows):
     compliance record the product matches, and the part number of that record's model (of
     the product's own vid/pid when no record matches); ``None`` where the ledger has none."""
     matches = ledger_matches()
-    part_numbers = {(vid, pid): part for vid, pid, part in on_ledger(DclModel).select(
-        DclModel.vid, DclModel.pid, DclModel.part_number).tuples()}
+    part_numbers = {
+        (vid, pid): part
+        for vid, pid, part in on_ledger(DclModel)
+        .select(DclModel.vid, DclModel.pid, DclModel.part_number)
+        .tuples()
+    }
     for row in rows:
         record = matches.get(certificate_key(row["certificate_id"]))
         ids = (record["vid"], record["pid"]) if record else (row["vid"], row["pid"])
@@ -87,8 +94,14 @@ def _ids(vid, pid):
 
 
 def _finding(finding, certificate_id, vid, pid, detail, url=None):
-    return {"finding": finding, "url": url, "certificate_id": certificate_id, "vid": vid,
-            "pid": pid, "detail": detail}
+    return {
+        "finding": finding,
+        "url": url,
+        "certificate_id": certificate_id,
+        "vid": vid,
+        "pid": pid,
+        "detail": detail,
+    }
 
 
 def product_findings(product, record, models):
@@ -97,41 +110,73 @@ def product_findings(product, record, models):
     certificate, shown = product["certificate_id"], _ids(product["vid"], product["pid"])
 
     def found(finding, detail):
-        return _finding(finding, certificate, product["vid"], product["pid"], detail,
-                        url=product["url"])
+        return _finding(
+            finding, certificate, product["vid"], product["pid"], detail, url=product["url"]
+        )
 
     if record is None:
         key = (product["vid"], product["pid"])
         if key not in models:
-            return [found("not_on_ledger", f"no compliance record has certificate id "
-                                           f"{certificate} and no model has vid/pid {shown}")]
-        return [found("no_compliance_record", f"no compliance record has certificate id "
-                                              f"{certificate}; the ledger has the model {shown} "
-                                              f"({models[key] or 'no name'})")]
+            return [
+                found(
+                    "not_on_ledger",
+                    f"no compliance record has certificate id "
+                    f"{certificate} and no model has vid/pid {shown}",
+                )
+            ]
+        return [
+            found(
+                "no_compliance_record",
+                f"no compliance record has certificate id "
+                f"{certificate}; the ledger has the model {shown} "
+                f"({models[key] or 'no name'})",
+            )
+        ]
     findings = []
     on_record = _ids(record["vid"], record["pid"])
     if on_record != shown:
-        findings.append(found("id_mismatch", f"the ledger's record of {certificate} has "
-                                             f"vid/pid {on_record}, the site shows {shown}"))
+        findings.append(
+            found(
+                "id_mismatch",
+                f"the ledger's record of {certificate} has "
+                f"vid/pid {on_record}, the site shows {shown}",
+            )
+        )
     if record["status"] == "revoked":
         reason = f" ({record['reason']})" if record["reason"] else ""
-        findings.append(found("revoked_but_listed", f"the ledger revoked {certificate} on "
-                                                    f"{record['certification_date']}{reason}; "
-                                                    "the site still lists it"))
-    elif (record["status"] == "certified" and record["certification_date"]
-          and product["certification_date"]
-          and record["certification_date"] != product["certification_date"]):
-        findings.append(found("date_mismatch", f"the ledger certified {certificate} on "
-                                               f"{record['certification_date']}, the site shows "
-                                               f"{product['certification_date']}"))
+        findings.append(
+            found(
+                "revoked_but_listed",
+                f"the ledger revoked {certificate} on "
+                f"{record['certification_date']}{reason}; "
+                "the site still lists it",
+            )
+        )
+    elif (
+        record["status"] == "certified"
+        and record["certification_date"]
+        and product["certification_date"]
+        and record["certification_date"] != product["certification_date"]
+    ):
+        findings.append(
+            found(
+                "date_mismatch",
+                f"the ledger certified {certificate} on "
+                f"{record['certification_date']}, the site shows "
+                f"{product['certification_date']}",
+            )
+        )
     return findings
 
 
 def listed_certificate_keys():
     """The certificate ids (``certificate_key``) of every listed product, details or not."""
     certificate = fn.COALESCE(ProductDetail.certificate_id, Product.certificate_id)
-    query = analysis.listed_products().select(certificate).join_from(
-        Product, ProductDetail, JOIN.LEFT_OUTER, on=(ProductDetail.url == Product.url))
+    query = (
+        analysis.listed_products()
+        .select(certificate)
+        .join_from(Product, ProductDetail, JOIN.LEFT_OUTER, on=(ProductDetail.url == Product.url))
+    )
     return {certificate_key(value) for (value,) in query.tuples()}
 
 
@@ -142,13 +187,22 @@ def findings():
     pid are left out. Dates are compared for certified records only: a revoked or
     provisional record's date is that of its current state."""
     matches = ledger_matches()
-    models = {(vid, pid): name for vid, pid, name in on_ledger(DclModel).select(
-        DclModel.vid, DclModel.pid, DclModel.product_name).tuples()}
+    models = {
+        (vid, pid): name
+        for vid, pid, name in on_ledger(DclModel)
+        .select(DclModel.vid, DclModel.pid, DclModel.product_name)
+        .tuples()
+    }
     products = (
         ProductDetail.select(
             Product.url,
-            fn.COALESCE(ProductDetail.certificate_id, Product.certificate_id).alias("certificate_id"),
-            ProductDetail.vid, ProductDetail.pid, ProductDetail.certification_date)
+            fn.COALESCE(ProductDetail.certificate_id, Product.certificate_id).alias(
+                "certificate_id"
+            ),
+            ProductDetail.vid,
+            ProductDetail.pid,
+            ProductDetail.certification_date,
+        )
         .join(Product, on=(Product.url == ProductDetail.url))
         .where(Product.delisted_at.is_null())
     )
@@ -159,15 +213,23 @@ def findings():
             found.extend(product_findings(product, record, models))
     listed = listed_certificate_keys()
     certified = on_ledger(DclCompliance).where(
-        (DclCompliance.status == "certified") & (DclCompliance.certification_type == "matter")
-        & DclCompliance.certificate_id.is_null(False))
+        (DclCompliance.status == "certified")
+        & (DclCompliance.certification_type == "matter")
+        & DclCompliance.certificate_id.is_null(False)
+    )
     for record in certified.dicts():
         if certificate_key(record["certificate_id"]) not in listed:
             version = record["software_version_string"] or record["software_version"]
-            found.append(_finding(
-                "not_listed", record["certificate_id"], record["vid"], record["pid"],
-                f"certified on the ledger on {record['certification_date']} for software "
-                f"{version}; no listed product has this certificate id"))
+            found.append(
+                _finding(
+                    "not_listed",
+                    record["certificate_id"],
+                    record["vid"],
+                    record["pid"],
+                    f"certified on the ledger on {record['certification_date']} for software "
+                    f"{version}; no listed product has this certificate id",
+                )
+            )
     order = list(FINDINGS)
     found.sort(key=lambda f: (order.index(f["finding"]), f["url"] or "", f["certificate_id"]))
     return found

@@ -67,8 +67,16 @@ def _key_in(model, keys):
     return fields[0].in_(keys) if len(fields) == 1 else Tuple(*fields).in_(keys)
 
 
-def save_rows(model, rows, *, session_id=None, track_changes=False, keep=(),
-              change_model=ProductChange, change_row=None):
+def save_rows(
+    model,
+    rows,
+    *,
+    session_id=None,
+    track_changes=False,
+    keep=(),
+    change_model=ProductChange,
+    change_row=None,
+):
     """Upsert ``rows`` keyed by the model's primary key, writing only new or changed rows.
 
     A row whose values changed is ``updated``; one whose slot alone changed (a delisting
@@ -110,7 +118,8 @@ def save_rows(model, rows, *, session_id=None, track_changes=False, keep=(),
             if old.get("delisted_at") is not None and row["delisted_at"] is None:
                 # The record of a relisting, which dbchanges reports.
                 outcome.changes.append(
-                    change_row(row_key, "delisted_at", old["delisted_at"], None, session_id, now))
+                    change_row(row_key, "delisted_at", old["delisted_at"], None, session_id, now)
+                )
         to_write.append({**row, "created_at": now, "updated_at": now})
     _upsert(model, to_write)
     for changes in chunked(outcome.changes, ROWS_PER_STATEMENT):
@@ -144,8 +153,11 @@ def mark_removed(model, seen, record, session_id):
     Returns how many. Call inside a transaction."""
     key = key_of(model)
     now = utc_now()
-    gone = [key(row) for row in model.select(*key_fields(model))
-            .where(model.removed_at.is_null()).dicts() if key(row) not in seen]
+    gone = [
+        key(row)
+        for row in model.select(*key_fields(model)).where(model.removed_at.is_null()).dicts()
+        if key(row) not in seen
+    ]
     change_row = ledger_change(record)
     for keys in chunked(gone, ROWS_PER_STATEMENT):
         model.update(removed_at=now, updated_at=now).where(_key_in(model, keys)).execute()
@@ -182,8 +194,11 @@ def _upsert(model, rows):
     keys = key_fields(model)
     not_updated = {field.name for field in keys} | {"created_at"}
     fields = [model._meta.fields[name] for name in rows[0]]
-    update = {field: getattr(EXCLUDED, field.column_name) for field in fields
-              if field.name not in not_updated}
+    update = {
+        field: getattr(EXCLUDED, field.column_name)
+        for field in fields
+        if field.name not in not_updated
+    }
     query = model.insert_many([[None] * len(fields)], fields=fields).on_conflict(
         conflict_target=keys, update=update
     )
@@ -229,18 +244,24 @@ def align_detail_slots(urls):
     """Give these products' detail rows the slot their product row has now: a detail fetched
     before the run placed its card (the site moved) carries the slot first assumed."""
     for batch in chunked(sorted(set(urls)), ROWS_PER_STATEMENT):
-        ProductDetail.update({
-            getattr(ProductDetail, name): Product.select(getattr(Product, name))
-            .where(Product.url == ProductDetail.url)
-            for name in ("page_id", "index_in_page")
-        }).where(ProductDetail.url.in_(batch)).execute()
+        ProductDetail.update(
+            {
+                getattr(ProductDetail, name): Product.select(getattr(Product, name)).where(
+                    Product.url == ProductDetail.url
+                )
+                for name in ("page_id", "index_in_page")
+            }
+        ).where(ProductDetail.url.in_(batch)).execute()
 
 
 def record_failures(rows):
     """Add requests to the dead-letter list; a known url keeps its first failure time."""
     now = utc_now()
-    rows = list({row["url"]: {**row, "first_failed_at": now, "last_failed_at": now}
-                 for row in rows}.values())
+    rows = list(
+        {
+            row["url"]: {**row, "first_failed_at": now, "last_failed_at": now} for row in rows
+        }.values()
+    )
     update = {
         FailedRequest.kind: EXCLUDED.kind,
         FailedRequest.error_type: EXCLUDED.error_type,

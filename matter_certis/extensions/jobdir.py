@@ -69,7 +69,9 @@ class JobDirGuard:
         self.jobdir.mkdir(parents=True, exist_ok=True)
 
     def write(self, status, **details):
-        self.marker.write_text(json.dumps({"status": status, "at": utc_now().isoformat(), **details}))
+        self.marker.write_text(
+            json.dumps({"status": status, "at": utc_now().isoformat(), **details})
+        )
 
     def spider_opened(self, spider):
         if self.news:

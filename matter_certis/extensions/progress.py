@@ -141,8 +141,9 @@ class Progress:
         if self.show_bar:
             for handler in consoles:  # log lines go above the bar, not through it
                 self.terminal.callback(handler.setStream, handler.setStream(AboveTheBar()))
-            self.bar = tqdm(desc=self.crawler.spider.name, unit=" pages", file=sys.stderr,
-                            dynamic_ncols=True)
+            self.bar = tqdm(
+                desc=self.crawler.spider.name, unit=" pages", file=sys.stderr, dynamic_ncols=True
+            )
             self.every(BAR_REFRESH, self.draw)
 
     def every(self, interval, function):

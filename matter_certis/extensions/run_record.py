@@ -15,8 +15,14 @@ from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 logger = logging.getLogger(__name__)
 
 SNAPSHOT_SETTINGS = (
-    "MATTER_LIST_URL", "DCL_BASE_URL", "DATABASE_URL", "JOBDIR",
-    "CONCURRENT_REQUESTS_PER_DOMAIN", "AUTOTHROTTLE_ENABLED", "DOWNLOAD_TIMEOUT", "RETRY_TIMES",
+    "MATTER_LIST_URL",
+    "DCL_BASE_URL",
+    "DATABASE_URL",
+    "JOBDIR",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "AUTOTHROTTLE_ENABLED",
+    "DOWNLOAD_TIMEOUT",
+    "RETRY_TIMES",
     "MATTER_DB_BATCH_SIZE",
 )
 MAX_ERROR_DETAILS = 50
@@ -84,11 +90,13 @@ class RunRecord:
                 with models.database.atomic():
                     status, reasons = verdict.judge(reason, self.problems(spider, reason))
                     delisted = self.judge_delisting(spider, status)
-                    if (status == "completed" and getattr(spider, "total_pages", None)
-                            and not getattr(spider, "sliced", False)):
+                    if (
+                        status == "completed"
+                        and getattr(spider, "total_pages", None)
+                        and not getattr(spider, "sliced", False)
+                    ):
                         self.clear_superseded_list_failures(spider)
-                    failures = [f"{f['kind']} {f['url']}: {f['error_type']}"
-                                for f in self.failures]
+                    failures = [f"{f['kind']} {f['url']}: {f['error_type']}" for f in self.failures]
                     row = self.row(spider, status, reasons + failures + self.errors)
                     self.write(row)
             finally:
@@ -104,8 +112,9 @@ class RunRecord:
         self.crawler.stats.set_value("matter/status", status)
         self.crawler.stats.set_value("matter/status_reason", reasons[0] if reasons else None)
         pages_read = self.crawler.stats.get_value("matter/pages/read", 0)
-        self.summary = summary(row, reason, reasons, delisted=delisted, pages_read=pages_read,
-                               records=self.records)
+        self.summary = summary(
+            row, reason, reasons, delisted=delisted, pages_read=pages_read, records=self.records
+        )
 
     def problems(self, spider, reason):
         """What keeps this run from ``completed``, besides how it closed."""
@@ -116,17 +125,26 @@ class RunRecord:
             problems.append(verdict.Problem("failed", message))
         if self.failures:
             first = self.failures[0]
-            problems.append(verdict.Problem(
-                "partial", f"{len(self.failures)} requests failed and were dead-lettered "
-                f"(failed_requests), first {first['url']}: {first['error_type']}"))
+            problems.append(
+                verdict.Problem(
+                    "partial",
+                    f"{len(self.failures)} requests failed and were dead-lettered "
+                    f"(failed_requests), first {first['url']}: {first['error_type']}",
+                )
+            )
         if self.errors:
-            problems.append(verdict.Problem(
-                "partial", f"{len(self.errors)} errors, first: {self.errors[0]}"))
+            problems.append(
+                verdict.Problem("partial", f"{len(self.errors)} errors, first: {self.errors[0]}")
+            )
         drift = stats.get_value("matter/drift")
         if drift:
-            problems.append(verdict.Problem(
-                "degraded", f"markup drift, fields usually stored came back empty: {drift}; "
-                "stored values were kept"))
+            problems.append(
+                verdict.Problem(
+                    "degraded",
+                    f"markup drift, fields usually stored came back empty: {drift}; "
+                    "stored values were kept",
+                )
+            )
         dropped = stats.get_value("item_dropped_count", 0)
         if dropped:
             problems.append(verdict.Problem("partial", f"{dropped} items dropped"))
@@ -163,8 +181,9 @@ class RunRecord:
         replaces it (ON CONFLICT DO UPDATE works on SQLite and PostgreSQL alike)."""
         CrawlingResult.insert(row).on_conflict(
             conflict_target=[CrawlingResult.session_id],
-            preserve=[f for f in CrawlingResult._meta.sorted_fields
-                      if f is not CrawlingResult.session_id],
+            preserve=[
+                f for f in CrawlingResult._meta.sorted_fields if f is not CrawlingResult.session_id
+            ],
         ).execute()
 
     def forced_stop(self, spider):
@@ -176,9 +195,17 @@ class RunRecord:
         try:
             connection.reopen()
             try:
-                self.write(self.row(spider, "stopped", ["forced shutdown (a second Ctrl-C): "
-                                                        "items not yet written are fetched "
-                                                        "again by the next run"]))
+                self.write(
+                    self.row(
+                        spider,
+                        "stopped",
+                        [
+                            "forced shutdown (a second Ctrl-C): "
+                            "items not yet written are fetched "
+                            "again by the next run"
+                        ],
+                    )
+                )
             finally:
                 models.database.close()
         except (connection.DatabaseUnavailable, connection.PeeweeException) as error:
@@ -204,14 +231,16 @@ class RunRecord:
             or not listed_urls
         ):
             return 0
-        listed = {url for (url,) in Product.select(Product.url)
-                  .where(Product.delisted_at.is_null()).tuples()}
+        listed = {
+            url
+            for (url,) in Product.select(Product.url).where(Product.delisted_at.is_null()).tuples()
+        }
         gone = sorted(listed - listed_urls)
         now = utc_now()
         for urls in chunked(gone, 100):
-            Product.update(
-                delisted_at=now, updated_at=now, page_id=None, index_in_page=None
-            ).where(Product.url.in_(urls)).execute()
+            Product.update(delisted_at=now, updated_at=now, page_id=None, index_in_page=None).where(
+                Product.url.in_(urls)
+            ).execute()
         self.crawler.stats.set_value("matter/db/products/delisted", len(gone))
         return len(gone)
 
@@ -227,7 +256,8 @@ class RunRecord:
         settings = self.crawler.settings
         snapshot = {name: settings.get(name) for name in SNAPSHOT_SETTINGS}
         snapshot["DATABASE_URL"] = connection.without_password(
-            connection.resolve(snapshot["DATABASE_URL"]))
+            connection.resolve(snapshot["DATABASE_URL"])
+        )
         snapshot["arguments"] = {
             name: getattr(spider, name, None) for name in ("mode", "start_page", "end_page")
         }
@@ -240,9 +270,10 @@ def summary(row, reason, reasons, *, delisted, pages_read, records):
     if row["spider"] == "matter_products":
         on_site = "?" if row["total_pages"] is None else row["total_pages"]
         counts = (
-            f"{pages_read} of {on_site} listing pages read, {row['products_found']} products seen, {row['details_fetched']} details "
-            f"fetched, {row['products_added']} added, {row['products_updated']} updated, "
-            f"{row['products_unchanged']} unchanged, {delisted} delisted"
+            f"{pages_read} of {on_site} listing pages read, {row['products_found']} products "
+            f"seen, {row['details_fetched']} details fetched, {row['products_added']} added, "
+            f"{row['products_updated']} updated, {row['products_unchanged']} unchanged, "
+            f"{delisted} delisted"
         )
     else:
         counts = f"{records} records read"

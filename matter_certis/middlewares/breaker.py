@@ -58,8 +58,9 @@ class CircuitBreakerMiddleware:
             host = urlsplit(request.url).hostname
             if not self.open:
                 self.open = True
-                verdict.fail(self.crawler, "site_unreachable",
-                             f"cannot reach {host}: DNS lookup failed")
+                verdict.fail(
+                    self.crawler, "site_unreachable", f"cannot reach {host}: DNS lookup failed"
+                )
             raise SiteUnreachable(f"cannot reach {host}: DNS lookup failed")
         if isinstance(exception, self.retry_exceptions):
             self.failed(f"{type(exception).__name__} on {request.url}")
@@ -80,14 +81,17 @@ class CircuitBreakerMiddleware:
         if self.trips > self.max_trips:
             self.open = True
             verdict.fail(
-                self.crawler, "circuit_open",
+                self.crawler,
+                "circuit_open",
                 f"the site keeps failing: {self.consecutive_failures} failures in a row (last: "
                 f"{what}) after {self.max_trips} cool-downs; a later run will continue",
             )
             return
         logger.warning(
             "Circuit open: %d consecutive failures (last: %s); pausing the crawl for %.0f s",
-            self.consecutive_failures, what, self.cooldown,
+            self.consecutive_failures,
+            what,
+            self.cooldown,
         )
         self.open = True
         self.crawler.engine.pause()

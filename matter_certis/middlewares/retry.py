@@ -3,7 +3,7 @@ page that is not whole is read again like a server error."""
 
 import asyncio
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -43,8 +43,8 @@ def retry_after_seconds(value, now=None):
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -72,7 +72,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if response.status in self.retry_http_codes:
             reason = response_status_message(response.status)
         else:
-            problem = None if redirected_away(request, response) else page_problem(request, response)
+            problem = (
+                None if redirected_away(request, response) else page_problem(request, response)
+            )
             if problem is None:
                 return response
             self.crawler.stats.inc_value("matter/incomplete_pages")
@@ -93,7 +95,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     async def wait(self, request, retry_after=None):
         """Wait before a retry; ``False`` when the run began to stop meanwhile."""
-        delay = backoff_delay(request.meta.get("retry_times", 0), self.base, self.cap, self.rng, retry_after)
+        delay = backoff_delay(
+            request.meta.get("retry_times", 0), self.base, self.cap, self.rng, retry_after
+        )
         self.crawler.stats.inc_value("matter/retry/wait_seconds", round(delay, 3))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + delay

@@ -49,8 +49,14 @@ class DatabasePipeline:
         self.crawler = crawler
         self.database_url = connection.resolve(crawler.settings["DATABASE_URL"])
         self.batch_size = crawler.settings.getint("MATTER_DB_BATCH_SIZE")
-        self.buffers = {ProductRef: [], ProductDetail: [], RequestFailure: [], Vendor: [],
-                        DclModel: [], DclCompliance: []}
+        self.buffers = {
+            ProductRef: [],
+            ProductDetail: [],
+            RequestFailure: [],
+            Vendor: [],
+            DclModel: [],
+            DclCompliance: [],
+        }
         # Keys of the ledger records stored by this run, to find those the ledger lost.
         self.ledger_seen = {DclModel: set(), DclCompliance: set()}
         self.failed = False
@@ -84,8 +90,10 @@ class DatabasePipeline:
         drifting = self.coverage.drifting()
         if drifting:
             described = "; ".join(map(self.coverage.describe, drifting))
-            logger.warning("Markup drift: fields usually stored came back empty: %s; "
-                           "stored values were kept", described)
+            logger.warning(
+                "Markup drift: fields usually stored came back empty: %s; stored values were kept",
+                described,
+            )
             self.crawler.stats.set_value("matter/drift", described)
 
     def process_item(self, item):
@@ -108,8 +116,9 @@ class DatabasePipeline:
         vendors = [store.row_for(models.Vendor, v) for v in self.buffers[Vendor]]
         ledger_models = [store.row_for(models.DclModel, m) for m in self.buffers[DclModel]]
         compliance = [store.row_for(models.DclCompliance, c) for c in self.buffers[DclCompliance]]
-        if self.failed or not (refs or details or failures or vendors or ledger_models
-                               or compliance):
+        if self.failed or not (
+            refs or details or failures or vendors or ledger_models or compliance
+        ):
             return
         spider = self.crawler.spider
         self.coverage.observe(details)
@@ -130,10 +139,18 @@ class DatabasePipeline:
             store.record_failures(failures)
             saved_vendors = store.save_rows(models.Vendor, vendors)
             saved_models, saved_compliance = (
-                store.save_rows(model, rows, session_id=spider.session_id, track_changes=True,
-                                change_model=models.DclChange, change_row=store.ledger_change(kind))
-                for model, rows, kind in ((models.DclModel, ledger_models, "model"),
-                                          (models.DclCompliance, compliance, "compliance"))
+                store.save_rows(
+                    model,
+                    rows,
+                    session_id=spider.session_id,
+                    track_changes=True,
+                    change_model=models.DclChange,
+                    change_row=store.ledger_change(kind),
+                )
+                for model, rows, kind in (
+                    (models.DclModel, ledger_models, "model"),
+                    (models.DclCompliance, compliance, "compliance"),
+                )
             )
             return products, saved_details, saved_vendors, saved_models, saved_compliance
 
@@ -143,8 +160,7 @@ class DatabasePipeline:
         products, saved_details, saved_vendors, saved_models, saved_compliance = written
         self.buffers = {kind: [] for kind in self.buffers}
         self.ledger_seen[DclModel].update(map(store.key_of(models.DclModel), ledger_models))
-        self.ledger_seen[DclCompliance].update(
-            map(store.key_of(models.DclCompliance), compliance))
+        self.ledger_seen[DclCompliance].update(map(store.key_of(models.DclCompliance), compliance))
         self.count("products", products)
         self.count("product_details", saved_details)
         self.count("vendors", saved_vendors)
@@ -163,8 +179,10 @@ class DatabasePipeline:
         except connection.DatabaseUnavailable as error:
             self.give_up(str(error))
         except (PeeweeException, TransactionRollbackError) as error:
-            self.give_up(f"cannot write to {connection.without_password(self.database_url)}: "
-                         f"{' '.join(str(error).split())}")
+            self.give_up(
+                f"cannot write to {connection.without_password(self.database_url)}: "
+                f"{' '.join(str(error).split())}"
+            )
         return None
 
     def mark_removed(self):
@@ -172,16 +190,26 @@ class DatabasePipeline:
         spider = self.crawler.spider
         if self.failed or not getattr(spider, "walk_complete", False) or spider.refused:
             return
-        for item_class, model, record in ((DclModel, models.DclModel, "model"),
-                                          (DclCompliance, models.DclCompliance, "compliance")):
+        for item_class, model, record in (
+            (DclModel, models.DclModel, "model"),
+            (DclCompliance, models.DclCompliance, "compliance"),
+        ):
             if spider.item_class is item_class:
-                removed = self.write(lambda: store.mark_removed(
-                    model, self.ledger_seen[item_class], record, spider.session_id))
+                seen = self.ledger_seen[item_class]
+                removed = self.write(
+                    lambda model=model, seen=seen, record=record: store.mark_removed(
+                        model, seen, record, spider.session_id
+                    )
+                )
                 if removed:
-                    logger.info("%d %s records are no longer on the ledger: marked removed_at",
-                                removed, record)
-                    self.crawler.stats.inc_value(f"matter/db/{model._meta.table_name}/removed",
-                                                 removed)
+                    logger.info(
+                        "%d %s records are no longer on the ledger: marked removed_at",
+                        removed,
+                        record,
+                    )
+                    self.crawler.stats.inc_value(
+                        f"matter/db/{model._meta.table_name}/removed", removed
+                    )
 
     def give_up(self, message):
         self.failed = True

@@ -8,8 +8,12 @@ logger = logging.getLogger(__name__)
 
 # Longest plausible text per field; the description alone may be long.
 # A ledger record's history lists every earlier state.
-MAX_LENGTH = {"description": 20_000, "url": 2_000, "compliance_document_url": 2_000,
-              "history": 20_000}
+MAX_LENGTH = {
+    "description": 20_000,
+    "url": 2_000,
+    "compliance_document_url": 2_000,
+    "history": 20_000,
+}
 DEFAULT_MAX_LENGTH = 500
 
 

@@ -71,7 +71,8 @@ class DclWalkSpider(ProjectSpider):
             records, next_key, total = self.read_page(response)
         except MalformedPage as error:
             raise self.give_up(
-                "dcl_malformed", f"DCL {self.noun} page {response.url} is malformed ({error})")
+                "dcl_malformed", f"DCL {self.noun} page {response.url} is malformed ({error})"
+            ) from None
         if self.pages_read == 0:
             # Later pages carry no count: the gateway counts only on a walk's first page.
             self.total = total
@@ -87,25 +88,34 @@ class DclWalkSpider(ProjectSpider):
             raise self.give_up(
                 "dcl_total_mismatch",
                 f"DCL {self.noun} walk read {self.records_read} records by {response.url}, "
-                f"more than the {self.total} the ledger announced")
+                f"more than the {self.total} the ledger announced",
+            )
         if not next_key:
             if self.total is not None and self.records_read != self.total:
                 raise self.give_up(
                     "dcl_total_mismatch",
                     f"DCL {self.noun} walk ended on {response.url} after "
-                    f"{self.records_read} records, but the ledger announced {self.total}")
-            self.logger.info("DCL walk complete: %d %s records (the ledger counts %s)",
-                             self.records_read, self.noun, self.total)
+                    f"{self.records_read} records, but the ledger announced {self.total}",
+                )
+            self.logger.info(
+                "DCL walk complete: %d %s records (the ledger counts %s)",
+                self.records_read,
+                self.noun,
+                self.total,
+            )
             self.walk_complete = True
             return
         if not records:
             raise self.give_up(
-                "dcl_empty_page", f"DCL {self.noun} page {response.url} is empty but names a "
-                                  f"next page (next_key {next_key!r})")
+                "dcl_empty_page",
+                f"DCL {self.noun} page {response.url} is empty but names a "
+                f"next page (next_key {next_key!r})",
+            )
         if next_key in self.keys_seen:
             raise self.give_up(
-                "dcl_key_loop", f"DCL {self.noun} pages loop: next_key {next_key!r} came back "
-                                f"on {response.url}")
+                "dcl_key_loop",
+                f"DCL {self.noun} pages loop: next_key {next_key!r} came back on {response.url}",
+            )
         self.keys_seen.add(next_key)
         yield self.page_request(next_key)
 
@@ -122,7 +132,9 @@ class DclWalkSpider(ProjectSpider):
             raise MalformedPage(f"{self.records_key} is not a list of records")
         pagination = page.get("pagination")
         if not isinstance(pagination, dict):
-            raise MalformedPage(f"pagination is {'missing' if pagination is None else 'not an object'}")
+            raise MalformedPage(
+                f"pagination is {'missing' if pagination is None else 'not an object'}"
+            )
         if "next_key" not in pagination:
             raise MalformedPage("pagination has no next_key")
         next_key = pagination["next_key"]
@@ -153,11 +165,17 @@ class DclWalkSpider(ProjectSpider):
 
         Not raised: Scrapy would log the download error a second time, with a traceback.
         """
-        why = (f"HTTP {failure.value.response.status}" if failure.check(HttpError)
-               else f"{type(failure.value).__name__}: {failure.value}")
+        why = (
+            f"HTTP {failure.value.response.status}"
+            if failure.check(HttpError)
+            else f"{type(failure.value).__name__}: {failure.value}"
+        )
         self.give_up("dcl_failed", f"DCL {self.noun} page {failure.request.url} failed ({why})")
 
     def give_up(self, reason, message):
         """End the run ``failed`` with one error line; returns the ``CloseSpider`` to raise."""
-        return verdict.fail(self.crawler, reason, f"{message}; stopping, the {self.records_kept} "
-                                                 f"{self.noun}s read so far are kept")
+        return verdict.fail(
+            self.crawler,
+            reason,
+            f"{message}; stopping, the {self.records_kept} {self.noun}s read so far are kept",
+        )

@@ -9,7 +9,9 @@ from matter_certis.loaders import ProductDetailLoader, page_text
 
 # Unicode spaces count as spaces wherever text is matched (the site pads text with them);
 # XPath's normalize-space() alone only knows the ASCII ones.
-UNICODE_SPACES = "\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+UNICODE_SPACES = (
+    "\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+)
 UPPER_CASE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 

@@ -23,9 +23,7 @@ from matter_certis.pages import CARDS
 from matter_certis.positions import PAGE_SIZE, page_slots, total_products
 from matter_certis.verdict import Problem
 
-PAGINATION_NUMBERS = (
-    "div.pagination-wrapper > nav > div > a > span::text, .page-numbers::text"
-)
+PAGINATION_NUMBERS = "div.pagination-wrapper > nav > div > a > span::text, .page-numbers::text"
 
 
 class ListingSync:
@@ -91,8 +89,12 @@ class ListingSync:
         total = total_products(total_pages, count)
         listed = analysis.listed_products().count()
         if count == 0 or total < listed * 0.9:
-            yield self.give_up(response, "list", f"implausible status check: {count} cards on "
-                               f"page {total_pages}, {total} products, {listed} in the database")
+            yield self.give_up(
+                response,
+                "list",
+                f"implausible status check: {count} cards on "
+                f"page {total_pages}, {total} products, {listed} in the database",
+            )
             return
         check = self.state.setdefault("check", {})
         if len(cards) == count:
@@ -103,8 +105,13 @@ class ListingSync:
             # pages (the run needs them anyway) up to the one where it should be.
             self.state["probes"] = set(range(2, growth // PAGE_SIZE + 2))
             for page in sorted(self.state["probes"]):
-                yield self.listing_request(page, self.parse_probe, priority=self.listing_priority(page),
-                                           total_pages=total_pages, total=total)
+                yield self.listing_request(
+                    page,
+                    self.parse_probe,
+                    priority=self.listing_priority(page),
+                    total_pages=total_pages,
+                    total=total,
+                )
             return
         yield from self.checked(total_pages, total)
 
@@ -119,8 +126,11 @@ class ListingSync:
         """Whether the last card is the product the database holds at slot (0, 0)."""
         oldest = analysis.oldest_product_url()
         last_link = cards[-1].xpath(self.PRODUCT_LINK).get() if cards else None
-        return (oldest is not None and last_link is not None
-                and normalize.canonical_url(response.urljoin(last_link)) == oldest)
+        return (
+            oldest is not None
+            and last_link is not None
+            and normalize.canonical_url(response.urljoin(last_link)) == oldest
+        )
 
     def checked(self, total_pages, total):
         check = self.state.pop("check", {})
@@ -133,8 +143,10 @@ class ListingSync:
     def plan(self, total, check):
         """The first status check: which pages and details to fetch."""
         listing = movement.Listing(total)
-        reads = [listing.read(page, [ref for ref, _ in cards], known=True)
-                 for page, cards in check.items()]
+        reads = [
+            listing.read(page, [ref for ref, _ in cards], known=True)
+            for page, cards in check.items()
+        ]
         listing.opened(reads)
         anchors = analysis.listed_slots()
         trusted = movement.trusted(anchors, total, reads)
@@ -148,18 +160,30 @@ class ListingSync:
             if trusted and not unplaced:
                 pages = [page for page in analysis.pages_with_missing_slots(total) if page in pages]
             elif trusted:
-                self.logger.warning("%d listed products have no slot (they moved, or left the "
-                                    "listing): reading every page of the range", unplaced)
+                self.logger.warning(
+                    "%d listed products have no slot (they moved, or left the "
+                    "listing): reading every page of the range",
+                    unplaced,
+                )
             else:
-                self.logger.warning("The database's slots disagree with the listing's first or "
-                                    "last page: reading every page of the range again")
+                self.logger.warning(
+                    "The database's slots disagree with the listing's first or "
+                    "last page: reading every page of the range again"
+                )
         self.state["range"] = self.scope(total) if self.sliced else None
-        self.state["target"] = None if self.mode == "full" and not self.sliced else \
-            set().union(set(), *(page_slots(total, page) for page in pages))
+        self.state["target"] = (
+            None
+            if self.mode == "full" and not self.sliced
+            else set().union(set(), *(page_slots(total, page) for page in pages))
+        )
         self.logger.info(
             "Status check: %d pages, %d products. Plan (%s): %d listing pages, "
             "%d stored products without details",
-            self.total_pages, total, self.mode, len(pages), len(lacking),
+            self.total_pages,
+            total,
+            self.mode,
+            len(pages),
+            len(lacking),
         )
         self.crawler.stats.set_value("matter/plan/pages", len(pages))  # read by Progress
         for page, cards in check.items():
@@ -178,8 +202,10 @@ class ListingSync:
         pages = {page: [ref for ref, _ in cards] for page, cards in check.items()}
         growth = listing.check(total, pages)
         if growth is None and not self.state.get("looked_again"):
-            self.logger.info("The status check does not agree with the pages read (the listing "
-                             "moved while it was read?): looking again")
+            self.logger.info(
+                "The status check does not agree with the pages read (the listing "
+                "moved while it was read?): looking again"
+            )
             self.state["looked_again"] = self.state["unchecked"] = True
             return
         self.state["looked_again"] = False
@@ -201,8 +227,10 @@ class ListingSync:
         """A page read shows the database's slots wrong (the status check's pages agreed
         with them): a plan made from them is not enough, the run reads every page of its
         range."""
-        self.logger.warning("A listing page read disagrees with the database's slots: reading "
-                            "every page of the range")
+        self.logger.warning(
+            "A listing page read disagrees with the database's slots: reading "
+            "every page of the range"
+        )
         self.state.pop("left", None)  # more to read now is no lack of progress
         if self.state["target"] is not None:
             self.state["target"] = self.scope(total)
@@ -212,9 +240,12 @@ class ListingSync:
         growth does not explain how): the slots the run must show follow it."""
         listing, target = self.listing, self.state["target"]
         if growth is None:
-            self.logger.warning("The listing changed during the run in a way new products do "
-                                "not explain (%d products, %d before): reading it again",
-                                total, listing.total)
+            self.logger.warning(
+                "The listing changed during the run in a way new products do "
+                "not explain (%d products, %d before): reading it again",
+                total,
+                listing.total,
+            )
             listing.restart(total, pages)
             self.state["confirming"] = False  # what the reads forgotten missed is unconfirmed
             self.state["target"] = None if target is None else self.scope(total)
@@ -230,7 +261,11 @@ class ListingSync:
         after a move, first those no page read may show and those just past pages not
         placed: once read, they place the pages around them."""
         listing, target = self.listing, self.state["target"]
-        wanted = (set(range(total)) if target is None else target) - listing.covered() - self.state["failed"]
+        wanted = (
+            (set(range(total)) if target is None else target)
+            - listing.covered()
+            - self.state["failed"]
+        )
         first = set()
         if moved:
             first = (wanted - listing.undecided()) | (wanted & listing.ends_of_unplaced())
@@ -240,16 +275,22 @@ class ListingSync:
         stuck = not moved and len(wanted) >= self.state.get("left", len(wanted) + 1)
         self.state["left"] = len(wanted)
         if pages and stuck:
-            self.logger.warning("A status check placed no page more than the one before: %d "
-                                "pages left unread", len(pages))
+            self.logger.warning(
+                "A status check placed no page more than the one before: %d pages left unread",
+                len(pages),
+            )
             return
         if pages and self.state["moves"] >= self.settings.getint("MATTER_MOVEMENT_CHECKS"):
             self.logger.warning("The listing kept moving: %d pages left unread", len(pages))
             return
         if not pages and not self.state.get("confirming"):
             pages = self.confirmation(total)
-        self.logger.info("Status check: %d products; %d listing pages to read%s", total,
-                         len(pages), " again" if moved else "")
+        self.logger.info(
+            "Status check: %d products; %d listing pages to read%s",
+            total,
+            len(pages),
+            " again" if moved else "",
+        )
         self.crawler.stats.inc_value("matter/plan/pages", len(pages))
         yield from self.read_pages(pages, total)
 
@@ -267,18 +308,28 @@ class ListingSync:
         if not unseen:
             return []
         self.state["confirming"] = True
-        self.logger.info("%d listed products are not on the listing: reading the pages where "
-                         "they were again to confirm", len(unseen))
+        self.logger.info(
+            "%d listed products are not on the listing: reading the pages where "
+            "they were again to confirm",
+            len(unseen),
+        )
         before = self.state.get("before", {})  # a job directory saved before it was kept
         order = sorted(before, key=before.get)  # oldest first
-        slots = {url: page_id * PAGE_SIZE + index for url, ((page_id, index), _) in self.listing.slots().items()}
+        slots = {
+            url: page_id * PAGE_SIZE + index
+            for url, ((page_id, index), _) in self.listing.slots().items()
+        }
         pages = set()
         for url in unseen:
             if url not in before:
                 return list(range(1, self.total_pages + 1))
             at = order.index(url)
-            older = next((slots[other] for other in order[at - 1::-1] if other in slots), 0) if at else 0
-            newer = next((slots[other] for other in order[at + 1:] if other in slots), total - 1)
+            older = (
+                next((slots[other] for other in order[at - 1 :: -1] if other in slots), 0)
+                if at
+                else 0
+            )
+            newer = next((slots[other] for other in order[at + 1 :] if other in slots), total - 1)
             pages.update(self.listing.pages_for(range(older, newer + 1)))
         return sorted(pages)
 
@@ -309,8 +360,13 @@ class ListingSync:
         if pages:
             self.state["unchecked"] = True
         for page in sorted(pages):
-            yield self.listing_request(page, self.parse_listing, priority=self.listing_priority(page),
-                                       page=page, total=total)
+            yield self.listing_request(
+                page,
+                self.parse_listing,
+                priority=self.listing_priority(page),
+                page=page,
+                total=total,
+            )
 
     def page_items(self, cards, page, total, url):
         """The refs of a page's cards at their slots, their detail requests, and a dead
@@ -333,7 +389,9 @@ class ListingSync:
         listing = self.listing
         if listing is None or self.sliced or listing.covered() != set(range(listing.total)):
             return None
-        return set(listing.slots()).union(*(filter(None, read.urls()) for read in listing.unplaced()))
+        return set(listing.slots()).union(
+            *(filter(None, read.urls()) for read in listing.unplaced())
+        )
 
     def audit(self):
         """What this run was to store but the database lacks (read by the run record at
@@ -341,32 +399,63 @@ class ListingSync:
         moving), slots on its pages left empty or held by another product than the listing
         showed there, listed products on them without details."""
         if self.total_pages is None or self.listing is None:
-            return [Problem("failed", "the status check did not complete: listing page 1 or "
-                                      "the last page could not be read")]
+            return [
+                Problem(
+                    "failed",
+                    "the status check did not complete: listing page 1 or "
+                    "the last page could not be read",
+                )
+            ]
         problems = []
         total = self.total_products
         scope = self.state["range"] if self.sliced else set(range(total))
         target = scope if self.state["target"] is None else self.state["target"] & scope
         unread = target - self.listing.covered() - self.state["failed"]
         if unread:
-            problems.append(Problem("partial", f"{len(unread)} slots the run was to read are not "
-                                               "confirmed (the listing moved, or its last check "
-                                               "failed); the next run reads them"))
+            problems.append(
+                Problem(
+                    "partial",
+                    f"{len(unread)} slots the run was to read are not "
+                    "confirmed (the listing moved, or its last check "
+                    "failed); the next run reads them",
+                )
+            )
         empty = analysis.missing_slots(total) & scope
         if empty:
-            problems.append(Problem("partial", f"{len(empty)} slots the database lacks (first: "
-                                               f"page {self.listing.pages_for(empty)[0]})"))
+            problems.append(
+                Problem(
+                    "partial",
+                    f"{len(empty)} slots the database lacks (first: "
+                    f"page {self.listing.pages_for(empty)[0]})",
+                )
+            )
         stored = analysis.listed_slots()
-        wrong = sorted(url for url, ((page_id, index), _) in self.listing.slots().items()
-                       if page_id * PAGE_SIZE + index in scope
-                       and stored.get(url) != page_id * PAGE_SIZE + index)
+        wrong = sorted(
+            url
+            for url, ((page_id, index), _) in self.listing.slots().items()
+            if page_id * PAGE_SIZE + index in scope
+            and stored.get(url) != page_id * PAGE_SIZE + index
+        )
         if wrong:
-            problems.append(Problem("partial", f"{len(wrong)} products stored at another slot "
-                                               f"than the listing shows (first: {wrong[0]})"))
-        lacking = [ref for ref in analysis.products_without_details()
-                   if ref["page_id"] is not None
-                   and ref["page_id"] * PAGE_SIZE + ref["index_in_page"] in scope]
+            problems.append(
+                Problem(
+                    "partial",
+                    f"{len(wrong)} products stored at another slot "
+                    f"than the listing shows (first: {wrong[0]})",
+                )
+            )
+        lacking = [
+            ref
+            for ref in analysis.products_without_details()
+            if ref["page_id"] is not None
+            and ref["page_id"] * PAGE_SIZE + ref["index_in_page"] in scope
+        ]
         if lacking:
-            problems.append(Problem("partial", f"{len(lacking)} listed products have no stored "
-                                               f"details (first: {lacking[0]['url']})"))
+            problems.append(
+                Problem(
+                    "partial",
+                    f"{len(lacking)} listed products have no stored "
+                    f"details (first: {lacking[0]['url']})",
+                )
+            )
         return problems

@@ -24,6 +24,8 @@ PRODUCT_LINK = (
 )
 PERMANENT_STATUSES = (404, 410)
 LISTING_PRIORITY = 1_000_000
+
+
 class MatterProductsSpider(ListingSync, DetailPage, scrapy.Spider):
     """Syncs the local database with the CSA-IoT Matter listing.
 
@@ -131,16 +133,26 @@ class MatterProductsSpider(ListingSync, DetailPage, scrapy.Spider):
             self.crawler.stats.inc_value("matter/incomplete_pages")
             retries = self.settings.getint("MATTER_INCOMPLETE_PAGE_RETRIES")
             if len(cards) < expected and attempt < retries:
-                self.logger.info("Page %d shows %d of %d cards; reading it again", page, len(cards), expected)
+                self.logger.info(
+                    "Page %d shows %d of %d cards; reading it again", page, len(cards), expected
+                )
                 yield self.listing_request(
-                    page, self.parse_listing, priority=self.listing_priority(page),
-                    page=page, total=total, attempt=attempt + 1,
+                    page,
+                    self.parse_listing,
+                    priority=self.listing_priority(page),
+                    page=page,
+                    total=total,
+                    attempt=attempt + 1,
                 )
             else:
-                yield self.give_up(response, "list", f"page {page} shows {len(cards)} cards, expected {expected}")
+                yield self.give_up(
+                    response, "list", f"page {page} shows {len(cards)} cards, expected {expected}"
+                )
             return
         if self.listing is not None:
-            self.listing.read(page, [ref for ref, _ in cards], sent_after=response.meta.get("sent_after", 0))
+            self.listing.read(
+                page, [ref for ref, _ in cards], sent_after=response.meta.get("sent_after", 0)
+            )
         yield from self.page_items(cards, page, total, response.request.url)
 
     def page_cards(self, response):
@@ -181,8 +193,14 @@ class MatterProductsSpider(ListingSync, DetailPage, scrapy.Spider):
         self.crawler.stats.inc_value("matter/unusable/card")
         url = f"{page_url}#card-{index + 1}"
         self.logger.warning("Giving up on %s: bad card: %s", url, reason)
-        return RequestFailure(url=url, kind="list", error_type="bad card",
-                              error_message=reason[:1000], attempts=1, session_id=self.session_id)
+        return RequestFailure(
+            url=url,
+            kind="list",
+            error_type="bad card",
+            error_message=reason[:1000],
+            attempts=1,
+            session_id=self.session_id,
+        )
 
     def record_failure(self, failure):
         """Errback: a request that failed after all retries goes to the dead-letter list.
