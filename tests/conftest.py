@@ -1,34 +1,16 @@
-"""Shared test helpers: saved pages as responses, crawlers built from the project settings."""
+"""The tests' fixtures (the helpers they use are in tests/helpers.py)."""
 
 import shutil
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from scrapy.http import HtmlResponse, Request
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from matter_certis.db import connection
 from replica import Catalog, ReplicaServer
-from tests.crawling import crawl
+from tests.helpers import FEED_FORMATS, FORMULA_MODELS, HTML_MODEL, TEST_SETTINGS, crawl
 from tests.postgres import PostgresServer, find_binaries
-
-FILES = Path(__file__).parent / "files"
-TEST_SETTINGS = {"REMOTE_CONTROL_ENABLED": False, "TELNETCONSOLE_ENABLED": False}
-# Product names a spreadsheet would run as formulas, one per dangerous leading character the
-# site can show (its text never starts with a tab or CR: whitespace is collapsed).
-FORMULA_MODELS = ("=1+2", "+SUM(A1:A9)", "-2+3", "@cmd|' /C calc'!A0")
-# The newest product's name, to see that the report escapes it.
-HTML_MODEL = '<script>alert("x")</script> & Co'
-FEED_FORMATS = ("csv", "json", "jsonl", "xlsx")
-
-
-def response_from(name, url, **request_kwargs):
-    """A response for a saved page in ``tests/files``, as if fetched from ``url``."""
-    body = (FILES / name).read_bytes()
-    request = Request(url, **request_kwargs)
-    return HtmlResponse(url=url, body=body, encoding="utf-8", request=request)
 
 
 @pytest.fixture

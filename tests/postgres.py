@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psycopg2
 
-from tests.crawling import free_port
+from tests.helpers import free_port
 
 
 def find_binaries():

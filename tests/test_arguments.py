@@ -2,9 +2,10 @@
 
 import pytest
 
-from matter_certis.arguments import ArgumentError, parse_arguments
+from matter_certis.arguments import parse_arguments
+from matter_certis.spiders.base import SpiderArgumentError
 from replica import Catalog, ReplicaServer
-from tests.crawling import crawl, rows
+from tests.helpers import crawl, rows
 
 
 @pytest.mark.parametrize(
@@ -35,7 +36,7 @@ BAD_ARGUMENTS = [
 def test_bad_arguments_are_refused(arguments, message):
     values = {"mode": "incremental", "start_page": None, "end_page": None}
     values.update(argument.split("=", 1) for argument in arguments)
-    with pytest.raises(ArgumentError, match=message.replace("(", r"\(")):
+    with pytest.raises(SpiderArgumentError, match=message.replace("(", r"\(")):
         parse_arguments(**values)
 
 

@@ -11,8 +11,7 @@ from matter_certis.pipelines.plausible import PlausibleValuesPipeline
 from matter_certis.pipelines.validate import ValidatePipeline
 from matter_certis.spiders.matter_products import MatterProductsSpider
 from replica import Catalog, ReplicaServer
-from tests.conftest import response_from
-from tests.crawling import crawl
+from tests.helpers import crawl, response_from
 
 URL = "https://csa-iot.org/csa_product/wi-fi-plug-27/"
 REF = {"url": URL, "manufacturer": None, "model": None, "page_id": 3, "index_in_page": 4}

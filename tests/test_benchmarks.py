@@ -19,7 +19,7 @@ import pytest
 from benchmarks import table
 from benchmarks.run import summarise
 from benchmarks.table import COUNTED, MEASURED
-from tests.crawling import PROJECT_ROOT
+from tests.helpers import PROJECT_ROOT
 
 CRAWL_FIGURES = (
     "responses_per_s",

@@ -7,7 +7,7 @@ from scrapy import Request
 from matter_certis import normalize
 from matter_certis.items import ProductRef, RequestFailure
 from matter_certis.spiders.matter_products import MatterProductsSpider
-from tests.conftest import response_from
+from tests.helpers import response_from
 
 PAGE_5_URL = (
     "https://csa-iot.org/csa-iot_products/page/5/?p_keywords&p_type%5B0%5D=14"

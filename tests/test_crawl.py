@@ -4,7 +4,7 @@ exactly the replica's ground truth, and a second run changes nothing."""
 import pytest
 
 from replica import Catalog, ReplicaServer
-from tests.crawling import by_url, crawl, rows, stored_details, stored_products
+from tests.helpers import by_url, crawl, rows, stored_details, stored_products
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 
 from matter_certis.db.connection import describe, resolve
 from replica import Catalog, ReplicaServer
-from tests.crawling import PROJECT_ROOT, crawl_command, rows
+from tests.helpers import PROJECT_ROOT, crawl_command, rows
 
 
 @pytest.fixture

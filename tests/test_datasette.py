@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from replica import Catalog, ReplicaServer
-from tests.crawling import PROJECT_ROOT, crawl, free_port, rows, scrapy_command, wait_for
+from tests.helpers import PROJECT_ROOT, crawl, free_port, rows, scrapy_command, wait_for
 
 METADATA = PROJECT_ROOT / "matter_certis" / "datasette" / "metadata.yml"
 COLUMNS = [

@@ -5,7 +5,7 @@ the project's exit 2, a file that cannot be written or read exits 1."""
 import pytest
 
 from matter_certis.commands import failures
-from tests.crawling import scrapy_command
+from tests.helpers import scrapy_command
 
 COMMANDS = ["dbexport", "dbstats", "dbcheck", "dbreport"]
 OUTPUT = {"dbexport": "products.csv", "dbreport": "report.html"}

@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import pytest
 
 from replica import Catalog, ReplicaServer
-from tests.crawling import crawl, execute, rows, scrapy_command
+from tests.helpers import crawl, execute, rows, scrapy_command
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # A product name that is markdown: a digest must show it as text, not as a link.

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 from matter_certis.db import connection, models
-from tests.crawling import rows, scrapy_command
+from tests.helpers import rows, scrapy_command
 
 PROBLEMS = (
     "duplicate slots",

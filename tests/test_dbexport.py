@@ -8,8 +8,16 @@ import openpyxl
 import pytest
 
 from matter_certis.items import StoredProduct
-from tests.crawling import DETAIL_COLUMNS, by_url, decoded, rows, scrapy_command
-from tests.test_exporters import as_csv_cell, as_feed_value, as_xlsx_cell
+from tests.helpers import (
+    DETAIL_COLUMNS,
+    as_csv_cell,
+    as_feed_value,
+    as_xlsx_cell,
+    by_url,
+    decoded,
+    rows,
+    scrapy_command,
+)
 
 TAKEN_FROM_PRODUCTS = {"url", "page_id", "index_in_page"}
 FALLBACK_TO_PRODUCTS = {"manufacturer", "model", "certificate_id"}

@@ -11,8 +11,7 @@ import pytest
 
 from matter_certis.db.reconcile import FINDINGS
 from replica import Catalog, ReplicaServer
-from tests.crawling import crawl, scrapy_command
-from tests.ledger_walks import walk
+from tests.helpers import crawl, scrapy_command, walk
 
 FINDING_COLUMNS = ["finding", "url", "certificate_id", "vid", "pid", "detail"]
 

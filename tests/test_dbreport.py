@@ -12,8 +12,7 @@ import pytest
 
 from matter_certis.db.reconcile import FINDINGS
 from matter_certis.report import NEWEST
-from tests.conftest import HTML_MODEL
-from tests.crawling import rows, scrapy_command
+from tests.helpers import HTML_MODEL, rows, scrapy_command
 
 CAPTIONS = (
     "Certifications per month",

@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import FORMULA_MODELS
-from tests.crawling import rows, scrapy_command
+from tests.helpers import FORMULA_MODELS, rows, scrapy_command
 
 NEWEST_FIRST = "ORDER BY p.page_id DESC, p.index_in_page DESC"
 

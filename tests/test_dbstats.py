@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from tests.crawling import execute, rows, scrapy_command
+from tests.helpers import execute, rows, scrapy_command
 
 
 def count(database, sql):

@@ -11,8 +11,7 @@ from matter_certis import normalize, verdict
 from replica import Catalog, ReplicaServer
 from replica.dcl import Faults
 from replica.ledger import REVOCATION_REASON
-from tests.crawling import rows
-from tests.ledger_walks import pages, stored_compliance, walk
+from tests.helpers import pages, rows, stored_compliance, walk
 
 PAGE_LIMIT = 30
 

@@ -12,8 +12,7 @@ import pytest
 from matter_certis import verdict
 from replica import Catalog, ReplicaServer
 from replica.dcl import Faults
-from tests.crawling import rows
-from tests.ledger_walks import pages, stored_models, walk
+from tests.helpers import pages, rows, stored_models, walk
 
 PAGE_LIMIT = 25
 

@@ -10,7 +10,7 @@ from scrapy.http import Request, TextResponse
 from matter_certis import normalize, verdict
 from matter_certis.spiders.dcl_vendors import DclVendorsSpider
 from replica import Catalog, Faults, ReplicaServer
-from tests.crawling import crawl, rows
+from tests.helpers import crawl, rows
 
 PAGE_LIMIT = 7
 VENDOR_COLUMNS = (

@@ -8,7 +8,7 @@ from matter_certis.items import ProductDetail
 from matter_certis.loaders import ProductRefLoader
 from matter_certis.pipelines.validate import ValidatePipeline
 from matter_certis.spiders.matter_products import MatterProductsSpider
-from tests.conftest import response_from
+from tests.helpers import response_from
 
 URL = "https://csa-iot.org/csa_product/hue-smart-plug/"
 REF = {

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from replica import Catalog, ReplicaServer
-from tests.crawling import crawl, scrapy_command
+from tests.helpers import crawl, scrapy_command
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from matter_certis.db.drift import MIN_PAGES, FieldCoverage
 from matter_certis.db.models import Product, ProductDetail
 from matter_certis.verdict import EXIT_CODES
 from replica import Catalog, ReplicaServer
-from tests.crawling import crawl, rows, stored_details
+from tests.helpers import crawl, rows, stored_details
 
 
 @pytest.fixture

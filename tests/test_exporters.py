@@ -5,7 +5,6 @@ database."""
 import csv
 import io
 import json
-from datetime import datetime
 
 import openpyxl
 import pytest
@@ -15,14 +14,20 @@ from scrapy.utils.test import get_crawler
 
 from matter_certis.exporters import CsvExporter, FeedRows, XlsxExporter, neutralise_formula
 from matter_certis.items import DclCompliance, DclModel, ProductDetail, Vendor
-from matter_certis.normalize import format_hex_id
 from matter_certis.spiders.dcl_compliance import DclComplianceSpider
 from matter_certis.spiders.dcl_models import DclModelsSpider
 from matter_certis.spiders.dcl_vendors import DclVendorsSpider
 from matter_certis.spiders.matter_products import MatterProductsSpider
 from replica import Catalog, ReplicaServer
-from tests.conftest import FORMULA_MODELS
-from tests.crawling import crawl, stored_details
+from tests.helpers import (
+    FORMULA_MODELS,
+    as_csv_cell,
+    as_feed_value,
+    as_xlsx_cell,
+    by_url,
+    crawl,
+    stored_details,
+)
 
 DANGEROUS = ["=1+2", "+1", "-1", "@SUM(A1)", "\tcmd", "\rcmd"]
 
@@ -161,33 +166,9 @@ def read_xlsx_header(data):
 # --- the feeds of a real crawl (tests/conftest.py ``synced``) -------------------------------
 
 
-def as_feed_value(column, value):
-    """A stored detail value as the JSON feeds show it."""
-    return format_hex_id(value) if column in ("vid", "pid") else value
-
-
-def as_xlsx_cell(column, value):
-    """A stored detail value as an XLSX cell: typed (dates too), lists joined, formulas
-    neutralised."""
-    if column.endswith("_date") and value is not None:
-        return datetime.fromisoformat(value)  # openpyxl reads every date cell as a datetime
-    value = as_feed_value(column, value)
-    return neutralise_formula("; ".join(value) if isinstance(value, list) else value)
-
-
-def as_csv_cell(column, value):
-    value = as_feed_value(column, value)
-    value = neutralise_formula("; ".join(value) if isinstance(value, list) else value)
-    return "" if value is None else str(value)
-
-
 @pytest.fixture(scope="module")
 def details(synced):
     return stored_details(synced.database)
-
-
-def by_url(rows):
-    return sorted(rows, key=lambda row: row["url"])
 
 
 def test_the_csv_feed_has_one_row_per_product_equal_to_the_database(synced, details):

@@ -5,18 +5,13 @@ import pytest
 
 from matter_certis.verdict import EXIT_CODES
 from replica import Catalog, Faults, ReplicaServer
-from tests.crawling import by_url, crawl, rows, stored_details, stored_products
+from tests.helpers import assert_mirrors, crawl, rows
 
 FAST_RETRIES = {
     "MATTER_RETRY_BASE_DELAY": 0.05,
     "MATTER_RETRY_MAX_DELAY": 1.0,
     "MATTER_RETRY_SEED": 1,
 }
-
-
-def assert_mirrors(replica, database):
-    assert stored_products(database) == by_url(replica.catalog.expected_products(replica.base_url))
-    assert stored_details(database) == by_url(replica.catalog.expected_details(replica.base_url))
 
 
 @pytest.fixture(scope="module")

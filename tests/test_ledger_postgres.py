@@ -4,8 +4,7 @@ fixture): composite keys upserted, a revocation between two walks recorded."""
 import pytest
 
 from replica import Catalog, ReplicaServer
-from tests.crawling import crawl, rows
-from tests.ledger_walks import COMPLIANCE_COLUMNS, MODEL_COLUMNS
+from tests.helpers import COMPLIANCE_COLUMNS, MODEL_COLUMNS, crawl, rows
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from scrapy import Request
 
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 from matter_certis.spiders.matter_products import MatterProductsSpider
-from tests.conftest import response_from
+from tests.helpers import response_from
 
 LIST_URL = "https://csa-iot.org/csa-iot_products/?p_type%5B%5D=14"
 PAGE_481_URL = "https://csa-iot.org/csa-iot_products/page/481/?p_type%5B%5D=14"

@@ -9,7 +9,7 @@ import pytest
 
 from matter_certis.verdict import EXIT_CODES
 from replica import Catalog, Faults, ReplicaServer
-from tests.crawling import crawl
+from tests.helpers import crawl
 
 FAST_FAILURE = {"MATTER_RETRY_BASE_DELAY": 0.05, "MATTER_RETRY_MAX_DELAY": 0.2, "RETRY_TIMES": 1}
 

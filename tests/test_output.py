@@ -8,7 +8,7 @@ import pytest
 
 from matter_certis.logs import DemoteToDebug
 from replica import Catalog, ReplicaServer
-from tests.crawling import PROJECT_ROOT, crawl_command
+from tests.helpers import PROJECT_ROOT, crawl_command
 
 #: The issue's budget for a default crawl of 1,200 products, besides the terminal's bar.
 LINE_BUDGET = 60

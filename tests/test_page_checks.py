@@ -19,7 +19,7 @@ from matter_certis.middlewares.page_check import PageCheckMiddleware, UnusablePa
 from matter_certis.middlewares.retry import BackoffRetryMiddleware
 from matter_certis.pages import page_problem
 from matter_certis.spiders.matter_products import MatterProductsSpider
-from tests.conftest import FILES, response_from
+from tests.helpers import FILES, response_from
 
 LIST_URL = "https://csa-iot.org/csa-iot_products/?p_type%5B%5D=14"
 DETAIL_URL = "https://csa-iot.org/csa_product/wi-fi-plug-27/"

@@ -5,7 +5,7 @@ response judged for another request is judged again."""
 from scrapy import Request
 
 from matter_certis import pages
-from tests.conftest import response_from
+from tests.helpers import response_from
 
 DETAIL_URL = "https://csa-iot.org/csa_product/wi-fi-plug-27/"
 

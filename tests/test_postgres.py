@@ -10,7 +10,7 @@ import pytest
 
 from matter_certis.db import connection, models, store
 from replica import Catalog, ReplicaServer
-from tests.crawling import (
+from tests.helpers import (
     by_url,
     crawl,
     execute,

@@ -18,7 +18,7 @@ from tqdm import tqdm
 from matter_certis.extensions.progress import Counts, Progress, eta_seconds, format_duration
 from matter_certis.items import ProductDetail, RequestFailure
 from replica import Catalog, ReplicaServer
-from tests.crawling import PROJECT_ROOT, crawl, crawl_command, rows
+from tests.helpers import PROJECT_ROOT, crawl, crawl_command, rows
 
 
 @pytest.mark.parametrize(

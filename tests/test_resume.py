@@ -7,14 +7,12 @@ import pytest
 
 from matter_certis.verdict import EXIT_CODES
 from replica import Catalog, Faults, ReplicaServer
-from tests.crawling import (
-    by_url,
+from tests.helpers import (
+    assert_mirrors,
     crawl,
     interrupt,
     rows,
     start_crawl,
-    stored_details,
-    stored_products,
     wait_for,
 )
 
@@ -44,11 +42,6 @@ def interrupted_then_resumed(replica, workdir, sig):
     result = jobdir_crawl(replica, workdir)
     assert result.returncode == 0
     return first_details, (workdir / "crawl.log").read_text()
-
-
-def assert_mirrors(replica, database):
-    assert stored_products(database) == by_url(replica.catalog.expected_products(replica.base_url))
-    assert stored_details(database) == by_url(replica.catalog.expected_details(replica.base_url))
 
 
 def test_ctrl_c_then_resume_stores_everything_once(replica, tmp_path):

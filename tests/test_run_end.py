@@ -8,7 +8,7 @@ import pytest
 
 from matter_certis.verdict import EXIT_CODES
 from replica import Catalog, Faults, ReplicaServer
-from tests.crawling import crawl, rows, start_crawl, wait_for
+from tests.helpers import crawl, rows, start_crawl, wait_for
 
 FAST_FAILURE = {
     "MATTER_RETRY_BASE_DELAY": 0.05,

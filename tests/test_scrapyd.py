@@ -16,7 +16,7 @@ from urllib.request import urlopen
 import pytest
 
 from replica import Catalog, ReplicaServer
-from tests.crawling import (
+from tests.helpers import (
     PROJECT_ROOT,
     by_url,
     free_port,

@@ -17,7 +17,7 @@ from matter_certis.items import ProductDetail, ProductRef
 from matter_certis.pipelines.database import DatabasePipeline
 from matter_certis.spiders.matter_products import MatterProductsSpider
 from replica import Catalog, ReplicaServer
-from tests.crawling import by_url, crawl, rows, start_crawl, stored_details, wait_for
+from tests.helpers import by_url, crawl, rows, start_crawl, stored_details, wait_for
 
 URL = "https://csa-iot.org/csa_product/plug-{}/"
 

@@ -6,7 +6,13 @@ import math
 import pytest
 
 from replica import Catalog, ReplicaServer
-from tests.crawling import by_url, crawl, execute, rows, stored_details, stored_products
+from tests.helpers import (
+    assert_mirrors,
+    crawl,
+    execute,
+    rows,
+    stored_details,
+)
 
 PRODUCTS = 240
 
@@ -36,15 +42,6 @@ def sync(replica, workdir, *arguments):
     return {"list": replica.count("list"), "detail": replica.count("detail")}
 
 
-def assert_mirrors(replica, workdir):
-    assert stored_products(database(workdir)) == by_url(
-        replica.catalog.expected_products(replica.base_url)
-    )
-    assert stored_details(database(workdir)) == by_url(
-        replica.catalog.expected_details(replica.base_url)
-    )
-
-
 def last_run(workdir):
     return rows(
         database(workdir), "SELECT * FROM crawling_results ORDER BY started_at DESC LIMIT 1"
@@ -53,7 +50,7 @@ def last_run(workdir):
 
 def test_a_rerun_with_no_change_costs_two_listing_requests_and_no_detail(replica, synced):
     assert sync(replica, synced) == {"list": 2, "detail": 0}
-    assert_mirrors(replica, synced)
+    assert_mirrors(replica, database(synced))
 
 
 @pytest.mark.parametrize("new", [1, 30])
@@ -70,7 +67,7 @@ def test_new_products_cost_their_pages_plus_the_status_check(replica, synced, ne
         "list": 2 + other_pages + (2 if other_pages else 0),
         "detail": new,
     }
-    assert_mirrors(replica, synced)
+    assert_mirrors(replica, database(synced))
     after = {
         row["url"]: row["created_at"]
         for row in rows(database(synced), "SELECT url, created_at FROM products")
@@ -83,7 +80,7 @@ def test_a_product_without_details_is_fetched_by_the_next_run(replica, synced):
     (url,) = [p["url"] for p in replica.catalog.expected_products(replica.base_url)[5:6]]
     execute(database(synced), "DELETE FROM product_details WHERE url = ?", url)
     assert sync(replica, synced) == {"list": 2, "detail": 1}
-    assert_mirrors(replica, synced)
+    assert_mirrors(replica, database(synced))
 
 
 def test_full_mode_records_changes_and_delistings(replica, synced):
@@ -128,7 +125,7 @@ def test_full_mode_records_changes_and_delistings(replica, synced):
         database(synced), "SELECT url, page_id FROM products WHERE delisted_at IS NOT NULL"
     )
     assert delisted == {"url": gone, "page_id": None}
-    assert_mirrors(replica, synced)
+    assert_mirrors(replica, database(synced))
     run = last_run(synced)
     assert (run["status"], run["mode"], run["products_updated"]) == ("completed", "full", 2)
     assert run["products_unchanged"] == PRODUCTS - 1 - 2
@@ -143,7 +140,7 @@ def test_a_relisted_product_loses_its_delisted_at(replica, synced):
     assert rows(
         database(synced), "SELECT count(*) AS n FROM products WHERE delisted_at IS NOT NULL"
     ) == [{"n": 0}]
-    assert_mirrors(replica, synced)
+    assert_mirrors(replica, database(synced))
 
 
 def test_a_full_run_over_a_page_range_judges_no_delisting(replica, synced):

@@ -9,7 +9,8 @@ import pytest
 
 from matter_certis.verdict import EXIT_CODES
 from replica import Catalog, Faults, ReplicaServer
-from tests.crawling import (
+from tests.helpers import (
+    assert_mirrors,
     by_url,
     crawl,
     interrupt,
@@ -36,11 +37,6 @@ def failures(database):
     return {row["url"]: row for row in rows(database, "SELECT * FROM failed_requests")}
 
 
-def assert_exact(replica, database):
-    assert stored_products(database) == by_url(replica.catalog.expected_products(replica.base_url))
-    assert stored_details(database) == by_url(replica.catalog.expected_details(replica.base_url))
-
-
 def test_pages_broken_once_are_read_again_and_the_run_is_exact(tmp_path):
     catalog = Catalog(products=60, seed=3)
     with ReplicaServer(catalog) as replica:
@@ -53,7 +49,7 @@ def test_pages_broken_once_are_read_again_and_the_run_is_exact(tmp_path):
         database = tmp_path / "matter_certis.db"
         assert result.returncode == 0, result.stderr
         assert run_of(database)["status"] == "completed"
-        assert_exact(replica, database)
+        assert_mirrors(replica, database)
         assert failures(database) == {}
 
 
@@ -63,7 +59,7 @@ def test_a_crawl_of_the_live_markup_is_exact(tmp_path):
         database = tmp_path / "matter_certis.db"
         assert result.returncode == 0, result.stderr
         assert run_of(database)["status"] == "completed"
-        assert_exact(replica, database)
+        assert_mirrors(replica, database)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 
 from matter_certis.exporters import XLSX_MAX_WIDTH, XlsxExporter
 from matter_certis.items import ProductDetail
-from tests.crawling import scrapy_command
+from tests.helpers import scrapy_command
 
 URL = "https://csa-iot.org/csa_product/smart-plug-mini-7/"
 DOCUMENT = "https://csa-iot.org/wp-content/uploads/2022/10/CSA514BBMAT10077-15.zip"

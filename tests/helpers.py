@@ -1,6 +1,6 @@
-"""Helpers for end-to-end tests: a real ``scrapy crawl`` subprocess against the replica,
-and the stored rows read back (SQLite with the standard library's sqlite3, PostgreSQL
-with psycopg2)."""
+"""The tests' shared helpers: saved pages as responses, a real ``scrapy crawl`` subprocess
+against the replica, the stored rows read back (SQLite with the standard library's sqlite3,
+PostgreSQL with psycopg2) and compared with the replica's ground truth, the ledger walks."""
 
 import json
 import os
@@ -10,14 +10,54 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import psycopg2
 from psycopg2.extras import RealDictCursor
+from scrapy.http import HtmlResponse, Request
+
+from matter_certis.exporters import neutralise_formula
+from matter_certis.normalize import format_hex_id
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FILES = Path(__file__).parent / "files"
+TEST_SETTINGS = {"REMOTE_CONTROL_ENABLED": False, "TELNETCONSOLE_ENABLED": False}
+# Product names a spreadsheet would run as formulas, one per dangerous leading character the
+# site can show (its text never starts with a tab or CR: whitespace is collapsed).
+FORMULA_MODELS = ("=1+2", "+SUM(A1:A9)", "-2+3", "@cmd|' /C calc'!A0")
+# The newest product's name, to see that the report escapes it.
+HTML_MODEL = '<script>alert("x")</script> & Co'
+FEED_FORMATS = ("csv", "json", "jsonl", "xlsx")
 
 PRODUCT_COLUMNS = ("url", "manufacturer", "model", "certificate_id", "page_id", "index_in_page")
+MODEL_COLUMNS = (
+    "vid",
+    "pid",
+    "device_type_id",
+    "product_name",
+    "product_label",
+    "part_number",
+    "product_url",
+    "support_url",
+    "user_manual_url",
+    "commissioning_custom_flow",
+    "commissioning_custom_flow_url",
+    "schema_version",
+)
+COMPLIANCE_COLUMNS = (
+    "vid",
+    "pid",
+    "software_version",
+    "software_version_string",
+    "certification_type",
+    "certificate_id",
+    "cd_version_number",
+    "status",
+    "certification_date",
+    "reason",
+    "history",
+)
 DETAIL_COLUMNS = (
     "url",
     "page_id",
@@ -43,6 +83,13 @@ DETAIL_COLUMNS = (
     "description",
     "compliance_document_url",
 )
+
+
+def response_from(name, url, **request_kwargs):
+    """A response for a saved page in ``tests/files``, as if fetched from ``url``."""
+    body = (FILES / name).read_bytes()
+    request = Request(url, **request_kwargs)
+    return HtmlResponse(url=url, body=body, encoding="utf-8", request=request)
 
 
 def crawl_command(replica, workdir, *arguments, spider="matter_products", options=(), **settings):
@@ -200,3 +247,68 @@ def decoded(details):
 
 def by_url(records):
     return sorted(records, key=lambda record: record["url"])
+
+
+def assert_mirrors(replica, database):
+    """The listed products and their details stored in ``database`` (a SQLite file or a
+    ``postgresql://`` URL) are exactly the replica's ground truth."""
+    assert stored_products(database) == by_url(replica.catalog.expected_products(replica.base_url))
+    assert stored_details(database) == by_url(replica.catalog.expected_details(replica.base_url))
+
+
+def as_feed_value(column, value):
+    """A stored detail value as the JSON feeds show it."""
+    return format_hex_id(value) if column in ("vid", "pid") else value
+
+
+def as_xlsx_cell(column, value):
+    """A stored detail value as an XLSX cell: typed (dates too), lists joined, formulas
+    neutralised."""
+    if column.endswith("_date") and value is not None:
+        return datetime.fromisoformat(value)  # openpyxl reads every date cell as a datetime
+    value = as_feed_value(column, value)
+    return neutralise_formula("; ".join(value) if isinstance(value, list) else value)
+
+
+def as_csv_cell(column, value):
+    value = as_feed_value(column, value)
+    value = neutralise_formula("; ".join(value) if isinstance(value, list) else value)
+    return "" if value is None else str(value)
+
+
+def walk(replica, workdir, spider, **settings):
+    """One ``scrapy crawl`` of ``spider`` against ``replica`` into ``workdir``; returns what
+    the tests look at: the process, the log, the DCL requests it made and its run row."""
+    replica.clear_log()
+    (workdir / "crawl.log").unlink(missing_ok=True)
+    result = crawl(replica, workdir, spider=spider, **settings)
+    database = workdir / "matter_certis.db"
+    return {
+        "result": result,
+        "log": (workdir / "crawl.log").read_text(),
+        "requests": [record.path for record in replica.request_log if record.kind == "dcl"],
+        "run": rows(
+            database,
+            "SELECT * FROM crawling_results WHERE spider = ? ORDER BY started_at DESC",
+            spider,
+        )[0],
+    }
+
+
+def stored_models(workdir, where="removed_at IS NULL"):
+    return rows(
+        workdir / "matter_certis.db",
+        f"SELECT {', '.join(MODEL_COLUMNS)} FROM dcl_models WHERE {where} ORDER BY vid, pid",
+    )
+
+
+def stored_compliance(workdir, where="removed_at IS NULL"):
+    return rows(
+        workdir / "matter_certis.db",
+        f"SELECT {', '.join(COMPLIANCE_COLUMNS)} FROM dcl_compliance WHERE {where} "
+        "ORDER BY vid, pid, software_version, certification_type",
+    )
+
+
+def pages(records, limit):
+    return -(-records // limit)
