@@ -8,7 +8,7 @@ from parsel import Selector
 
 from replica import Catalog, ReplicaServer
 from replica.quirks import ODD_DATES, QUIRKS
-from tests.replica_reference import crawl_listing, fetch, parse_detail, to_id
+from tests.replica.reference import crawl_listing, fetch, parse_detail, to_id
 
 
 @pytest.fixture(scope="module")

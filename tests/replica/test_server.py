@@ -15,7 +15,7 @@ import pytest
 from parsel import Selector
 
 from replica import Catalog, Faults, ReplicaServer
-from tests.replica_reference import CARDS, PAGER, crawl_listing, fetch, parse_detail, parse_listing
+from tests.replica.reference import CARDS, PAGER, crawl_listing, fetch, parse_detail, parse_listing
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from parsel import Selector
 
 from replica import Catalog, ReplicaServer
 from replica.markup import LIVE_FILTERS
-from tests.replica_reference import crawl_listing, fetch, parse_detail
+from tests.replica.reference import crawl_listing, fetch, parse_detail
 
 
 @pytest.fixture(scope="module")

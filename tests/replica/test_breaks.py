@@ -10,7 +10,7 @@ from parsel import Selector
 
 from replica import Catalog, ReplicaServer
 from replica.breaks import CARD, DEPTH
-from tests.replica_reference import CARDS, fetch, parse_detail, parse_listing
+from tests.replica.reference import CARDS, fetch, parse_detail, parse_listing
 
 
 @pytest.fixture

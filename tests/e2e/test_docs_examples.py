@@ -3,12 +3,11 @@ tells people to start (``python -m replica --products 600``), the filters as
 docs/commands.md describes them."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from replica import Catalog, ReplicaServer
-from tests.helpers import crawl, scrapy_command
+from tests.helpers import PROJECT_ROOT, crawl, scrapy_command
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +25,7 @@ def exported(workdir, *filters):
     return json.loads((workdir / "out.json").read_text())
 
 
-COMMANDS_DOC = (Path(__file__).parent.parent / "docs" / "commands.md").read_text()
+COMMANDS_DOC = (PROJECT_ROOT / "docs" / "commands.md").read_text()
 
 
 @pytest.mark.parametrize(
