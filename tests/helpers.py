@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg2
 from psycopg2.extras import RealDictCursor
 from scrapy.http import HtmlResponse, Request
+from scrapy.responsetypes import responsetypes
 
 from matter_certis.exporters import neutralise_formula
 from matter_certis.normalize import format_hex_id
@@ -29,6 +30,9 @@ FORMULA_MODELS = ("=1+2", "+SUM(A1:A9)", "-2+3", "@cmd|' /C calc'!A0")
 # The newest product's name, to see that the report escapes it.
 HTML_MODEL = '<script>alert("x")</script> & Co'
 FEED_FORMATS = ("csv", "json", "jsonl", "xlsx")
+# Where the saved pages seem to come from (``listing``, ``detail``).
+LIST_URL = "https://csa-iot.org/csa-iot_products/?p_type%5B%5D=14"
+DETAIL_URL = "https://csa-iot.org/csa_product/wi-fi-plug-27/"
 
 PRODUCT_COLUMNS = ("url", "manufacturer", "model", "certificate_id", "page_id", "index_in_page")
 MODEL_COLUMNS = (
@@ -90,6 +94,23 @@ def response_from(name, url, **request_kwargs):
     body = (FILES / name).read_bytes()
     request = Request(url, **request_kwargs)
     return HtmlResponse(url=url, body=body, encoding="utf-8", request=request)
+
+
+def listing(fixture, page):
+    """A saved listing page as page ``page`` of the product listing."""
+    return response_from(fixture, LIST_URL, meta={"kind": "list", "page": page})
+
+
+def detail(fixture):
+    """A saved detail page as a product's detail page."""
+    return response_from(fixture, DETAIL_URL, meta={"kind": "detail"})
+
+
+def answered(url, body, content_type, status=200, **meta):
+    """A response of the class Scrapy's downloader picks for these headers and body."""
+    headers = {"Content-Type": content_type}
+    cls = responsetypes.from_args(headers=headers, url=url, body=body)
+    return cls(url, status=status, headers=headers, body=body, request=Request(url, meta=meta))
 
 
 def crawl_command(replica, workdir, *arguments, spider="matter_products", options=(), **settings):

@@ -2,42 +2,15 @@
 a page of its kind always has are there. One that is not whole, or no usable page at all, is
 read again with backoff, then goes to the errback and the dead-letter list with its reason."""
 
-import asyncio
-import time
-
 import pytest
-import pytest_twisted
 from scrapy import Request
-from scrapy.http import Response
-from scrapy.responsetypes import responsetypes
-from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from matter_certis.dupefilter import RedirectHopsPassDupeFilter
 from matter_certis.items import RequestFailure
 from matter_certis.middlewares.page_check import PageCheckMiddleware, UnusablePage
-from matter_certis.middlewares.retry import BackoffRetryMiddleware
 from matter_certis.pages import page_problem
 from matter_certis.spiders.matter_products import MatterProductsSpider
-from tests.helpers import FILES, response_from
-
-LIST_URL = "https://csa-iot.org/csa-iot_products/?p_type%5B%5D=14"
-DETAIL_URL = "https://csa-iot.org/csa_product/wi-fi-plug-27/"
-
-
-def listing(fixture, page):
-    return response_from(fixture, LIST_URL, meta={"kind": "list", "page": page})
-
-
-def detail(fixture):
-    return response_from(fixture, DETAIL_URL, meta={"kind": "detail"})
-
-
-def answered(url, body, content_type, status=200, **meta):
-    """A response of the class Scrapy's downloader picks for these headers and body."""
-    headers = {"Content-Type": content_type}
-    cls = responsetypes.from_args(headers=headers, url=url, body=body)
-    return cls(url, status=status, headers=headers, body=body, request=Request(url, meta=meta))
+from tests.helpers import DETAIL_URL, FILES, LIST_URL, answered, detail, listing
 
 
 def without_pagination(fixture):
@@ -200,98 +173,3 @@ def test_the_errback_dead_letters_an_unusable_page_with_its_reason(spider):
         6,
     )
     assert dead["error_message"] == "the document does not end (no </html>): cut short"
-
-
-# --- the retry middleware reads a page again ----------------------------------------------
-
-
-class Engine:
-    """Just what the retry middleware asks of the engine."""
-
-    running = True
-    _slot = None
-
-
-@pytest.fixture
-def retry(make_crawler):
-    def make(**settings):
-        crawler = make_crawler(
-            MatterProductsSpider,
-            **{"MATTER_RETRY_BASE_DELAY": 0.0, "MATTER_RETRY_SEED": 1, **settings},
-        )
-        crawler.spider = MatterProductsSpider.from_crawler(crawler)
-        crawler.engine = Engine()
-        return BackoffRetryMiddleware.from_crawler(crawler)
-
-    return make
-
-
-def run(coroutine):
-    return Deferred.fromFuture(asyncio.ensure_future(coroutine))
-
-
-@pytest_twisted.ensureDeferred
-async def test_a_page_that_is_not_whole_is_read_again(retry):
-    middleware = retry()
-    response = listing("matter_products_list_cut_short.html", page=1)
-    request, untied = response.request, response.replace(request=None)  # as downloaded
-    again = await run(middleware.process_response(request, untied))
-    assert isinstance(again, Request) and again.url == LIST_URL
-    assert again.meta["retry_times"] == 1
-    assert middleware.crawler.stats.get_value("matter/incomplete_pages") == 1
-
-
-@pytest_twisted.ensureDeferred
-async def test_a_page_still_not_whole_after_the_retries_goes_on_to_the_page_check(retry):
-    middleware = retry(RETRY_TIMES=2)
-    response = listing("matter_products_list_cut_short.html", page=1)
-    response.request.meta["retry_times"] = 2
-    assert await run(middleware.process_response(response.request, response)) is response
-
-
-@pytest_twisted.ensureDeferred
-async def test_a_whole_page_is_not_read_again(retry):
-    response = listing("matter_products_list_live.html", page=5)
-    assert await run(retry().process_response(response.request, response)) is response
-
-
-@pytest_twisted.ensureDeferred
-async def test_a_detail_redirected_away_is_not_read_again(retry):
-    request = Request(DETAIL_URL, meta={"kind": "detail"})
-    response = answered("https://csa-iot.org/", b"<html></html>", "text/html")
-    response.request = request
-    assert await run(retry().process_response(request, response)) is response
-
-
-@pytest_twisted.ensureDeferred
-async def test_a_waiting_retry_ends_when_the_run_stops(retry):
-    middleware = retry(MATTER_RETRY_BASE_DELAY=30.0)
-    request = Request(LIST_URL, meta={"kind": "list", "page": 1})
-    response = Response(LIST_URL, status=503, request=request)
-
-    async def stop_soon():
-        await asyncio.sleep(0.2)
-        middleware.crawler.engine.running = False
-
-    stopper = asyncio.ensure_future(stop_soon())
-    started = time.monotonic()
-    answer = await run(middleware.process_response(request, response))
-    await run(stopper)
-    assert answer is response  # the retry is dropped: the request fails with its last answer
-    assert time.monotonic() - started < 1.0
-    assert middleware.crawler.stats.get_value("matter/retry/dropped_at_stop") == 1
-
-
-# --- redirect hops are never filtered as duplicates ---------------------------------------
-
-
-def test_a_redirect_hop_back_to_a_fetched_address_is_not_a_duplicate():
-    dupefilter = RedirectHopsPassDupeFilter()
-    assert not dupefilter.request_seen(Request(DETAIL_URL))
-    assert not dupefilter.request_seen(Request(DETAIL_URL, meta={"redirect_times": 2}))
-
-
-def test_a_request_made_twice_is_still_a_duplicate():
-    dupefilter = RedirectHopsPassDupeFilter()
-    dupefilter.request_seen(Request(DETAIL_URL))
-    assert dupefilter.request_seen(Request(DETAIL_URL))
