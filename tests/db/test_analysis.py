@@ -1,0 +1,105 @@
+"""The sync's planning queries (db/analysis.py) on a tmp_path database: which listing pages
+hold a slot no stored product fills, which products lack details, which details failed."""
+
+import pytest
+
+from matter_certis.db import analysis, connection, models
+from matter_certis.db.models import utc_now
+from matter_certis.positions import PAGE_SIZE
+
+
+@pytest.fixture(autouse=True)
+def database(tmp_path):
+    connection.open_database(f"sqlite:///{tmp_path / 'test.db'}")
+    yield
+    models.database.close()
+
+
+def url(slot):
+    return f"https://csa-iot.org/csa_product/product-{slot}/"
+
+
+def stored(*slots, delisted=False, with_details=False):
+    """Products at these slots (counted from the oldest)."""
+    for slot in slots:
+        models.Product.create(
+            url=url(slot),
+            page_id=slot // PAGE_SIZE,
+            index_in_page=slot % PAGE_SIZE,
+            delisted_at=utc_now() if delisted else None,
+        )
+        if with_details:
+            models.ProductDetail.create(url=url(slot))
+
+
+def test_a_database_that_mirrors_the_listing_misses_no_page():
+    stored(*range(30))
+    assert analysis.pages_with_missing_slots(30) == []
+
+
+def test_an_empty_database_misses_every_page():
+    assert analysis.pages_with_missing_slots(25) == [1, 2, 3]
+
+
+def test_new_products_make_the_first_pages_missing():
+    stored(*range(30))
+    assert analysis.pages_with_missing_slots(30 + PAGE_SIZE + 1) == [1, 2]
+
+
+def test_a_delisted_product_leaves_its_slot_missing():
+    stored(*range(30))
+    models.Product.update(delisted_at=utc_now()).where(models.Product.url == url(5)).execute()
+    assert analysis.pages_with_missing_slots(30) == [3]
+
+
+def test_a_listed_product_without_a_slot_is_counted_and_its_slot_is_missing():
+    stored(*range(1, 12))
+    models.Product.create(url=url(0))
+    assert analysis.products_without_slots() == 1
+    assert analysis.missing_slots(12) == {0}
+
+
+def test_listed_urls_leave_out_delisted_products():
+    stored(0, 1)
+    stored(2, delisted=True)
+    assert analysis.listed_urls() == {url(0), url(1)}
+
+
+def test_the_oldest_product_is_the_one_in_the_first_slot():
+    stored(1, 0, 2)
+    assert analysis.oldest_product_url() == url(0)
+
+
+def test_products_without_details_are_the_listed_ones_never_stored():
+    stored(0, with_details=True)
+    stored(1)
+    stored(2, delisted=True)
+    assert [ref["url"] for ref in analysis.products_without_details()] == [url(1)]
+
+
+def test_products_without_details_are_read_as_product_refs():
+    stored(13)
+    (ref,) = analysis.products_without_details()
+    assert ref == {
+        "url": url(13),
+        "manufacturer": None,
+        "model": None,
+        "certificate_id": None,
+        "page_id": 1,
+        "index_in_page": 1,
+    }
+
+
+def test_products_without_details_on_some_pages_are_only_the_cards_of_these_pages():
+    stored(*range(24))
+    newest_page = analysis.products_without_details(total=24, pages={1})
+    assert sorted(ref["url"] for ref in newest_page) == sorted(url(slot) for slot in range(12, 24))
+
+
+def test_failed_details_are_the_listed_products_whose_detail_request_failed():
+    stored(0, 1)
+    stored(2, delisted=True)
+    models.FailedRequest.create(url=url(0), kind="detail")
+    models.FailedRequest.create(url=url(2), kind="detail")
+    models.FailedRequest.create(url="https://csa-iot.org/csa-iot_products/page/2/", kind="list")
+    assert [ref["url"] for ref in analysis.failed_details()] == [url(0)]
