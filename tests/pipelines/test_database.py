@@ -1,12 +1,10 @@
-"""Validation and database pipelines, through a test crawler and a temporary SQLite file."""
+"""DatabasePipeline, through a test crawler and a temporary SQLite file."""
 
 import pytest
-from scrapy.exceptions import DropItem
 
 from matter_certis.db import connection, models
 from matter_certis.items import ProductDetail, ProductRef, Vendor
 from matter_certis.pipelines.database import DatabasePipeline
-from matter_certis.pipelines.validate import ValidatePipeline
 from matter_certis.spiders.dcl_vendors import DclVendorsSpider
 from matter_certis.spiders.matter_products import MatterProductsSpider
 
@@ -44,38 +42,6 @@ def crawler(make_crawler):
     crawler = make_crawler(MatterProductsSpider)
     crawler.spider = MatterProductsSpider.from_crawler(crawler)
     return crawler
-
-
-@pytest.fixture
-def validate(crawler):
-    return ValidatePipeline.from_crawler(crawler)
-
-
-def test_validate_keeps_a_good_detail(validate):
-    item = detail()
-    assert validate.process_item(item) is item
-
-
-def test_validate_drops_an_item_without_url(validate, crawler):
-    with pytest.raises(DropItem, match="ProductRef without url"):
-        validate.process_item(ProductRef(model="Plug"))
-    assert crawler.stats.get_value("matter/dropped/no_url") == 1
-
-
-@pytest.mark.parametrize(
-    "certificate_id",
-    [None, "CSA23066SWC60117-M3", "12345"],
-    ids=["none (a CSA test product)", "software component", "any other shape"],
-)
-def test_validate_keeps_a_detail_whatever_its_certificate_id(validate, crawler, certificate_id):
-    item = detail(certificate_id=certificate_id)
-    assert validate.process_item(item) is item
-    assert crawler.stats.get_value("matter/dropped/bad_certificate_id") is None
-
-
-def test_validate_keeps_a_ref_without_certificate_id(validate):
-    item = ref()
-    assert validate.process_item(item) is item
 
 
 def run_pipeline(crawler, items):
@@ -154,12 +120,6 @@ def test_a_slot_claimed_twice_in_one_batch_goes_to_the_later_card(crawler):
     )
     assert models.Product.get_by_id(URL).page_id == 0
     assert models.Product.get_by_id(other).page_id is None
-
-
-def test_validate_drops_a_vendor_without_vendor_id(validate, crawler):
-    with pytest.raises(DropItem, match="Vendor without vendor_id"):
-        validate.process_item(Vendor(vendor_name="Acme"))
-    assert crawler.stats.get_value("matter/dropped/no_vendor_id") == 1
 
 
 def test_vendors_are_upserted_by_vendor_id(make_crawler):
