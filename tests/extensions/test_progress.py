@@ -3,15 +3,18 @@ a small crawl (plan, progress, one summary as the last line) and the bar on a te
 
 import fcntl
 import io
+import logging
 import os
 import pty
 import re
 import struct
 import subprocess
 import termios
+import time
 
 import pytest
 from scrapy import Request
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 from tqdm import tqdm
 
@@ -73,6 +76,39 @@ def test_details_planned_are_requests_made_plus_a_page_of_cards_per_page_left():
     progress.item_done(RequestFailure(url="https://a/2/", kind="detail"))
     crawler.stats.inc_value("matter/pages/read", 2)
     assert progress.counts() == Counts(3, 3, 2, 2, estimated=False)
+
+
+def test_progress_is_off_when_its_interval_is_zero():
+    with pytest.raises(NotConfigured):
+        Progress.from_crawler(get_crawler(settings_dict={"MATTER_PROGRESS_INTERVAL": 0}))
+
+
+def test_a_listing_page_given_up_is_not_a_detail_done():
+    progress = Progress.from_crawler(get_crawler(settings_dict={"MATTER_PROGRESS_INTERVAL": 1}))
+    progress.item_done(RequestFailure(url="https://a/list?paged=2", kind="list"))
+    assert progress.counts().details_done == 0
+
+
+def test_a_progress_line_before_the_plan_says_what_is_unknown(caplog):
+    progress = Progress.from_crawler(get_crawler(settings_dict={"MATTER_PROGRESS_INTERVAL": 1}))
+    progress.last_tick = time.monotonic() - 1
+    with caplog.at_level(logging.INFO):
+        progress.log()
+    assert caplog.messages == ["Progress: listing pages 0/?, details 0/?, 0.0 items/s, ETA ?"]
+
+
+def test_the_eta_goes_by_the_pace_since_the_plan(caplog):
+    crawler = get_crawler(settings_dict={"MATTER_PROGRESS_INTERVAL": 1})
+    progress = Progress.from_crawler(crawler)
+    progress.last_tick = time.monotonic() - 1
+    crawler.stats.set_value("matter/plan/pages", 4)
+    progress.log()  # the plan is seen: the pace is measured from here
+    progress.baseline = (progress.baseline[0] - 10, progress.baseline[1])
+    crawler.stats.set_value("matter/pages/read", 2)
+    with caplog.at_level(logging.INFO):
+        progress.log()
+    # 2 of 28 planned (4 pages, a page of cards for each of the 2 left) in 10 s: 26 to go.
+    assert caplog.messages[-1].endswith("details 0/~24, 0.0 items/s, ETA 2m10s")
 
 
 @pytest.fixture(scope="module")
