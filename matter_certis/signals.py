@@ -2,3 +2,8 @@
 
 #: Sent by DatabasePipeline after a transaction committed detail rows; argument ``urls``.
 details_stored = object()
+
+#: Sent by RunRecord when it has judged a run ``completed``, inside the transaction that
+#: writes the run's row; argument ``spider``. DatabasePipeline then writes what only a
+#: complete run may: delistings and the end of answered listing failures.
+run_completed = object()

@@ -1,6 +1,7 @@
 """``scrapy crawl`` with an exit code that tells how the run ended (README, "How a run
 ends"): 0 only for ``completed``."""
 
+import logging
 import signal
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
@@ -8,7 +9,10 @@ from scrapy.exceptions import UsageError
 
 from matter_certis.extensions.run_record import RunRecord
 from matter_certis.logs import quiet_scrapy_startup
+from matter_certis.spiders.base import SpiderArgumentError
 from matter_certis.verdict import EXIT_CODES
+
+logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawl):
@@ -26,6 +30,12 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("name one spider: scrapy crawl <spider>")
         crawler = self._create_crawler(args[0])
+        try:  # one line and exit code 2 before anything is opened or fetched
+            crawler.spidercls.check_arguments(**opts.spargs)
+        except SpiderArgumentError as error:
+            logger.error("Bad spider argument %s", error)
+            self.exitcode = 2
+            return
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         # The run is over and recorded: a late Ctrl-C must not turn its exit code into 130.

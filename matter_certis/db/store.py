@@ -280,3 +280,25 @@ def clear_failures(urls):
     """Take urls that have now been fetched off the dead-letter list."""
     for batch in chunked(urls, ROWS_PER_STATEMENT):
         FailedRequest.delete().where(FailedRequest.url.in_(batch)).execute()
+
+
+def mark_delisted(listed_urls):
+    """Products the listing no longer shows (all but ``listed_urls``) get ``delisted_at`` and
+    give up their slot; returns how many."""
+    listed = {
+        url for (url,) in Product.select(Product.url).where(Product.delisted_at.is_null()).tuples()
+    }
+    gone = sorted(listed - set(listed_urls))
+    now = utc_now()
+    for urls in chunked(gone, ROWS_PER_STATEMENT):
+        Product.update(delisted_at=now, updated_at=now, page_id=None, index_in_page=None).where(
+            Product.url.in_(urls)
+        ).execute()
+    return len(gone)
+
+
+def clear_list_failures(session_id):
+    """Listing failures of earlier runs are answered by a run that read the whole listing."""
+    FailedRequest.delete().where(
+        (FailedRequest.kind == "list") & (FailedRequest.session_id != session_id)
+    ).execute()

@@ -76,8 +76,8 @@ class JobDirGuard:
     def spider_opened(self, spider):
         if self.news:
             logger.log(*self.news)
-        self.write("running", session_id=getattr(spider, "session_id", None))
+        self.write("running", session_id=spider.session_id)
 
     def spider_closed(self, spider, reason):
         status = "completed" if reason == "finished" else "interrupted"
-        self.write(status, reason=reason, session_id=getattr(spider, "session_id", None))
+        self.write(status, reason=reason, session_id=spider.session_id)

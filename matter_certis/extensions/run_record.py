@@ -4,12 +4,13 @@ import json
 import logging
 import time
 
-from peewee import chunked
 from scrapy import signals
+from twisted.python.failure import Failure
 
+from matter_certis import signals as project_signals
 from matter_certis import verdict
 from matter_certis.db import connection, models
-from matter_certis.db.models import CrawlingResult, FailedRequest, Product, utc_now
+from matter_certis.db.models import CrawlingResult, utc_now
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 
 logger = logging.getLogger(__name__)
@@ -33,9 +34,8 @@ class RunRecord:
     the run's verdict (``verdict.judge``): how it closed, what failed, and the spider's own
     ``audit()`` of what it stored against what it planned.
 
-    A completed run that placed the whole listing (``spider.listed_urls()``) also judges
-    delisting: listed products the listing does not show get ``delisted_at`` and give up
-    their slot.
+    It writes the run's row only: for a ``completed`` run it sends ``run_completed`` in the
+    same transaction, so that the pipeline writes what only a complete run may (delistings).
     """
 
     def __init__(self, crawler):
@@ -89,13 +89,8 @@ class RunRecord:
             try:
                 with models.database.atomic():
                     status, reasons = verdict.judge(reason, self.problems(spider, reason))
-                    delisted = self.judge_delisting(spider, status)
-                    if (
-                        status == "completed"
-                        and getattr(spider, "total_pages", None)
-                        and not getattr(spider, "sliced", False)
-                    ):
-                        self.clear_superseded_list_failures(spider)
+                    if status == "completed":
+                        self.announce_completed(spider)
                     failures = [f"{f['kind']} {f['url']}: {f['error_type']}" for f in self.failures]
                     row = self.row(spider, status, reasons + failures + self.errors)
                     self.write(row)
@@ -104,17 +99,30 @@ class RunRecord:
         except (connection.DatabaseUnavailable, connection.PeeweeException) as error:
             message = " ".join(str(error).split())
             status, reasons = verdict.judge(reason, [verdict.Problem("failed", message)])
-            delisted = 0
             row = self.row(spider, status, reasons)
             if message not in (self.crawler.stats.get_value(verdict.CLOSE_MESSAGE_STAT) or ""):
                 logger.error("No run record written: %s", message)
         self.status = status
         self.crawler.stats.set_value("matter/status", status)
         self.crawler.stats.set_value("matter/status_reason", reasons[0] if reasons else None)
-        pages_read = self.crawler.stats.get_value("matter/pages/read", 0)
+        stats = self.crawler.stats
         self.summary = summary(
-            row, reason, reasons, delisted=delisted, pages_read=pages_read, records=self.records
+            row,
+            reason,
+            reasons,
+            delisted=stats.get_value("matter/db/products/delisted", 0),
+            pages_read=stats.get_value("matter/pages/read", 0),
+            records=self.records,
         )
+
+    def announce_completed(self, spider):
+        """Let the pipeline write what only a complete run may (``signals.run_completed``),
+        in this transaction: a write that fails there fails the run record too."""
+        for _, result in self.crawler.signals.send_catch_log(
+            project_signals.run_completed, spider=spider
+        ):
+            if isinstance(result, Failure):
+                result.raiseException()
 
     def problems(self, spider, reason):
         """What keeps this run from ``completed``, besides how it closed."""
@@ -148,7 +156,7 @@ class RunRecord:
         dropped = stats.get_value("item_dropped_count", 0)
         if dropped:
             problems.append(verdict.Problem("partial", f"{dropped} items dropped"))
-        if reason == "finished" and hasattr(spider, "audit"):
+        if reason == "finished":
             problems.extend(spider.audit())
         return problems
 
@@ -158,8 +166,8 @@ class RunRecord:
             session_id=spider.session_id,
             spider=spider.name,
             status=status,
-            mode=getattr(spider, "mode", None),
-            total_pages=getattr(spider, "total_pages", None),
+            mode=spider.mode,
+            total_pages=spider.total_pages,
             products_found=len(self.seen_urls),
             details_fetched=self.details_fetched,
             products_added=stats.get_value("matter/db/products/added", 0),
@@ -217,40 +225,6 @@ class RunRecord:
         """The summary is the log's last line, after Scrapy's stats dump."""
         if self.summary:
             logger.info(self.summary)
-
-    def judge_delisting(self, spider, status):
-        """After a complete run that read the whole listing (a full run, or an incremental
-        one that had to read it all), mark listed products the listing no longer shows. The
-        spider names what the listing shows (``listed_urls()``) only when it placed every
-        card where the listing is now, so a product that merely moved is never delisted."""
-        listed_urls = getattr(spider, "listed_urls", lambda: None)()
-        if (
-            getattr(spider, "sliced", True)
-            or status != "completed"
-            or any(failure["kind"] == "list" for failure in self.failures)
-            or not listed_urls
-        ):
-            return 0
-        listed = {
-            url
-            for (url,) in Product.select(Product.url).where(Product.delisted_at.is_null()).tuples()
-        }
-        gone = sorted(listed - listed_urls)
-        now = utc_now()
-        for urls in chunked(gone, 100):
-            Product.update(delisted_at=now, updated_at=now, page_id=None, index_in_page=None).where(
-                Product.url.in_(urls)
-            ).execute()
-        self.crawler.stats.set_value("matter/db/products/delisted", len(gone))
-        return len(gone)
-
-    def clear_superseded_list_failures(self, spider):
-        """A completed run that read the listing's page count re-planned the listing from the
-        database: older listing failures are answered (a dcl_vendors run answers none, nor
-        does a page-range run, whose neighbour job may be recording failures right now)."""
-        FailedRequest.delete().where(
-            (FailedRequest.kind == "list") & (FailedRequest.session_id != spider.session_id)
-        ).execute()
 
     def snapshot(self, spider):
         settings = self.crawler.settings

@@ -66,7 +66,20 @@ class DatabasePipeline:
     def from_crawler(cls, crawler):
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_idle, signal=scrapy_signals.spider_idle)
+        crawler.signals.connect(pipeline.run_completed, signal=signals.run_completed)
         return pipeline
+
+    def run_completed(self, spider):
+        """What only a complete run may write (RunRecord sends this inside the transaction
+        of the run's row): products the listing no longer shows are delisted when the spider
+        saw the whole listing; earlier listing failures are answered by a run that planned
+        the whole listing."""
+        listed = spider.listed_urls()
+        if listed:
+            delisted = store.mark_delisted(listed)
+            self.crawler.stats.set_value("matter/db/products/delisted", delisted)
+        if spider.total_pages and not spider.sliced:
+            store.clear_list_failures(spider.session_id)
 
     def spider_idle(self):
         """Nothing is in flight: write the buffer, so that a database analysis made now (a

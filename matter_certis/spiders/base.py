@@ -16,7 +16,9 @@ class ProjectSpider(scrapy.Spider):
     - ``mode``: ``full`` (reads the whole source) or ``incremental``;
     - ``total_pages``: the pages the source announced, ``None`` while unknown or unpaged;
     - ``sliced``: the run covers only part of the source (so delisting is not judged);
-    - ``audit()``: what the run planned but did not store, as ``verdict.Problem``s.
+    - ``audit()``: what the run planned but did not store, as ``verdict.Problem``s;
+    - ``listed_urls()``: every product the source lists, when the run saw it whole (so
+      the others may be marked delisted), else ``None``.
 
     Arguments are checked by ``check_arguments`` (``scrapy crawl`` calls it before anything
     opens, so a bad one costs one line and exit code 2); arguments a spider does not know,
@@ -40,3 +42,6 @@ class ProjectSpider(scrapy.Spider):
 
     def audit(self):
         return []
+
+    def listed_urls(self):
+        return None

@@ -1,6 +1,5 @@
 """Spider ``matter_products``: the CSA-IoT Matter listing and every product's detail page."""
 
-import uuid
 from urllib.parse import urlsplit
 
 import scrapy
@@ -8,12 +7,13 @@ from scrapy import signals
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import add_or_replace_parameter
 
-from matter_certis.arguments import ArgumentError, parse_arguments
+from matter_certis.arguments import parse_arguments
 from matter_certis.items import ProductDetail, RequestFailure
 from matter_certis.loaders import ProductRefLoader
 from matter_certis.middlewares.breaker import SiteUnreachable
 from matter_certis.pages import CARDS
 from matter_certis.positions import PAGE_SIZE, cards_on_page, page_slots
+from matter_certis.spiders.base import ProjectSpider
 from matter_certis.spiders.detail_page import DetailPage
 from matter_certis.spiders.listing_sync import ListingSync
 
@@ -26,7 +26,7 @@ PERMANENT_STATUSES = (404, 410)
 LISTING_PRIORITY = 1_000_000
 
 
-class MatterProductsSpider(ListingSync, DetailPage, scrapy.Spider):
+class MatterProductsSpider(ListingSync, DetailPage, ProjectSpider):
     """Syncs the local database with the CSA-IoT Matter listing.
 
     A status check reads page 1 (the page count) and the last page (how many products are
@@ -51,16 +51,13 @@ class MatterProductsSpider(ListingSync, DetailPage, scrapy.Spider):
     # The rows of a feed (-o/-O, exporters.FeedRows): one per product's details.
     item_class = ProductDetail
 
-    def __init__(self, *args, mode="incremental", start_page=None, end_page=None, **kwargs):
+    @classmethod
+    def check_arguments(cls, mode="incremental", start_page=None, end_page=None, **unknown):
+        mode, start_page, end_page = parse_arguments(mode, start_page, end_page)
+        return {"mode": mode, "start_page": start_page, "end_page": end_page}
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.session_id = kwargs.get("_job") or uuid.uuid4().hex
-        try:
-            self.mode, self.start_page, self.end_page = parse_arguments(mode, start_page, end_page)
-        except ArgumentError as error:
-            # One clear line and a stop before anything is opened or written.
-            self.logger.error("Bad spider argument %s", error)
-            raise SystemExit(2) from None
-        self.total_pages = None
         self.total_products = None
         self.state = {}  # replaced by the saved state when a JOBDIR run resumes
         self.resumed = False
