@@ -4,6 +4,7 @@ read again with backoff, then goes to the errback and the dead-letter list with 
 
 import pytest
 from scrapy import Request
+from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
 from matter_certis.items import RequestFailure
@@ -173,3 +174,32 @@ def test_the_errback_dead_letters_an_unusable_page_with_its_reason(spider):
         6,
     )
     assert dead["error_message"] == "the document does not end (no </html>): cut short"
+
+
+@pytest.fixture
+def page_check(spider):
+    return PageCheckMiddleware(spider.crawler.stats)
+
+
+def test_a_detail_answered_with_a_pdf_goes_to_the_errback(page_check, spider):
+    response = Response(
+        DETAIL_URL,
+        body=b"%PDF-1.7",
+        headers={"Content-Type": "application/pdf"},
+        request=Request(DETAIL_URL, meta={"kind": "detail"}),
+    )
+    with pytest.raises(UnusablePage, match=r"not HTML \(application/pdf\)"):
+        page_check.process_spider_input(response)
+    assert spider.crawler.stats.get_value("matter/unusable/detail") == 1
+
+
+def test_a_detail_redirected_away_from_the_products_goes_to_the_errback(page_check):
+    request = Request(DETAIL_URL, meta={"kind": "detail", "redirect_urls": [DETAIL_URL]})
+    response = HtmlResponse("https://csa-iot.org/", body=b"<html></html>", request=request)
+    with pytest.raises(UnusablePage, match="redirected to https://csa-iot.org/"):
+        page_check.process_spider_input(response)
+
+
+def test_the_page_check_lets_a_whole_detail_page_through(page_check):
+    response = detail("matter_products_detail_spans.html")
+    assert page_check.process_spider_input(response) is None

@@ -6,6 +6,7 @@ import pytest
 
 from matter_certis.items import ProductDetail
 from matter_certis.loaders import ProductRefLoader
+from matter_certis.pipelines.plausible import PlausibleValuesPipeline
 from matter_certis.pipelines.validate import ValidatePipeline
 from matter_certis.spiders.matter_products import MatterProductsSpider
 from tests.helpers import response_from
@@ -180,3 +181,63 @@ def test_a_by_line_without_the_view_all_link_is_not_the_company(spider):
     item = detail(spider, "matter_products_detail_cookie_notice.html")
     assert item["manufacturer"] == "Card Company"
     assert item["description"] == "A smart plug."
+
+
+# Malformed pages and absurd values
+
+
+def parse(spider, fixture, ref=REF):
+    """A detail as the pipelines receive it: parsed, then its implausible values nulled."""
+    item = detail(spider, fixture, ref)
+    return PlausibleValuesPipeline(spider.crawler.stats).process_item(item)
+
+
+def test_validation_keeps_a_detail_with_nothing_but_its_key(spider):
+    """An empty page is the page check's matter (it never reaches parse_detail); what the
+    parser makes of one, a detail with its url and slot only, is still stored, not dropped."""
+    nameless_card = {**REF, "manufacturer": None, "model": None}
+    item = parse(spider, "matter_products_detail_empty.html", nameless_card)
+    assert ValidatePipeline(spider.crawler.stats).process_item(item) is item
+    assert dict(item) == {"url": URL, "page_id": 7, "index_in_page": 5}
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("model", "Half a page"),
+        ("vid", 0x1552),
+        ("certificate_id", "CSA22059MAT40059-24"),
+        ("certification_date", None),
+        ("page_id", 7),
+    ],
+)
+def test_unclosed_tags_and_odd_labels_still_parse(spider, field, expected):
+    assert parse(spider, "matter_products_detail_broken.html").get(field) == expected
+
+
+def test_unknown_labels_are_ignored(spider):
+    item = parse(spider, "matter_products_detail_broken.html")
+    assert "Teal" not in item.values() and "orphan value" not in item.values()
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("model", None),
+        ("manufacturer", "Caf\u00e9 Labs"),
+        ("family_sku", None),
+        ("certificate_id", "CSA22059MAT40059-24"),
+    ],
+    ids=["2000-character name", "control characters", "invalid UTF-8", "sane value kept"],
+)
+def test_absurd_values_are_nulled_or_cleaned(spider, field, expected):
+    assert parse(spider, "matter_products_detail_absurd.html").get(field) == expected
+
+
+def test_absurd_values_are_warned_about_and_counted(spider, caplog):
+    parse(spider, "matter_products_detail_absurd.html")
+    stats = spider.crawler.stats
+    assert stats.get_value("matter/invalid/model") == 1
+    assert stats.get_value("matter/invalid/family_sku") == 1
+    assert f"Invalid model on {URL}: 1999 characters (at most 500)" in caplog.text
+    assert f"Invalid family_sku on {URL}: undecodable bytes" in caplog.text
