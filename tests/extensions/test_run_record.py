@@ -158,3 +158,18 @@ def test_the_summary_line_names_the_first_reason_of_a_run_not_completed(opened):
         f"Why: 1 requests failed and were dead-lettered (failed_requests), first {FAILED_PAGE}: "
         "TimeoutError"
     )
+
+
+def test_a_forced_stop_before_the_spider_closes_leaves_a_stopped_row(opened, database):
+    crawler, record = opened()
+    assert record.forced_stop(crawler.spider) == "stopped"
+    row = run_row(database)
+    assert row["status"] == "stopped"
+    assert row["error_details"].startswith("forced shutdown (a second Ctrl-C)")
+
+
+def test_a_forced_stop_after_the_spider_closed_keeps_its_row(opened, database):
+    crawler, record = opened()
+    record.spider_closed(crawler.spider, "finished")
+    assert record.forced_stop(crawler.spider) == "completed"
+    assert run_row(database)["status"] == "completed"
