@@ -1,6 +1,7 @@
 """The tests' fixtures (the helpers they use are in tests/helpers.py)."""
 
 import shutil
+import subprocess
 from types import SimpleNamespace
 
 import pytest
@@ -90,3 +91,15 @@ def postgres():
     server = PostgresServer(binaries).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """A directory on a tmpfs of 256 KiB: a disk that fills up (CI runs as root)."""
+    mount_point = tmp_path / "tmpfs"
+    mount_point.mkdir()
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount_point)], check=True
+    )
+    yield mount_point
+    subprocess.run(["umount", "--lazy", str(mount_point)], check=True)

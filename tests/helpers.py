@@ -239,6 +239,15 @@ def _placeholders(database, sql):
     return sql.replace("?", "%s") if str(database).startswith("postgresql://") else sql
 
 
+def row_count(database, table):
+    return rows(database, f"SELECT count(*) AS n FROM {table}")[0]["n"]
+
+
+def is_intact(database):
+    """SQLite's own check of a database file finds nothing wrong."""
+    return rows(database, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+
+
 def stored_products(database):
     columns = ", ".join(PRODUCT_COLUMNS)
     return rows(database, f"SELECT {columns} FROM products WHERE delisted_at IS NULL ORDER BY url")

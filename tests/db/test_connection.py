@@ -1,15 +1,21 @@
 """One database per project: a relative SQLite path in ``DATABASE_URL`` lies beside the
-project's ``scrapy.cfg`` wherever a command is run from; the run's first line names it."""
+project's ``scrapy.cfg`` wherever a command is run from; the run's first line names it. A
+deleted database is never reopened as a new one; ``database is locked`` from another writer
+is retried like the other write conflicts."""
 
+import logging
 import os
 import shutil
+import sqlite3
 import subprocess
 
 import pytest
+from peewee import OperationalError
 
+from matter_certis.db import connection, models
 from matter_certis.db.connection import describe, resolve
 from replica import Catalog, ReplicaServer
-from tests.helpers import PROJECT_ROOT, crawl_command, rows
+from tests.helpers import PROJECT_ROOT, crawl_command, row_count, rows
 
 
 @pytest.fixture
@@ -94,3 +100,66 @@ def crawl_from(folder, replica):
     )
     assert result.returncode == 0, result.stderr
     return result
+
+
+# Reopening and write conflicts
+
+
+def test_reopen_never_creates_a_deleted_database(tmp_path):
+    path = tmp_path / "run.db"
+    connection.open_database(f"sqlite:///{path}")
+    models.database.close()
+    path.unlink()
+    with pytest.raises(connection.DatabaseUnavailable, match="was deleted during the run"):
+        connection.reopen()
+    assert not path.exists()
+
+
+def test_reopen_connects_again_to_the_database_the_run_opened(tmp_path):
+    path = tmp_path / "run.db"
+    connection.open_database(f"sqlite:///{path}")
+    models.database.close()
+    connection.reopen()
+    assert not models.database.is_closed()
+    assert models.Product.select().count() == 0
+    models.database.close()
+
+
+def test_database_is_locked_by_another_writer_is_retried(tmp_path, caplog):
+    """In WAL mode a transaction that read before another job committed cannot write: SQLite
+    says ``database is locked`` at once, whatever the busy timeout."""
+    path = tmp_path / "run.db"
+    connection.open_database(f"sqlite:///{path}")
+    other = sqlite3.connect(path, isolation_level=None)
+    attempts = []
+
+    def work():
+        attempts.append(models.Product.select().count())
+        if len(attempts) == 1:
+            other.execute(
+                "INSERT INTO products (url, created_at, updated_at) "
+                "VALUES ('https://csa-iot.org/csa_product/other/', '', '')"
+            )
+        models.Product.create(url="https://csa-iot.org/csa_product/plug-1/")
+
+    caplog.set_level(logging.INFO, logger="matter_certis.db.connection")
+    connection.in_transaction(work)
+    other.close()
+    assert attempts == [0, 1]
+    assert row_count(path, "products") == 2
+    assert "A concurrent writer got in the way (OperationalError)" in caplog.text
+    models.database.close()
+
+
+def test_a_write_error_that_is_not_a_conflict_is_not_retried(tmp_path):
+    connection.open_database(f"sqlite:///{tmp_path / 'run.db'}")
+    attempts = []
+
+    def work():
+        attempts.append(1)
+        models.database.execute_sql("INSERT INTO no_such_table VALUES (1)")
+
+    with pytest.raises(OperationalError, match="no such table"):
+        connection.in_transaction(work)
+    assert attempts == [1]
+    models.database.close()
