@@ -1,12 +1,10 @@
 """What a default run prints: the database it uses, the plan, warnings that name a page and
 one summary line; Scrapy's startup listings and stats dump only at DEBUG."""
 
-import logging
 import subprocess
 
 import pytest
 
-from matter_certis.logs import DemoteToDebug
 from replica import Catalog, ReplicaServer
 from tests.helpers import PROJECT_ROOT, crawl_command
 
@@ -69,22 +67,6 @@ def test_log_level_debug_shows_the_startup_listings_and_the_stats(tmp_path):
         "DEBUG: Scraped from <200 ",
     ):
         assert listing in printed
-
-
-def test_a_demoted_record_is_debug_and_others_keep_their_level():
-    demote = DemoteToDebug(("Enabled ",))
-    listing, warning = (
-        logging.LogRecord("scrapy.middleware", level, __file__, 1, message, None, None)
-        for level, message in (
-            (logging.INFO, "Enabled %(componentname)ss:"),
-            (logging.WARNING, "Enabled twice"),
-        )
-    )
-    assert demote.filter(listing) and demote.filter(warning)
-    assert [(listing.levelname, listing.levelno), (warning.levelname, warning.levelno)] == [
-        ("DEBUG", logging.DEBUG),
-        ("WARNING", logging.WARNING),
-    ]
 
 
 def test_a_resumed_run_still_names_its_database_first(tmp_path):

@@ -52,14 +52,6 @@ def test_ctrl_c_then_resume_stores_everything_once(replica, tmp_path):
     assert replica.count("detail") <= PRODUCTS + CONCURRENCY
 
 
-def test_ctrl_c_is_recorded_as_a_stopped_run(replica, tmp_path):
-    interrupted_then_resumed(replica, tmp_path, signal.SIGINT)
-    runs = rows(
-        tmp_path / "matter_certis.db", "SELECT status FROM crawling_results ORDER BY started_at"
-    )
-    assert [run["status"] for run in runs] == ["stopped", "completed"]
-
-
 def test_a_killed_run_is_detected_and_the_database_decides(replica, tmp_path):
     first_details, log = interrupted_then_resumed(replica, tmp_path, signal.SIGKILL)
     assert "Discarding job directory" in log
