@@ -136,7 +136,7 @@ def judged(**requests):
         "full_recrawl": (51, 600),
         "no_change": (2, 0),
         "new_12": (3, 12),
-        "new_120": (12, 120),
+        "new_120": (13, 120),
         **requests,
     }
     crawl = dict.fromkeys(CRAWL_FIGURES, 1.0)
@@ -168,7 +168,8 @@ def test_the_counts_a_sync_should_cost_meet_every_counted_target():
         ("no_change", (2, 1)),  # a rerun with nothing new fetched a detail page
         ("no_change", (3, 0)),  # ... or a listing page past the status check
         ("new_12", (4, 12)),  # 12 new products are on one page past the status check
-        ("new_120", (12, 119)),  # a new product's detail page was not fetched
+        ("new_120", (13, 119)),  # a new product's detail page was not fetched
+        ("new_120", (14, 120)),  # a listing page read twice
         ("first_crawl", (53, 600)),  # a first crawl read a listing page twice more
     ],
 )
