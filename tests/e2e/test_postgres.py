@@ -11,6 +11,7 @@ import pytest
 from matter_certis.db import connection, models, store
 from replica import Catalog, ReplicaServer
 from tests.helpers import (
+    assert_mirrors,
     by_url,
     crawl,
     execute,
@@ -41,8 +42,7 @@ def synced(postgres, replica, tmp_path_factory):
 
 def test_a_crawl_stores_the_ground_truth(replica, synced):
     url, _ = synced
-    assert stored_products(url) == by_url(replica.catalog.expected_products(replica.base_url))
-    assert stored_details(url) == by_url(replica.catalog.expected_details(replica.base_url))
+    assert_mirrors(replica, url)
     (run,) = rows(url, "SELECT status, products_added, details_fetched FROM crawling_results")
     assert run == {"status": "completed", "products_added": PRODUCTS, "details_fetched": PRODUCTS}
 
