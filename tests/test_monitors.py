@@ -1,17 +1,35 @@
-"""Spidermon at close: the run's verdict as a monitor result, and a webhook that tells a
-person when a run is not ``completed`` (a real HTTP receiver on 127.0.0.1)."""
+"""Spidermon at close: the run's verdict as a monitor result (in process, then in real
+crawls), and a webhook that tells a person when a run is not ``completed`` (a real HTTP
+receiver on 127.0.0.1)."""
 
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from spidermon.runners import MonitorRunner
 
+from matter_certis.monitors import RunSuite
 from matter_certis.verdict import EXIT_CODES
 from replica import Catalog, Faults, ReplicaServer
 from tests.helpers import crawl
 
 FAST_FAILURE = {"MATTER_RETRY_BASE_DELAY": 0.05, "MATTER_RETRY_MAX_DELAY": 0.2, "RETRY_TIMES": 1}
+
+
+def monitored(**stats):
+    """The result of the run suite on a run whose stats are ``stats``."""
+    return MonitorRunner().run(RunSuite(), stats=stats)
+
+
+def test_the_run_monitor_passes_a_completed_run():
+    assert monitored(**{"matter/status": "completed"}).all_monitors_passed
+
+
+def test_the_run_monitor_fails_a_run_not_completed_with_its_reason():
+    result = monitored(**{"matter/status": "partial", "matter/status_reason": "2 pages missing"})
+    (failure,) = result.monitors_failed_results
+    assert "the run ended partial: 2 pages missing" in failure.reason
 
 
 class Receiver(BaseHTTPRequestHandler):
