@@ -4,7 +4,7 @@ the project's exit 2, a file that cannot be written or read exits 1."""
 
 import pytest
 
-from matter_certis.commands import failures
+from matter_certis.commands import dbreport, failures
 from tests.helpers import scrapy_command
 
 COMMANDS = ["dbexport", "dbstats", "dbcheck", "dbreport"]
@@ -75,14 +75,11 @@ def test_no_output_file(tmp_path, synced, command):
 def test_a_missing_extra_library_is_one_line_naming_what_to_install(capsys):
     """A Scrapyd host has only requirements.txt: dbreport there says what it lacks."""
 
-    class Command:
-        exitcode = 0
-
-    command = Command()
+    command = dbreport.Command()
     with failures.in_one_line(command):
         raise ModuleNotFoundError("No module named 'matplotlib'", name="matplotlib")
     assert command.exitcode == 1
     assert capsys.readouterr().err == (
-        "scrapy test_db_errors: error: needs matplotlib, one of the desk's extras: "
+        "scrapy dbreport: error: needs matplotlib, one of the desk's extras: "
         "pip install -r requirements-extras.txt\n"
     )
