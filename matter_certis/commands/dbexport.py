@@ -44,7 +44,7 @@ class Command(ScrapyCommand):
         exporter_class = exporter_for(self.settings, path.suffix.lstrip(".").lower())
         filters = filters_from(opts)
         with connection.reading(self.settings["DATABASE_URL"]):
-            rows = reconcile.with_ledger_columns(queries.listed_products(**filters))
+            rows = reconcile.with_ledger_columns(queries.product_rows(**filters))
         with path.open("wb") as file:
             exporter = exporter_class(
                 file,

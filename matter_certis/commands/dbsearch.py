@@ -134,7 +134,7 @@ class Command(ScrapyCommand):
         limit = limit_of(opts)
         filters = filters_from(opts)
         with connection.reading(self.settings["DATABASE_URL"]):
-            rows = queries.listed_products(**filters)
+            rows = queries.product_rows(**filters)
         shown = rows[:limit] if limit else rows
         if not rows:
             print("No listed product matches these filters.", file=sys.stderr)

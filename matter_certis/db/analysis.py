@@ -7,7 +7,7 @@ from matter_certis.positions import PAGE_SIZE, physical_page
 
 
 def listed_products():
-    return Product.select().where(Product.delisted_at.is_null())
+    return Product.select().where(Product.listed())
 
 
 def listed_urls():

@@ -40,7 +40,7 @@ class FieldCoverage:
         query = (
             ProductDetail.select(fn.COUNT(ProductDetail.url), *columns)
             .join(Product, on=(Product.url == ProductDetail.url))
-            .where(Product.delisted_at.is_null())
+            .where(Product.listed())
         )
         total, *counts = query.tuples().get()
         if total < MIN_PAGES:

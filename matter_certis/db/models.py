@@ -42,6 +42,11 @@ class Product(BaseModel):
     updated_at = DateTimeField(default=utc_now)
     delisted_at = DateTimeField(null=True)
 
+    @classmethod
+    def listed(cls):
+        """The condition of a product the site lists now (``delisted_at`` unset)."""
+        return cls.delisted_at.is_null()
+
     class Meta:
         table_name = "products"
 

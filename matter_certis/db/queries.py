@@ -29,7 +29,7 @@ EXAMPLES = 5
 def _with_details(query):
     """Listed products joined with their details (if any) and their vendor (if known)."""
     return (
-        query.where(Product.delisted_at.is_null())
+        query.where(Product.listed())
         .join_from(Product, ProductDetail, JOIN.LEFT_OUTER, on=(ProductDetail.url == Product.url))
         .join_from(
             ProductDetail, Vendor, JOIN.LEFT_OUTER, on=(Vendor.vendor_id == ProductDetail.vid)
@@ -86,7 +86,7 @@ def product_conditions(since=None, vendor=None, device_type=None, text=None, cer
     return conditions
 
 
-def listed_products(**filters):
+def product_rows(**filters):
     """Every listed product with its details and vendor name, newest slot first, as dicts of
     ``StoredProduct`` fields; ``filters`` those of ``product_conditions``."""
     detail_columns = [
@@ -184,7 +184,7 @@ def _listed_details(*columns):
     return (
         ProductDetail.select(*columns)
         .join(Product, on=(Product.url == ProductDetail.url))
-        .where(Product.delisted_at.is_null())
+        .where(Product.listed())
     )
 
 
@@ -235,8 +235,8 @@ def top_vendors(limit=15):
 
 
 def newest_products(limit=20):
-    """The most recently certified listed products, as ``listed_products`` rows."""
-    rows = [row for row in listed_products() if row["certification_date"]]
+    """The most recently certified listed products, as ``product_rows`` rows."""
+    rows = [row for row in product_rows() if row["certification_date"]]
     rows.sort(key=lambda row: row["certification_date"], reverse=True)
     return rows[:limit]
 
@@ -412,7 +412,7 @@ def products_relisted(since):
         query.where(
             (ProductChange.field == "delisted_at")
             & ProductChange.new_value.is_null()
-            & Product.delisted_at.is_null()
+            & Product.listed()
             & (ProductChange.detected_at >= since)
         )
         .order_by(ProductChange.detected_at, ProductChange.url)

@@ -204,7 +204,7 @@ def findings():
             ProductDetail.certification_date,
         )
         .join(Product, on=(Product.url == ProductDetail.url))
-        .where(Product.delisted_at.is_null())
+        .where(Product.listed())
     )
     found = []
     for product in products.dicts():

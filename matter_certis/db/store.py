@@ -285,9 +285,7 @@ def clear_failures(urls):
 def mark_delisted(listed_urls):
     """Products the listing no longer shows (all but ``listed_urls``) get ``delisted_at`` and
     give up their slot; returns how many."""
-    listed = {
-        url for (url,) in Product.select(Product.url).where(Product.delisted_at.is_null()).tuples()
-    }
+    listed = {url for (url,) in Product.select(Product.url).where(Product.listed()).tuples()}
     gone = sorted(listed - set(listed_urls))
     now = utc_now()
     for urls in chunked(gone, ROWS_PER_STATEMENT):
