@@ -29,7 +29,8 @@ def faulty_crawl(tmp_path_factory):
     )
     workdir = tmp_path_factory.mktemp("faulty")
     with ReplicaServer(Catalog(products=600, seed=9), faults=faults) as replica:
-        result = crawl(replica, workdir, DOWNLOAD_TIMEOUT=1, **FAST_RETRIES)
+        # DEBUG: the stats dump, which names each kind of retry, is a DEBUG record.
+        result = crawl(replica, workdir, DOWNLOAD_TIMEOUT=1, LOG_LEVEL="DEBUG", **FAST_RETRIES)
         yield replica, workdir, result
 
 
