@@ -239,6 +239,18 @@ def _placeholders(database, sql):
     return sql.replace("?", "%s") if str(database).startswith("postgresql://") else sql
 
 
+def database_in(workdir):
+    """The SQLite file a crawl of ``crawl`` writes in ``workdir``."""
+    return workdir / "matter_certis.db"
+
+
+def last_run(workdir):
+    """The newest ``crawling_results`` row of the database in ``workdir``."""
+    return rows(
+        database_in(workdir), "SELECT * FROM crawling_results ORDER BY started_at DESC LIMIT 1"
+    )[0]
+
+
 def row_count(database, table):
     return rows(database, f"SELECT count(*) AS n FROM {table}")[0]["n"]
 

@@ -18,8 +18,10 @@ from replica import Catalog, ReplicaServer
 from tests.helpers import (
     assert_mirrors,
     crawl,
+    database_in,
     execute,
     interrupt,
+    last_run,
     rows,
     start_crawl,
     wait_for,
@@ -34,21 +36,12 @@ GROWTHS = (1, 5, 12, 30)
 FULL_RUN_MOMENTS = (1, 10, 45, 52)
 
 
-def database(workdir):
-    return workdir / "matter_certis.db"
-
-
-def last_run(workdir):
-    return rows(
-        database(workdir),
-        "SELECT status, error_details FROM crawling_results ORDER BY started_at DESC LIMIT 1",
-    )[0]
-
-
 def delisted(workdir):
     return {
         row["url"]
-        for row in rows(database(workdir), "SELECT url FROM products WHERE delisted_at IS NOT NULL")
+        for row in rows(
+            database_in(workdir), "SELECT url FROM products WHERE delisted_at IS NOT NULL"
+        )
     }
 
 
@@ -64,7 +57,7 @@ def assert_exact_now_or_after_one_incremental_run(replica, workdir, status, gone
     assert status in ("completed", "partial"), last_run(workdir)
     if status == "partial":
         assert run(replica, workdir) == "completed", last_run(workdir)
-    assert_mirrors(replica, database(workdir))
+    assert_mirrors(replica, database_in(workdir))
     assert delisted(workdir) == set(gone)
 
 
@@ -95,7 +88,7 @@ def test_growth_while_a_full_run_reads_the_details(tmp_path, growth):
     with ReplicaServer(Catalog(products=FULL_SIZE, seed=11)) as replica:
         replica.grow_after(300, growth, kind="detail")
         assert run(replica, tmp_path, "mode=full") == "completed"
-        assert_mirrors(replica, database(tmp_path))
+        assert_mirrors(replica, database_in(tmp_path))
 
 
 @pytest.mark.parametrize("moment", (1, 3, 8))
@@ -168,7 +161,7 @@ def test_growth_during_a_page_range_run(tmp_path):
         status = run(replica, tmp_path, "mode=full", "start_page=2", "end_page=10")
         assert status in ("completed", "partial")
         assert run(replica, tmp_path) == "completed"
-        assert_mirrors(replica, database(tmp_path))
+        assert_mirrors(replica, database_in(tmp_path))
         assert delisted(tmp_path) == set()
 
 
@@ -179,7 +172,7 @@ def test_a_listing_that_keeps_moving_ends_partial_and_the_next_run_finishes_the_
         assert run(replica, tmp_path, "mode=full", MATTER_MOVEMENT_CHECKS=1) == "partial"
         assert "not confirmed" in last_run(tmp_path)["error_details"]
         assert run(replica, tmp_path) == "completed", last_run(tmp_path)
-        assert_mirrors(replica, database(tmp_path))
+        assert_mirrors(replica, database_in(tmp_path))
         assert delisted(tmp_path) == set()
 
 
@@ -197,7 +190,7 @@ def test_what_growth_by_5_during_a_full_run_of_600_products_costs(
         assert run(replica, tmp_path, "mode=full") == "completed"
         assert 53 <= replica.count("list") <= 53 + most_extra
         assert replica.count("detail") == FULL_SIZE + 5
-        assert_mirrors(replica, database(tmp_path))
+        assert_mirrors(replica, database_in(tmp_path))
 
 
 def test_an_incremental_run_notices_products_stored_at_the_wrong_slots(tmp_path):
@@ -208,12 +201,18 @@ def test_an_incremental_run_notices_products_stored_at_the_wrong_slots(tmp_path)
         newest, second = (
             ref["url"] for ref in replica.catalog.expected_products(replica.base_url)[:2]
         )
-        execute(database(tmp_path), "UPDATE products SET index_in_page = -1 WHERE url = ?", newest)
-        execute(database(tmp_path), "UPDATE products SET index_in_page = 11 WHERE url = ?", second)
-        execute(database(tmp_path), "UPDATE products SET index_in_page = 10 WHERE url = ?", newest)
+        execute(
+            database_in(tmp_path), "UPDATE products SET index_in_page = -1 WHERE url = ?", newest
+        )
+        execute(
+            database_in(tmp_path), "UPDATE products SET index_in_page = 11 WHERE url = ?", second
+        )
+        execute(
+            database_in(tmp_path), "UPDATE products SET index_in_page = 10 WHERE url = ?", newest
+        )
         assert run(replica, tmp_path) == "completed"
         assert replica.count("list") > SMALL_SIZE // 12
-        assert_mirrors(replica, database(tmp_path))
+        assert_mirrors(replica, database_in(tmp_path))
 
 
 # Products leaving the listing and coming back (between runs or during one): every run ends,
@@ -247,7 +246,7 @@ def test_a_product_back_on_the_listing_while_another_leaves_it_between_full_runs
         back, gone = urls_at(replica, 60, 40)
         churn(replica, tmp_path, back=[back], gone=[gone])
         assert run(replica, tmp_path, "mode=full", timeout=LOOP_TIMEOUT) == "completed"
-        assert_mirrors(replica, database(tmp_path))
+        assert_mirrors(replica, database_in(tmp_path))
         assert delisted(tmp_path) == {gone}
 
 
@@ -338,7 +337,7 @@ def test_a_product_back_and_another_gone_before_a_page_range_run(tmp_path):
         )
         assert status in ("completed", "partial")
         assert run(replica, tmp_path, timeout=LOOP_TIMEOUT) == "completed"
-        assert_mirrors(replica, database(tmp_path))
+        assert_mirrors(replica, database_in(tmp_path))
         assert delisted(tmp_path) == {gone}
 
 

@@ -9,7 +9,9 @@ from replica import Catalog, ReplicaServer
 from tests.helpers import (
     assert_mirrors,
     crawl,
+    database_in,
     execute,
+    last_run,
     rows,
     stored_details,
 )
@@ -31,10 +33,6 @@ def synced(replica, tmp_path):
     return tmp_path
 
 
-def database(workdir):
-    return workdir / "matter_certis.db"
-
-
 def sync(replica, workdir, *arguments):
     replica.clear_log()
     result = crawl(replica, workdir, *arguments)
@@ -42,22 +40,16 @@ def sync(replica, workdir, *arguments):
     return {"list": replica.count("list"), "detail": replica.count("detail")}
 
 
-def last_run(workdir):
-    return rows(
-        database(workdir), "SELECT * FROM crawling_results ORDER BY started_at DESC LIMIT 1"
-    )[0]
-
-
 def test_a_rerun_with_no_change_costs_two_listing_requests_and_no_detail(replica, synced):
     assert sync(replica, synced) == {"list": 2, "detail": 0}
-    assert_mirrors(replica, database(synced))
+    assert_mirrors(replica, database_in(synced))
 
 
 @pytest.mark.parametrize("new", [1, 30])
 def test_new_products_cost_their_pages_plus_the_status_check(replica, synced, new):
     created = {
         row["url"]: row["created_at"]
-        for row in rows(database(synced), "SELECT url, created_at FROM products")
+        for row in rows(database_in(synced), "SELECT url, created_at FROM products")
     }
     replica.catalog.add_products(new)
     # the status check (page 1, whose cards it stores, and the last page), the other pages
@@ -67,10 +59,10 @@ def test_new_products_cost_their_pages_plus_the_status_check(replica, synced, ne
         "list": 2 + other_pages + (2 if other_pages else 0),
         "detail": new,
     }
-    assert_mirrors(replica, database(synced))
+    assert_mirrors(replica, database_in(synced))
     after = {
         row["url"]: row["created_at"]
-        for row in rows(database(synced), "SELECT url, created_at FROM products")
+        for row in rows(database_in(synced), "SELECT url, created_at FROM products")
     }
     assert {url: after[url] for url in created} == created
     assert last_run(synced)["products_added"] == new
@@ -78,9 +70,9 @@ def test_new_products_cost_their_pages_plus_the_status_check(replica, synced, ne
 
 def test_a_product_without_details_is_fetched_by_the_next_run(replica, synced):
     (url,) = [p["url"] for p in replica.catalog.expected_products(replica.base_url)[5:6]]
-    execute(database(synced), "DELETE FROM product_details WHERE url = ?", url)
+    execute(database_in(synced), "DELETE FROM product_details WHERE url = ?", url)
     assert sync(replica, synced) == {"list": 2, "detail": 1}
-    assert_mirrors(replica, database(synced))
+    assert_mirrors(replica, database_in(synced))
 
 
 def test_full_mode_records_changes_and_delistings(replica, synced):
@@ -89,7 +81,7 @@ def test_full_mode_records_changes_and_delistings(replica, synced):
     replica.catalog.change(changed, software_version="9.9.9", certification_date="2026-01-02")
     replica.catalog.change(renamed, model="Renamed Plug")
     replica.catalog.delist([gone])
-    before = {row["url"]: row for row in stored_details(database(synced))}
+    before = {row["url"]: row for row in stored_details(database_in(synced))}
 
     counts = sync(replica, synced, "mode=full")
 
@@ -97,7 +89,9 @@ def test_full_mode_records_changes_and_delistings(replica, synced):
     # a second status check, the page where the delisted product was (read again to
     # confirm it is gone) and a third status check
     assert counts == {"list": 2 + (PRODUCTS // 12 - 2) + 2 + 1 + 2, "detail": PRODUCTS - 1}
-    changes = rows(database(synced), "SELECT url, field, old_value, new_value FROM product_changes")
+    changes = rows(
+        database_in(synced), "SELECT url, field, old_value, new_value FROM product_changes"
+    )
     assert sorted(changes, key=lambda change: (change["url"], change["field"])) == sorted(
         [
             {
@@ -122,10 +116,10 @@ def test_full_mode_records_changes_and_delistings(replica, synced):
         key=lambda change: (change["url"], change["field"]),
     )
     (delisted,) = rows(
-        database(synced), "SELECT url, page_id FROM products WHERE delisted_at IS NOT NULL"
+        database_in(synced), "SELECT url, page_id FROM products WHERE delisted_at IS NOT NULL"
     )
     assert delisted == {"url": gone, "page_id": None}
-    assert_mirrors(replica, database(synced))
+    assert_mirrors(replica, database_in(synced))
     run = last_run(synced)
     assert (run["status"], run["mode"], run["products_updated"]) == ("completed", "full", 2)
     assert run["products_unchanged"] == PRODUCTS - 1 - 2
@@ -138,9 +132,9 @@ def test_a_relisted_product_loses_its_delisted_at(replica, synced):
     replica.catalog.relist([gone])
     sync(replica, synced, "mode=full")
     assert rows(
-        database(synced), "SELECT count(*) AS n FROM products WHERE delisted_at IS NOT NULL"
+        database_in(synced), "SELECT count(*) AS n FROM products WHERE delisted_at IS NOT NULL"
     ) == [{"n": 0}]
-    assert_mirrors(replica, database(synced))
+    assert_mirrors(replica, database_in(synced))
 
 
 def test_a_full_run_over_a_page_range_judges_no_delisting(replica, synced):
@@ -153,5 +147,5 @@ def test_a_full_run_over_a_page_range_judges_no_delisting(replica, synced):
         "detail": 24,
     }
     assert rows(
-        database(synced), "SELECT count(*) AS n FROM products WHERE delisted_at IS NOT NULL"
+        database_in(synced), "SELECT count(*) AS n FROM products WHERE delisted_at IS NOT NULL"
     ) == [{"n": 0}]
