@@ -52,9 +52,10 @@ class MatterProductsSpider(ListingSync, DetailPage, ProjectSpider):
     item_class = ProductDetail
 
     @classmethod
-    def check_arguments(cls, mode="incremental", start_page=None, end_page=None, **unknown):
+    def check_arguments(cls, mode="incremental", start_page=None, end_page=None, **others):
         mode, start_page, end_page = parse_arguments(mode, start_page, end_page)
-        return {"mode": mode, "start_page": start_page, "end_page": end_page}
+        checked = super().check_arguments(**others)
+        return {**checked, "mode": mode, "start_page": start_page, "end_page": end_page}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
