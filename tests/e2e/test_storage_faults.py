@@ -2,6 +2,8 @@
 nothing half-written for the next; a database deleted or full during a crawl fails it in one
 line, keeps what was committed and is never recreated."""
 
+import sqlite3
+
 from matter_certis import verdict
 from replica import Catalog, ReplicaServer
 from tests.helpers import (
@@ -39,15 +41,26 @@ def test_a_killed_run_then_new_products_the_next_run_stores_them_all(tmp_path):
     assert "Traceback" not in (tmp_path / "crawl.log").read_text()
 
 
+def details_so_far(database):
+    """Detail rows a running crawl has committed; 0 before it has made its file and tables."""
+    try:
+        return row_count(database, "product_details") if database.exists() else 0
+    except sqlite3.OperationalError:
+        return 0
+
+
 def test_a_database_deleted_during_a_crawl_fails_it_and_is_not_recreated(tmp_path):
     database = tmp_path / "matter_certis.db"
     with ReplicaServer(Catalog(products=240, seed=7), delay=0.05) as replica:
         process = start_crawl(replica, tmp_path, MATTER_DB_BATCH_SIZE=10)
-        assert wait_for(
-            lambda: database.exists() and row_count(database, "product_details") >= 20, timeout=120
-        )
-        database.unlink()
-        output, _ = process.communicate(timeout=120)
+        try:
+            assert wait_for(lambda: details_so_far(database) >= 20, timeout=120)
+            database.unlink()
+            process.communicate(timeout=120)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
         fetched = replica.count("detail")
     log = (tmp_path / "crawl.log").read_text()
     assert process.returncode == verdict.EXIT_CODES["failed"]
