@@ -20,6 +20,7 @@ from scrapy.responsetypes import responsetypes
 
 from matter_certis.exporters import neutralise_formula
 from matter_certis.normalize import format_hex_id
+from replica.product import FIELDS as PRODUCT_FIELDS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FILES = Path(__file__).parent / "files"
@@ -62,31 +63,8 @@ COMPLIANCE_COLUMNS = (
     "reason",
     "history",
 )
-DETAIL_COLUMNS = (
-    "url",
-    "page_id",
-    "index_in_page",
-    "manufacturer",
-    "model",
-    "device_type",
-    "certificate_id",
-    "certification_date",
-    "software_version",
-    "hardware_version",
-    "firmware_version",
-    "specification_version",
-    "vid",
-    "pid",
-    "family_sku",
-    "family_variant_sku",
-    "family_id",
-    "tis_trp_tested",
-    "transport_interface",
-    "primary_device_type_id",
-    "application_categories",
-    "description",
-    "compliance_document_url",
-)
+# The detail columns are the replica's fields of a product, at its slot.
+DETAIL_COLUMNS = ("url", "page_id", "index_in_page", *PRODUCT_FIELDS)
 
 
 def response_from(name, url, **request_kwargs):
