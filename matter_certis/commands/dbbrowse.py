@@ -65,23 +65,21 @@ ORDER BY d.certification_date DESC, p.page_id DESC
 """
 
 
-def prepare(path):
-    """Add what the metadata uses to the SQLite file at ``path``: the view
+def prepare(plain):
+    """Add what the metadata uses to the SQLite database of the ``sqlite3`` connection
+    ``plain``: the view
     ``listed_products`` (made again, so it follows this version) and the full-text index
     ``product_details_fts``, whose triggers keep it current as crawls write (rebuilt here
     too, so an index that missed writes heals)."""
     import sqlite_utils  # here: every scrapy command loads this module
 
-    database = sqlite_utils.Database(path)
-    try:
-        with database.conn:
-            database.execute("DROP VIEW IF EXISTS listed_products")
-            database.execute(LISTED_PRODUCTS_VIEW)
-        details = database["product_details"]
-        details.enable_fts(SEARCHED_COLUMNS, create_triggers=True, replace=True)
-        details.rebuild_fts()
-    finally:
-        database.close()
+    database = sqlite_utils.Database(plain)
+    with database.conn:
+        database.execute("DROP VIEW IF EXISTS listed_products")
+        database.execute(LISTED_PRODUCTS_VIEW)
+    details = database["product_details"]
+    details.enable_fts(SEARCHED_COLUMNS, create_triggers=True, replace=True)
+    details.rebuild_fts()
 
 
 def metadata_for(name):
@@ -169,7 +167,8 @@ class Command(ScrapyCommand):
         with connection.reading(url) as database:
             path = Path(database.obj.database).resolve()
         try:
-            prepare(path)
+            with connection.plain_sqlite(path) as plain:
+                prepare(plain)
         except sqlite3.Error as error:
             return failures.fail(self, f"cannot prepare {path} for Datasette: {error}", exitcode=1)
         if opts.prepare_only:

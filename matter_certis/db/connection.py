@@ -8,6 +8,7 @@ crawl's pipeline and run record, and every db command, come here.
 import logging
 import os
 import random
+import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -226,3 +227,15 @@ def reading(url):
                 "DATABASE_URL, or run `scrapy crawl matter_products` first"
             )
         yield database
+
+
+@contextmanager
+def plain_sqlite(path):
+    """A plain ``sqlite3`` connection to the project's SQLite file at ``path`` (checked by
+    ``reading`` first), for a library that takes one (sqlite-utils); closed on leaving."""
+    plain = sqlite3.connect(path)
+    try:
+        plain.execute(f"PRAGMA busy_timeout = {SQLITE_PRAGMAS['busy_timeout']}")
+        yield plain
+    finally:
+        plain.close()
