@@ -58,7 +58,7 @@ def fail(crawler, reason, message):
     if stats.get_value(CLOSE_MESSAGE_STAT) is None:
         stats.set_value(CLOSE_MESSAGE_STAT, message)
     engine = crawler._engine  # None until the crawl starts (``crawler.engine`` raises then)
-    if engine is not None and engine.spider is not None and not _closing(engine):
+    if engine is not None and engine.spider is not None and not closing(engine):
         task = asyncio.ensure_future(engine.close_spider_async(reason=reason))
         _TASKS.add(task)
         task.add_done_callback(_TASKS.discard)
@@ -68,6 +68,7 @@ def fail(crawler, reason, message):
 _TASKS = set()
 
 
-def _closing(engine):
+def closing(engine):
+    """Whether the engine has begun to close the spider (a close is then already under way)."""
     slot = getattr(engine, "_slot", None)
     return slot is not None and getattr(slot, "closing", None) is not None

@@ -9,6 +9,7 @@ from email.utils import parsedate_to_datetime
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.response import response_status_message
 
+from matter_certis import verdict
 from matter_certis.pages import page_problem, redirected_away
 
 # How often a waiting retry looks whether the engine is stopping (Ctrl-C, a Scrapyd cancel,
@@ -112,5 +113,4 @@ class BackoffRetryMiddleware(RetryMiddleware):
         engine = self.crawler.engine
         if engine is None:
             return False
-        slot = getattr(engine, "_slot", None)
-        return not engine.running or (slot is not None and slot.closing is not None)
+        return not engine.running or verdict.closing(engine)
