@@ -1,10 +1,10 @@
 """Items the spiders yield. Output processors live next to the fields, input processors on
-the loaders (``loaders.py``); feeds show VID/PID as ``0xXXXX`` while the database keeps ints."""
+the loaders (``parsing/loaders.py``); feeds show VID/PID as ``0xXXXX`` while the database keeps ints."""
 
 import scrapy
 from itemloaders.processors import Identity, Join, TakeFirst
 
-from matter_certis.normalize import format_hex_id
+from matter_certis.parsing.normalize import format_hex_id
 
 
 def _field(**kwargs):

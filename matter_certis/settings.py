@@ -38,7 +38,7 @@ HTTPCACHE_ENABLED = False
 # Default on in Scrapy 2.19: an HTTP server that runs Python sent to it. Never wanted here.
 REMOTE_CONTROL_ENABLED = False
 # Default DEBUG: a line per item and request, some 38,000 for 1,200 products. Scrapy's
-# startup listings and stats dump are DEBUG too (matter_certis/logs.py).
+# startup listings and stats dump are DEBUG too (matter_certis/run/logs.py).
 LOG_LEVEL = "INFO"
 # Default on: a telnet console on a local port; not needed for unattended runs.
 TELNETCONSOLE_ENABLED = False
@@ -46,17 +46,17 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's RetryMiddleware re-queues at once; ours waits (backoff with jitter).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "matter_certis.middlewares.retry.BackoffRetryMiddleware": 550,
+    "matter_certis.downloadermiddlewares.retry.BackoffRetryMiddleware": 550,
     # Sees every raw answer before retries do.
-    "matter_certis.middlewares.breaker.CircuitBreakerMiddleware": 560,
+    "matter_certis.downloadermiddlewares.breaker.CircuitBreakerMiddleware": 560,
 }
 
 SPIDER_MIDDLEWARES = {
-    # scrapy-deltafetch made async and commit-aware (see matter_certis/middlewares/deltafetch.py).
-    "matter_certis.middlewares.deltafetch.CommittedDeltaFetch": 100,
+    # scrapy-deltafetch made async and commit-aware (see matter_certis/spidermiddlewares/deltafetch.py).
+    "matter_certis.spidermiddlewares.deltafetch.CommittedDeltaFetch": 100,
     # Not a whole page of its kind (pages.page_problem) after the retries, or a detail page
     # redirected elsewhere: to the errback, not the callback.
-    "matter_certis.middlewares.page_check.PageCheckMiddleware": 50,
+    "matter_certis.spidermiddlewares.page_check.PageCheckMiddleware": 50,
 }
 DELTAFETCH_ENABLED = True
 
@@ -72,7 +72,7 @@ EXTENSIONS = {
 # logs the verdict; NotifyingRunSuite also posts it to SPIDERMON_DISCORD_WEBHOOK_URL when
 # the run is not completed.
 SPIDERMON_ENABLED = False
-SPIDERMON_SPIDER_CLOSE_MONITORS = ("matter_certis.monitors.RunSuite",)
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("matter_certis.run.monitors.RunSuite",)
 SPIDERMON_DISCORD_MESSAGE = (
     "matter-certis: {{ data.spider.name }} run {{ data.stats['matter/status'] }}: "
     "{{ data.stats['matter/status_reason'] }}"
@@ -89,13 +89,13 @@ ITEM_PIPELINES = {
 
 FEED_EXPORT_ENCODING = "utf-8"
 # Default: Scrapy's CSV (lists joined by ","), no XLSX. Ours neutralise formula injection
-# and join lists with "; " (see matter_certis/exporters.py); dbexport uses them too.
+# and join lists with "; " (see matter_certis/output/exporters.py); dbexport uses them too.
 FEED_EXPORTERS = {
-    "csv": "matter_certis.exporters.CsvExporter",
-    "xlsx": "matter_certis.exporters.XlsxExporter",
+    "csv": "matter_certis.output.exporters.CsvExporter",
+    "xlsx": "matter_certis.output.exporters.XlsxExporter",
 }
 # Default none: feeds (-o/-O) hold one row per product (or vendor), not also refs.
-ADDONS = {"matter_certis.exporters.FeedRows": 0}
+ADDONS = {"matter_certis.output.exporters.FeedRows": 0}
 # Default none: the database commands dbexport, dbstats, dbcheck, dbreport.
 COMMANDS_MODULE = "matter_certis.commands"
 

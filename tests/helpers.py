@@ -18,8 +18,8 @@ from psycopg2.extras import RealDictCursor
 from scrapy.http import HtmlResponse, Request
 from scrapy.responsetypes import responsetypes
 
-from matter_certis.exporters import neutralise_formula
-from matter_certis.normalize import format_hex_id
+from matter_certis.output.exporters import neutralise_formula
+from matter_certis.parsing.normalize import format_hex_id
 from replica.product import FIELDS as PRODUCT_FIELDS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -7,10 +7,10 @@ import signal
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from matter_certis.base_spiders.base import SpiderArgumentError
 from matter_certis.extensions.run_record import RunRecord
-from matter_certis.logs import quiet_scrapy_startup
-from matter_certis.spiders.base import SpiderArgumentError
-from matter_certis.verdict import EXIT_CODES
+from matter_certis.run.logs import quiet_scrapy_startup
+from matter_certis.run.verdict import EXIT_CODES
 
 logger = logging.getLogger(__name__)
 

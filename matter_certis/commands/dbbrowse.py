@@ -10,7 +10,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis.commands import failures
+from matter_certis.cli import failures
 from matter_certis.db import connection
 
 HOST = "127.0.0.1"

@@ -13,10 +13,10 @@ from xml.etree import ElementTree
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis import normalize
-from matter_certis.commands import failures, output
+from matter_certis.cli import failures, output
 from matter_certis.db import connection, queries
 from matter_certis.db.models import utc_now
+from matter_certis.parsing import normalize
 
 # Before any run: "since the beginning" is every row.
 BEGINNING = datetime(1970, 1, 1)

@@ -2,7 +2,7 @@
 
 from scrapy.commands import ScrapyCommand
 
-from matter_certis.commands import failures
+from matter_certis.cli import failures
 from matter_certis.db import connection, queries
 
 EXAMPLES = 3

@@ -7,11 +7,11 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis.commands import failures
-from matter_certis.commands.filters import add_filter_options, filters_from
+from matter_certis.cli import failures
+from matter_certis.cli.filters import add_filter_options, filters_from
 from matter_certis.db import connection, queries, reconcile
-from matter_certis.exporters import exporter_for
 from matter_certis.items import StoredProduct
+from matter_certis.output.exporters import exporter_for
 
 
 class Command(ScrapyCommand):

@@ -6,8 +6,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from matter_certis.db import connection, reconcile
-from matter_certis.exporters import exporter_for
 from matter_certis.items import Finding
+from matter_certis.output.exporters import exporter_for
 
 
 class Command(ScrapyCommand):

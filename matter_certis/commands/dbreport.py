@@ -5,12 +5,12 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis.commands import failures
+from matter_certis.cli import failures
 from matter_certis.db import connection
 
 
 class Command(ScrapyCommand):
-    """Writes the report of ``matter_certis/report.py`` for the local database."""
+    """Writes the report of ``matter_certis/output/report.py`` for the local database."""
 
     requires_project = True
     requires_crawler_process = False
@@ -32,7 +32,7 @@ class Command(ScrapyCommand):
         with connection.reading(self.settings["DATABASE_URL"]):
             # Imported here: Scrapy loads every command module on every run, a crawl
             # included, and matplotlib costs half a second and 60 MB.
-            from matter_certis import report
+            from matter_certis.output import report
 
             html = report.render()
         path.write_text(html, encoding="utf-8")

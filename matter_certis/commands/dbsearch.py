@@ -8,11 +8,11 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis import normalize
-from matter_certis.commands import failures, output
-from matter_certis.commands.filters import add_filter_options, filters_from
+from matter_certis.cli import failures, output
+from matter_certis.cli.filters import add_filter_options, filters_from
 from matter_certis.db import connection, queries
-from matter_certis.exporters import neutralise_formula
+from matter_certis.output.exporters import neutralise_formula
+from matter_certis.parsing import normalize
 
 # (row key, heading) in the order shown; the URL last, never cut, so it stays clickable.
 COLUMNS = (

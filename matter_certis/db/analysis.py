@@ -3,7 +3,7 @@
 from peewee import JOIN
 
 from matter_certis.db.models import FailedRequest, Product, ProductDetail
-from matter_certis.positions import PAGE_SIZE, physical_page
+from matter_certis.listing.positions import PAGE_SIZE, physical_page
 
 
 def listed_products():

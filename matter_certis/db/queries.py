@@ -9,7 +9,6 @@ from functools import reduce
 
 from peewee import JOIN, fn
 
-from matter_certis import normalize
 from matter_certis.db import analysis
 from matter_certis.db.models import (
     CrawlingResult,
@@ -21,6 +20,7 @@ from matter_certis.db.models import (
     ProductDetail,
     Vendor,
 )
+from matter_certis.parsing import normalize
 
 NO_VALUE = "(none)"
 EXAMPLES = 5

@@ -6,9 +6,9 @@ from collections import Counter
 
 from peewee import JOIN, fn
 
-from matter_certis import normalize
 from matter_certis.db import analysis
 from matter_certis.db.models import DclChange, DclCompliance, DclModel, Product, ProductDetail
+from matter_certis.parsing import normalize
 
 # Each finding and what it means for a user (the terminal summary and docs/ledger.md say the same).
 FINDINGS = {

@@ -14,7 +14,7 @@ from scrapy.utils.asyncio import create_looping_call
 from tqdm import tqdm
 
 from matter_certis.items import ProductDetail, RequestFailure
-from matter_certis.positions import PAGE_SIZE
+from matter_certis.listing.positions import PAGE_SIZE
 
 logger = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from scrapy import signals
 from twisted.python.failure import Failure
 
 from matter_certis import signals as project_signals
-from matter_certis import verdict
 from matter_certis.db import connection, models
 from matter_certis.db.models import CrawlingResult, utc_now
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
+from matter_certis.run import verdict
 
 logger = logging.getLogger(__name__)
 

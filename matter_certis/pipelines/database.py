@@ -6,7 +6,7 @@ from peewee import PeeweeException
 from psycopg2.errors import TransactionRollbackError
 from scrapy import signals as scrapy_signals
 
-from matter_certis import signals, verdict
+from matter_certis import signals
 from matter_certis.db import connection, models, store
 from matter_certis.db.drift import FieldCoverage
 from matter_certis.items import (
@@ -17,6 +17,7 @@ from matter_certis.items import (
     RequestFailure,
     Vendor,
 )
+from matter_certis.run import verdict
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """Spider ``dcl_compliance``: every compliance record of the CSA's Distributed Compliance
 Ledger (one per certified firmware of a model)."""
 
+from matter_certis.base_spiders.dcl_walk import DclWalkSpider
 from matter_certis.items import DclCompliance
-from matter_certis.loaders import DclComplianceLoader
-from matter_certis.spiders.dcl_walk import DclWalkSpider
+from matter_certis.parsing.loaders import DclComplianceLoader
 
 KEY = ("vid", "pid", "software_version", "certification_type")
 LEDGER_KEY = ("vid", "pid", "softwareVersion", "certificationType")

@@ -1,8 +1,8 @@
 """Spider ``dcl_models``: every model record of the CSA's Distributed Compliance Ledger."""
 
+from matter_certis.base_spiders.dcl_walk import DclWalkSpider
 from matter_certis.items import DclModel
-from matter_certis.loaders import DclModelLoader
-from matter_certis.spiders.dcl_walk import DclWalkSpider
+from matter_certis.parsing.loaders import DclModelLoader
 
 
 class DclModelsSpider(DclWalkSpider):

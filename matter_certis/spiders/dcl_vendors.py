@@ -1,8 +1,8 @@
 """Spider ``dcl_vendors``: every vendor of the CSA's Distributed Compliance Ledger."""
 
+from matter_certis.base_spiders.dcl_walk import DclWalkSpider
 from matter_certis.items import Vendor
-from matter_certis.loaders import VendorLoader
-from matter_certis.spiders.dcl_walk import DclWalkSpider
+from matter_certis.parsing.loaders import VendorLoader
 
 
 class DclVendorsSpider(DclWalkSpider):

@@ -7,15 +7,15 @@ from scrapy import signals
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import add_or_replace_parameter
 
-from matter_certis.arguments import parse_arguments
+from matter_certis.base_spiders.arguments import parse_arguments
+from matter_certis.base_spiders.base import ProjectSpider
+from matter_certis.base_spiders.detail_page import DetailPage
+from matter_certis.base_spiders.listing_sync import ListingSync
+from matter_certis.downloadermiddlewares.breaker import SiteUnreachable
 from matter_certis.items import ProductDetail, RequestFailure
-from matter_certis.loaders import ProductRefLoader
-from matter_certis.middlewares.breaker import SiteUnreachable
-from matter_certis.pages import CARDS
-from matter_certis.positions import PAGE_SIZE, cards_on_page, page_slots
-from matter_certis.spiders.base import ProjectSpider
-from matter_certis.spiders.detail_page import DetailPage
-from matter_certis.spiders.listing_sync import ListingSync
+from matter_certis.listing.positions import PAGE_SIZE, cards_on_page, page_slots
+from matter_certis.parsing.loaders import ProductRefLoader
+from matter_certis.parsing.pages import CARDS
 
 # A card's first link to a product page: inside the card, or the link the whole card sits in.
 PRODUCT_LINK = (

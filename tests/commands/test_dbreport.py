@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from matter_certis.db.reconcile import FINDINGS
-from matter_certis.report import NEWEST
+from matter_certis.output.report import NEWEST
 from tests.helpers import HTML_MODEL, rows, scrapy_command
 
 CAPTIONS = (

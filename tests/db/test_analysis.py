@@ -5,7 +5,7 @@ import pytest
 
 from matter_certis.db import analysis, connection, models
 from matter_certis.db.models import utc_now
-from matter_certis.positions import PAGE_SIZE
+from matter_certis.listing.positions import PAGE_SIZE
 
 
 @pytest.fixture(autouse=True)

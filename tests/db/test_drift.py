@@ -5,7 +5,7 @@ import pytest
 from matter_certis.db import connection, models
 from matter_certis.db.drift import MIN_PAGES, FieldCoverage
 from matter_certis.db.models import Product, ProductDetail
-from matter_certis.verdict import EXIT_CODES
+from matter_certis.run.verdict import EXIT_CODES
 from replica import Catalog, ReplicaServer
 from tests.helpers import crawl, rows, stored_details
 

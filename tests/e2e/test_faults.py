@@ -3,7 +3,7 @@ the circuit breaker, and the next run after it recovers completes."""
 
 import pytest
 
-from matter_certis.verdict import EXIT_CODES
+from matter_certis.run.verdict import EXIT_CODES
 from replica import Catalog, Faults, ReplicaServer
 from tests.helpers import assert_mirrors, crawl, rows
 

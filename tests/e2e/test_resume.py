@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from matter_certis.verdict import EXIT_CODES
+from matter_certis.run.verdict import EXIT_CODES
 from replica import Catalog, Faults, ReplicaServer
 from tests.helpers import (
     assert_mirrors,

@@ -4,7 +4,7 @@ line, keeps what was committed and is never recreated."""
 
 import sqlite3
 
-from matter_certis import verdict
+from matter_certis.run import verdict
 from replica import Catalog, ReplicaServer
 from tests.helpers import (
     by_url,

@@ -5,11 +5,11 @@ import logging
 
 import pytest
 
-from matter_certis import verdict
+from matter_certis.base_spiders.base import ProjectSpider
 from matter_certis.db import connection, models
 from matter_certis.extensions.run_record import RunRecord
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
-from matter_certis.spiders.base import ProjectSpider
+from matter_certis.run import verdict
 from tests.helpers import rows
 
 FAILED_PAGE = "https://csa-iot.org/csa-iot_products/page/3/"

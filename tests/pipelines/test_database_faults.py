@@ -7,9 +7,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from matter_certis import signals, verdict
+from matter_certis import signals
 from matter_certis.items import ProductDetail, ProductRef
 from matter_certis.pipelines.database import DatabasePipeline
+from matter_certis.run import verdict
 from matter_certis.spiders.matter_products import MatterProductsSpider
 from tests.helpers import is_intact, row_count
 

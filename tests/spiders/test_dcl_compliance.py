@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from matter_certis import normalize, verdict
+from matter_certis.parsing import normalize
+from matter_certis.run import verdict
 from replica import Catalog, ReplicaServer
 from replica.dcl import Faults
 from replica.ledger import REVOCATION_REASON

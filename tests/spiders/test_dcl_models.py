@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from matter_certis import verdict
+from matter_certis.run import verdict
 from replica import Catalog, ReplicaServer
 from replica.dcl import Faults
 from tests.helpers import pages, rows, stored_models, walk

@@ -7,7 +7,8 @@ import json
 import pytest
 from scrapy.http import Request, TextResponse
 
-from matter_certis import normalize, verdict
+from matter_certis.parsing import normalize
+from matter_certis.run import verdict
 from matter_certis.spiders.dcl_vendors import DclVendorsSpider
 from replica import Catalog, Faults, ReplicaServer
 from tests.helpers import crawl, rows

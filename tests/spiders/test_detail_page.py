@@ -5,7 +5,7 @@ per case in tests/files."""
 import pytest
 
 from matter_certis.items import ProductDetail
-from matter_certis.loaders import ProductRefLoader
+from matter_certis.parsing.loaders import ProductRefLoader
 from matter_certis.pipelines.plausible import PlausibleValuesPipeline
 from matter_certis.pipelines.validate import ValidatePipeline
 from matter_certis.spiders.matter_products import MatterProductsSpider

@@ -4,8 +4,8 @@ card (no product link, a link to another site) that costs that card, not its pag
 import pytest
 from scrapy import Request
 
-from matter_certis import normalize
 from matter_certis.items import ProductRef, RequestFailure
+from matter_certis.parsing import normalize
 from matter_certis.spiders.matter_products import MatterProductsSpider
 from tests.helpers import response_from
 

@@ -1,0 +1,181 @@
+"""The walk every DCL spider makes: one Cosmos SDK list endpoint read page by page, following
+``pagination.next_key`` until it is empty."""
+
+import re
+from urllib.parse import quote
+
+import scrapy
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from matter_certis.base_spiders.base import ProjectSpider
+from matter_certis.run import verdict
+
+_COUNT = re.compile(r"[0-9]+")
+
+
+class MalformedPage(ValueError):
+    """A DCL answer that is not a page of the list being walked."""
+
+
+class DclWalkSpider(ProjectSpider):
+    """Reads ``{DCL_BASE_URL}{path}`` page by page, ``DCL_PAGE_LIMIT`` records a page,
+    following ``pagination.next_key`` (base64, so URL-encoded) until it is null or empty.
+
+    The first page asks for ``pagination.count_total``; when the ledger announces a
+    ``total`` (a count as a string), the walk must read exactly that many records. Anything
+    else ends the run ``failed`` with one error line, the records read so far kept:
+
+    - a page that failed after all retries: ``dcl_failed``;
+    - an answer that is not a page (not JSON, no record list, ``pagination`` or its
+      ``next_key`` missing or of the wrong type): ``dcl_malformed``, nothing of it stored;
+    - a ``next_key`` that came before: ``dcl_key_loop``;
+    - an empty page that names a next page (a ledger that would be walked forever):
+      ``dcl_empty_page``;
+    - more records than ``total``, or fewer when the walk ends: ``dcl_total_mismatch``.
+
+    Subclasses name the endpoint (``path``), the page's record list (``records_key``), what
+    a record is (``noun``, for log lines; ``item_class``, its item), and load each record
+    with ``load()``, which returns the item, or ``None`` after ``refuse()`` for a record
+    that cannot be stored; a refused record makes the run ``partial`` (``audit()``).
+    ``walk_complete`` turns true when the last page is read and the count matches: only
+    then may the database take a record the walk did not see as gone from the ledger.
+    """
+
+    path = records_key = noun = item_class = None
+    # Nothing to skip: deltafetch remembers detail pages of products only.
+    custom_settings = {"DELTAFETCH_ENABLED": False}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys_seen = set()
+        self.pages_read = 0
+        self.records_read = 0
+        self.records_kept = 0
+        self.total = None
+        self.refused = []
+        self.walk_complete = False
+
+    def page_request(self, key=None):
+        """The page after ``key``; the first page (no key) asks for the total count."""
+        url = self.settings["DCL_BASE_URL"].rstrip("/") + self.path
+        url += f"?pagination.limit={self.settings.getint('DCL_PAGE_LIMIT')}"
+        url += f"&pagination.key={quote(key, safe='')}" if key else "&pagination.count_total=true"
+        return scrapy.Request(url, callback=self.parse, errback=self.page_failed)
+
+    async def start(self):
+        yield self.page_request()
+
+    def parse(self, response):
+        """One page: its records, then the next page unless the walk is over."""
+        try:
+            records, next_key, total = self.read_page(response)
+        except MalformedPage as error:
+            raise self.give_up(
+                "dcl_malformed", f"DCL {self.noun} page {response.url} is malformed ({error})"
+            ) from None
+        if self.pages_read == 0:
+            # Later pages carry no count: the gateway counts only on a walk's first page.
+            self.total = total
+        self.pages_read += 1
+        self.crawler.stats.inc_value("dcl/pages")
+        for record in records:
+            item = self.load(response, record)
+            if item is not None:
+                self.records_kept += 1
+                yield item
+        self.records_read += len(records)
+        if self.total is not None and self.records_read > self.total:
+            raise self.give_up(
+                "dcl_total_mismatch",
+                f"DCL {self.noun} walk read {self.records_read} records by {response.url}, "
+                f"more than the {self.total} the ledger announced",
+            )
+        if not next_key:
+            if self.total is not None and self.records_read != self.total:
+                raise self.give_up(
+                    "dcl_total_mismatch",
+                    f"DCL {self.noun} walk ended on {response.url} after "
+                    f"{self.records_read} records, but the ledger announced {self.total}",
+                )
+            self.logger.info(
+                "DCL walk complete: %d %s records (the ledger counts %s)",
+                self.records_read,
+                self.noun,
+                self.total,
+            )
+            self.walk_complete = True
+            return
+        if not records:
+            raise self.give_up(
+                "dcl_empty_page",
+                f"DCL {self.noun} page {response.url} is empty but names a "
+                f"next page (next_key {next_key!r})",
+            )
+        if next_key in self.keys_seen:
+            raise self.give_up(
+                "dcl_key_loop",
+                f"DCL {self.noun} pages loop: next_key {next_key!r} came back on {response.url}",
+            )
+        self.keys_seen.add(next_key)
+        yield self.page_request(next_key)
+
+    def read_page(self, response):
+        """``(records, next_key, total)`` of a page; ``MalformedPage`` if it is not one."""
+        try:
+            page = response.json()
+        except ValueError as error:
+            raise MalformedPage(f"not JSON: {error}") from None
+        if not isinstance(page, dict):
+            raise MalformedPage("not a JSON object")
+        records = page.get(self.records_key)
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            raise MalformedPage(f"{self.records_key} is not a list of records")
+        pagination = page.get("pagination")
+        if not isinstance(pagination, dict):
+            raise MalformedPage(
+                f"pagination is {'missing' if pagination is None else 'not an object'}"
+            )
+        if "next_key" not in pagination:
+            raise MalformedPage("pagination has no next_key")
+        next_key = pagination["next_key"]
+        if next_key is not None and not isinstance(next_key, str):
+            raise MalformedPage(f"next_key is not a string: {next_key!r}")
+        total = pagination.get("total")
+        if total is not None and not (isinstance(total, str) and _COUNT.fullmatch(total)):
+            raise MalformedPage(f"total is not a count as a string: {total!r}")
+        return records, next_key, None if total is None else int(total)
+
+    def load(self, response, record):
+        """The item of one record, or ``None`` (after ``refuse()``) if it cannot be stored."""
+        raise NotImplementedError
+
+    def refuse(self, response, why):
+        """A record that cannot be stored: warned about, counted, and named by ``audit()``."""
+        problem = f"DCL {self.noun} record not stored ({why}) on {response.url}"
+        self.logger.warning(problem)
+        self.crawler.stats.inc_value("dcl/records_refused")
+        self.refused.append(problem)
+
+    def audit(self):
+        """Refused records are planned but not stored: the run is ``partial``."""
+        return [verdict.Problem("partial", problem) for problem in self.refused]
+
+    def page_failed(self, failure):
+        """A page that failed after all retries ends the walk: the rest cannot be reached.
+
+        Not raised: Scrapy would log the download error a second time, with a traceback.
+        """
+        why = (
+            f"HTTP {failure.value.response.status}"
+            if failure.check(HttpError)
+            else f"{type(failure.value).__name__}: {failure.value}"
+        )
+        self.give_up("dcl_failed", f"DCL {self.noun} page {failure.request.url} failed ({why})")
+
+    def give_up(self, reason, message):
+        """End the run ``failed`` with one error line; returns the ``CloseSpider`` to raise."""
+        return verdict.fail(
+            self.crawler,
+            reason,
+            f"{message}; stopping, the {self.records_kept} {self.noun}s read so far are kept",
+        )

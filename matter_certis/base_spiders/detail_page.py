@@ -1,0 +1,120 @@
+"""The detail side of ``matter_products``: a product page's fields, read with compiled XPath
+on the lxml tree (the crawl's hot loop)."""
+
+from lxml import etree
+from parsel.csstranslator import css2xpath
+
+from matter_certis.parsing import normalize
+from matter_certis.parsing.loaders import ProductDetailLoader, page_text
+
+# Unicode spaces count as spaces wherever text is matched (the site pads text with them);
+# XPath's normalize-space() alone only knows the ASCII ones.
+UNICODE_SPACES = (
+    "\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+)
+UPPER_CASE = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def has_class(name):
+    """XPath predicate: the element has class ``name``."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def first(results):
+    """The first result of a compiled XPath, or ``None``."""
+    return results[0] if results else None
+
+
+def text_as_matched(expression):
+    """XPath: the text of ``expression``, whitespace collapsed and lower-cased."""
+    return (
+        f"normalize-space(translate({expression}, '{UPPER_CASE}{UNICODE_SPACES}', "
+        f"'{UPPER_CASE.lower()}{' ' * len(UNICODE_SPACES)}'))"
+    )
+
+
+# Fields are list items anywhere below the details block, whatever the nesting.
+DETAIL_FIELDS = etree.XPath(css2xpath("div.entry-product-details li"))
+FIELD_LABEL = etree.XPath(f"({css2xpath('span.label')})[1]")
+FIELD_VALUE = etree.XPath(f"({css2xpath('span.value')})[1]")
+LINKS = etree.XPath(".//a/@href")
+CERTIFICATES_TABLE_ROWS = etree.XPath(css2xpath(".product-certificates-table tr"))
+ROW_CELLS = etree.XPath("td")
+APPLICATION_CATEGORIES = etree.XPath(
+    f"//h3[{text_as_matched('.')}='application categories']/following-sibling::ul[1]/li"
+)
+COMPLIANCE_DOCUMENTS = etree.XPath(css2xpath("a[href$='.zip']") + "/@href")
+# The live markup: the "By <company>" line after the title, then the description, then a
+# "View All Products" link (the company's other products) that ends it. The first
+# predicate only spares the costly match (a translate per element after the title, once a
+# fifth of a detail page's parsing) on elements whose first text has no "b" at all.
+VIEW_ALL_PRODUCTS = f"a[{text_as_matched('.')}='view all products']"
+BY_LINE = etree.XPath(
+    "(//h1)[1]/following::*[contains(text()[1], 'b') or contains(text()[1], 'B')]"
+    f"[starts-with(concat({text_as_matched('text()[1]')}, ' '), 'by ')]"
+    f"[following::{VIEW_ALL_PRODUCTS}][1]"
+)
+ENDS_DESCRIPTION = etree.XPath(
+    f"boolean(descendant-or-self::{VIEW_ALL_PRODUCTS} "
+    f"or descendant-or-self::*[{has_class('entry-product-details')}])"
+)
+NOT_DESCRIPTION = etree.XPath(
+    f"boolean(self::script or self::style or self::*[{has_class('entry-category')}])"
+)
+ENTRY_CONTENT_PARAGRAPHS = etree.XPath(css2xpath("div.entry-content p"))
+
+
+class DetailPage:
+    """Mixed into the spider: ``parse_detail``, the callback of every detail request."""
+
+    def parse_detail(self, response, ref):
+        """A product page: labelled fields (spans or colon text), the certificates table,
+        the categories, the description and the company line; the card fills what the page
+        lacks. Labelled fields come first: a later one that disagrees is a warned conflict."""
+        # The response's own selector: without it the loader parses the page a second time.
+        loader = ProductDetailLoader(selector=response.selector, response=response, spider=self)
+        root = response.selector.root
+        loader.add_value("url", ref["url"])
+        loader.add_value("page_id", ref["page_id"])
+        loader.add_value("index_in_page", ref["index_in_page"])
+        loader.add_text("model", "h1.entry-title")
+        loader.add_text("model", "h1")
+        for item in DETAIL_FIELDS(root):
+            label = first(FIELD_LABEL(item))
+            if label is not None:  # <span class="label">Vendor ID</span><span class="value">...
+                value = first(FIELD_VALUE(item))
+                if value is not None:
+                    loader.add_labelled(page_text(label), page_text(value), first(LINKS(value)))
+            else:  # older markup: "Vendor ID: 0x1552"
+                label, _, text = page_text(item).partition(":")
+                loader.add_labelled(label, text, first(LINKS(item)))
+        for row in CERTIFICATES_TABLE_ROWS(root):
+            cells = ROW_CELLS(row)
+            if len(cells) == 2:
+                label, value = cells
+                loader.add_labelled(page_text(label), page_text(value), first(LINKS(value)))
+        for category in APPLICATION_CATEGORIES(root):
+            loader.add_value("application_categories", page_text(category))
+        by_line = first(BY_LINE(root))
+        if by_line is not None:
+            loader.add_value("manufacturer", normalize.company_of_by_line(page_text(by_line)))
+            loader.add_value("description", list(self.description_after(by_line)))
+        else:
+            for paragraph in ENTRY_CONTENT_PARAGRAPHS(root):
+                loader.add_value("description", page_text(paragraph))
+        loader.add_value("compliance_document_url", COMPLIANCE_DOCUMENTS(root))
+        loader.add_value("manufacturer", ref.get("manufacturer"))
+        loader.add_value("model", ref.get("model"))
+        yield loader.load_item()
+
+    @staticmethod
+    def description_after(by_line):
+        """The live markup's description: the text after the company line, a paragraph per
+        element, up to the "View All Products" link (neither belongs to it)."""
+        yield by_line.tail
+        for sibling in by_line.itersiblings():
+            if ENDS_DESCRIPTION(sibling):
+                return
+            if isinstance(sibling.tag, str) and not NOT_DESCRIPTION(sibling):
+                yield page_text(sibling)
+            yield sibling.tail

@@ -1,0 +1,116 @@
+"""Retries that wait: exponential backoff with jitter, capped, honouring Retry-After; a
+page that is not whole is read again like a server error."""
+
+import asyncio
+import random
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.utils.response import response_status_message
+
+from matter_certis.parsing.pages import page_problem, redirected_away
+from matter_certis.run import verdict
+
+# How often a waiting retry looks whether the engine is stopping (Ctrl-C, a Scrapyd cancel,
+# a close): the wait ends within this many seconds of it.
+WAIT_STEP = 0.25
+
+
+def backoff_delay(attempt, base, cap, rng, retry_after=None):
+    """Seconds to wait before retry number ``attempt`` (0 for the first retry).
+
+    ``base * 2**attempt`` plus up to as much again of random jitter (so that many failed
+    requests do not come back at the same moment), never more than ``cap``; a server's
+    ``Retry-After`` is honoured when it asks for longer, up to ``cap`` too.
+    """
+    exponential = base * 2**attempt
+    delay = min(cap, exponential + rng.uniform(0, exponential))
+    if retry_after is not None:
+        delay = max(delay, min(cap, retry_after))
+    return delay
+
+
+def retry_after_seconds(value, now=None):
+    """A ``Retry-After`` header (seconds or an HTTP date) in seconds, or ``None``."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's RetryMiddleware (same RETRY_TIMES, RETRY_HTTP_CODES, RETRY_EXCEPTIONS), but
+    each retry waits ``backoff_delay`` first instead of being re-queued at once. A listing or
+    detail page that answered 200 but is not whole (``pages.page_problem``) is retried too.
+
+    The wait is an ``asyncio.sleep``: the reactor keeps serving other requests; the waiting
+    one keeps its place among CONCURRENT_REQUESTS, which also slows a crawl whose site is
+    failing. A run that stops (Ctrl-C, a close) ends the wait at once and drops the retry:
+    the request fails with its last answer, since the engine waits for every request in
+    progress before it closes. Settings: MATTER_RETRY_BASE_DELAY, MATTER_RETRY_MAX_DELAY,
+    MATTER_RETRY_SEED (fixes the jitter, for tests).
+    """
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.base = settings.getfloat("MATTER_RETRY_BASE_DELAY")
+        self.cap = settings.getfloat("MATTER_RETRY_MAX_DELAY")
+        self.rng = random.Random(settings.get("MATTER_RETRY_SEED"))
+
+    async def process_response(self, request, response):
+        if request.meta.get("dont_retry"):
+            return response
+        if response.status in self.retry_http_codes:
+            reason = response_status_message(response.status)
+        else:
+            problem = (
+                None if redirected_away(request, response) else page_problem(request, response)
+            )
+            if problem is None:
+                return response
+            self.crawler.stats.inc_value("matter/incomplete_pages")
+            reason = f"page not whole: {problem}"
+        retry = self._retry(request, reason)
+        if retry is None:
+            return response
+        waited = await self.wait(request, retry_after_seconds(response.headers.get("Retry-After")))
+        return retry if waited else response
+
+    async def process_exception(self, request, exception):
+        if request.meta.get("dont_retry") or not isinstance(exception, self.exceptions_to_retry):
+            return None
+        retry = self._retry(request, exception)
+        if retry is None:
+            return None
+        return retry if await self.wait(request) else None
+
+    async def wait(self, request, retry_after=None):
+        """Wait before a retry; ``False`` when the run began to stop meanwhile."""
+        delay = backoff_delay(
+            request.meta.get("retry_times", 0), self.base, self.cap, self.rng, retry_after
+        )
+        self.crawler.stats.inc_value("matter/retry/wait_seconds", round(delay, 3))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + delay
+        while (left := deadline - loop.time()) > 0:
+            if self.stopping():
+                self.crawler.stats.inc_value("matter/retry/dropped_at_stop")
+                return False
+            await asyncio.sleep(min(WAIT_STEP, left))
+        return not self.stopping()
+
+    def stopping(self):
+        engine = self.crawler.engine
+        if engine is None:
+            return False
+        return not engine.running or verdict.closing(engine)

@@ -1,0 +1,287 @@
+"""Where the cards of a listing read while the site moved really sit.
+
+The site lists newest first, so a product certified during a run pushes every card after it
+one place further: a page read after the growth shows cards that the run's page count would
+place too low. A run therefore records what it read (``Read``: a page and its cards) and,
+when a later status check (``Listing.check``) shows the listing moved, works out by how much
+each read was shifted: cards seen twice (by two reads, or by a read and the database before
+the run) must sit at one place, and two reads must not put two products at one place. A read
+whose shift only one value explains is placed (its cards' slots are known); one that several
+values explain, or none, is not, and its page is read again.
+
+Positions here count from the newest product (0-based) in the listing of the latest check;
+a slot (``from_oldest``) is ``total - 1 - position``. Only growth is corrected: a check that
+finds the listing shrank (a delisting) or changed in a way growth does not explain drops
+everything read before it, and the pages are read again. So does a read that no shift
+places once the database's slots are set aside: growth alone always leaves a read a place.
+"""
+
+import copy
+from dataclasses import dataclass
+
+from matter_certis.listing.positions import PAGE_SIZE, physical_page
+
+
+@dataclass
+class Read:
+    """One listing page as read: ``refs`` are its cards' product refs in page order (``None``
+    for a card that is no product). ``shift``: how many places further down the latest
+    listing shows its cards than its page number says (``None`` while unknown); ``most``: the
+    largest shift possible (the growth since the read)."""
+
+    page: int
+    refs: list
+    shift: int | None = None
+    most: int = 0
+    seq: int = 0  # reads are numbered as their pages arrive
+    sent_after: int = 0  # the last read that had arrived when this page was asked for
+
+    def start(self, shift=None):
+        return (self.page - 1) * PAGE_SIZE + (self.shift if shift is None else shift)
+
+    def urls(self):
+        return [ref["url"] if ref else None for ref in self.refs]
+
+    def before(self, other):
+        """Whether this page was read before ``other`` was asked for: the site then showed
+        it no later growth than ``other``, so its shift is no smaller."""
+        return self.seq <= other.sent_after
+
+
+class Conflict(Exception):
+    """Two placed reads disagree: the listing changed in a way growth does not explain."""
+
+
+class Places:
+    """Positions of the products placed so far: position -> url and url -> position."""
+
+    def __init__(self):
+        self.url_at = {}
+        self.position_of = {}
+
+    def fits(self, read, shift):
+        """Whether ``read`` shifted by ``shift`` agrees with every product placed."""
+        start = read.start(shift)
+        for index, url in enumerate(read.urls()):
+            if url is None:
+                continue
+            held = self.url_at.get(start + index)
+            if (held is not None and held != url) or self.position_of.get(
+                url, start + index
+            ) != start + index:
+                return False
+        return True
+
+    def add(self, read):
+        if not self.fits(read, read.shift):
+            raise Conflict(f"page {read.page} disagrees with the pages placed before it")
+        start = read.start()
+        for index, url in enumerate(read.urls()):
+            if url is not None:
+                self.url_at[start + index] = url
+                self.position_of[url] = start + index
+
+    def anchor(self, url, position):
+        """A product whose place is known from elsewhere (the database before the run)."""
+        self.position_of.setdefault(url, position)
+
+
+class Listing:
+    """What a run knows of the listing: its size at the latest check, the reads since the
+    listing last changed in a way growth does not explain, and the slots the database held
+    before the run (``anchors``, url -> slot) when the status check found them right."""
+
+    def __init__(self, total, anchors=None):
+        self.total = total
+        self.anchors = dict(anchors or {})
+        self.reads = []
+        self.arrived = 0  # reads recorded so far
+        self.top = None  # the newest product's url at the latest check
+
+    def read(self, page, refs, known=False, sent_after=0):
+        """Record a read; a check's own reads are ``known`` (shift 0)."""
+        self.arrived += 1
+        read = Read(
+            page, list(refs), shift=0 if known else None, seq=self.arrived, sent_after=sent_after
+        )
+        self.reads.append(read)
+        return read
+
+    def check(self, total, pages):
+        """A new status check found ``total`` products and ``pages`` (page -> card refs, as
+        they are now). Returns the growth since the previous check, or ``None`` when growth
+        does not explain what it shows (nothing is changed then: the caller looks again,
+        or ``restart``s)."""
+        trial = copy.deepcopy(self)
+        growth = trial.grown(total, pages)
+        if growth is not None:
+            self.__dict__.update(trial.__dict__)
+        return growth
+
+    def grown(self, total, pages):
+        growth = total - self.total
+        earlier = list(self.reads)
+        reads = [self.read(page, refs, known=True) for page, refs in pages.items()]
+        if growth < 0 or (self.top is not None and url_at_position(reads, growth) != self.top):
+            return None
+        self.total, self.top = total, first_url(reads)
+        for read in earlier:
+            if read.shift is None:
+                read.most += growth
+            else:
+                read.shift += growth
+        try:
+            self.place()
+        except Conflict:
+            return None
+        return growth
+
+    def restart(self, total, pages):
+        """The listing changed in a way growth does not explain: forget every read before
+        this check (and the database's slots); its ``pages`` are the listing now."""
+        self.reads, self.anchors, self.total = [], {}, total
+        self.opened([self.read(page, refs, known=True) for page, refs in pages.items()])
+
+    def opened(self, reads):
+        """The first status check: its reads are the listing now."""
+        self.top = first_url(reads)
+
+    def places(self):
+        """The positions of the placed reads' products (and the database's, before the run);
+        raises ``Conflict`` when placed reads disagree."""
+        places = Places()
+        for read in self.placed():
+            places.add(read)
+        for url, slot in self.anchors.items():
+            places.anchor(url, self.total - 1 - slot)
+        return places
+
+    def place(self):
+        """Give every read the shift that alone agrees with the placed ones, until none
+        changes. A read that no shift fits proves the database's slots wrong where it
+        shows (a product delisted and another relisted between runs leave the first and the
+        last page as they were): they are forgotten and the reads placed without them. One
+        that still fits no shift, like placed reads that disagree, raises ``Conflict``: the
+        listing changed in a way growth does not explain (reading the page again would only
+        show it again)."""
+        self.settle()
+        if self.anchors and self.misfits():
+            self.anchors = {}
+            self.settle()
+        if self.misfits():
+            raise Conflict(f"page {self.misfits()[0].page} fits no place growth explains")
+
+    def misfits(self):
+        """Reads not placed that no shift the order of reading leaves them fits."""
+        places = self.places()
+        return [
+            read
+            for read in self.unplaced()
+            if not any(places.fits(read, shift) for shift in self.possible(read))
+        ]
+
+    def settle(self):
+        places = self.places()
+        open_reads = sorted(self.unplaced(), key=lambda read: read.page)
+        changed = True
+        while changed and open_reads:
+            changed = False
+            for read in open_reads + open_reads[::-1]:
+                if read.shift is not None:
+                    continue
+                fitting = [shift for shift in self.possible(read) if places.fits(read, shift)]
+                if len(fitting) == 1:
+                    read.shift = fitting[0]
+                    places.add(read)
+                    changed = True
+            open_reads = [read for read in open_reads if read.shift is None]
+
+    def possible(self, read):
+        """The shifts the order of reading leaves ``read``: growth only adds, so a page read
+        later shows a listing that grew no less."""
+        placed = self.placed()
+        least = max((other.shift for other in placed if read.before(other)), default=0)
+        most = min([other.shift for other in placed if other.before(read)] + [read.most])
+        return range(least, most + 1)
+
+    def placed(self):
+        return [read for read in self.reads if read.shift is not None]
+
+    def unplaced(self):
+        return [read for read in self.reads if read.shift is None]
+
+    def slots(self):
+        """url -> (page_id, index_in_page) of every product placed, and its ref."""
+        placed = {}
+        for read in self.placed():
+            start = read.start()
+            for index, ref in enumerate(read.refs):
+                if ref:
+                    placed[ref["url"]] = (divmod(self.total - 1 - start - index, PAGE_SIZE), ref)
+        return placed
+
+    def covered(self):
+        """Slots (from the oldest) that placed reads show, product or not."""
+        return {
+            self.total - 1 - read.start() - index
+            for read in self.placed()
+            for index in range(len(read.refs))
+        }
+
+    def undecided(self):
+        """Slots that a read not placed might show (at a shift that fits). Reading the
+        others first gives those reads something to be placed against."""
+        places = self.places()
+        return {
+            self.total - 1 - read.start(shift) - index
+            for read in self.unplaced()
+            for shift in self.possible(read)
+            if places.fits(read, shift)
+            for index in range(len(read.refs))
+        }
+
+    def ends_of_unplaced(self):
+        """For each run of neighbouring pages not placed, the slot just past its last page at
+        its least shift: the page that shows it, once read, places that last page (and the
+        run, page by page, from there)."""
+        places = self.places()
+        ends, previous = set(), None
+        for read in sorted(self.unplaced(), key=lambda read: read.page, reverse=True):
+            if previous is None or previous.page - read.page > 1:
+                least = next(
+                    (shift for shift in self.possible(read) if places.fits(read, shift)), 0
+                )
+                ends.add(self.total - 1 - read.page * PAGE_SIZE - least)
+            previous = read
+        return {slot for slot in ends if slot >= 0}
+
+    def pages_for(self, slots):
+        """Physical pages (now) that show these slots."""
+        return sorted({physical_page(self.total, slot) for slot in slots if 0 <= slot < self.total})
+
+
+def trusted(anchors, total, reads):
+    """Whether the database's slots (``anchors``, url -> slot) agree with what ``reads`` (a
+    status check's pages) show: every product seen at the slot the database gives it, and
+    no slot seen held there by another product."""
+    holders = {slot: url for url, slot in anchors.items()}
+    for read in reads:
+        for index, url in enumerate(read.urls()):
+            slot = total - 1 - read.start() - index
+            if url is not None and (
+                anchors.get(url, slot) != slot or holders.get(slot, url) != url
+            ):
+                return False
+    return True
+
+
+def first_url(reads):
+    return url_at_position(reads, 0)
+
+
+def url_at_position(reads, position):
+    for read in reads:
+        index = position - read.start()
+        if 0 <= index < len(read.refs) and read.refs[index]:
+            return read.refs[index]["url"]
+    return None

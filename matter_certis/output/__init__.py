@@ -1,0 +1,1 @@
+"""Files users open: the feed exporters (CSV, XLSX) and the HTML report."""

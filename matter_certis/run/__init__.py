@@ -1,0 +1,1 @@
+"""How a run ends and what it prints: the verdict, the Spidermon monitors, the log filter."""

@@ -1,0 +1,99 @@
+"""Deltafetch skips a detail page only when the database holds its detail row: the keys are
+the rows, so no store file can be cut halfway by a kill or disagree with the database."""
+
+import pytest
+import pytest_twisted
+from scrapy import Request
+
+from matter_certis import signals
+from matter_certis.db import connection, models
+from matter_certis.spidermiddlewares.deltafetch import CommittedDeltaFetch
+from matter_certis.spiders.matter_products import MatterProductsSpider
+
+STORED = "https://csa-iot.org/csa_product/stored/"
+NEW = "https://csa-iot.org/csa_product/new/"
+
+
+def detail_request(url, enabled=True):
+    return Request(url, meta={"deltafetch_key": url, "deltafetch_enabled": enabled})
+
+
+async def passed(middleware, *requests):
+    """The urls of the requests the middleware lets through."""
+
+    async def outputs():
+        for request in requests:
+            yield request
+
+    return [r.url async for r in middleware.process_spider_output(None, outputs())]
+
+
+@pytest.fixture
+def opened(make_crawler):
+    """A crawler and its middleware, opened on a database that holds the detail of ``STORED``."""
+
+    def make(spider_kwargs=None, **settings):
+        crawler = make_crawler(MatterProductsSpider, **settings)
+        crawler.spider = MatterProductsSpider.from_crawler(crawler, **(spider_kwargs or {}))
+        connection.open_database(crawler.settings["DATABASE_URL"])
+        models.Product.create(url=STORED)
+        models.ProductDetail.create(url=STORED)
+        middleware = CommittedDeltaFetch.from_crawler(crawler)
+        middleware.spider_opened(crawler.spider)
+        return crawler, middleware
+
+    yield make
+    models.database.close()
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_detail_the_database_holds_is_skipped(opened):
+    crawler, middleware = opened()
+    assert await passed(middleware, detail_request(STORED), detail_request(NEW)) == [NEW]
+    assert crawler.stats.get_value("deltafetch/skipped") == 1
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_request_with_deltafetch_disabled_is_never_skipped(opened):
+    _, middleware = opened()
+    assert await passed(middleware, detail_request(STORED, enabled=False)) == [STORED]
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_detail_is_skipped_once_the_pipeline_has_committed_it(opened):
+    crawler, middleware = opened()
+    crawler.signals.send_catch_log(signals.details_stored, urls=[NEW])
+    assert await passed(middleware, detail_request(NEW)) == []
+    assert crawler.stats.get_value("deltafetch/stored") == 1
+
+
+@pytest_twisted.ensureDeferred
+async def test_deltafetch_reset_fetches_every_detail_again(opened):
+    _, middleware = opened(DELTAFETCH_RESET=True)
+    assert await passed(middleware, detail_request(STORED)) == [STORED]
+
+
+@pytest.mark.parametrize("value, fetched", [("1", [STORED]), ("0", []), ("false", [])])
+@pytest_twisted.ensureDeferred
+async def test_the_spider_argument_deltafetch_reset_reads_as_a_bool(opened, value, fetched):
+    _, middleware = opened(spider_kwargs={"deltafetch_reset": value})
+    assert await passed(middleware, detail_request(STORED)) == fetched
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_store_file_left_by_scrapy_deltafetch_is_not_read(opened, tmp_path):
+    """A ``dbm.dumb`` store cut mid-write by a kill used to be half-loaded by every run."""
+    store = tmp_path / "deltafetch"
+    store.mkdir()
+    (store / "matter_products.db.dir").write_text("'https://csa-iot.org/csa_product/x/', (0, 1")
+    (store / "matter_products.db.dat").write_bytes(b"\0" * 10)
+    _, middleware = opened(DELTAFETCH_DIR=str(store))
+    assert await passed(middleware, detail_request(STORED), detail_request(NEW)) == [NEW]
+
+
+def test_deltafetch_disabled_adds_no_middleware(make_crawler):
+    from scrapy.exceptions import NotConfigured
+
+    crawler = make_crawler(MatterProductsSpider, DELTAFETCH_ENABLED=False)
+    with pytest.raises(NotConfigured):
+        CommittedDeltaFetch.from_crawler(crawler)
