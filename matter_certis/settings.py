@@ -139,7 +139,7 @@ MATTER_BREAKER_MAX_TRIPS = 3
 # not whole (cut short, parts missing) is retried by BackoffRetryMiddleware (RETRY_TIMES).
 MATTER_INCOMPLETE_PAGE_RETRIES = 3
 
-# Read by MatterProductsSpider (ListingSync): how many status checks may find the listing
+# Read by MatterProductsSpider (its ListingPlanner): how many status checks may find the listing
 # moved during one run before it stops reading pages again and ends partial (the next
 # incremental run reads what is left).
 MATTER_MOVEMENT_CHECKS = 5

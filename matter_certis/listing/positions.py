@@ -38,3 +38,8 @@ def page_slots(total, physical_page):
     """The slots (from the oldest) a physical page shows when the listing holds ``total``."""
     first = total - 1 - (physical_page - 1) * PAGE_SIZE
     return set(range(first, max(first - PAGE_SIZE, -1), -1))
+
+
+def slot_of(page_id, index_in_page):
+    """The slot (from the oldest) of a stored ``(page_id, index_in_page)``."""
+    return page_id * PAGE_SIZE + index_in_page

@@ -4,38 +4,43 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import DontCloseSpider
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import add_or_replace_parameter
 
 from matter_certis.base_spiders.arguments import parse_arguments
 from matter_certis.base_spiders.base import ProjectSpider
 from matter_certis.base_spiders.detail_page import DetailPage
-from matter_certis.base_spiders.listing_sync import ListingSync
+from matter_certis.db import analysis
 from matter_certis.downloadermiddlewares.breaker import SiteUnreachable
-from matter_certis.items import ProductDetail, RequestFailure
-from matter_certis.listing.positions import PAGE_SIZE, cards_on_page, page_slots
+from matter_certis.items import ProductDetail, ProductRef, RequestFailure
+from matter_certis.listing.audit import audit
+from matter_certis.listing.planner import ListingPlanner
+from matter_certis.listing.steps import Card, PageRead
 from matter_certis.parsing.loaders import ProductRefLoader
 from matter_certis.parsing.pages import CARDS
+from matter_certis.run.verdict import Problem
 
 # A card's first link to a product page: inside the card, or the link the whole card sits in.
 PRODUCT_LINK = (
     "(ancestor::a[contains(@href, '/csa_product/')] | .//a[contains(@href, '/csa_product/')])"
     "[1]/@href"
 )
+PAGINATION_NUMBERS = "div.pagination-wrapper > nav > div > a > span::text, .page-numbers::text"
 PERMANENT_STATUSES = (404, 410)
 LISTING_PRIORITY = 1_000_000
 
 
-class MatterProductsSpider(ListingSync, DetailPage, ProjectSpider):
+class MatterProductsSpider(DetailPage, ProjectSpider):
     """Syncs the local database with the CSA-IoT Matter listing.
 
-    A status check reads page 1 (the page count) and the last page (how many products are
-    on it), which fixes every card's stable slot; another after the pages are read tells
-    whether the site moved meanwhile (``ListingSync``). Then, by mode:
+    What to read, and where each card sits while the site moves, is decided by the
+    ``ListingPlanner`` (``listing/planner.py``); this spider turns its steps into requests
+    and items, and reads the pages (the selectors). By mode:
 
-    - ``incremental`` (default): the database analysis picks the listing pages holding
-      slots the database lacks and the products without details; detail pages already
-      stored are skipped (deltafetch).
+    - ``incremental`` (default): the listing pages holding slots the database lacks and the
+      products without details; detail pages already stored are skipped (deltafetch).
     - ``full``: every listing page and every detail page, changes recorded.
 
     Arguments (``-a name=value``):
@@ -47,9 +52,15 @@ class MatterProductsSpider(ListingSync, DetailPage, ProjectSpider):
     """
 
     name = "matter_products"
-    PRODUCT_LINK = PRODUCT_LINK
     # The rows of a feed (-o/-O, exporters.FeedRows): one per product's details.
     item_class = ProductDetail
+    # Listing answers, by what they were asked for (``PageRead.role``).
+    CALLBACKS = {
+        "status": "parse_status",
+        "last": "parse_last_page",
+        "probe": "parse_probe",
+        "listing": "parse_listing",
+    }
 
     @classmethod
     def check_arguments(cls, mode="incremental", start_page=None, end_page=None, **others):
@@ -59,9 +70,7 @@ class MatterProductsSpider(ListingSync, DetailPage, ProjectSpider):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.total_products = None
         self.state = {}  # replaced by the saved state when a JOBDIR run resumes
-        self.resumed = False
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -71,96 +80,120 @@ class MatterProductsSpider(ListingSync, DetailPage, ProjectSpider):
         return spider
 
     @property
+    def planner(self):
+        """The run's ``ListingPlanner``, kept in ``state`` so a resumed JOBDIR run goes on."""
+        if "planner" not in self.state:
+            self.state["planner"] = ListingPlanner(self.mode, self.start_page, self.end_page)
+        return self.state["planner"]
+
+    @property
     def sliced(self):
-        """Whether this run reads only a range of listing pages (delisting is then not judged)."""
-        return bool(self.start_page or self.end_page)
+        return self.planner.sliced
 
-    def page_range(self, total_pages):
-        return range(self.start_page or 1, min(self.end_page or total_pages, total_pages) + 1)
+    @property
+    def total_pages(self):
+        return self.planner.total_pages
 
-    @staticmethod
-    def listing_priority(page):
-        """Listing pages go before details (priority 0 and 1), lower page numbers first."""
-        return LISTING_PRIORITY - page
+    async def start(self):
+        self.planner.max_moves = self.settings.getint("MATTER_MOVEMENT_CHECKS")
+        step = self.planner.start()
+        if not step.reads:
+            self.logger.info("Resuming: the job directory's queue holds the rest of the run")
+        for output in self.follow(step):
+            yield output
+        if step.reads:
+            for ref in analysis.failed_details():
+                yield self.detail_request(ref, known_missing=True, priority=1)
 
-    def page_url(self, number):
-        list_url = self.settings["MATTER_LIST_URL"]
-        return list_url if number == 1 else add_or_replace_parameter(list_url, "paged", str(number))
+    def spider_idle(self):
+        """Listing pages were read since the last status check: look again."""
+        step = self.planner.idle()
+        if step is not None:
+            for request in self.follow(step):
+                self.crawler.engine.crawl(request)
+            raise DontCloseSpider
 
-    def listing_request(self, number, callback, priority=0, **cb_kwargs):
-        return scrapy.Request(
-            self.page_url(number),
-            callback=callback,
-            errback=self.record_failure,
-            cb_kwargs=cb_kwargs,
-            priority=priority,
-            meta={"kind": "list", "page": number, "deltafetch_enabled": False},
-            dont_filter=True,
+    def request_sent(self, request, spider):
+        """A listing page is asked for: note how many pages had arrived by then (a page
+        read after another shows the site no earlier than that one)."""
+        if request.meta.get("kind") == "list":
+            request.meta["sent_after"] = self.planner.arrived
+
+    # --- listing answers ------------------------------------------------------------------
+
+    def parse_status(self, response):
+        """Page 1 of a status check: the page count."""
+        numbers = [int(n) for n in response.css(PAGINATION_NUMBERS).re(r"\d+")]
+        step = self.planner.first_page(
+            self.page_cards(response), max(numbers, default=1), analysis.stored_listing
         )
+        yield from self.follow(step, response)
 
-    def detail_request(self, ref, known_missing=False, priority=0):
-        """A detail page; deltafetch may skip it only in incremental mode, for a card whose
-        detail the database is not known to lack. One the database lacks is fetched even if
-        a resumed job directory remembers it as seen (its item may have been lost)."""
-        return scrapy.Request(
-            ref["url"],
-            callback=self.parse_detail,
-            errback=self.record_failure,
-            cb_kwargs={"ref": ref},
-            priority=priority,
-            dont_filter=known_missing,
-            meta={
-                "kind": "detail",
-                "deltafetch_key": ref["url"],
-                "deltafetch_enabled": self.mode == "incremental" and not known_missing,
-            },
+    def parse_last_page(self, response, total_pages, earlier_count=None):
+        read = PageRead("last", total_pages, total_pages, earlier_count=earlier_count)
+        step = self.planner.last_page(read, self.page_cards(response), analysis.stored_listing)
+        yield from self.follow(step, response)
+
+    def parse_probe(self, response, total_pages, total):
+        read = PageRead("probe", self.page_of(response), total_pages, total)
+        step = self.planner.probe(read, self.page_cards(response), analysis.stored_listing)
+        yield from self.follow(step, response)
+
+    def parse_listing(self, response, page, total):
+        """A listing page whose cards are stored (a whole one: ``pages.page_problem``). One
+        showing fewer cards than its place implies is read again (at most
+        MATTER_INCOMPLETE_PAGE_RETRIES times), then given up."""
+        read = PageRead("listing", page, total=total)
+        step = self.planner.page(
+            read, self.page_cards(response), response.meta.get("sent_after", 0)
         )
-
-    def parse_listing(self, response, page, total, attempt=0):
-        """One physical listing page (a whole one: ``pages.page_problem``): a ref per card,
-        and a request for its detail page; a card that is no product costs only itself.
-
-        A whole page with fewer cards than its place in the listing implies (served short)
-        is read again, up to MATTER_INCOMPLETE_PAGE_RETRIES times, never stored as if
-        complete. The last page may show more or fewer (the site moved): the next status
-        check places it.
-        """
-        cards = self.page_cards(response)
-        expected = cards_on_page(total, page)
-        if len(cards) != expected and page != -(-total // PAGE_SIZE):
+        if step.short:
             self.crawler.stats.inc_value("matter/incomplete_pages")
-            retries = self.settings.getint("MATTER_INCOMPLETE_PAGE_RETRIES")
-            if len(cards) < expected and attempt < retries:
-                self.logger.info(
-                    "Page %d shows %d of %d cards; reading it again", page, len(cards), expected
-                )
-                yield self.listing_request(
-                    page,
-                    self.parse_listing,
-                    priority=self.listing_priority(page),
-                    page=page,
-                    total=total,
-                    attempt=attempt + 1,
-                )
-            else:
-                yield self.give_up(
-                    response, "list", f"page {page} shows {len(cards)} cards, expected {expected}"
-                )
-            return
-        if self.listing is not None:
-            self.listing.read(
-                page, [ref for ref, _ in cards], sent_after=response.meta.get("sent_after", 0)
+            retry = step.fewer and get_retry_request(
+                response.request,
+                spider=self,
+                reason="incomplete listing page",
+                max_retry_times=self.settings.getint("MATTER_INCOMPLETE_PAGE_RETRIES"),
             )
-        yield from self.page_items(cards, page, total, response.request.url)
+            if retry:
+                self.logger.info("%s; reading it again", step.short.capitalize())
+                yield retry
+                return
+            step.give_up = step.short
+        yield from self.follow(step, response)
+
+    def follow(self, step, response=None):
+        """The requests and items of a planner's ``Step``."""
+        if step.pages_read:
+            self.crawler.stats.inc_value("matter/pages/read", step.pages_read)
+        if step.planned_pages is not None:
+            self.crawler.stats.inc_value("matter/plan/pages", step.planned_pages)  # for Progress
+        for page, index, reason in step.bad_cards:
+            answered = response is not None and response.meta.get("page") == page
+            yield self.bad_card_letter(
+                response.request.url if answered else self.page_url(page), index, reason
+            )
+        for placement in step.placements:
+            ref = ProductRef(
+                placement.ref, page_id=placement.page_id, index_in_page=placement.index_in_page
+            )
+            yield ref
+            if placement.detail:
+                yield self.detail_request(dict(ref))
+        for read in step.reads:
+            yield self.listing_request(read)
+        for ref in step.details:
+            yield self.detail_request(ref, known_missing=True)
+        if step.give_up:
+            yield self.give_up(response, "list", step.give_up)
 
     def page_cards(self, response):
-        """Each card's product ref without its slot (a dict) and ``None``, or ``None`` and
-        why the card is no product."""
+        """Each card of a listing page: its product ref, or why it is no product."""
         cards = []
         for card in response.css(CARDS):
             ref = self.card_ref(response, card)
             problem = self.card_problem(response, ref)
-            cards.append((None, problem) if problem else (dict(ref), None))
+            cards.append(Card(None, problem) if problem else Card(dict(ref)))
         return cards
 
     def page_of(self, response):
@@ -184,6 +217,61 @@ class MatterProductsSpider(ListingSync, DetailPage, ProjectSpider):
         if urlsplit(url).netloc != urlsplit(response.url).netloc:
             return f"links to another site: {url}"
         return None
+
+    # --- the run record's questions -------------------------------------------------------
+
+    def audit(self):
+        return [Problem(*found) for found in audit(self.planner, analysis.stored_listing())]
+
+    def listed_urls(self):
+        return self.planner.listed_urls()
+
+    # --- requests ---------------------------------------------------------------------------
+
+    def page_url(self, number):
+        list_url = self.settings["MATTER_LIST_URL"]
+        return list_url if number == 1 else add_or_replace_parameter(list_url, "paged", str(number))
+
+    def listing_request(self, read):
+        """A listing page the planner asked for. Pages whose cards are stored go in page
+        order and before the details (priority 0 and 1), so that growth shows as cards seen
+        twice; a status check's pages wait for what is in flight."""
+        arguments = {
+            "status": {},
+            "last": {"total_pages": read.total_pages, "earlier_count": read.earlier_count},
+            "probe": {"total_pages": read.total_pages, "total": read.total},
+            "listing": {"page": read.page, "total": read.total},
+        }[read.role]
+        stored_pages = read.role in ("probe", "listing")
+        return scrapy.Request(
+            self.page_url(read.page),
+            callback=getattr(self, self.CALLBACKS[read.role]),
+            errback=self.record_failure,
+            cb_kwargs={name: value for name, value in arguments.items() if value is not None},
+            priority=LISTING_PRIORITY - read.page if stored_pages else 0,
+            meta={"kind": "list", "page": read.page, "deltafetch_enabled": False},
+            dont_filter=True,
+        )
+
+    def detail_request(self, ref, known_missing=False, priority=0):
+        """A detail page; deltafetch may skip it only in incremental mode, for a card whose
+        detail the database is not known to lack. One the database lacks is fetched even if
+        a resumed job directory remembers it as seen (its item may have been lost)."""
+        return scrapy.Request(
+            ref["url"],
+            callback=self.parse_detail,
+            errback=self.record_failure,
+            cb_kwargs={"ref": ref},
+            priority=priority,
+            dont_filter=known_missing,
+            meta={
+                "kind": "detail",
+                "deltafetch_key": ref["url"],
+                "deltafetch_enabled": self.mode == "incremental" and not known_missing,
+            },
+        )
+
+    # --- what is given up -------------------------------------------------------------------
 
     def bad_card_letter(self, page_url, index, reason):
         """A card that is no product costs that card, not its page: it goes to the dead-letter
@@ -225,8 +313,10 @@ class MatterProductsSpider(ListingSync, DetailPage, ProjectSpider):
     def page_failed(self, request):
         """A listing page given up: its slots are not read again in this run."""
         arguments = request.cb_kwargs
-        if "page" in arguments and "total" in arguments and "failed" in self.state:
-            self.state["failed"] |= page_slots(arguments["total"], arguments["page"])
+        if "total" in arguments:
+            self.planner.page_failed(
+                PageRead("listing", request.meta["page"], total=arguments["total"])
+            )
 
     def dead_letter(self, request, error_type, message, url=None):
         """A row of the dead-letter list for ``request`` (or for ``url``, a part of its page)."""

@@ -1,5 +1,6 @@
-"""The sync's planning queries (db/analysis.py) on a tmp_path database: which listing pages
-hold a slot no stored product fills, which products lack details, which details failed."""
+"""The sync's planning queries (db/analysis.py) on a tmp_path database: what the listing
+planner is handed (``stored_listing``: slots, listed urls, products without details), which
+listing pages hold a slot no stored product fills, which details failed."""
 
 import pytest
 
@@ -34,40 +35,40 @@ def stored(*slots, delisted=False, with_details=False):
 
 def test_a_database_that_mirrors_the_listing_misses_no_page():
     stored(*range(30))
-    assert analysis.pages_with_missing_slots(30) == []
+    assert analysis.stored_listing().pages_with_missing_slots(30) == []
 
 
 def test_an_empty_database_misses_every_page():
-    assert analysis.pages_with_missing_slots(25) == [1, 2, 3]
+    assert analysis.stored_listing().pages_with_missing_slots(25) == [1, 2, 3]
 
 
 def test_new_products_make_the_first_pages_missing():
     stored(*range(30))
-    assert analysis.pages_with_missing_slots(30 + PAGE_SIZE + 1) == [1, 2]
+    assert analysis.stored_listing().pages_with_missing_slots(30 + PAGE_SIZE + 1) == [1, 2]
 
 
 def test_a_delisted_product_leaves_its_slot_missing():
     stored(*range(30))
     models.Product.update(delisted_at=utc_now()).where(models.Product.url == url(5)).execute()
-    assert analysis.pages_with_missing_slots(30) == [3]
+    assert analysis.stored_listing().pages_with_missing_slots(30) == [3]
 
 
 def test_a_listed_product_without_a_slot_is_counted_and_its_slot_is_missing():
     stored(*range(1, 12))
     models.Product.create(url=url(0))
-    assert analysis.products_without_slots() == 1
-    assert analysis.missing_slots(12) == {0}
+    assert analysis.stored_listing().unplaced == 1
+    assert analysis.stored_listing().missing_slots(12) == {0}
 
 
 def test_listed_urls_leave_out_delisted_products():
     stored(0, 1)
     stored(2, delisted=True)
-    assert analysis.listed_urls() == {url(0), url(1)}
+    assert analysis.stored_listing().listed == {url(0), url(1)}
 
 
 def test_the_oldest_product_is_the_one_in_the_first_slot():
     stored(1, 0, 2)
-    assert analysis.oldest_product_url() == url(0)
+    assert analysis.stored_listing().oldest == url(0)
 
 
 def test_products_without_details_are_the_listed_ones_never_stored():
@@ -92,7 +93,7 @@ def test_products_without_details_are_read_as_product_refs():
 
 def test_products_without_details_on_some_pages_are_only_the_cards_of_these_pages():
     stored(*range(24))
-    newest_page = analysis.products_without_details(total=24, pages={1})
+    newest_page = analysis.stored_listing().without_details(total=24, pages={1})
     assert sorted(ref["url"] for ref in newest_page) == sorted(url(slot) for slot in range(12, 24))
 
 

@@ -97,16 +97,20 @@ def test_crown_blocks_slots(crown_blocks):
 
 
 def test_a_page_with_fewer_cards_than_its_place_implies_is_read_again(spider):
-    response = response_from("matter_products_list_post_feed.html", LIST_URL)
+    arguments = {"page": 1, "total": POST_FEED_TOTAL}
+    response = response_from("matter_products_list_post_feed.html", LIST_URL, cb_kwargs=arguments)
     (request,) = list(spider.parse_listing(response, page=1, total=POST_FEED_TOTAL))
-    assert request.url == spider.page_url(1)
-    assert request.cb_kwargs == {"page": 1, "total": POST_FEED_TOTAL, "attempt": 1}
+    assert request.url == response.request.url
+    assert request.cb_kwargs == {"page": 1, "total": POST_FEED_TOTAL}
+    assert request.meta["retry_times"] == 1
     assert spider.crawler.stats.get_value("matter/incomplete_pages") == 1
 
 
 def test_a_page_still_cut_short_after_the_retries_is_given_up(spider):
-    response = response_from("matter_products_list_post_feed.html", LIST_URL)
-    (failure,) = list(spider.parse_listing(response, page=1, total=POST_FEED_TOTAL, attempt=3))
+    response = response_from(
+        "matter_products_list_post_feed.html", LIST_URL, meta={"retry_times": 3}
+    )
+    (failure,) = list(spider.parse_listing(response, page=1, total=POST_FEED_TOTAL))
     assert isinstance(failure, RequestFailure)
     assert (failure["kind"], failure["error_type"]) == ("list", "unusable page")
     assert failure["error_message"] == "page 1 shows 3 cards, expected 12"

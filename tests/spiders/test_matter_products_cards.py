@@ -5,6 +5,7 @@ import pytest
 from scrapy import Request
 
 from matter_certis.items import ProductRef, RequestFailure
+from matter_certis.listing.steps import PageRead
 from matter_certis.parsing import normalize
 from matter_certis.spiders.matter_products import MatterProductsSpider
 from tests.helpers import response_from
@@ -177,6 +178,4 @@ def test_canonical_url(url, expected):
 
 
 def test_a_listing_request_names_its_page_for_the_page_check(spider):
-    assert (
-        spider.listing_request(7, spider.parse_listing, page=7, total=LIVE_TOTAL).meta["page"] == 7
-    )
+    assert spider.listing_request(PageRead("listing", 7, total=LIVE_TOTAL)).meta["page"] == 7

@@ -1,0 +1,68 @@
+"""What a run was to store of the listing but the database lacks, read at close."""
+
+from matter_certis.listing.positions import slot_of
+
+
+def audit(state, stored):
+    """``(status, reason)`` for what this run was to store but the database lacks: the
+    listing's size unknown, slots it had to read left unread (it kept moving), slots on
+    its pages left empty or held by another product than the listing showed there,
+    listed products on them without details."""
+    if state.total_pages is None or state.listing is None:
+        return [
+            (
+                "failed",
+                "the status check did not complete: listing page 1 or "
+                "the last page could not be read",
+            )
+        ]
+    problems = []
+    total = state.total
+    scope = state.range if state.sliced else set(range(total))
+    target = scope if state.target is None else state.target & scope
+    unread = target - state.listing.covered() - state.failed
+    if unread:
+        problems.append(
+            (
+                "partial",
+                f"{len(unread)} slots the run was to read are not "
+                "confirmed (the listing moved, or its last check "
+                "failed); the next run reads them",
+            )
+        )
+    empty = stored.missing_slots(total) & scope
+    if empty:
+        problems.append(
+            (
+                "partial",
+                f"{len(empty)} slots the database lacks (first: "
+                f"page {state.listing.pages_for(empty)[0]})",
+            )
+        )
+    wrong = sorted(
+        url
+        for url, (place, _) in state.listing.slots().items()
+        if slot_of(*place) in scope and stored.slots.get(url) != slot_of(*place)
+    )
+    if wrong:
+        problems.append(
+            (
+                "partial",
+                f"{len(wrong)} products stored at another slot "
+                f"than the listing shows (first: {wrong[0]})",
+            )
+        )
+    lacking = [
+        ref
+        for ref in stored.without_details()
+        if ref["page_id"] is not None and slot_of(ref["page_id"], ref["index_in_page"]) in scope
+    ]
+    if lacking:
+        problems.append(
+            (
+                "partial",
+                f"{len(lacking)} listed products have no stored "
+                f"details (first: {lacking[0]['url']})",
+            )
+        )
+    return problems

@@ -1,0 +1,67 @@
+"""What the listing planner is handed and hands back: the cards a page showed, the pages to
+ask for, the refs to store at their slots, and a ``Step`` that gathers them."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Card:
+    """A card as a listing page showed it: its product ref (a dict with ``url``), or
+    ``None`` and why it is no product."""
+
+    ref: dict | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """A listing page to ask for, and what its answer is for (``role``): ``status`` (page 1
+    of a status check), ``last`` (its last page), ``probe`` (a page between them, when the
+    listing grew by more than a page), ``listing`` (a page whose cards the run stores)."""
+
+    role: str
+    page: int
+    total_pages: int | None = None
+    total: int | None = None
+    earlier_count: int | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A product ref to store at a slot (``None``: it lost its slot), and whether its detail
+    page is to be asked for with it."""
+
+    ref: dict
+    page_id: int | None
+    index_in_page: int | None
+    detail: bool = True
+
+
+@dataclass
+class Step:
+    """What the spider does after an answer: ask for ``reads`` (listing pages) and
+    ``details`` (refs of stored products that lack them), store ``placements``, list
+    ``bad_cards`` (page, index, why) as failed, give up on the page answered (``give_up``,
+    why) or read it again (``short``: it showed fewer cards than its place implies, or more),
+    and count ``pages_read`` (pages whose cards were stored) and ``planned_pages`` (listing
+    pages it plans to read, ``None`` when it plans nothing)."""
+
+    reads: list = field(default_factory=list)
+    placements: list = field(default_factory=list)
+    bad_cards: list = field(default_factory=list)
+    details: list = field(default_factory=list)
+    give_up: str | None = None
+    short: str | None = None
+    fewer: bool = False
+    pages_read: int = 0
+    planned_pages: int | None = None  # None: this step planned nothing
+
+    def extend(self, other):
+        self.reads += other.reads
+        self.placements += other.placements
+        self.bad_cards += other.bad_cards
+        self.details += other.details
+        self.pages_read += other.pages_read
+        if other.planned_pages is not None:
+            self.planned_pages = (self.planned_pages or 0) + other.planned_pages
+        return self
