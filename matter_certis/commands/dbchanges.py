@@ -16,6 +16,7 @@ from scrapy.exceptions import UsageError
 from matter_certis.cli import failures, output
 from matter_certis.db import connection, queries
 from matter_certis.db.models import utc_now
+from matter_certis.items import COMPLIANCE_KEY
 from matter_certis.parsing import normalize
 
 # Before any run: "since the beginning" is every row.
@@ -24,7 +25,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 # uuid5 namespace of the feed's and entries' ids: the same change keeps its id across digests.
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/matter-certis/changes")
 # The columns that name a DCL record in dcl_changes.
-LEDGER_KEY = ("record", "vid", "pid", "software_version", "certification_type")
+LEDGER_KEY = ("record", *COMPLIANCE_KEY)
 
 
 @dataclass

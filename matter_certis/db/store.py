@@ -14,12 +14,11 @@ from matter_certis.db.models import (
     ProductDetail,
     utc_now,
 )
+from matter_certis.items import COMPLIANCE_KEY
 
 # Columns that move without the product changing: not reported in product_changes.
 POSITION_COLUMNS = frozenset({"page_id", "index_in_page", "delisted_at"})
 TIMESTAMP_COLUMNS = frozenset({"created_at", "updated_at"})
-# Ledger records that change keep their key in dcl_changes, in these columns.
-LEDGER_KEY_COLUMNS = ("vid", "pid", "software_version", "certification_type")
 ROWS_PER_STATEMENT = 100
 
 
@@ -132,8 +131,9 @@ def ledger_change(record):
     changes go to ``dcl_changes`` under the record's key."""
 
     def change_row(key, name, old, new, session_id, now):
-        key_columns = dict.fromkeys(LEDGER_KEY_COLUMNS)
-        key_columns.update(zip(LEDGER_KEY_COLUMNS, key))
+        # A model is keyed by (vid, pid) alone: the last two stay NULL.
+        key_columns = dict.fromkeys(COMPLIANCE_KEY)
+        key_columns.update(zip(COMPLIANCE_KEY, key))
         return {
             "record": record,
             **key_columns,
