@@ -70,17 +70,18 @@ def ledger_matches():
     return matches
 
 
+def models_by_ids(column):
+    """``{(vid, pid): column}`` of the model records still on the ledger."""
+    query = on_ledger(DclModel).select(DclModel.vid, DclModel.pid, column)
+    return {(vid, pid): value for vid, pid, value in query.tuples()}
+
+
 def with_ledger_columns(rows):
     """``dbexport`` rows with ``ledger_status`` and ``ledger_part_number``: the status of the
     compliance record the product matches, and the part number of that record's model (of
     the product's own vid/pid when no record matches); ``None`` where the ledger has none."""
     matches = ledger_matches()
-    part_numbers = {
-        (vid, pid): part
-        for vid, pid, part in on_ledger(DclModel)
-        .select(DclModel.vid, DclModel.pid, DclModel.part_number)
-        .tuples()
-    }
+    part_numbers = models_by_ids(DclModel.part_number)
     for row in rows:
         record = matches.get(certificate_key(row["certificate_id"]))
         ids = (record["vid"], record["pid"]) if record else (row["vid"], row["pid"])
@@ -187,12 +188,7 @@ def findings():
     pid are left out. Dates are compared for certified records only: a revoked or
     provisional record's date is that of its current state."""
     matches = ledger_matches()
-    models = {
-        (vid, pid): name
-        for vid, pid, name in on_ledger(DclModel)
-        .select(DclModel.vid, DclModel.pid, DclModel.product_name)
-        .tuples()
-    }
+    models = models_by_ids(DclModel.product_name)
     products = (
         ProductDetail.select(
             Product.url,
