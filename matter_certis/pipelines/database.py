@@ -88,19 +88,15 @@ class DatabasePipeline:
         self.flush()
 
     def open_spider(self):
-        try:
-            connection.open_database(self.database_url)
-        except connection.DatabaseUnavailable as error:
-            # One clear line and a stop before the first request.
-            logger.error("Cannot use the database: %s", error)
-            raise SystemExit(2) from None
+        # ``scrapy crawl`` refused an unusable database before the crawl started (exit code 2).
+        connection.open_database(self.database_url)
         logger.info("Database: %s", connection.describe(self.database_url))
         self.coverage = FieldCoverage.from_database()
 
     def close_spider(self):
         self.flush()
         self.mark_removed()
-        models.database.close()
+        connection.close()
         drifting = self.coverage.drifting()
         if drifting:
             described = "; ".join(map(self.coverage.describe, drifting))
