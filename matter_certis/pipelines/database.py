@@ -7,7 +7,7 @@ from psycopg2.errors import TransactionRollbackError
 from scrapy import signals as scrapy_signals
 
 from matter_certis import signals
-from matter_certis.db import connection, models, store
+from matter_certis.db import connection, dead_letters, models, store
 from matter_certis.db.drift import FieldCoverage
 from matter_certis.items import (
     DclCompliance,
@@ -80,7 +80,7 @@ class DatabasePipeline:
             delisted = store.mark_delisted(listed)
             self.crawler.stats.set_value("matter/db/products/delisted", delisted)
         if spider.total_pages and not spider.sliced:
-            store.clear_list_failures(spider.session_id)
+            dead_letters.clear_list_failures(spider.session_id)
 
     def spider_idle(self):
         """Nothing is in flight: write the buffer, so that a database analysis made now (a
@@ -145,8 +145,8 @@ class DatabasePipeline:
                 keep=drifting,
             )
             store.align_detail_slots([row["url"] for row in refs + details])
-            store.clear_failures([detail["url"] for detail in details])
-            store.record_failures(failures)
+            dead_letters.clear_failures([detail["url"] for detail in details])
+            dead_letters.record_failures(failures)
             saved_vendors = store.save_rows(models.Vendor, vendors)
             saved_models, saved_compliance = (
                 store.save_rows(
