@@ -14,7 +14,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from matter_certis.cli import failures, output
-from matter_certis.db import connection, queries
+from matter_certis.db import changes, connection, stats
 from matter_certis.db.models import utc_now
 from matter_certis.items import COMPLIANCE_KEY
 from matter_certis.parsing import normalize
@@ -48,8 +48,7 @@ def iso(moment):
 def change_line(row):
     """``field: old → new``, a missing value as ``(none)``."""
     old, new = (
-        queries.NO_VALUE if value is None else value
-        for value in (row["old_value"], row["new_value"])
+        stats.NO_VALUE if value is None else value for value in (row["old_value"], row["new_value"])
     )
     return f"{row['field']}: {old} → {new}"
 
@@ -64,7 +63,7 @@ def product_data(row, **more):
 
 def new_products(since):
     entries = []
-    for row in queries.products_added(since):
+    for row in changes.products_added(since):
         facts = [row["device_type"]]
         if row["certification_date"]:
             facts.append(f"certified {row['certification_date']}")
@@ -90,7 +89,7 @@ def new_products(since):
 def changed_products(since):
     """One entry per product, its changed fields in the order they were recorded."""
     entries = {}
-    for row in queries.field_changes(since):
+    for row in changes.field_changes(since):
         entry = entries.get(row["url"])
         if entry is None:
             entry = entries[row["url"]] = Entry(
@@ -121,13 +120,13 @@ def delisted_products(since):
             [f"no longer listed since {iso(row['delisted_at'])}"],
             product_data(row, delisted_at=iso(row["delisted_at"])),
         )
-        for row in queries.products_delisted(since)
+        for row in changes.products_delisted(since)
     ]
 
 
 def relisted_products(since):
     entries = []
-    for row in queries.products_relisted(since):
+    for row in changes.products_relisted(since):
         delisted_at = iso(datetime.fromisoformat(row["delisted_at"]))
         entries.append(
             Entry(
@@ -144,7 +143,7 @@ def relisted_products(since):
 def changed_ledger_records(since):
     """One entry per DCL record, its changed values in the order they were recorded."""
     entries = {}
-    for row in queries.ledger_changes(since):
+    for row in changes.ledger_changes(since):
         key = tuple(row[name] for name in LEDGER_KEY)
         entry = entries.get(key)
         if entry is None:
@@ -330,7 +329,7 @@ def since_of(text):
     every change when none completed yet), a date (midnight UTC) in the site's formats, or
     an ISO date and time (UTC unless it names its offset). Returns (since, what it is)."""
     if text == "last":
-        run = queries.last_completed_sync()
+        run = changes.last_completed_sync()
         if run is None:
             return BEGINNING, "no completed sync yet: every change"
         return run["started_at"], f"the start of the last completed sync, {run['session_id']}"
@@ -347,7 +346,7 @@ def since_of(text):
 
 
 class Command(ScrapyCommand):
-    """Prints the changes ``queries`` finds since ``--since`` in the ``--format`` asked for."""
+    """Prints the changes ``db/changes.py`` finds since ``--since`` in the ``--format`` asked for."""
 
     requires_project = True
     requires_crawler_process = False

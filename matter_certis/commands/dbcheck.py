@@ -3,13 +3,13 @@
 from scrapy.commands import ScrapyCommand
 
 from matter_certis.cli import failures
-from matter_certis.db import connection, queries
+from matter_certis.db import checks, connection
 
 EXAMPLES = 3
 
 
 class Command(ScrapyCommand):
-    """Runs every check of ``queries.problems``; prints each problem with examples and what
+    """Runs every check of ``checks.problems``; prints each problem with examples and what
     to do. Exit code 1 when something is wrong, 0 when the database is healthy."""
 
     requires_project = True
@@ -24,7 +24,7 @@ class Command(ScrapyCommand):
 
     def check(self):
         with connection.reading(self.settings["DATABASE_URL"]):
-            problems = queries.problems()
+            problems = checks.problems()
         found = [problem for problem in problems if problem.count]
         for problem in problems:
             print(f"{'FAIL' if problem.count else 'ok':<6}{problem.name}: {problem.count}")

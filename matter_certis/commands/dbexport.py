@@ -9,7 +9,7 @@ from scrapy.exceptions import UsageError
 
 from matter_certis.cli import failures
 from matter_certis.cli.filters import add_filter_options, filters_from
-from matter_certis.db import connection, queries, reconcile
+from matter_certis.db import connection, products, reconcile
 from matter_certis.items import StoredProduct
 from matter_certis.output.exporters import exporter_for
 
@@ -44,7 +44,7 @@ class Command(ScrapyCommand):
         exporter_class = exporter_for(self.settings, path.suffix.lstrip(".").lower())
         filters = filters_from(opts)
         with connection.reading(self.settings["DATABASE_URL"]):
-            rows = reconcile.with_ledger_columns(queries.product_rows(**filters))
+            rows = reconcile.with_ledger_columns(products.product_rows(**filters))
         with path.open("wb") as file:
             exporter = exporter_class(
                 file,

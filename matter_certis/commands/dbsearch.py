@@ -10,7 +10,7 @@ from scrapy.exceptions import UsageError
 
 from matter_certis.cli import failures, output
 from matter_certis.cli.filters import add_filter_options, filters_from
-from matter_certis.db import connection, queries
+from matter_certis.db import connection, products
 from matter_certis.output.exporters import neutralise_formula
 from matter_certis.parsing import normalize
 
@@ -134,7 +134,7 @@ class Command(ScrapyCommand):
         limit = limit_of(opts)
         filters = filters_from(opts)
         with connection.reading(self.settings["DATABASE_URL"]):
-            rows = queries.product_rows(**filters)
+            rows = products.product_rows(**filters)
         shown = rows[:limit] if limit else rows
         if not rows:
             print("No listed product matches these filters.", file=sys.stderr)

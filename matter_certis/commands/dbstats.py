@@ -3,7 +3,7 @@
 from scrapy.commands import ScrapyCommand
 
 from matter_certis.cli import failures
-from matter_certis.db import connection, queries, reconcile
+from matter_certis.db import connection, reconcile, stats
 from matter_certis.db.models import ProductDetail
 
 TOP = 10
@@ -26,15 +26,15 @@ class Command(ScrapyCommand):
 
     def print_stats(self):
         print("Totals")
-        for name, count in queries.totals().items():
+        for name, count in stats.totals().items():
             print(f"  {name:<34}{count:>8}")
         print("\nLast run of each spider")
-        for run in queries.last_runs():
+        for run in stats.last_runs():
             self.print_run(run)
         for title, counts in (
-            ("specification version", queries.counts_by(ProductDetail.specification_version)),
-            ("device type", queries.counts_by(ProductDetail.device_type)),
-            ("transport interface", queries.counts_by_transport()),
+            ("specification version", stats.counts_by(ProductDetail.specification_version)),
+            ("device type", stats.counts_by(ProductDetail.device_type)),
+            ("transport interface", stats.counts_by_transport()),
         ):
             more = f" (top {TOP} of {len(counts)})" if len(counts) > TOP else ""
             print(f"\nListed products by {title}{more}")
@@ -67,5 +67,5 @@ class Command(ScrapyCommand):
                 f"    added {run['products_added']} products, updated "
                 f"{run['products_updated']}, fetched {run['details_fetched']} details"
             )
-            for product in queries.added_during(run):
+            for product in stats.added_during(run):
                 print(f"    + {product['model']} ({product['manufacturer']}) {product['url']}")
