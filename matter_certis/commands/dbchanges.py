@@ -4,11 +4,11 @@ reader (atom)."""
 
 from datetime import UTC, datetime
 
-from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis.cli import failures, output
-from matter_certis.db import changes, connection
+from matter_certis.cli import output
+from matter_certis.cli.command import DatabaseCommand
+from matter_certis.db import changes
 from matter_certis.output.digest import digest
 from matter_certis.output.digest_formats import FORMATS
 from matter_certis.parsing import normalize
@@ -38,11 +38,8 @@ def since_of(text):
     return moment, "the time given"
 
 
-class Command(ScrapyCommand):
+class Command(DatabaseCommand):
     """Prints the changes ``db/changes.py`` finds since ``--since`` in the ``--format`` asked for."""
-
-    requires_project = True
-    requires_crawler_process = False
 
     def syntax(self):
         return "[--since last|DATE] [--format text|markdown|json|atom|headline]"
@@ -64,16 +61,12 @@ class Command(ScrapyCommand):
             "--format", default="text", help="text (default), markdown, json, atom or headline"
         )
 
-    def run(self, args, opts):
-        with failures.in_one_line(self):
-            self.report(args, opts)
-
-    def report(self, args, opts):
+    def execute(self, args, opts):
         if args:
             raise UsageError(f"unexpected argument {args[0]!r}: use --since and --format")
         if opts.format not in FORMATS:
             raise UsageError(f"unknown format {opts.format!r}: use one of {', '.join(FORMATS)}")
-        with connection.reading(self.settings["DATABASE_URL"]):
+        with self.reading():
             since, basis = since_of(opts.since)
             found = digest(since, basis)
         output.write(FORMATS[opts.format](found))

@@ -1,27 +1,22 @@
 """``scrapy dbstats``: what the local database holds, at a glance."""
 
-from scrapy.commands import ScrapyCommand
-
-from matter_certis.cli import failures
-from matter_certis.db import connection, reconcile, stats
+from matter_certis.cli.command import DatabaseCommand
+from matter_certis.db import reconcile, stats
 from matter_certis.db.models import ProductDetail
 
 TOP = 10
 
 
-class Command(ScrapyCommand):
+class Command(DatabaseCommand):
     """Prints totals, the last run of each spider and what it added, how the listed
     products split by specification version, device type and transport interface, and
     the ledger's counts with how many findings ``dbreconcile`` has of each kind."""
 
-    requires_project = True
-    requires_crawler_process = False
-
     def short_desc(self):
         return "Summarise the local database: totals, last runs, products by kind"
 
-    def run(self, args, opts):
-        with failures.in_one_line(self), connection.reading(self.settings["DATABASE_URL"]):
+    def execute(self, args, opts):
+        with self.reading():
             self.print_stats()
 
     def print_stats(self):
