@@ -2,7 +2,7 @@
 delisted and relisted, and ledger records that changed (peewee, so SQLite and PostgreSQL
 alike)."""
 
-from peewee import JOIN, fn
+from peewee import JOIN
 
 from matter_certis.db.models import (
     CrawlingResult,
@@ -12,6 +12,7 @@ from matter_certis.db.models import (
     ProductChange,
     ProductDetail,
 )
+from matter_certis.db.products import shown
 
 
 def last_completed_sync():
@@ -32,8 +33,8 @@ def _product_names(query):
     """``query`` on products with the name columns a change digest shows."""
     return query.select_extend(
         Product.url,
-        fn.COALESCE(ProductDetail.model, Product.model).alias("model"),
-        fn.COALESCE(ProductDetail.manufacturer, Product.manufacturer).alias("manufacturer"),
+        shown("model").alias("model"),
+        shown("manufacturer").alias("manufacturer"),
     ).join_from(Product, ProductDetail, JOIN.LEFT_OUTER, on=(ProductDetail.url == Product.url))
 
 

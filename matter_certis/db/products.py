@@ -11,6 +11,15 @@ from peewee import JOIN, fn
 from matter_certis.db.models import Product, ProductDetail, Vendor
 from matter_certis.parsing import normalize
 
+# What a listing card and a detail page both show: the detail page's value wins.
+SHOWN_COLUMNS = ("manufacturer", "model", "certificate_id")
+
+
+def shown(name):
+    """A product's ``name`` (one of ``SHOWN_COLUMNS``) as shown: its detail page's value,
+    else its listing card's (a product whose details are not stored yet)."""
+    return fn.COALESCE(getattr(ProductDetail, name), getattr(Product, name))
+
 
 def with_details(query):
     """Listed products joined with their details (if any) and their vendor (if known)."""
@@ -44,8 +53,8 @@ def text_condition(text):
     return reduce(
         operator.and_,
         (
-            fn.COALESCE(ProductDetail.model, Product.model).contains(word)
-            | fn.COALESCE(ProductDetail.manufacturer, Product.manufacturer).contains(word)
+            shown("model").contains(word)
+            | shown("manufacturer").contains(word)
             | Vendor.vendor_name.contains(word)
             for word in text.split()
         ),
@@ -66,9 +75,7 @@ def product_conditions(since=None, vendor=None, device_type=None, text=None, cer
     if text and text.strip():
         conditions.append(text_condition(text))
     if certificate:
-        conditions.append(
-            fn.COALESCE(ProductDetail.certificate_id, Product.certificate_id).contains(certificate)
-        )
+        conditions.append(shown("certificate_id").contains(certificate))
     return conditions
 
 
@@ -79,27 +86,14 @@ def product_rows(**filters):
         getattr(ProductDetail, name)
         for name in ProductDetail._meta.sorted_field_names
         if name
-        not in {
-            "url",
-            "page_id",
-            "index_in_page",
-            "manufacturer",
-            "model",
-            "certificate_id",
-            "created_at",
-            "updated_at",
-        }
+        not in {"url", "page_id", "index_in_page", *SHOWN_COLUMNS, "created_at", "updated_at"}
     ]
     query = with_details(
         Product.select(
             Product.url,
             Product.page_id,
             Product.index_in_page,
-            fn.COALESCE(ProductDetail.manufacturer, Product.manufacturer).alias("manufacturer"),
-            fn.COALESCE(ProductDetail.model, Product.model).alias("model"),
-            fn.COALESCE(ProductDetail.certificate_id, Product.certificate_id).alias(
-                "certificate_id"
-            ),
+            *(shown(name).alias(name) for name in SHOWN_COLUMNS),
             *detail_columns,
             Vendor.vendor_name,
         )

@@ -4,10 +4,11 @@ queries, asked with the database open (``connection.reading``)."""
 
 from collections import Counter
 
-from peewee import JOIN, fn
+from peewee import JOIN
 
 from matter_certis.db import analysis
 from matter_certis.db.models import DclChange, DclCompliance, DclModel, Product, ProductDetail
+from matter_certis.db.products import shown
 from matter_certis.parsing import normalize
 
 # Each finding and what it means for a user (the terminal summary and docs/ledger.md say the same).
@@ -172,7 +173,7 @@ def product_findings(product, record, models):
 
 def listed_certificate_keys():
     """The certificate ids (``certificate_key``) of every listed product, details or not."""
-    certificate = fn.COALESCE(ProductDetail.certificate_id, Product.certificate_id)
+    certificate = shown("certificate_id")
     query = (
         analysis.listed_products()
         .select(certificate)
@@ -192,9 +193,7 @@ def findings():
     products = (
         ProductDetail.select(
             Product.url,
-            fn.COALESCE(ProductDetail.certificate_id, Product.certificate_id).alias(
-                "certificate_id"
-            ),
+            shown("certificate_id").alias("certificate_id"),
             ProductDetail.vid,
             ProductDetail.pid,
             ProductDetail.certification_date,
