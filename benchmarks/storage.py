@@ -41,7 +41,7 @@ def rows_per_second(path, products, details, batch):
         elapsed = time.perf_counter() - started
         assert models.ProductDetail.select().count() == len(details)
     finally:
-        models.database.close()
+        connection.close()
     return len(details) / elapsed
 
 

@@ -92,9 +92,14 @@ class DclModel(scrapy.Item):
     schema_version = _field()
 
 
+# The fields that identify a DCL compliance record (one firmware of one model): its key in
+# the item, the dcl_compliance table and dcl_changes.
+COMPLIANCE_KEY = ("vid", "pid", "software_version", "certification_type")
+
+
 class DclCompliance(scrapy.Item):
     """One DCL compliance record: the certification of one firmware of one model, keyed by
-    (vid, pid, software_version, certification_type)."""
+    ``COMPLIANCE_KEY``."""
 
     vid = _hex_id_field()
     pid = _hex_id_field()

@@ -1,5 +1,5 @@
 """The product filters of ``dbexport`` and ``dbsearch``: their options, read into the
-arguments of ``queries.product_conditions``. A module without a command: Scrapy lists only
+arguments of ``products.product_conditions``. A module without a command: Scrapy lists only
 the commands defined in a module."""
 
 from matter_certis.parsing import normalize

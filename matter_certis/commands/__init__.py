@@ -1,2 +1,3 @@
 """Scrapy commands over the local database (``COMMANDS_MODULE``): one module per command,
-named as the command; the queries they run live in ``matter_certis/db/queries.py``."""
+named as the command; the queries they run live in ``matter_certis/db/``, what they share in
+``matter_certis/cli/``."""

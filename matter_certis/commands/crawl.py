@@ -8,6 +8,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from matter_certis.base_spiders.base import SpiderArgumentError
+from matter_certis.db import connection
 from matter_certis.extensions.run_record import RunRecord
 from matter_certis.run.logs import quiet_scrapy_startup
 from matter_certis.run.verdict import EXIT_CODES
@@ -30,10 +31,15 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("name one spider: scrapy crawl <spider>")
         crawler = self._create_crawler(args[0])
-        try:  # one line and exit code 2 before anything is opened or fetched
+        try:  # one line and exit code 2 before anything is fetched
             crawler.spidercls.check_arguments(**opts.spargs)
+            connection.check_usable(crawler.settings["DATABASE_URL"])
         except SpiderArgumentError as error:
             logger.error("Bad spider argument %s", error)
+            self.exitcode = 2
+            return
+        except connection.DatabaseUnavailable as error:
+            logger.error("Cannot use the database: %s", error)
             self.exitcode = 2
             return
         self.crawler_process.crawl(crawler, **opts.spargs)

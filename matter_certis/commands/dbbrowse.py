@@ -7,10 +7,10 @@ import sqlite3
 from importlib import resources
 from pathlib import Path
 
-from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from matter_certis.cli import failures
+from matter_certis.cli.command import DatabaseCommand
 from matter_certis.db import connection
 
 HOST = "127.0.0.1"
@@ -125,12 +125,9 @@ def serve(path, port):
     uvicorn.run(datasette.app(), host=HOST, port=port, log_level="warning", lifespan="on")
 
 
-class Command(ScrapyCommand):
+class Command(DatabaseCommand):
     """Prepares the SQLite database for Datasette (a view, a full-text index kept current by
     triggers) and serves it on 127.0.0.1 only."""
-
-    requires_project = True
-    requires_crawler_process = False
 
     def syntax(self):
         return "[--port N]"
@@ -152,19 +149,14 @@ class Command(ScrapyCommand):
             help="add the view and the full-text index, do not serve",
         )
 
-    def run(self, args, opts):
-        with failures.in_one_line(self):
-            self.browse(args, opts)
-
-    def browse(self, args, opts):
+    def execute(self, args, opts):
         if args:
             raise UsageError(f"unexpected argument {args[0]!r}: use --port")
-        url = connection.resolve(self.settings["DATABASE_URL"])
-        if not url.startswith("sqlite"):
+        if not self.database_url.startswith("sqlite"):
             raise UsageError(
                 "Datasette reads SQLite files only: set DATABASE_URL to a sqlite:/// URL"
             )
-        with connection.reading(url) as database:
+        with self.reading() as database:
             path = Path(database.obj.database).resolve()
         try:
             with connection.plain_sqlite(path) as plain:

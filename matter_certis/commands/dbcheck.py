@@ -1,30 +1,21 @@
 """``scrapy dbcheck``: integrity checks on the local database, for scripts and people."""
 
-from scrapy.commands import ScrapyCommand
-
-from matter_certis.cli import failures
-from matter_certis.db import connection, queries
+from matter_certis.cli.command import DatabaseCommand
+from matter_certis.db import checks
 
 EXAMPLES = 3
 
 
-class Command(ScrapyCommand):
-    """Runs every check of ``queries.problems``; prints each problem with examples and what
+class Command(DatabaseCommand):
+    """Runs every check of ``checks.problems``; prints each problem with examples and what
     to do. Exit code 1 when something is wrong, 0 when the database is healthy."""
-
-    requires_project = True
-    requires_crawler_process = False
 
     def short_desc(self):
         return "Check the local database's integrity (exit code 1 if something is wrong)"
 
-    def run(self, args, opts):
-        with failures.in_one_line(self):
-            self.check()
-
-    def check(self):
-        with connection.reading(self.settings["DATABASE_URL"]):
-            problems = queries.problems()
+    def execute(self, args, opts):
+        with self.reading():
+            problems = checks.problems()
         found = [problem for problem in problems if problem.count]
         for problem in problems:
             print(f"{'FAIL' if problem.count else 'ok':<6}{problem.name}: {problem.count}")

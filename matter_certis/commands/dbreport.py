@@ -2,18 +2,14 @@
 
 from pathlib import Path
 
-from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from matter_certis.cli import failures
-from matter_certis.db import connection
+from matter_certis.cli.command import DatabaseCommand
 
 
-class Command(ScrapyCommand):
+class Command(DatabaseCommand):
     """Writes the report of ``matter_certis/output/report.py`` for the local database."""
-
-    requires_project = True
-    requires_crawler_process = False
 
     def syntax(self):
         return "[options] FILE.html"
@@ -21,15 +17,11 @@ class Command(ScrapyCommand):
     def short_desc(self):
         return "Write an HTML report with charts of the local database"
 
-    def run(self, args, opts):
-        with failures.in_one_line(self):
-            self.write_report(args)
-
-    def write_report(self, args):
+    def execute(self, args, opts):
         if len(args) != 1:
             raise UsageError("give one output file, e.g. report.html")
         path = failures.output_path(Path(args[0]))
-        with connection.reading(self.settings["DATABASE_URL"]):
+        with self.reading():
             # Imported here: Scrapy loads every command module on every run, a crawl
             # included, and matplotlib costs half a second and 60 MB.
             from matter_certis.output import report

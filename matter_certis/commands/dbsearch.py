@@ -5,12 +5,12 @@ import io
 import json
 import sys
 
-from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from matter_certis.cli import failures, output
+from matter_certis.cli import output
+from matter_certis.cli.command import DatabaseCommand
 from matter_certis.cli.filters import add_filter_options, filters_from
-from matter_certis.db import connection, queries
+from matter_certis.db import products
 from matter_certis.output.exporters import neutralise_formula
 from matter_certis.parsing import normalize
 
@@ -96,12 +96,9 @@ def limit_of(opts):
     return int(opts.limit)
 
 
-class Command(ScrapyCommand):
+class Command(DatabaseCommand):
     """Prints the listed products that match ``dbexport``'s filters (and ``--text``,
     ``--certificate``): newest first, as a table, or as CSV or JSON for a pipe."""
-
-    requires_project = True
-    requires_crawler_process = False
 
     def syntax(self):
         return "[options]"
@@ -120,11 +117,7 @@ class Command(ScrapyCommand):
         )
         parser.add_argument("--format", default="table", help="table (default), csv or json")
 
-    def run(self, args, opts):
-        with failures.in_one_line(self):
-            self.search(args, opts)
-
-    def search(self, args, opts):
+    def execute(self, args, opts):
         if args:
             raise UsageError(
                 f"unexpected argument {args[0]!r}: filters are options, e.g. --text 'smart plug'"
@@ -133,8 +126,8 @@ class Command(ScrapyCommand):
             raise UsageError(f"unknown format {opts.format!r}: use table, csv or json")
         limit = limit_of(opts)
         filters = filters_from(opts)
-        with connection.reading(self.settings["DATABASE_URL"]):
-            rows = queries.product_rows(**filters)
+        with self.reading():
+            rows = products.product_rows(**filters)
         shown = rows[:limit] if limit else rows
         if not rows:
             print("No listed product matches these filters.", file=sys.stderr)

@@ -1,40 +1,35 @@
 """``scrapy dbstats``: what the local database holds, at a glance."""
 
-from scrapy.commands import ScrapyCommand
-
-from matter_certis.cli import failures
-from matter_certis.db import connection, queries, reconcile
+from matter_certis.cli.command import DatabaseCommand
+from matter_certis.db import reconcile, stats
 from matter_certis.db.models import ProductDetail
 
 TOP = 10
 
 
-class Command(ScrapyCommand):
+class Command(DatabaseCommand):
     """Prints totals, the last run of each spider and what it added, how the listed
     products split by specification version, device type and transport interface, and
     the ledger's counts with how many findings ``dbreconcile`` has of each kind."""
 
-    requires_project = True
-    requires_crawler_process = False
-
     def short_desc(self):
         return "Summarise the local database: totals, last runs, products by kind"
 
-    def run(self, args, opts):
-        with failures.in_one_line(self), connection.reading(self.settings["DATABASE_URL"]):
+    def execute(self, args, opts):
+        with self.reading():
             self.print_stats()
 
     def print_stats(self):
         print("Totals")
-        for name, count in queries.totals().items():
+        for name, count in stats.totals().items():
             print(f"  {name:<34}{count:>8}")
         print("\nLast run of each spider")
-        for run in queries.last_runs():
+        for run in stats.last_runs():
             self.print_run(run)
         for title, counts in (
-            ("specification version", queries.counts_by(ProductDetail.specification_version)),
-            ("device type", queries.counts_by(ProductDetail.device_type)),
-            ("transport interface", queries.counts_by_transport()),
+            ("specification version", stats.counts_by(ProductDetail.specification_version)),
+            ("device type", stats.counts_by(ProductDetail.device_type)),
+            ("transport interface", stats.counts_by_transport()),
         ):
             more = f" (top {TOP} of {len(counts)})" if len(counts) > TOP else ""
             print(f"\nListed products by {title}{more}")
@@ -67,5 +62,5 @@ class Command(ScrapyCommand):
                 f"    added {run['products_added']} products, updated "
                 f"{run['products_updated']}, fetched {run['details_fetched']} details"
             )
-            for product in queries.added_during(run):
+            for product in stats.added_during(run):
                 print(f"    + {product['model']} ({product['manufacturer']}) {product['url']}")

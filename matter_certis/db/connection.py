@@ -79,8 +79,7 @@ def open_database(url):
             database.execute_sql("ROLLBACK")
         _remember_file()
     except (PeeweeException, RuntimeError, ValueError, TypeError, KeyError) as error:
-        if database.obj is not None and not database.is_closed():
-            database.close()
+        close()
         message = " ".join(str(error).split()) or type(error).__name__
         raise DatabaseUnavailable(f"DATABASE_URL {without_password(url)!r}: {message}") from None
     return database
@@ -122,6 +121,30 @@ def reopen():
     check_database()
     database.connect(reuse_if_open=True)
     return database
+
+
+def close():
+    """Close the connection ``open_database`` or ``reopen`` made, if one is open."""
+    if database.obj is not None:
+        database.close()
+
+
+@contextmanager
+def reopened():
+    """The database ``open_database`` opened, connected again (``reopen``) for the block and
+    closed after it."""
+    reopen()
+    try:
+        yield database
+    finally:
+        close()
+
+
+def check_usable(url):
+    """Open ``DATABASE_URL``'s database as a crawl's pipeline will, then close it: an
+    unusable one raises ``DatabaseUnavailable`` before the crawl starts."""
+    open_database(resolve(url))
+    close()
 
 
 def is_conflict(error):

@@ -16,6 +16,8 @@ from peewee import (
     TextField,
 )
 
+from matter_certis.items import COMPLIANCE_KEY
+
 database = DatabaseProxy()
 # peewee logs every query at DEBUG; a crawl's log is no place for thousands of them.
 logging.getLogger("peewee").setLevel(logging.INFO)
@@ -199,7 +201,7 @@ class DclCompliance(BaseModel):
 
     class Meta:
         table_name = "dcl_compliance"
-        primary_key = CompositeKey("vid", "pid", "software_version", "certification_type")
+        primary_key = CompositeKey(*COMPLIANCE_KEY)
 
 
 class DclChange(BaseModel):

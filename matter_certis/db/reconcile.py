@@ -4,10 +4,11 @@ queries, asked with the database open (``connection.reading``)."""
 
 from collections import Counter
 
-from peewee import JOIN, fn
+from peewee import JOIN
 
 from matter_certis.db import analysis
 from matter_certis.db.models import DclChange, DclCompliance, DclModel, Product, ProductDetail
+from matter_certis.db.products import shown
 from matter_certis.parsing import normalize
 
 # Each finding and what it means for a user (the terminal summary and docs/ledger.md say the same).
@@ -70,17 +71,18 @@ def ledger_matches():
     return matches
 
 
+def models_by_ids(column):
+    """``{(vid, pid): column}`` of the model records still on the ledger."""
+    query = on_ledger(DclModel).select(DclModel.vid, DclModel.pid, column)
+    return {(vid, pid): value for vid, pid, value in query.tuples()}
+
+
 def with_ledger_columns(rows):
     """``dbexport`` rows with ``ledger_status`` and ``ledger_part_number``: the status of the
     compliance record the product matches, and the part number of that record's model (of
     the product's own vid/pid when no record matches); ``None`` where the ledger has none."""
     matches = ledger_matches()
-    part_numbers = {
-        (vid, pid): part
-        for vid, pid, part in on_ledger(DclModel)
-        .select(DclModel.vid, DclModel.pid, DclModel.part_number)
-        .tuples()
-    }
+    part_numbers = models_by_ids(DclModel.part_number)
     for row in rows:
         record = matches.get(certificate_key(row["certificate_id"]))
         ids = (record["vid"], record["pid"]) if record else (row["vid"], row["pid"])
@@ -171,7 +173,7 @@ def product_findings(product, record, models):
 
 def listed_certificate_keys():
     """The certificate ids (``certificate_key``) of every listed product, details or not."""
-    certificate = fn.COALESCE(ProductDetail.certificate_id, Product.certificate_id)
+    certificate = shown("certificate_id")
     query = (
         analysis.listed_products()
         .select(certificate)
@@ -187,18 +189,11 @@ def findings():
     pid are left out. Dates are compared for certified records only: a revoked or
     provisional record's date is that of its current state."""
     matches = ledger_matches()
-    models = {
-        (vid, pid): name
-        for vid, pid, name in on_ledger(DclModel)
-        .select(DclModel.vid, DclModel.pid, DclModel.product_name)
-        .tuples()
-    }
+    models = models_by_ids(DclModel.product_name)
     products = (
         ProductDetail.select(
             Product.url,
-            fn.COALESCE(ProductDetail.certificate_id, Product.certificate_id).alias(
-                "certificate_id"
-            ),
+            shown("certificate_id").alias("certificate_id"),
             ProductDetail.vid,
             ProductDetail.pid,
             ProductDetail.certification_date,

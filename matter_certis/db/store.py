@@ -8,18 +8,16 @@ from peewee import EXCLUDED, CompositeKey, Tuple, chunked
 
 from matter_certis.db.models import (
     DclChange,
-    FailedRequest,
     Product,
     ProductChange,
     ProductDetail,
     utc_now,
 )
+from matter_certis.items import COMPLIANCE_KEY
 
 # Columns that move without the product changing: not reported in product_changes.
 POSITION_COLUMNS = frozenset({"page_id", "index_in_page", "delisted_at"})
 TIMESTAMP_COLUMNS = frozenset({"created_at", "updated_at"})
-# Ledger records that change keep their key in dcl_changes, in these columns.
-LEDGER_KEY_COLUMNS = ("vid", "pid", "software_version", "certification_type")
 ROWS_PER_STATEMENT = 100
 
 
@@ -132,8 +130,9 @@ def ledger_change(record):
     changes go to ``dcl_changes`` under the record's key."""
 
     def change_row(key, name, old, new, session_id, now):
-        key_columns = dict.fromkeys(LEDGER_KEY_COLUMNS)
-        key_columns.update(zip(LEDGER_KEY_COLUMNS, key))
+        # A model is keyed by (vid, pid) alone: the last two stay NULL.
+        key_columns = dict.fromkeys(COMPLIANCE_KEY)
+        key_columns.update(zip(COMPLIANCE_KEY, key))
         return {
             "record": record,
             **key_columns,
@@ -254,34 +253,6 @@ def align_detail_slots(urls):
         ).where(ProductDetail.url.in_(batch)).execute()
 
 
-def record_failures(rows):
-    """Add requests to the dead-letter list; a known url keeps its first failure time."""
-    now = utc_now()
-    rows = list(
-        {
-            row["url"]: {**row, "first_failed_at": now, "last_failed_at": now} for row in rows
-        }.values()
-    )
-    update = {
-        FailedRequest.kind: EXCLUDED.kind,
-        FailedRequest.error_type: EXCLUDED.error_type,
-        FailedRequest.error_message: EXCLUDED.error_message,
-        FailedRequest.attempts: FailedRequest.attempts + EXCLUDED.attempts,
-        FailedRequest.last_failed_at: EXCLUDED.last_failed_at,
-        FailedRequest.session_id: EXCLUDED.session_id,
-    }
-    for batch in chunked(rows, ROWS_PER_STATEMENT):
-        FailedRequest.insert_many(batch).on_conflict(
-            conflict_target=[FailedRequest.url], update=update
-        ).execute()
-
-
-def clear_failures(urls):
-    """Take urls that have now been fetched off the dead-letter list."""
-    for batch in chunked(urls, ROWS_PER_STATEMENT):
-        FailedRequest.delete().where(FailedRequest.url.in_(batch)).execute()
-
-
 def mark_delisted(listed_urls):
     """Products the listing no longer shows (all but ``listed_urls``) get ``delisted_at`` and
     give up their slot; returns how many."""
@@ -293,10 +264,3 @@ def mark_delisted(listed_urls):
             Product.url.in_(urls)
         ).execute()
     return len(gone)
-
-
-def clear_list_failures(session_id):
-    """Listing failures of earlier runs are answered by a run that read the whole listing."""
-    FailedRequest.delete().where(
-        (FailedRequest.kind == "list") & (FailedRequest.session_id != session_id)
-    ).execute()

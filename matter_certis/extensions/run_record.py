@@ -8,7 +8,7 @@ from scrapy import signals
 from twisted.python.failure import Failure
 
 from matter_certis import signals as project_signals
-from matter_certis.db import connection, models
+from matter_certis.db import connection
 from matter_certis.db.models import CrawlingResult, utc_now
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 from matter_certis.run import verdict
@@ -85,17 +85,14 @@ class RunRecord:
         if self.started_at is None:
             return
         try:
-            connection.reopen()  # the pipeline closed it; never created anew
-            try:
-                with models.database.atomic():
-                    status, reasons = verdict.judge(reason, self.problems(spider, reason))
-                    if status == "completed":
-                        self.announce_completed(spider)
-                    failures = [f"{f['kind']} {f['url']}: {f['error_type']}" for f in self.failures]
-                    row = self.row(spider, status, reasons + failures + self.errors)
-                    self.write(row)
-            finally:
-                models.database.close()
+            # The pipeline closed it; never created anew.
+            with connection.reopened() as database, database.atomic():
+                status, reasons = verdict.judge(reason, self.problems(spider, reason))
+                if status == "completed":
+                    self.announce_completed(spider)
+                failures = [f"{f['kind']} {f['url']}: {f['error_type']}" for f in self.failures]
+                row = self.row(spider, status, reasons + failures + self.errors)
+                self.write(row)
         except (connection.DatabaseUnavailable, connection.PeeweeException) as error:
             message = " ".join(str(error).split())
             status, reasons = verdict.judge(reason, [verdict.Problem("failed", message)])
@@ -201,8 +198,7 @@ class RunRecord:
             return self.status
         self.status = "stopped"
         try:
-            connection.reopen()
-            try:
+            with connection.reopened():
                 self.write(
                     self.row(
                         spider,
@@ -214,8 +210,6 @@ class RunRecord:
                         ],
                     )
                 )
-            finally:
-                models.database.close()
         except (connection.DatabaseUnavailable, connection.PeeweeException) as error:
             logger.error("No run record written: %s", error)
         logger.info("Run %s (%s) stopped: forced shutdown", spider.session_id, spider.name)

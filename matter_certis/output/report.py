@@ -7,7 +7,7 @@ from html import escape
 
 from matplotlib.figure import Figure
 
-from matter_certis.db import queries, reconcile
+from matter_certis.db import products, reconcile, stats
 from matter_certis.db.models import ProductDetail, utc_now
 from matter_certis.parsing.normalize import format_hex_id
 
@@ -65,19 +65,19 @@ def bar_chart(pairs, horizontal=True):
 
 def charts():
     """``[(caption, data URI)]`` of the report's charts."""
-    versions = queries.counts_by(ProductDetail.specification_version)
+    versions = stats.counts_by(ProductDetail.specification_version)
     return [
-        ("Certifications per month", bar_chart(queries.certifications_per_month(), False)),
+        ("Certifications per month", bar_chart(stats.certifications_per_month(), False)),
         (
             f"Listed products by device type (top {TOP})",
-            bar_chart(queries.counts_by(ProductDetail.device_type)[:TOP]),
+            bar_chart(stats.counts_by(ProductDetail.device_type)[:TOP]),
         ),
         (
             "Listed products by Matter specification version",
             bar_chart(sorted(versions, key=lambda pair: _version_key(pair[0])), False),
         ),
-        ("Listed products by transport interface", bar_chart(queries.counts_by_transport())),
-        (f"Top {TOP} vendors by product count", bar_chart(queries.top_vendors(TOP))),
+        ("Listed products by transport interface", bar_chart(stats.counts_by_transport())),
+        (f"Top {TOP} vendors by product count", bar_chart(stats.top_vendors(TOP))),
     ]
 
 
@@ -137,7 +137,7 @@ def ledger_section():
 
 def render():
     """The whole report as one HTML document (the database must be open)."""
-    totals = queries.totals()
+    totals = stats.totals()
     figures = "\n".join(
         f"<figure><figcaption>{escape(caption)}</figcaption>"
         f'<img alt="{escape(caption)}" src="{uri}"></figure>'
@@ -158,7 +158,7 @@ Generated {utc_now():%Y-%m-%d %H:%M} UTC by matter-certis.</p>
 {figures}
 </div>
 <h2>Newest products</h2>
-{newest_table(queries.newest_products(NEWEST))}
+{newest_table(products.newest_products(NEWEST))}
 <h2>Listing vs DCL ledger</h2>
 {ledger_section()}
 </body>

@@ -7,7 +7,7 @@ from psycopg2.errors import TransactionRollbackError
 from scrapy import signals as scrapy_signals
 
 from matter_certis import signals
-from matter_certis.db import connection, models, store
+from matter_certis.db import connection, dead_letters, models, store
 from matter_certis.db.drift import FieldCoverage
 from matter_certis.items import (
     DclCompliance,
@@ -80,7 +80,7 @@ class DatabasePipeline:
             delisted = store.mark_delisted(listed)
             self.crawler.stats.set_value("matter/db/products/delisted", delisted)
         if spider.total_pages and not spider.sliced:
-            store.clear_list_failures(spider.session_id)
+            dead_letters.clear_list_failures(spider.session_id)
 
     def spider_idle(self):
         """Nothing is in flight: write the buffer, so that a database analysis made now (a
@@ -88,19 +88,15 @@ class DatabasePipeline:
         self.flush()
 
     def open_spider(self):
-        try:
-            connection.open_database(self.database_url)
-        except connection.DatabaseUnavailable as error:
-            # One clear line and a stop before the first request.
-            logger.error("Cannot use the database: %s", error)
-            raise SystemExit(2) from None
+        # ``scrapy crawl`` refused an unusable database before the crawl started (exit code 2).
+        connection.open_database(self.database_url)
         logger.info("Database: %s", connection.describe(self.database_url))
         self.coverage = FieldCoverage.from_database()
 
     def close_spider(self):
         self.flush()
         self.mark_removed()
-        models.database.close()
+        connection.close()
         drifting = self.coverage.drifting()
         if drifting:
             described = "; ".join(map(self.coverage.describe, drifting))
@@ -149,8 +145,8 @@ class DatabasePipeline:
                 keep=drifting,
             )
             store.align_detail_slots([row["url"] for row in refs + details])
-            store.clear_failures([detail["url"] for detail in details])
-            store.record_failures(failures)
+            dead_letters.clear_failures([detail["url"] for detail in details])
+            dead_letters.record_failures(failures)
             saved_vendors = store.save_rows(models.Vendor, vendors)
             saved_models, saved_compliance = (
                 store.save_rows(

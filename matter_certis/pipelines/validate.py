@@ -3,13 +3,13 @@
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from matter_certis.items import DclCompliance, DclModel, Vendor
+from matter_certis.items import COMPLIANCE_KEY, DclCompliance, DclModel, Vendor
 
 # The key of each kind of item; the rest have a url.
 KEYS = {
     Vendor: ("vendor_id",),
     DclModel: ("vid", "pid"),
-    DclCompliance: ("vid", "pid", "software_version", "certification_type"),
+    DclCompliance: COMPLIANCE_KEY,
 }
 
 

@@ -2,10 +2,9 @@
 Ledger (one per certified firmware of a model)."""
 
 from matter_certis.base_spiders.dcl_walk import DclWalkSpider
-from matter_certis.items import DclCompliance
+from matter_certis.items import COMPLIANCE_KEY, DclCompliance
 from matter_certis.parsing.loaders import DclComplianceLoader
 
-KEY = ("vid", "pid", "software_version", "certification_type")
 LEDGER_KEY = ("vid", "pid", "softwareVersion", "certificationType")
 
 
@@ -26,7 +25,7 @@ class DclComplianceSpider(DclWalkSpider):
         loader = DclComplianceLoader(response=response, spider=self)
         loader.add_record(record)
         compliance = loader.load_item()
-        if any(compliance.get(field) is None for field in KEY):
+        if any(compliance.get(field) is None for field in COMPLIANCE_KEY):
             key = "/".join(repr(record.get(name)) for name in LEDGER_KEY)
             self.refuse(response, f"no usable vid/pid/softwareVersion/certificationType: {key}")
             return None

@@ -8,8 +8,8 @@ from matter_certis.cli import failures
 from matter_certis.commands import dbreport
 from tests.helpers import scrapy_command
 
-COMMANDS = ["dbexport", "dbstats", "dbcheck", "dbreport"]
-OUTPUT = {"dbexport": "products.csv", "dbreport": "report.html"}
+COMMANDS = ["dbexport", "dbstats", "dbcheck", "dbreport", "dbreconcile"]
+OUTPUT = {"dbexport": "products.csv", "dbreport": "report.html", "dbreconcile": "findings.csv"}
 
 
 def run(tmp_path, command, *arguments):

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from matter_certis.db import connection, models
+from matter_certis.db import connection
 from tests.helpers import rows, scrapy_command
 
 PROBLEMS = (
@@ -94,7 +94,7 @@ def test_each_problem_is_reported_with_an_example_and_what_to_do(
 
 def test_a_database_without_products_is_a_problem(tmp_path):
     connection.open_database(f"sqlite:///{tmp_path / 'matter_certis.db'}")
-    models.database.close()
+    connection.close()
     result = scrapy_command(tmp_path, "dbcheck")
     assert result.returncode == 1
     assert "FAIL  no products: 1" in result.stdout

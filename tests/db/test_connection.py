@@ -108,7 +108,7 @@ def crawl_from(folder, replica):
 def test_reopen_never_creates_a_deleted_database(tmp_path):
     path = tmp_path / "run.db"
     connection.open_database(f"sqlite:///{path}")
-    models.database.close()
+    connection.close()
     path.unlink()
     with pytest.raises(connection.DatabaseUnavailable, match="was deleted during the run"):
         connection.reopen()
@@ -118,11 +118,11 @@ def test_reopen_never_creates_a_deleted_database(tmp_path):
 def test_reopen_connects_again_to_the_database_the_run_opened(tmp_path):
     path = tmp_path / "run.db"
     connection.open_database(f"sqlite:///{path}")
-    models.database.close()
+    connection.close()
     connection.reopen()
     assert not models.database.is_closed()
     assert models.Product.select().count() == 0
-    models.database.close()
+    connection.close()
 
 
 def test_database_is_locked_by_another_writer_is_retried(tmp_path, caplog):
@@ -148,7 +148,7 @@ def test_database_is_locked_by_another_writer_is_retried(tmp_path, caplog):
     assert attempts == [0, 1]
     assert row_count(path, "products") == 2
     assert "A concurrent writer got in the way (OperationalError)" in caplog.text
-    models.database.close()
+    connection.close()
 
 
 def test_a_write_error_that_is_not_a_conflict_is_not_retried(tmp_path):
@@ -162,4 +162,29 @@ def test_a_write_error_that_is_not_a_conflict_is_not_retried(tmp_path):
     with pytest.raises(OperationalError, match="no such table"):
         connection.in_transaction(work)
     assert attempts == [1]
-    models.database.close()
+    connection.close()
+
+
+def test_reopened_closes_the_connection_after_its_block(tmp_path):
+    connection.open_database(f"sqlite:///{tmp_path / 'run.db'}")
+    connection.close()
+    with connection.reopened() as database:
+        assert not database.is_closed()
+    assert models.database.is_closed()
+
+
+# The check ``scrapy crawl`` makes before a crawl starts
+
+
+def test_a_usable_database_is_checked_and_left_closed(tmp_path):
+    path = tmp_path / "run.db"
+    connection.check_usable(f"sqlite:///{path}")
+    assert models.database.is_closed()
+    assert row_count(path, "products") == 0
+
+
+def test_an_unusable_database_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "corrupt.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(connection.DatabaseUnavailable, match="file is not a database"):
+        connection.check_usable(f"sqlite:///{path}")

@@ -14,7 +14,7 @@ from tests.helpers import crawl, rows, stored_details
 def database(tmp_path):
     connection.open_database(f"sqlite:///{tmp_path / 'drift.db'}")
     yield
-    models.database.close()
+    connection.close()
 
 
 def store_products(count, **values):

@@ -14,7 +14,7 @@ DELISTED_AT = datetime(2026, 1, 2, 3, 4, 5)
 def database(tmp_path):
     connection.open_database(f"sqlite:///{tmp_path / 'store.db'}")
     yield
-    models.database.close()
+    connection.close()
 
 
 def product(**values):

@@ -6,7 +6,7 @@ import logging
 import pytest
 
 from matter_certis.base_spiders.base import ProjectSpider
-from matter_certis.db import connection, models
+from matter_certis.db import connection
 from matter_certis.extensions.run_record import RunRecord
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 from matter_certis.run import verdict
@@ -39,13 +39,13 @@ def opened(make_crawler):
         crawler = make_crawler(AuditedSpider, **settings)
         crawler.spider = AuditedSpider.from_crawler(crawler, _job="session-1")
         connection.open_database(crawler.settings["DATABASE_URL"])
-        models.database.close()
+        connection.close()
         record = RunRecord.from_crawler(crawler)
         record.spider_opened(crawler.spider)
         return crawler, record
 
     yield make
-    models.database.close()
+    connection.close()
 
 
 def dead_letter():

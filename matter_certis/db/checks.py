@@ -1,0 +1,99 @@
+"""The integrity checks of ``dbcheck``: what is wrong in the database, where, and what to do
+about it."""
+
+from dataclasses import dataclass
+
+from peewee import JOIN, fn
+
+from matter_certis.db import analysis
+from matter_certis.db.models import FailedRequest, Product, ProductDetail
+
+
+@dataclass
+class Problem:
+    """One integrity check of ``dbcheck``: what is wrong, where, and what to do about it."""
+
+    name: str
+    count: int
+    examples: list
+    advice: str
+
+
+def problems():
+    """Every integrity check, whether it found something (``count``) or not."""
+    duplicate_slots = list(
+        analysis.listed_products()
+        .select(Product.page_id, Product.index_in_page, fn.COUNT(Product.url))
+        .where(Product.page_id.is_null(False) & Product.index_in_page.is_null(False))
+        .group_by(Product.page_id, Product.index_in_page)
+        .having(fn.COUNT(Product.url) > 1)
+        .tuples()
+    )
+    orphans = [
+        url
+        for (url,) in ProductDetail.select(ProductDetail.url)
+        .join(Product, JOIN.LEFT_OUTER, on=(Product.url == ProductDetail.url))
+        .where(Product.url.is_null())
+        .tuples()
+    ]
+    lacking = [ref["url"] for ref in analysis.products_without_details()]
+    failed = [
+        f"{url} ({kind}: {error})"
+        for url, kind, error in FailedRequest.select(
+            FailedRequest.url, FailedRequest.kind, FailedRequest.error_type
+        ).tuples()
+    ]
+    stale = [
+        url
+        for (url,) in Product.select(Product.url)
+        .where(
+            Product.delisted_at.is_null(False)
+            & (Product.page_id.is_null(False) | Product.index_in_page.is_null(False))
+        )
+        .tuples()
+    ]
+    empty = [] if Product.select().exists() else ["the products table is empty"]
+    return [
+        Problem(
+            "no products",
+            len(empty),
+            empty,
+            "check that DATABASE_URL names your database, or run "
+            "`scrapy crawl matter_products` to fill it",
+        ),
+        Problem(
+            "duplicate slots",
+            len(duplicate_slots),
+            [f"page_id {p}, index_in_page {i}: {n} products" for p, i, n in duplicate_slots],
+            "the unique slot index is missing: set page_id and index_in_page to NULL for "
+            "the products holding these slots, then run `scrapy crawl matter_products "
+            "-a mode=full`, which gives each its slot back and restores the index",
+        ),
+        Problem(
+            "details without products",
+            len(orphans),
+            orphans,
+            "run `scrapy crawl matter_products -a mode=full` to store their listing cards; "
+            "delete the rows still orphaned afterwards (the site no longer lists them)",
+        ),
+        Problem(
+            "listed products without details",
+            len(lacking),
+            lacking,
+            "run `scrapy crawl matter_products`: an incremental run fetches them",
+        ),
+        Problem(
+            "failed requests",
+            len(failed),
+            failed,
+            "run `scrapy crawl matter_products` again (it retries them first); if they "
+            "keep failing, read `error_message` in the failed_requests table",
+        ),
+        Problem(
+            "stale delisted rows",
+            len(stale),
+            stale,
+            "delisted products must give up their slot: run `scrapy crawl matter_products "
+            "-a mode=full`, or set their page_id and index_in_page to NULL",
+        ),
+    ]
