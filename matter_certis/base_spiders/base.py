@@ -5,10 +5,6 @@ import uuid
 import scrapy
 
 
-class SpiderArgumentError(ValueError):
-    """A spider argument (``-a name=value``) with a value the spider cannot use."""
-
-
 class ProjectSpider(scrapy.Spider):
     """The contract the run record and the pipelines read:
 

@@ -7,7 +7,7 @@ import signal
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
-from matter_certis.base_spiders.base import SpiderArgumentError
+from matter_certis.exceptions import SpiderArgumentError
 from matter_certis.extensions.run_record import RunRecord
 from matter_certis.run.logs import quiet_scrapy_startup
 from matter_certis.run.verdict import EXIT_CODES

@@ -16,6 +16,7 @@ from scrapy.exceptions import UsageError
 from matter_certis.cli import failures, output
 from matter_certis.db import connection, queries
 from matter_certis.db.models import utc_now
+from matter_certis.exceptions import InvalidValue
 from matter_certis.parsing import normalize
 
 # Before any run: "since the beginning" is every row.
@@ -335,7 +336,7 @@ def since_of(text):
         return run["started_at"], f"the start of the last completed sync, {run['session_id']}"
     try:
         return datetime.fromisoformat(normalize.parse_date(text)), "the date given"
-    except normalize.InvalidValue as refusal:
+    except InvalidValue as refusal:
         try:
             moment = datetime.fromisoformat(text.strip())
         except ValueError:

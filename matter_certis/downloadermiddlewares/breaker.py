@@ -4,9 +4,10 @@ import asyncio
 import logging
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import CannotResolveHostError, IgnoreRequest, NotConfigured
+from scrapy.exceptions import CannotResolveHostError, NotConfigured
 from scrapy.utils.misc import load_object
 
+from matter_certis.exceptions import SiteUnreachable
 from matter_certis.run import verdict
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,3 @@ class CircuitBreakerMiddleware:
         self.open = False
         self.consecutive_failures = self.threshold - 1
         self.crawler.engine.unpause()
-
-
-class SiteUnreachable(IgnoreRequest):
-    """The site's host name does not resolve: nothing can be fetched this run."""

@@ -10,6 +10,7 @@ from twisted.python.failure import Failure
 from matter_certis import signals as project_signals
 from matter_certis.db import connection, models
 from matter_certis.db.models import CrawlingResult, utc_now
+from matter_certis.exceptions import DatabaseUnavailable
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 from matter_certis.run import verdict
 
@@ -96,7 +97,7 @@ class RunRecord:
                     self.write(row)
             finally:
                 models.database.close()
-        except (connection.DatabaseUnavailable, connection.PeeweeException) as error:
+        except (DatabaseUnavailable, connection.PeeweeException) as error:
             message = " ".join(str(error).split())
             status, reasons = verdict.judge(reason, [verdict.Problem("failed", message)])
             row = self.row(spider, status, reasons)
@@ -216,7 +217,7 @@ class RunRecord:
                 )
             finally:
                 models.database.close()
-        except (connection.DatabaseUnavailable, connection.PeeweeException) as error:
+        except (DatabaseUnavailable, connection.PeeweeException) as error:
             logger.error("No run record written: %s", error)
         logger.info("Run %s (%s) stopped: forced shutdown", spider.session_id, spider.name)
         return self.status

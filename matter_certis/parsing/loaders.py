@@ -14,6 +14,7 @@ from lxml import etree
 from parsel.csstranslator import css2xpath
 from scrapy.loader import ItemLoader
 
+from matter_certis.exceptions import InvalidValue
 from matter_certis.items import DclCompliance, DclModel, ProductDetail, ProductRef, Vendor
 from matter_certis.parsing import normalize
 
@@ -71,7 +72,7 @@ def lenient(rule, field):
     def apply(value, loader_context):
         try:
             return rule(value)
-        except normalize.InvalidValue as error:
+        except InvalidValue as error:
             response = loader_context.get("response")
             logger.warning("Invalid %s on %s: %s", field, getattr(response, "url", "?"), error)
             spider = loader_context.get("spider")

@@ -9,6 +9,7 @@ from scrapy import signals as scrapy_signals
 from matter_certis import signals
 from matter_certis.db import connection, models, store
 from matter_certis.db.drift import FieldCoverage
+from matter_certis.exceptions import DatabaseUnavailable
 from matter_certis.items import (
     DclCompliance,
     DclModel,
@@ -90,7 +91,7 @@ class DatabasePipeline:
     def open_spider(self):
         try:
             connection.open_database(self.database_url)
-        except connection.DatabaseUnavailable as error:
+        except DatabaseUnavailable as error:
             # One clear line and a stop before the first request.
             logger.error("Cannot use the database: %s", error)
             raise SystemExit(2) from None
@@ -190,7 +191,7 @@ class DatabasePipeline:
         try:
             connection.check_database()
             return connection.in_transaction(work)
-        except connection.DatabaseUnavailable as error:
+        except DatabaseUnavailable as error:
             self.give_up(str(error))
         except (PeeweeException, TransactionRollbackError) as error:
             self.give_up(

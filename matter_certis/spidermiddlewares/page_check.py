@@ -1,10 +1,7 @@
 """Spider middleware that refuses pages no callback can use, before any callback runs."""
 
+from matter_certis.exceptions import UnusablePage
 from matter_certis.parsing.pages import page_problem, redirected_away
-
-
-class UnusablePage(Exception):
-    """A response that answered but holds no usable listing or product page."""
 
 
 class PageCheckMiddleware:

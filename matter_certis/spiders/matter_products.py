@@ -11,7 +11,7 @@ from matter_certis.base_spiders.arguments import parse_arguments
 from matter_certis.base_spiders.base import ProjectSpider
 from matter_certis.base_spiders.detail_page import DetailPage
 from matter_certis.base_spiders.listing_sync import ListingSync
-from matter_certis.downloadermiddlewares.breaker import SiteUnreachable
+from matter_certis.exceptions import SiteUnreachable
 from matter_certis.items import ProductDetail, RequestFailure
 from matter_certis.listing.positions import PAGE_SIZE, cards_on_page, page_slots
 from matter_certis.parsing.loaders import ProductRefLoader

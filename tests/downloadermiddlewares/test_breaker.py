@@ -9,7 +9,8 @@ from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import Request, Response
 from twisted.internet.defer import Deferred
 
-from matter_certis.downloadermiddlewares.breaker import CircuitBreakerMiddleware, SiteUnreachable
+from matter_certis.downloadermiddlewares.breaker import CircuitBreakerMiddleware
+from matter_certis.exceptions import SiteUnreachable
 from matter_certis.run.verdict import CLOSE_MESSAGE_STAT
 
 
