@@ -3,6 +3,8 @@ given beside it; override any of them with ``-s NAME=value`` or per Scrapyd job.
 
 import os
 
+from matter_certis.run import stat_keys
+
 # --- Scrapy -------------------------------------------------------------------------------
 
 BOT_NAME = "matter_certis"
@@ -74,8 +76,9 @@ EXTENSIONS = {
 SPIDERMON_ENABLED = False
 SPIDERMON_SPIDER_CLOSE_MONITORS = ("matter_certis.run.monitors.RunSuite",)
 SPIDERMON_DISCORD_MESSAGE = (
-    "matter-certis: {{ data.spider.name }} run {{ data.stats['matter/status'] }}: "
-    "{{ data.stats['matter/status_reason'] }}"
+    "matter-certis: {{ data.spider.name }} run "
+    "{{ data.stats['" + stat_keys.STATUS + "'] }}: "
+    "{{ data.stats['" + stat_keys.STATUS_REASON + "'] }}"
 )
 # Default 60 s: Scrapy's "Crawled N pages" lines; the Progress extension reports instead.
 LOGSTATS_INTERVAL = 0

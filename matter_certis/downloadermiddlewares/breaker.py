@@ -8,7 +8,7 @@ from scrapy.exceptions import CannotResolveHostError, NotConfigured
 from scrapy.utils.misc import load_object
 
 from matter_certis.exceptions import SiteUnreachable
-from matter_certis.run import verdict
+from matter_certis.run import stat_keys, verdict
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class CircuitBreakerMiddleware:
             return
         self.trips += 1
         stats = self.crawler.stats
-        stats.inc_value("matter/breaker/trips")
+        stats.inc_value(stat_keys.BREAKER_TRIPS)
         if self.trips > self.max_trips:
             self.open = True
             verdict.fail(

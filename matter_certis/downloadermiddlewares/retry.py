@@ -10,7 +10,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.response import response_status_message
 
 from matter_certis.parsing.pages import page_problem, redirected_away
-from matter_certis.run import verdict
+from matter_certis.run import stat_keys, verdict
 
 # How often a waiting retry looks whether the engine is stopping (Ctrl-C, a Scrapyd cancel,
 # a close): the wait ends within this many seconds of it.
@@ -78,7 +78,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             )
             if problem is None:
                 return response
-            self.crawler.stats.inc_value("matter/incomplete_pages")
+            self.crawler.stats.inc_value(stat_keys.INCOMPLETE_PAGES)
             reason = f"page not whole: {problem}"
         retry = self._retry(request, reason)
         if retry is None:
@@ -99,12 +99,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
         delay = backoff_delay(
             request.meta.get("retry_times", 0), self.base, self.cap, self.rng, retry_after
         )
-        self.crawler.stats.inc_value("matter/retry/wait_seconds", round(delay, 3))
+        self.crawler.stats.inc_value(stat_keys.RETRY_WAIT_SECONDS, round(delay, 3))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + delay
         while (left := deadline - loop.time()) > 0:
             if self.stopping():
-                self.crawler.stats.inc_value("matter/retry/dropped_at_stop")
+                self.crawler.stats.inc_value(stat_keys.RETRIES_DROPPED_AT_STOP)
                 return False
             await asyncio.sleep(min(WAIT_STEP, left))
         return not self.stopping()

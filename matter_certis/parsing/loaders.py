@@ -17,6 +17,7 @@ from scrapy.loader import ItemLoader
 from matter_certis.exceptions import InvalidValue
 from matter_certis.items import DclCompliance, DclModel, ProductDetail, ProductRef, Vendor
 from matter_certis.parsing import normalize
+from matter_certis.run import stat_keys
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def lenient(rule, field):
             logger.warning("Invalid %s on %s: %s", field, getattr(response, "url", "?"), error)
             spider = loader_context.get("spider")
             if spider is not None:
-                spider.crawler.stats.inc_value(f"matter/invalid/{field}")
+                spider.crawler.stats.inc_value(stat_keys.invalid(field))
             return None
 
     return apply
@@ -198,7 +199,7 @@ class ProductDetailLoader(TextLoader):
         )
         spider = self.context.get("spider")
         if spider is not None:
-            spider.crawler.stats.inc_value(f"matter/conflict/{field}")
+            spider.crawler.stats.inc_value(stat_keys.conflict(field))
 
 
 # DCL vendor record keys and the column each fills; ``creator`` is not stored.

@@ -18,7 +18,7 @@ from matter_certis.items import (
     RequestFailure,
     Vendor,
 )
-from matter_certis.run import verdict
+from matter_certis.run import stat_keys, verdict
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class DatabasePipeline:
         listed = spider.listed_urls()
         if listed:
             delisted = store.mark_delisted(listed)
-            self.crawler.stats.set_value("matter/db/products/delisted", delisted)
+            self.crawler.stats.set_value(stat_keys.DELISTED, delisted)
         if spider.total_pages and not spider.sliced:
             store.clear_list_failures(spider.session_id)
 
@@ -109,7 +109,7 @@ class DatabasePipeline:
                 "Markup drift: fields usually stored came back empty: %s; stored values were kept",
                 described,
             )
-            self.crawler.stats.set_value("matter/drift", described)
+            self.crawler.stats.set_value(stat_keys.DRIFT, described)
 
     def process_item(self, item):
         buffer = self.buffers.get(type(item))
@@ -223,7 +223,7 @@ class DatabasePipeline:
                         record,
                     )
                     self.crawler.stats.inc_value(
-                        f"matter/db/{model._meta.table_name}/removed", removed
+                        stat_keys.rows(model._meta.table_name, "removed"), removed
                     )
 
     def give_up(self, message):
@@ -234,5 +234,5 @@ class DatabasePipeline:
     def count(self, table, outcome):
         stats = self.crawler.stats
         for name in ("added", "updated", "moved", "unchanged"):
-            stats.inc_value(f"matter/db/{table}/{name}", len(getattr(outcome, name)))
-        stats.inc_value("matter/db/changes", len(outcome.changes))
+            stats.inc_value(stat_keys.rows(table, name), len(getattr(outcome, name)))
+        stats.inc_value(stat_keys.DB_CHANGES, len(outcome.changes))

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from scrapy.exceptions import CloseSpider
 
+from matter_certis.run import stat_keys
+
 logger = logging.getLogger(__name__)
 
 # Worst last: the verdict is the worst status any problem calls for.
 SEVERITY = ("completed", "degraded", "partial", "stopped", "failed")
 EXIT_CODES = {"completed": 0, "failed": 1, "partial": 3, "degraded": 4, "stopped": 5}
 STOPPED_REASONS = frozenset({"shutdown", "cancelled"})
-CLOSE_MESSAGE_STAT = "matter/close_message"
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ def fail(crawler, reason, message):
     """
     logger.error(message)
     stats = crawler.stats
-    if stats.get_value(CLOSE_MESSAGE_STAT) is None:
-        stats.set_value(CLOSE_MESSAGE_STAT, message)
+    if stats.get_value(stat_keys.CLOSE_MESSAGE) is None:
+        stats.set_value(stat_keys.CLOSE_MESSAGE, message)
     engine = crawler._engine  # None until the crawl starts (``crawler.engine`` raises then)
     if engine is not None and engine.spider is not None and not closing(engine):
         task = asyncio.ensure_future(engine.close_spider_async(reason=reason))

@@ -9,6 +9,7 @@ from scrapy_deltafetch import DeltaFetch
 
 from matter_certis import signals
 from matter_certis.db import models
+from matter_certis.run import stat_keys
 
 logger = logging.getLogger(__name__)
 
@@ -59,13 +60,13 @@ class CommittedDeltaFetch(DeltaFetch):
                 and self._get_key(output) in self.keys
             ):
                 logger.debug("Skipping a detail page already stored: %s", output.url)
-                self.stats.inc_value("deltafetch/skipped")
+                self.stats.inc_value(stat_keys.DELTAFETCH_SKIPPED)
                 continue
             yield output
 
     def details_stored(self, urls):
         self.keys.update(url.encode() for url in urls)
-        self.stats.inc_value("deltafetch/stored", len(urls))
+        self.stats.inc_value(stat_keys.DELTAFETCH_STORED, len(urls))
 
 
 def reset_requested(spider):

@@ -2,6 +2,7 @@
 
 from matter_certis.exceptions import UnusablePage
 from matter_certis.parsing.pages import page_problem, redirected_away
+from matter_certis.run import stat_keys
 
 
 class PageCheckMiddleware:
@@ -27,5 +28,5 @@ class PageCheckMiddleware:
             reason = page_problem(response.request, response)
         if reason is None:
             return
-        self.stats.inc_value(f"matter/unusable/{kind}")
+        self.stats.inc_value(stat_keys.unusable(kind))
         raise UnusablePage(reason)

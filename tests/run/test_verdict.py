@@ -4,7 +4,8 @@ import pytest
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.test import get_crawler
 
-from matter_certis.run.verdict import CLOSE_MESSAGE_STAT, EXIT_CODES, Problem, fail, judge
+from matter_certis.run import stat_keys
+from matter_certis.run.verdict import EXIT_CODES, Problem, fail, judge
 
 
 def test_a_finished_run_without_problems_is_completed():
@@ -66,5 +67,5 @@ def test_fail_before_the_crawl_starts_keeps_the_message_and_returns_the_close(ca
     crawler.stats.open_spider()
     close = fail(crawler, "dcl_failed", "the ledger cannot be reached")
     assert isinstance(close, CloseSpider) and close.reason == "dcl_failed"
-    assert crawler.stats.get_value(CLOSE_MESSAGE_STAT) == "the ledger cannot be reached"
+    assert crawler.stats.get_value(stat_keys.CLOSE_MESSAGE) == "the ledger cannot be reached"
     assert "the ledger cannot be reached" in caplog.text
