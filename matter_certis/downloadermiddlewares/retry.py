@@ -12,8 +12,8 @@ from scrapy.utils.response import response_status_message
 from matter_certis.parsing.pages import page_problem, redirected_away
 from matter_certis.run import stat_keys, verdict
 
-# How often a waiting retry looks whether the engine is stopping (Ctrl-C, a Scrapyd cancel,
-# a close): the wait ends within this many seconds of it.
+# How often a waiting retry looks whether the run is ending (``verdict.ending``: Ctrl-C, a
+# Scrapyd cancel, a close by ``verdict.fail``): the wait ends within this many seconds of it.
 WAIT_STEP = 0.25
 
 
@@ -103,14 +103,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + delay
         while (left := deadline - loop.time()) > 0:
-            if self.stopping():
+            if verdict.ending(self.crawler):
                 self.crawler.stats.inc_value(stat_keys.RETRIES_DROPPED_AT_STOP)
                 return False
             await asyncio.sleep(min(WAIT_STEP, left))
-        return not self.stopping()
-
-    def stopping(self):
-        engine = self.crawler.engine
-        if engine is None:
-            return False
-        return not engine.running or verdict.closing(engine)
+        return not verdict.ending(self.crawler)
