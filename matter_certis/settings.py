@@ -54,7 +54,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 SPIDER_MIDDLEWARES = {
-    # scrapy-deltafetch made async and commit-aware (see matter_certis/spidermiddlewares/deltafetch.py).
+    # scrapy-deltafetch's rules, async and commit-aware (matter_certis/spidermiddlewares/deltafetch.py).
     "matter_certis.spidermiddlewares.deltafetch.CommittedDeltaFetch": 100,
     # Not a whole page of its kind (pages.page_problem) after the retries, or a detail page
     # redirected elsewhere: to the errback, not the callback.

@@ -34,7 +34,7 @@ class ProjectSpider(scrapy.Spider):
     def check_arguments(cls, deltafetch_reset=None, **unknown):
         """The arguments this spider takes, checked and converted (``SpiderArgumentError``
         names a bad one); unknown ones are dropped. ``deltafetch_reset`` is scrapy-deltafetch's
-        own argument, read by ``CommittedDeltaFetch``: kept as given."""
+        argument, read by ``CommittedDeltaFetch``: kept as given."""
         return {} if deltafetch_reset is None else {"deltafetch_reset": deltafetch_reset}
 
     def audit(self):
