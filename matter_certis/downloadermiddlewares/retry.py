@@ -6,7 +6,7 @@ import random
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.utils.response import response_status_message
 
 from matter_certis.parsing.pages import page_problem, redirected_away
@@ -80,7 +80,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
                 return response
             self.crawler.stats.inc_value(stat_keys.INCOMPLETE_PAGES)
             reason = f"page not whole: {problem}"
-        retry = self._retry(request, reason)
+        retry = self.next_try(request, reason)
         if retry is None:
             return response
         waited = await self.wait(request, retry_after_seconds(response.headers.get("Retry-After")))
@@ -89,10 +89,24 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_exception(self, request, exception):
         if request.meta.get("dont_retry") or not isinstance(exception, self.exceptions_to_retry):
             return None
-        retry = self._retry(request, exception)
+        retry = self.next_try(request, exception)
         if retry is None:
             return None
         return retry if await self.wait(request) else None
+
+    def next_try(self, request, reason):
+        """The retry of ``request`` as Scrapy's RetryMiddleware builds it (its per-request
+        meta ``max_retry_times``, ``priority_adjust`` and ``give_up_log_level`` included), or
+        ``None`` once the tries are used up."""
+        meta = request.meta
+        return get_retry_request(
+            request,
+            reason=reason,
+            spider=self.crawler.spider,
+            max_retry_times=meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=meta.get("priority_adjust", self.priority_adjust),
+            give_up_log_level=meta.get("give_up_log_level", self.give_up_log_level),
+        )
 
     async def wait(self, request, retry_after=None):
         """Wait before a retry; ``False`` when the run began to stop meanwhile."""

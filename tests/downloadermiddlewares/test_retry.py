@@ -126,6 +126,15 @@ async def test_a_503_still_failing_after_the_retries_is_returned_as_is(retry):
 
 
 @pytest_twisted.ensureDeferred
+async def test_a_request_s_own_max_retry_times_caps_its_tries(retry):
+    middleware = retry(RETRY_TIMES=5)
+    meta = {"kind": "list", "page": 1, "retry_times": 1, "max_retry_times": 1}
+    request = Request(LIST_URL, meta=meta)
+    response = Response(LIST_URL, status=503, request=request)
+    assert await run(middleware.process_response(request, response)) is response
+
+
+@pytest_twisted.ensureDeferred
 async def test_a_request_marked_dont_retry_is_never_read_again(retry):
     request = Request(LIST_URL, meta={"kind": "list", "page": 1, "dont_retry": True})
     response = Response(LIST_URL, status=503, request=request)
