@@ -1,4 +1,4 @@
-"""The run's stats keys (``matter/...``), each named once: one module writes a key and
+"""The run's stats keys, each named once: one module writes a key and
 another reads it (the run record, Progress, the Spidermon monitors and message), so a key
 spelt two ways would be a count silently lost. Named ``stat_keys``, not ``stats``: that is
 every component's name for the crawler's stats collector."""
@@ -15,11 +15,13 @@ PAGES_READ = "matter/pages/read"
 # Listing pages read again because they were not whole, read by the run record.
 INCOMPLETE_PAGES = "matter/incomplete_pages"
 
-# Fields usually stored that came back empty (DatabasePipeline), read by the run record.
+# What DatabasePipeline found and wrote: fields usually stored that came back empty, and
+# products delisted (both read by the run record); changed values recorded.
 DRIFT = "matter/drift"
 DELISTED = "matter/db/products/delisted"
 DB_CHANGES = "matter/db/changes"
 
+# How the site was treated, for the stats dump.
 RETRY_WAIT_SECONDS = "matter/retry/wait_seconds"
 RETRIES_DROPPED_AT_STOP = "matter/retry/dropped_at_stop"
 BREAKER_TRIPS = "matter/breaker/trips"
