@@ -3,6 +3,8 @@ given beside it; override any of them with ``-s NAME=value`` or per Scrapyd job.
 
 import os
 
+from matter_certis.run import stat_keys
+
 # --- Scrapy -------------------------------------------------------------------------------
 
 BOT_NAME = "matter_certis"
@@ -52,7 +54,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 SPIDER_MIDDLEWARES = {
-    # scrapy-deltafetch made async and commit-aware (see matter_certis/spidermiddlewares/deltafetch.py).
+    # scrapy-deltafetch's rules, async and commit-aware (matter_certis/spidermiddlewares/deltafetch.py).
     "matter_certis.spidermiddlewares.deltafetch.CommittedDeltaFetch": 100,
     # Not a whole page of its kind (pages.page_problem) after the retries, or a detail page
     # redirected elsewhere: to the errback, not the callback.
@@ -74,8 +76,9 @@ EXTENSIONS = {
 SPIDERMON_ENABLED = False
 SPIDERMON_SPIDER_CLOSE_MONITORS = ("matter_certis.run.monitors.RunSuite",)
 SPIDERMON_DISCORD_MESSAGE = (
-    "matter-certis: {{ data.spider.name }} run {{ data.stats['matter/status'] }}: "
-    "{{ data.stats['matter/status_reason'] }}"
+    "matter-certis: {{ data.spider.name }} run "
+    "{{ data.stats['" + stat_keys.STATUS + "'] }}: "
+    "{{ data.stats['" + stat_keys.STATUS_REASON + "'] }}"
 )
 # Default 60 s: Scrapy's "Crawled N pages" lines; the Progress extension reports instead.
 LOGSTATS_INTERVAL = 0

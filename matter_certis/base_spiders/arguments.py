@@ -1,6 +1,6 @@
 """Spider arguments of ``matter_products``, checked before anything is opened."""
 
-from matter_certis.base_spiders.base import SpiderArgumentError
+from matter_certis.exceptions import SpiderArgumentError
 
 MODES = ("incremental", "full")
 

@@ -5,10 +5,6 @@ import uuid
 import scrapy
 
 
-class SpiderArgumentError(ValueError):
-    """A spider argument (``-a name=value``) with a value the spider cannot use."""
-
-
 class ProjectSpider(scrapy.Spider):
     """The contract the run record and the pipelines read:
 
@@ -38,7 +34,7 @@ class ProjectSpider(scrapy.Spider):
     def check_arguments(cls, deltafetch_reset=None, **unknown):
         """The arguments this spider takes, checked and converted (``SpiderArgumentError``
         names a bad one); unknown ones are dropped. ``deltafetch_reset`` is scrapy-deltafetch's
-        own argument, read by ``CommittedDeltaFetch``: kept as given."""
+        argument, read by ``CommittedDeltaFetch``: kept as given."""
         return {} if deltafetch_reset is None else {"deltafetch_reset": deltafetch_reset}
 
     def audit(self):

@@ -8,13 +8,10 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from matter_certis.base_spiders.base import ProjectSpider
+from matter_certis.exceptions import MalformedPage
 from matter_certis.run import verdict
 
 _COUNT = re.compile(r"[0-9]+")
-
-
-class MalformedPage(ValueError):
-    """A DCL answer that is not a page of the list being walked."""
 
 
 class DclWalkSpider(ProjectSpider):

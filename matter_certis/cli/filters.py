@@ -28,7 +28,7 @@ def add_filter_options(parser):
 
 
 def filters_from(opts):
-    """The filters the options give; raises ``normalize.InvalidValue`` for a bad date."""
+    """The filters the options give; raises ``InvalidValue`` for a bad date."""
     return {
         "since": normalize.parse_date(opts.since) if opts.since else None,
         "vendor": opts.vendor,

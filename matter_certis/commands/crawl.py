@@ -7,8 +7,8 @@ import signal
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
-from matter_certis.base_spiders.base import SpiderArgumentError
 from matter_certis.db import connection
+from matter_certis.exceptions import DatabaseUnavailable, SpiderArgumentError
 from matter_certis.extensions.run_record import RunRecord
 from matter_certis.run.logs import quiet_scrapy_startup
 from matter_certis.run.verdict import EXIT_CODES
@@ -30,7 +30,7 @@ class Command(ScrapyCrawl):
     def run(self, args, opts):
         if len(args) != 1:
             raise UsageError("name one spider: scrapy crawl <spider>")
-        crawler = self._create_crawler(args[0])
+        crawler = self.crawler_process.create_crawler(args[0])
         try:  # one line and exit code 2 before anything is fetched
             crawler.spidercls.check_arguments(**opts.spargs)
             connection.check_usable(crawler.settings["DATABASE_URL"])
@@ -38,7 +38,7 @@ class Command(ScrapyCrawl):
             logger.error("Bad spider argument %s", error)
             self.exitcode = 2
             return
-        except connection.DatabaseUnavailable as error:
+        except DatabaseUnavailable as error:
             logger.error("Cannot use the database: %s", error)
             self.exitcode = 2
             return

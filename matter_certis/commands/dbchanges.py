@@ -9,6 +9,7 @@ from scrapy.exceptions import UsageError
 from matter_certis.cli import output
 from matter_certis.cli.command import DatabaseCommand
 from matter_certis.db import changes
+from matter_certis.exceptions import InvalidValue
 from matter_certis.output.digest import digest
 from matter_certis.output.digest_formats import FORMATS
 from matter_certis.parsing import normalize
@@ -28,7 +29,7 @@ def since_of(text):
         return run["started_at"], f"the start of the last completed sync, {run['session_id']}"
     try:
         return datetime.fromisoformat(normalize.parse_date(text)), "the date given"
-    except normalize.InvalidValue as refusal:
+    except InvalidValue as refusal:
         try:
             moment = datetime.fromisoformat(text.strip())
         except ValueError:

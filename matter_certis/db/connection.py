@@ -25,6 +25,7 @@ from psycopg2.errors import TransactionRollbackError
 from scrapy.utils.conf import closest_scrapy_cfg
 
 from matter_certis.db.models import TABLES, database
+from matter_certis.exceptions import DatabaseUnavailable, NotOurDatabase
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +38,6 @@ SQLITE_PRAGMAS = {
 TRANSACTION_ATTEMPTS = 5
 # Key of the PostgreSQL advisory lock that lets one job at a time create the tables.
 SCHEMA_LOCK = 0x6D617474  # "matt"
-
-
-class DatabaseUnavailable(Exception):
-    """``DATABASE_URL`` names a database this run cannot use; the message says why."""
 
 
 def without_password(url):
@@ -222,10 +219,6 @@ def describe(url):
         path = rest.partition("?")[0]
         return f"SQLite file {Path(path).resolve() if path != ':memory:' else path}"
     return without_password(url)
-
-
-class NotOurDatabase(ValueError):
-    """``DATABASE_URL`` names no database of this project; the message says what to do."""
 
 
 @contextmanager

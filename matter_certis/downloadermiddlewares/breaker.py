@@ -4,10 +4,11 @@ import asyncio
 import logging
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import CannotResolveHostError, IgnoreRequest, NotConfigured
+from scrapy.exceptions import CannotResolveHostError, NotConfigured
 from scrapy.utils.misc import load_object
 
-from matter_certis.run import verdict
+from matter_certis.exceptions import SiteUnreachable
+from matter_certis.run import stat_keys, verdict
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class CircuitBreakerMiddleware:
             return
         self.trips += 1
         stats = self.crawler.stats
-        stats.inc_value("matter/breaker/trips")
+        stats.inc_value(stat_keys.BREAKER_TRIPS)
         if self.trips > self.max_trips:
             self.open = True
             verdict.fail(
@@ -102,7 +103,3 @@ class CircuitBreakerMiddleware:
         self.open = False
         self.consecutive_failures = self.threshold - 1
         self.crawler.engine.unpause()
-
-
-class SiteUnreachable(IgnoreRequest):
-    """The site's host name does not resolve: nothing can be fetched this run."""

@@ -6,14 +6,14 @@ import random
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.utils.response import response_status_message
 
 from matter_certis.parsing.pages import page_problem, redirected_away
-from matter_certis.run import verdict
+from matter_certis.run import stat_keys, verdict
 
-# How often a waiting retry looks whether the engine is stopping (Ctrl-C, a Scrapyd cancel,
-# a close): the wait ends within this many seconds of it.
+# How often a waiting retry looks whether the run is ending (``verdict.ending``: Ctrl-C, a
+# Scrapyd cancel, a close by ``verdict.fail``): the wait ends within this many seconds of it.
 WAIT_STEP = 0.25
 
 
@@ -78,9 +78,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
             )
             if problem is None:
                 return response
-            self.crawler.stats.inc_value("matter/incomplete_pages")
+            self.crawler.stats.inc_value(stat_keys.INCOMPLETE_PAGES)
             reason = f"page not whole: {problem}"
-        retry = self._retry(request, reason)
+        retry = self.next_try(request, reason)
         if retry is None:
             return response
         waited = await self.wait(request, retry_after_seconds(response.headers.get("Retry-After")))
@@ -89,28 +89,36 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_exception(self, request, exception):
         if request.meta.get("dont_retry") or not isinstance(exception, self.exceptions_to_retry):
             return None
-        retry = self._retry(request, exception)
+        retry = self.next_try(request, exception)
         if retry is None:
             return None
         return retry if await self.wait(request) else None
+
+    def next_try(self, request, reason):
+        """The retry of ``request`` as Scrapy's RetryMiddleware builds it (its per-request
+        meta ``max_retry_times``, ``priority_adjust`` and ``give_up_log_level`` included), or
+        ``None`` once the tries are used up."""
+        meta = request.meta
+        return get_retry_request(
+            request,
+            reason=reason,
+            spider=self.crawler.spider,
+            max_retry_times=meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=meta.get("priority_adjust", self.priority_adjust),
+            give_up_log_level=meta.get("give_up_log_level", self.give_up_log_level),
+        )
 
     async def wait(self, request, retry_after=None):
         """Wait before a retry; ``False`` when the run began to stop meanwhile."""
         delay = backoff_delay(
             request.meta.get("retry_times", 0), self.base, self.cap, self.rng, retry_after
         )
-        self.crawler.stats.inc_value("matter/retry/wait_seconds", round(delay, 3))
+        self.crawler.stats.inc_value(stat_keys.RETRY_WAIT_SECONDS, round(delay, 3))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + delay
         while (left := deadline - loop.time()) > 0:
-            if self.stopping():
-                self.crawler.stats.inc_value("matter/retry/dropped_at_stop")
+            if verdict.ending(self.crawler):
+                self.crawler.stats.inc_value(stat_keys.RETRIES_DROPPED_AT_STOP)
                 return False
             await asyncio.sleep(min(WAIT_STEP, left))
-        return not self.stopping()
-
-    def stopping(self):
-        engine = self.crawler.engine
-        if engine is None:
-            return False
-        return not engine.running or verdict.closing(engine)
+        return not verdict.ending(self.crawler)

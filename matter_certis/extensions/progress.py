@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from matter_certis.items import ProductDetail, RequestFailure
 from matter_certis.listing.positions import PAGE_SIZE
+from matter_certis.run import stat_keys
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +125,8 @@ class Progress:
 
     def counts(self):
         stats = self.crawler.stats
-        pages_planned = stats.get_value("matter/plan/pages")
-        pages_done = stats.get_value("matter/pages/read", 0)
+        pages_planned = stats.get_value(stat_keys.PAGES_PLANNED)
+        pages_done = stats.get_value(stat_keys.PAGES_READ, 0)
         details_done = len(self.details_done)
         if pages_planned is None:
             return Counts(pages_done, None, details_done, None, True)

@@ -10,8 +10,9 @@ from twisted.python.failure import Failure
 from matter_certis import signals as project_signals
 from matter_certis.db import connection
 from matter_certis.db.models import CrawlingResult, utc_now
+from matter_certis.exceptions import DatabaseUnavailable
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
-from matter_certis.run import verdict
+from matter_certis.run import stat_keys, verdict
 
 logger = logging.getLogger(__name__)
 
@@ -93,22 +94,22 @@ class RunRecord:
                 failures = [f"{f['kind']} {f['url']}: {f['error_type']}" for f in self.failures]
                 row = self.row(spider, status, reasons + failures + self.errors)
                 self.write(row)
-        except (connection.DatabaseUnavailable, connection.PeeweeException) as error:
+        except (DatabaseUnavailable, connection.PeeweeException) as error:
             message = " ".join(str(error).split())
             status, reasons = verdict.judge(reason, [verdict.Problem("failed", message)])
             row = self.row(spider, status, reasons)
-            if message not in (self.crawler.stats.get_value(verdict.CLOSE_MESSAGE_STAT) or ""):
+            if message not in (self.crawler.stats.get_value(stat_keys.CLOSE_MESSAGE) or ""):
                 logger.error("No run record written: %s", message)
         self.status = status
-        self.crawler.stats.set_value("matter/status", status)
-        self.crawler.stats.set_value("matter/status_reason", reasons[0] if reasons else None)
+        self.crawler.stats.set_value(stat_keys.STATUS, status)
+        self.crawler.stats.set_value(stat_keys.STATUS_REASON, reasons[0] if reasons else None)
         stats = self.crawler.stats
         self.summary = summary(
             row,
             reason,
             reasons,
-            delisted=stats.get_value("matter/db/products/delisted", 0),
-            pages_read=stats.get_value("matter/pages/read", 0),
+            delisted=stats.get_value(stat_keys.DELISTED, 0),
+            pages_read=stats.get_value(stat_keys.PAGES_READ, 0),
             records=self.records,
         )
 
@@ -125,7 +126,7 @@ class RunRecord:
         """What keeps this run from ``completed``, besides how it closed."""
         stats = self.crawler.stats
         problems = []
-        message = stats.get_value(verdict.CLOSE_MESSAGE_STAT)
+        message = stats.get_value(stat_keys.CLOSE_MESSAGE)
         if message:
             problems.append(verdict.Problem("failed", message))
         if self.failures:
@@ -141,7 +142,7 @@ class RunRecord:
             problems.append(
                 verdict.Problem("partial", f"{len(self.errors)} errors, first: {self.errors[0]}")
             )
-        drift = stats.get_value("matter/drift")
+        drift = stats.get_value(stat_keys.DRIFT)
         if drift:
             problems.append(
                 verdict.Problem(
@@ -167,12 +168,12 @@ class RunRecord:
             total_pages=spider.total_pages,
             products_found=len(self.seen_urls),
             details_fetched=self.details_fetched,
-            products_added=stats.get_value("matter/db/products/added", 0),
-            products_updated=stats.get_value("matter/db/product_details/updated", 0),
-            products_unchanged=stats.get_value("matter/db/product_details/unchanged", 0)
-            + stats.get_value("matter/db/product_details/moved", 0),
+            products_added=stats.get_value(stat_keys.rows("products", "added"), 0),
+            products_updated=stats.get_value(stat_keys.rows("product_details", "updated"), 0),
+            products_unchanged=stats.get_value(stat_keys.rows("product_details", "unchanged"), 0)
+            + stats.get_value(stat_keys.rows("product_details", "moved"), 0),
             errors_count=len(self.failures) + len(self.errors),
-            incomplete_pages=stats.get_value("matter/incomplete_pages", 0),
+            incomplete_pages=stats.get_value(stat_keys.INCOMPLETE_PAGES, 0),
             started_at=self.started_at,
             completed_at=utc_now(),
             execution_time_seconds=round(time.monotonic() - self.started, 3),
@@ -210,7 +211,7 @@ class RunRecord:
                         ],
                     )
                 )
-        except (connection.DatabaseUnavailable, connection.PeeweeException) as error:
+        except (DatabaseUnavailable, connection.PeeweeException) as error:
             logger.error("No run record written: %s", error)
         logger.info("Run %s (%s) stopped: forced shutdown", spider.session_id, spider.name)
         return self.status

@@ -19,6 +19,7 @@ places once the database's slots are set aside: growth alone always leaves a rea
 import copy
 from dataclasses import dataclass
 
+from matter_certis.exceptions import Conflict
 from matter_certis.listing.positions import PAGE_SIZE, physical_page
 
 
@@ -46,10 +47,6 @@ class Read:
         """Whether this page was read before ``other`` was asked for: the site then showed
         it no later growth than ``other``, so its shift is no smaller."""
         return self.seq <= other.sent_after
-
-
-class Conflict(Exception):
-    """Two placed reads disagree: the listing changed in a way growth does not explain."""
 
 
 class Places:

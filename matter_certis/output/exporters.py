@@ -47,12 +47,17 @@ class CsvExporter(CsvItemExporter):
 
     def __init__(self, file, join_multivalued=LIST_SEPARATOR, **kwargs):
         super().__init__(file, join_multivalued=join_multivalued, **kwargs)
+        self.rows_exported = False  # Scrapy's CSV exporter writes the header with a first row
 
     def serialize_field(self, field, name, value):
         return neutralise_formula(super().serialize_field(field, name, value))
 
+    def export_item(self, item):
+        self.rows_exported = True
+        super().export_item(item)
+
     def finish_exporting(self):
-        if self._headers_not_written and self.include_headers_line and self.fields_to_export:
+        if not self.rows_exported and self.include_headers_line and self.fields_to_export:
             self.csv_writer.writerow(column_names(self.fields_to_export))
         super().finish_exporting()
 

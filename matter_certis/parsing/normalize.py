@@ -11,6 +11,8 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from matter_certis.exceptions import InvalidValue
+
 MISSING_MARKERS = frozenset({"", "n/a", "na", "-", "--", "none", "unknown", "null"})
 MAX_ID = 0xFFFF
 
@@ -22,10 +24,6 @@ _HEX = re.compile(r"(?:0[xX])?([0-9a-fA-F]+)")
 DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %b %Y", "%d %B %Y")
 _BY_PREFIX = re.compile(r"^\s*by\s+", re.IGNORECASE)
 _CERTIFICATE_PREFIX = re.compile(r"^certificate\s+id\s*:\s*", re.IGNORECASE)
-
-
-class InvalidValue(ValueError):
-    """The site shows a value that breaks its own format (out of range, unparseable)."""
 
 
 def clean_text(text):

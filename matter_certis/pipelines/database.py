@@ -9,6 +9,7 @@ from scrapy import signals as scrapy_signals
 from matter_certis import signals
 from matter_certis.db import connection, dead_letters, models, store
 from matter_certis.db.drift import FieldCoverage
+from matter_certis.exceptions import DatabaseUnavailable
 from matter_certis.items import (
     DclCompliance,
     DclModel,
@@ -17,7 +18,7 @@ from matter_certis.items import (
     RequestFailure,
     Vendor,
 )
-from matter_certis.run import verdict
+from matter_certis.run import stat_keys, verdict
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class DatabasePipeline:
         listed = spider.listed_urls()
         if listed:
             delisted = store.mark_delisted(listed)
-            self.crawler.stats.set_value("matter/db/products/delisted", delisted)
+            self.crawler.stats.set_value(stat_keys.DELISTED, delisted)
         if spider.total_pages and not spider.sliced:
             dead_letters.clear_list_failures(spider.session_id)
 
@@ -104,7 +105,7 @@ class DatabasePipeline:
                 "Markup drift: fields usually stored came back empty: %s; stored values were kept",
                 described,
             )
-            self.crawler.stats.set_value("matter/drift", described)
+            self.crawler.stats.set_value(stat_keys.DRIFT, described)
 
     def process_item(self, item):
         buffer = self.buffers.get(type(item))
@@ -186,7 +187,7 @@ class DatabasePipeline:
         try:
             connection.check_database()
             return connection.in_transaction(work)
-        except connection.DatabaseUnavailable as error:
+        except DatabaseUnavailable as error:
             self.give_up(str(error))
         except (PeeweeException, TransactionRollbackError) as error:
             self.give_up(
@@ -218,7 +219,7 @@ class DatabasePipeline:
                         record,
                     )
                     self.crawler.stats.inc_value(
-                        f"matter/db/{model._meta.table_name}/removed", removed
+                        stat_keys.rows(model._meta.table_name, "removed"), removed
                     )
 
     def give_up(self, message):
@@ -229,5 +230,5 @@ class DatabasePipeline:
     def count(self, table, outcome):
         stats = self.crawler.stats
         for name in ("added", "updated", "moved", "unchanged"):
-            stats.inc_value(f"matter/db/{table}/{name}", len(getattr(outcome, name)))
-        stats.inc_value("matter/db/changes", len(outcome.changes))
+            stats.inc_value(stat_keys.rows(table, name), len(getattr(outcome, name)))
+        stats.inc_value(stat_keys.DB_CHANGES, len(outcome.changes))

@@ -4,6 +4,8 @@ import logging
 
 from itemadapter import ItemAdapter
 
+from matter_certis.run import stat_keys
+
 logger = logging.getLogger(__name__)
 
 # Longest plausible text per field; the description alone may be long.
@@ -34,7 +36,7 @@ class PlausibleValuesPipeline:
         for field, value in adapter.items():
             if isinstance(value, str) and (problem := self.problem(field, value)):
                 logger.warning("Invalid %s on %s: %s", field, adapter.get("url"), problem)
-                self.stats.inc_value(f"matter/invalid/{field}")
+                self.stats.inc_value(stat_keys.invalid(field))
                 adapter[field] = None
         return item
 

@@ -4,6 +4,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from matter_certis.items import COMPLIANCE_KEY, DclCompliance, DclModel, Vendor
+from matter_certis.run import stat_keys
 
 # The key of each kind of item; the rest have a url.
 KEYS = {
@@ -32,6 +33,6 @@ class ValidatePipeline:
         adapter = ItemAdapter(item)
         for key in KEYS.get(type(item), ("url",)):
             if adapter.get(key) in (None, ""):
-                self.stats.inc_value(f"matter/dropped/no_{key}")
+                self.stats.inc_value(stat_keys.dropped(f"no_{key}"))
                 raise DropItem(f"{type(item).__name__} without {key}")
         return item

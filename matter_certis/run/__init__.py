@@ -1,1 +1,2 @@
-"""How a run ends and what it prints: the verdict, the Spidermon monitors, the log filter."""
+"""How a run ends and what it prints: the verdict, the stats keys its parts share, the
+Spidermon monitors, the log filter."""

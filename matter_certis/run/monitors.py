@@ -9,17 +9,19 @@ Spidermon's actions (a webhook, email, Slack, Sentry...) can act on it.
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.contrib.actions.discord import SendDiscordMessage
 
+from matter_certis.run import stat_keys
+
 
 @monitors.name("Run")
 class RunMonitor(Monitor):
     @monitors.name("The run is completed")
     def test_the_run_is_completed(self):
         stats = self.data.stats
-        status = stats.get("matter/status")
+        status = stats.get(stat_keys.STATUS)
         self.assertEqual(
             status,
             "completed",
-            msg=f"the run ended {status}: {stats.get('matter/status_reason')}",
+            msg=f"the run ended {status}: {stats.get(stat_keys.STATUS_REASON)}",
         )
 
 

@@ -8,9 +8,12 @@ errors) and ``judge`` picks the worst status.
 
 import asyncio
 import logging
+import weakref
 from dataclasses import dataclass
 
 from scrapy.exceptions import CloseSpider
+
+from matter_certis.run import stat_keys
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +21,6 @@ logger = logging.getLogger(__name__)
 SEVERITY = ("completed", "degraded", "partial", "stopped", "failed")
 EXIT_CODES = {"completed": 0, "failed": 1, "partial": 3, "degraded": 4, "stopped": 5}
 STOPPED_REASONS = frozenset({"shutdown", "cancelled"})
-CLOSE_MESSAGE_STAT = "matter/close_message"
 
 
 @dataclass(frozen=True)
@@ -55,20 +57,34 @@ def fail(crawler, reason, message):
     """
     logger.error(message)
     stats = crawler.stats
-    if stats.get_value(CLOSE_MESSAGE_STAT) is None:
-        stats.set_value(CLOSE_MESSAGE_STAT, message)
-    engine = crawler._engine  # None until the crawl starts (``crawler.engine`` raises then)
-    if engine is not None and engine.spider is not None and not closing(engine):
+    if stats.get_value(stat_keys.CLOSE_MESSAGE) is None:
+        stats.set_value(stat_keys.CLOSE_MESSAGE, message)
+    engine = started_engine(crawler)
+    if engine is not None and engine.spider is not None and crawler not in _CLOSED_BY_FAIL:
+        _CLOSED_BY_FAIL.add(crawler)
         task = asyncio.ensure_future(engine.close_spider_async(reason=reason))
         _TASKS.add(task)
         task.add_done_callback(_TASKS.discard)
     return CloseSpider(reason)
 
 
+# The crawlers whose spider ``fail()`` closes: a crawler crawls once, so it stays closing.
+_CLOSED_BY_FAIL = weakref.WeakSet()
+# The scheduled closes, kept until done: the event loop holds a task weakly.
 _TASKS = set()
 
 
-def closing(engine):
-    """Whether the engine has begun to close the spider (a close is then already under way)."""
-    slot = getattr(engine, "_slot", None)
-    return slot is not None and getattr(slot, "closing", None) is not None
+def started_engine(crawler):
+    """The crawler's engine, or ``None`` before the crawl starts (``crawler.engine`` raises
+    then)."""
+    try:
+        return crawler.engine
+    except RuntimeError:
+        return None
+
+
+def ending(crawler):
+    """Whether the run has begun to end, so that nothing should wait any longer: stopped
+    (Ctrl-C or a Scrapyd cancel stop the engine first) or closed by ``fail()``."""
+    engine = started_engine(crawler)
+    return crawler in _CLOSED_BY_FAIL or (engine is not None and not engine.running)

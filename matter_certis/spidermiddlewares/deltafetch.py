@@ -1,24 +1,31 @@
-"""scrapy-deltafetch for Scrapy 2.19, with the keys kept in the database itself."""
+"""Deltafetch (skip pages already scraped) for Scrapy 2.19, with the keys kept in the
+database itself: scrapy-deltafetch's documented rules on Scrapy's public spider middleware
+base, since the package's middleware is synchronous (Scrapy 2.19 refuses it) and keeps a
+store file of its own."""
 
 import logging
 
 from scrapy import signals as scrapy_signals
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Request
-from scrapy_deltafetch import DeltaFetch
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from scrapy.utils.python import to_bytes
 
 from matter_certis import signals
 from matter_certis.db import models
+from matter_certis.run import stat_keys
 
 logger = logging.getLogger(__name__)
 
 FALSE_WORDS = frozenset({"", "0", "false", "no", "off", "none"})
 
 
-class CommittedDeltaFetch(DeltaFetch):
+class CommittedDeltaFetch(BaseSpiderMiddleware):
     """Skips detail requests whose detail row the database holds, with scrapy-deltafetch's
-    request logic (``deltafetch_key``, ``deltafetch_enabled``, ``DELTAFETCH_ENABLED``,
-    ``DELTAFETCH_RESET``, the spider attribute ``deltafetch_reset``) and these changes:
+    rules: a request's key is its meta ``deltafetch_key``, else its fingerprint; meta
+    ``deltafetch_enabled: False`` means never skip it; start requests are never checked;
+    ``DELTAFETCH_ENABLED`` turns it on, ``DELTAFETCH_RESET`` or the spider attribute
+    ``deltafetch_reset`` fetches every page again; the stats count ``deltafetch/skipped``
+    and ``deltafetch/stored``. Changed:
 
     - the keys are the ``product_details`` rows, read when the spider opens and added to as
       ``DatabasePipeline`` commits details (``signals.details_stored``). A page is skipped
@@ -27,18 +34,20 @@ class CommittedDeltaFetch(DeltaFetch):
       ``dbm.dumb`` store, cut mid-write, was half-loaded by every later run). Jobs writing
       one database at once (Scrapyd jobs over page ranges) share it as they share the
       rows; ``DELTAFETCH_DIR`` no longer applies;
-    - ``deltafetch_reset=0`` (a string from ``-a``) means no reset;
-    - ``process_spider_output`` is asynchronous (Scrapy 2.19 refuses the sync original).
+    - ``deltafetch_reset=0`` (a string from ``-a``) means no reset.
     """
+
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self.reset = crawler.settings.getbool("DELTAFETCH_RESET")
+        self.fingerprint = crawler.request_fingerprinter.fingerprint
+        self.keys = set()
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
-        if not settings.getbool("DELTAFETCH_ENABLED"):
+        if not crawler.settings.getbool("DELTAFETCH_ENABLED"):
             raise NotConfigured  # no message: the DCL walks turn it off, that is no warning
-        middleware = cls(None, settings.getbool("DELTAFETCH_RESET"), crawler.stats)
-        middleware.fingerprint = crawler.request_fingerprinter.fingerprint
-        middleware.keys = set()
+        middleware = cls(crawler)
         crawler.signals.connect(middleware.spider_opened, signal=scrapy_signals.spider_opened)
         crawler.signals.connect(middleware.details_stored, signal=signals.details_stored)
         return middleware
@@ -51,21 +60,22 @@ class CommittedDeltaFetch(DeltaFetch):
         stored = models.ProductDetail.select(models.ProductDetail.url).tuples()
         self.keys = {url.encode() for (url,) in stored}
 
-    async def process_spider_output(self, response, result):
-        async for output in result:
-            if (
-                isinstance(output, Request)
-                and self._is_enabled_for_request(output)
-                and self._get_key(output) in self.keys
-            ):
-                logger.debug("Skipping a detail page already stored: %s", output.url)
-                self.stats.inc_value("deltafetch/skipped")
-                continue
-            yield output
+    def get_processed_request(self, request, response):
+        """``request``, or ``None`` to skip it; ``response`` is ``None`` for a start request."""
+        if response is None or not request.meta.get("deltafetch_enabled", True):
+            return request
+        if self.key(request) not in self.keys:
+            return request
+        logger.debug("Skipping a detail page already stored: %s", request.url)
+        self.crawler.stats.inc_value(stat_keys.DELTAFETCH_SKIPPED)
+        return None
+
+    def key(self, request):
+        return to_bytes(request.meta.get("deltafetch_key") or self.fingerprint(request))
 
     def details_stored(self, urls):
         self.keys.update(url.encode() for url in urls)
-        self.stats.inc_value("deltafetch/stored", len(urls))
+        self.crawler.stats.inc_value(stat_keys.DELTAFETCH_STORED, len(urls))
 
 
 def reset_requested(spider):

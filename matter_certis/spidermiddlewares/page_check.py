@@ -1,10 +1,8 @@
 """Spider middleware that refuses pages no callback can use, before any callback runs."""
 
+from matter_certis.exceptions import UnusablePage
 from matter_certis.parsing.pages import page_problem, redirected_away
-
-
-class UnusablePage(Exception):
-    """A response that answered but holds no usable listing or product page."""
+from matter_certis.run import stat_keys
 
 
 class PageCheckMiddleware:
@@ -30,5 +28,5 @@ class PageCheckMiddleware:
             reason = page_problem(response.request, response)
         if reason is None:
             return
-        self.stats.inc_value(f"matter/unusable/{kind}")
+        self.stats.inc_value(stat_keys.unusable(kind))
         raise UnusablePage(reason)

@@ -3,7 +3,7 @@ Ledger (one per certified firmware of a model)."""
 
 from matter_certis.base_spiders.dcl_walk import DclWalkSpider
 from matter_certis.items import COMPLIANCE_KEY, DclCompliance
-from matter_certis.parsing.loaders import DclComplianceLoader
+from matter_certis.parsing.dcl_loaders import DclComplianceLoader
 
 LEDGER_KEY = ("vid", "pid", "softwareVersion", "certificationType")
 

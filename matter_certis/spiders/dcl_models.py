@@ -2,7 +2,7 @@
 
 from matter_certis.base_spiders.dcl_walk import DclWalkSpider
 from matter_certis.items import DclModel
-from matter_certis.parsing.loaders import DclModelLoader
+from matter_certis.parsing.dcl_loaders import DclModelLoader
 
 
 class DclModelsSpider(DclWalkSpider):

@@ -2,7 +2,7 @@
 
 from matter_certis.base_spiders.dcl_walk import DclWalkSpider
 from matter_certis.items import Vendor
-from matter_certis.parsing.loaders import VendorLoader
+from matter_certis.parsing.dcl_loaders import VendorLoader
 
 
 class DclVendorsSpider(DclWalkSpider):

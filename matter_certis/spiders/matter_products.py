@@ -13,13 +13,14 @@ from matter_certis.base_spiders.arguments import parse_arguments
 from matter_certis.base_spiders.base import ProjectSpider
 from matter_certis.base_spiders.detail_page import DetailPage
 from matter_certis.db import analysis
-from matter_certis.downloadermiddlewares.breaker import SiteUnreachable
+from matter_certis.exceptions import SiteUnreachable
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 from matter_certis.listing.audit import audit
 from matter_certis.listing.planner import ListingPlanner
 from matter_certis.listing.steps import Card, PageRead
 from matter_certis.parsing.loaders import ProductRefLoader
 from matter_certis.parsing.pages import CARDS
+from matter_certis.run import stat_keys
 from matter_certis.run.verdict import Problem
 
 # A card's first link to a product page: inside the card, or the link the whole card sits in.
@@ -148,7 +149,7 @@ class MatterProductsSpider(DetailPage, ProjectSpider):
             read, self.page_cards(response), response.meta.get("sent_after", 0)
         )
         if step.short:
-            self.crawler.stats.inc_value("matter/incomplete_pages")
+            self.crawler.stats.inc_value(stat_keys.INCOMPLETE_PAGES)
             retry = step.fewer and get_retry_request(
                 response.request,
                 spider=self,
@@ -165,9 +166,11 @@ class MatterProductsSpider(DetailPage, ProjectSpider):
     def follow(self, step, response=None):
         """The requests and items of a planner's ``Step``."""
         if step.pages_read:
-            self.crawler.stats.inc_value("matter/pages/read", step.pages_read)
+            self.crawler.stats.inc_value(stat_keys.PAGES_READ, step.pages_read)
         if step.planned_pages is not None:
-            self.crawler.stats.inc_value("matter/plan/pages", step.planned_pages)  # for Progress
+            self.crawler.stats.inc_value(
+                stat_keys.PAGES_PLANNED, step.planned_pages
+            )  # for Progress
         for page, index, reason in step.bad_cards:
             answered = response is not None and response.meta.get("page") == page
             yield self.bad_card_letter(
@@ -276,7 +279,7 @@ class MatterProductsSpider(DetailPage, ProjectSpider):
     def bad_card_letter(self, page_url, index, reason):
         """A card that is no product costs that card, not its page: it goes to the dead-letter
         list as ``<page url>#card-<n>`` (n from 1), kind ``list``."""
-        self.crawler.stats.inc_value("matter/unusable/card")
+        self.crawler.stats.inc_value(stat_keys.unusable("card"))
         url = f"{page_url}#card-{index + 1}"
         self.logger.warning("Giving up on %s: bad card: %s", url, reason)
         return RequestFailure(
@@ -306,7 +309,7 @@ class MatterProductsSpider(DetailPage, ProjectSpider):
 
     def give_up(self, response, kind, reason):
         """A page that answered but cannot be used goes to the dead-letter list too."""
-        self.crawler.stats.inc_value(f"matter/unusable/{kind}")
+        self.crawler.stats.inc_value(stat_keys.unusable(kind))
         self.page_failed(response.request)
         return self.dead_letter(response.request, "unusable page", reason)
 

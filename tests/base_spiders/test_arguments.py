@@ -3,7 +3,7 @@
 import pytest
 
 from matter_certis.base_spiders.arguments import parse_arguments
-from matter_certis.base_spiders.base import SpiderArgumentError
+from matter_certis.exceptions import SpiderArgumentError
 from replica import Catalog, ReplicaServer
 from tests.helpers import crawl, rows
 

@@ -14,6 +14,7 @@ from peewee import OperationalError
 
 from matter_certis.db import connection, models
 from matter_certis.db.connection import describe, resolve
+from matter_certis.exceptions import DatabaseUnavailable
 from replica import Catalog, ReplicaServer
 from tests.helpers import PROJECT_ROOT, crawl_command, row_count, rows
 
@@ -110,7 +111,7 @@ def test_reopen_never_creates_a_deleted_database(tmp_path):
     connection.open_database(f"sqlite:///{path}")
     connection.close()
     path.unlink()
-    with pytest.raises(connection.DatabaseUnavailable, match="was deleted during the run"):
+    with pytest.raises(DatabaseUnavailable, match="was deleted during the run"):
         connection.reopen()
     assert not path.exists()
 

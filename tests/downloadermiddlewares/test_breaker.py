@@ -9,8 +9,9 @@ from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import Request, Response
 from twisted.internet.defer import Deferred
 
-from matter_certis.downloadermiddlewares.breaker import CircuitBreakerMiddleware, SiteUnreachable
-from matter_certis.run.verdict import CLOSE_MESSAGE_STAT
+from matter_certis.downloadermiddlewares.breaker import CircuitBreakerMiddleware
+from matter_certis.exceptions import SiteUnreachable
+from matter_certis.run import stat_keys
 
 
 class FakeEngine:
@@ -86,6 +87,6 @@ async def test_a_host_that_does_not_resolve_fails_the_run_at_once_without_retrie
     await Deferred.fromFuture(asyncio.ensure_future(asyncio.sleep(0)))
     assert breaker.crawler.engine.calls == ["close site_unreachable"]
     assert (
-        breaker.crawler.stats.get_value(CLOSE_MESSAGE_STAT)
+        breaker.crawler.stats.get_value(stat_keys.CLOSE_MESSAGE)
         == "cannot reach csa-iot.invalid: DNS lookup failed"
     )

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 import pytest_twisted
+import scrapy
 from scrapy import Request
+from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.http import Response
 from twisted.internet.defer import Deferred
 
@@ -18,8 +20,10 @@ from matter_certis.downloadermiddlewares.retry import (
     backoff_delay,
     retry_after_seconds,
 )
+from matter_certis.run import stat_keys, verdict
 from matter_certis.spiders.matter_products import MatterProductsSpider
-from tests.helpers import DETAIL_URL, LIST_URL, answered, listing
+from replica import Catalog, Faults, ReplicaServer
+from tests.helpers import DETAIL_URL, LIST_URL, TEST_SETTINGS, answered, listing
 
 
 def schedule(seed, attempts=6, base=1.0, cap=1000.0):
@@ -74,10 +78,13 @@ def test_retry_after_seconds(header, expected):
 
 
 class Engine:
-    """Just what the retry middleware asks of the engine."""
+    """Just what the retry middleware and ``verdict.fail`` ask of the engine."""
 
     running = True
-    _slot = None
+    spider = "open"
+
+    async def close_spider_async(self, reason):
+        self.closed_by = reason
 
 
 @pytest.fixture
@@ -114,6 +121,15 @@ async def test_a_503_is_read_again_after_the_wait(retry):
 async def test_a_503_still_failing_after_the_retries_is_returned_as_is(retry):
     middleware = retry(RETRY_TIMES=2)
     request = Request(LIST_URL, meta={"kind": "list", "page": 1, "retry_times": 2})
+    response = Response(LIST_URL, status=503, request=request)
+    assert await run(middleware.process_response(request, response)) is response
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_request_s_own_max_retry_times_caps_its_tries(retry):
+    middleware = retry(RETRY_TIMES=5)
+    meta = {"kind": "list", "page": 1, "retry_times": 1, "max_retry_times": 1}
+    request = Request(LIST_URL, meta=meta)
     response = Response(LIST_URL, status=503, request=request)
     assert await run(middleware.process_response(request, response)) is response
 
@@ -175,3 +191,80 @@ async def test_a_waiting_retry_ends_when_the_run_stops(retry):
     assert answer is response  # the retry is dropped: the request fails with its last answer
     assert time.monotonic() - started < 1.0
     assert middleware.crawler.stats.get_value("matter/retry/dropped_at_stop") == 1
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_waiting_retry_ends_when_the_run_fails(retry):
+    middleware = retry(MATTER_RETRY_BASE_DELAY=30.0)
+    request = Request(LIST_URL, meta={"kind": "list", "page": 1})
+    response = Response(LIST_URL, status=503, request=request)
+
+    async def fail_soon():
+        await asyncio.sleep(0.2)
+        verdict.fail(middleware.crawler, "database_failed", "the disk is full")
+
+    failer = asyncio.ensure_future(fail_soon())
+    started = time.monotonic()
+    answer = await run(middleware.process_response(request, response))
+    await run(failer)
+    assert answer is response
+    assert time.monotonic() - started < 1.0
+    assert middleware.crawler.engine.closed_by == "database_failed"
+
+
+class OnePageSpider(scrapy.Spider):
+    """Asks for one page of a site that answers 503 to everything."""
+
+    name = "one_page"
+
+    def __init__(self, url, **kwargs):
+        super().__init__(**kwargs)
+        self.url = url
+
+    async def start(self):
+        yield scrapy.Request(self.url)
+
+    def parse(self, response):
+        return None
+
+
+async def eventually(condition, timeout=10.0):
+    """Wait until ``condition()`` holds (looked at every 50 ms), at most ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        await asyncio.sleep(0.05)
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_real_crawl_stopped_like_ctrl_c_drops_its_waiting_retry_at_once():
+    """Scrapy's stop (Ctrl-C, a Scrapyd cancel) marks the engine no longer running before it
+    closes the spider, and the close waits for the request whose retry is waiting."""
+    settings = {
+        **TEST_SETTINGS,
+        "ROBOTSTXT_OBEY": False,
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "matter_certis.downloadermiddlewares.retry.BackoffRetryMiddleware": 550,
+        },
+        "MATTER_RETRY_BASE_DELAY": 30.0,
+        "MATTER_RETRY_MAX_DELAY": 60.0,
+    }
+    runner = AsyncCrawlerRunner(settings)
+    crawler = runner.create_crawler(OnePageSpider)
+
+    async def stop_while_the_retry_waits(url):
+        crawl = asyncio.ensure_future(runner.crawl(crawler, url=url))
+        await eventually(
+            lambda: crawler.crawling and crawler.stats.get_value(stat_keys.RETRY_WAIT_SECONDS)
+        )
+        started = time.monotonic()
+        await crawler.stop_async()
+        await crawl
+        return time.monotonic() - started
+
+    with ReplicaServer(Catalog(products=12, seed=1), faults=Faults(down=True)) as replica:
+        stopping_took = await run(stop_while_the_retry_waits(replica.base_url + "/"))
+    assert stopping_took < 1.0
+    assert crawler.stats.get_value("finish_reason") == "shutdown"
+    assert crawler.stats.get_value(stat_keys.RETRIES_DROPPED_AT_STOP) == 1

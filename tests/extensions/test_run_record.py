@@ -9,7 +9,7 @@ from matter_certis.base_spiders.base import ProjectSpider
 from matter_certis.db import connection
 from matter_certis.extensions.run_record import RunRecord
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
-from matter_certis.run import verdict
+from matter_certis.run import stat_keys, verdict
 from tests.helpers import rows
 
 FAILED_PAGE = "https://csa-iot.org/csa-iot_products/page/3/"
@@ -121,7 +121,7 @@ def test_a_close_reason_other_than_finished_fails_the_run(opened, database):
 
 def test_a_failure_a_component_reported_comes_first_among_the_reasons(opened, database):
     crawler, record = opened()
-    crawler.stats.set_value(verdict.CLOSE_MESSAGE_STAT, "cannot reach csa-iot.org")
+    crawler.stats.set_value(stat_keys.CLOSE_MESSAGE, "cannot reach csa-iot.org")
     record.item_scraped(dead_letter(), crawler.spider)
     record.spider_closed(crawler.spider, "site_unreachable")
     row = run_row(database)

@@ -2,8 +2,8 @@
 
 import pytest
 
+from matter_certis.exceptions import InvalidValue
 from matter_certis.parsing.normalize import (
-    InvalidValue,
     clean_text,
     format_hex_id,
     parse_date,

@@ -10,7 +10,7 @@ import pytest
 from matter_certis import signals
 from matter_certis.items import ProductDetail, ProductRef
 from matter_certis.pipelines.database import DatabasePipeline
-from matter_certis.run import verdict
+from matter_certis.run import stat_keys
 from matter_certis.spiders.matter_products import MatterProductsSpider
 from tests.helpers import is_intact, row_count
 
@@ -67,7 +67,7 @@ def test_a_database_deleted_during_the_run_fails_it_in_one_line(pipeline_on, tmp
         f"the SQLite database {path} was deleted during the run; "
         "rows this run wrote since it opened are lost"
     ]
-    assert crawler.stats.get_value(verdict.CLOSE_MESSAGE_STAT) == failure_lines(caplog)[0]
+    assert crawler.stats.get_value(stat_keys.CLOSE_MESSAGE) == failure_lines(caplog)[0]
     assert not path.exists()
     assert crawler.acknowledged == [URL.format(n) for n in range(5)]
 

@@ -1,10 +1,18 @@
 """The run's verdict: the worst status any problem calls for, with the reasons in words."""
 
+import asyncio
+
 import pytest
+import pytest_twisted
+import scrapy
+from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.test import get_crawler
+from twisted.internet.defer import Deferred
 
-from matter_certis.run.verdict import CLOSE_MESSAGE_STAT, EXIT_CODES, Problem, fail, judge
+from matter_certis.run import stat_keys
+from matter_certis.run.verdict import EXIT_CODES, Problem, fail, judge
+from tests.helpers import TEST_SETTINGS
 
 
 def test_a_finished_run_without_problems_is_completed():
@@ -66,5 +74,36 @@ def test_fail_before_the_crawl_starts_keeps_the_message_and_returns_the_close(ca
     crawler.stats.open_spider()
     close = fail(crawler, "dcl_failed", "the ledger cannot be reached")
     assert isinstance(close, CloseSpider) and close.reason == "dcl_failed"
-    assert crawler.stats.get_value(CLOSE_MESSAGE_STAT) == "the ledger cannot be reached"
+    assert crawler.stats.get_value(stat_keys.CLOSE_MESSAGE) == "the ledger cannot be reached"
     assert "the ledger cannot be reached" in caplog.text
+
+
+class FailingSpider(scrapy.Spider):
+    """Fails the run from its first page without raising, as a middleware or a pipeline
+    would, and would otherwise go on to read ``PAGES`` more pages."""
+
+    name = "failing"
+    PAGES = 50
+
+    async def start(self):
+        yield scrapy.Request("data:,first")
+
+    def parse(self, response):
+        fail(self.crawler, "database_failed", "the disk is full")
+        fail(self.crawler, "circuit_open", "a second failure closes nothing more")
+        for page in range(self.PAGES):
+            yield scrapy.Request(f"data:,{page}", callback=self.read)
+
+    def read(self, response):
+        return None
+
+
+@pytest_twisted.ensureDeferred
+async def test_fail_closes_a_running_crawl_named_by_its_first_failure():
+    runner = AsyncCrawlerRunner({**TEST_SETTINGS, "CONCURRENT_REQUESTS": 1})
+    crawler = runner.create_crawler(FailingSpider)
+    await Deferred.fromFuture(asyncio.ensure_future(runner.crawl(crawler)))
+    stats = crawler.stats
+    assert stats.get_value("finish_reason") == "database_failed"
+    assert stats.get_value(stat_keys.CLOSE_MESSAGE) == "the disk is full"
+    assert stats.get_value("response_received_count") < 1 + FailingSpider.PAGES

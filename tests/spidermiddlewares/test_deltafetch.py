@@ -1,14 +1,20 @@
 """Deltafetch skips a detail page only when the database holds its detail row: the keys are
-the rows, so no store file can be cut halfway by a kill or disagree with the database."""
+the rows, so no store file can be cut halfway by a kill or disagree with the database.
+Otherwise scrapy-deltafetch's rules: ``deltafetch_key``, ``deltafetch_enabled``, start
+requests never checked, ``DELTAFETCH_ENABLED``, ``DELTAFETCH_RESET``, ``deltafetch_reset``."""
 
 import pytest
 import pytest_twisted
 from scrapy import Request
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
 
 from matter_certis import signals
 from matter_certis.db import connection, models
+from matter_certis.items import ProductRef
 from matter_certis.spidermiddlewares.deltafetch import CommittedDeltaFetch
 from matter_certis.spiders.matter_products import MatterProductsSpider
+from tests.helpers import LIST_URL
 
 STORED = "https://csa-iot.org/csa_product/stored/"
 NEW = "https://csa-iot.org/csa_product/new/"
@@ -18,14 +24,18 @@ def detail_request(url, enabled=True):
     return Request(url, meta={"deltafetch_key": url, "deltafetch_enabled": enabled})
 
 
-async def passed(middleware, *requests):
-    """The urls of the requests the middleware lets through."""
+async def listed(*outputs):
+    for output in outputs:
+        yield output
 
-    async def outputs():
-        for request in requests:
-            yield request
 
-    return [r.url async for r in middleware.process_spider_output(None, outputs())]
+async def passed(middleware, *outputs):
+    """What the middleware lets through of a listing page's output (urls for requests)."""
+    page = Response(LIST_URL, request=Request(LIST_URL))
+    return [
+        output.url if isinstance(output, Request) else output
+        async for output in middleware.process_spider_output_async(page, listed(*outputs))
+    ]
 
 
 @pytest.fixture
@@ -57,6 +67,26 @@ async def test_a_detail_the_database_holds_is_skipped(opened):
 async def test_a_request_with_deltafetch_disabled_is_never_skipped(opened):
     _, middleware = opened()
     assert await passed(middleware, detail_request(STORED, enabled=False)) == [STORED]
+
+
+@pytest_twisted.ensureDeferred
+async def test_without_a_deltafetch_key_a_request_is_known_by_its_fingerprint_not_its_url(opened):
+    _, middleware = opened()
+    assert await passed(middleware, Request(STORED)) == [STORED]
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_start_request_is_never_skipped(opened):
+    _, middleware = opened()
+    started = [r.url async for r in middleware.process_start(listed(detail_request(STORED)))]
+    assert started == [STORED]
+
+
+@pytest_twisted.ensureDeferred
+async def test_items_pass_untouched(opened):
+    _, middleware = opened()
+    card = ProductRef(url=STORED)
+    assert await passed(middleware, card) == [card]
 
 
 @pytest_twisted.ensureDeferred
@@ -92,8 +122,6 @@ async def test_a_store_file_left_by_scrapy_deltafetch_is_not_read(opened, tmp_pa
 
 
 def test_deltafetch_disabled_adds_no_middleware(make_crawler):
-    from scrapy.exceptions import NotConfigured
-
     crawler = make_crawler(MatterProductsSpider, DELTAFETCH_ENABLED=False)
     with pytest.raises(NotConfigured):
         CommittedDeltaFetch.from_crawler(crawler)

@@ -7,9 +7,10 @@ from scrapy import Request
 from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
+from matter_certis.exceptions import UnusablePage
 from matter_certis.items import RequestFailure
 from matter_certis.parsing.pages import page_problem
-from matter_certis.spidermiddlewares.page_check import PageCheckMiddleware, UnusablePage
+from matter_certis.spidermiddlewares.page_check import PageCheckMiddleware
 from matter_certis.spiders.matter_products import MatterProductsSpider
 from tests.helpers import DETAIL_URL, FILES, LIST_URL, answered, detail, listing
 

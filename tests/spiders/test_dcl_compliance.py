@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from matter_certis.exceptions import InvalidValue
 from matter_certis.parsing import normalize
 from matter_certis.run import verdict
 from replica import Catalog, ReplicaServer
@@ -219,7 +220,7 @@ def test_a_status_outside_the_enum_is_stored_as_null_with_a_warning(tmp_path):
 # -- the rules, without a crawl ---------------------------------------------------------------------
 @pytest.mark.parametrize("value", ["300", True, 3.0, -1, [300]])
 def test_a_software_version_must_be_a_json_integer(value):
-    with pytest.raises(normalize.InvalidValue):
+    with pytest.raises(InvalidValue):
         normalize.json_integer(value)
 
 
@@ -241,11 +242,11 @@ def test_ledger_dates_become_iso_dates(value, iso):
 
 @pytest.mark.parametrize("value", ["12/11/2023", "2023-13-01T00:00:00Z", "soon", 20231211])
 def test_other_dates_are_refused(value):
-    with pytest.raises(normalize.InvalidValue):
+    with pytest.raises(InvalidValue):
         normalize.json_date(value)
 
 
 def test_history_is_json_text_with_sorted_keys_and_nothing_but_a_list_is_history():
     assert normalize.json_list([{"reason": "", "date": "d"}]) == '[{"date": "d", "reason": ""}]'
-    with pytest.raises(normalize.InvalidValue):
+    with pytest.raises(InvalidValue):
         normalize.json_list({"date": "d"})

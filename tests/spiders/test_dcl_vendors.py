@@ -7,6 +7,7 @@ import json
 import pytest
 from scrapy.http import Request, TextResponse
 
+from matter_certis.exceptions import InvalidValue
 from matter_certis.parsing import normalize
 from matter_certis.run import verdict
 from matter_certis.spiders.dcl_vendors import DclVendorsSpider
@@ -268,7 +269,7 @@ URL = "https://on.dcl.csa-iot.org/dcl/vendorinfo/vendors?pagination.limit=7"
 
 @pytest.mark.parametrize("value", ["abc", "4939", "0x134B", True, 4939.0, 0x10000, -1, [4939]])
 def test_a_vendor_id_must_be_a_json_integer_in_range(value):
-    with pytest.raises(normalize.InvalidValue):
+    with pytest.raises(InvalidValue):
         normalize.json_id(value)
 
 
@@ -282,7 +283,7 @@ def test_a_json_integer_is_a_vendor_id():
 
 @pytest.mark.parametrize("value", [42, 1.5, False, ["a"], {"name": "a"}])
 def test_json_text_must_be_a_string(value):
-    with pytest.raises(normalize.InvalidValue):
+    with pytest.raises(InvalidValue):
         normalize.json_text(value)
 
 

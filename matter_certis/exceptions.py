@@ -1,0 +1,37 @@
+"""Every exception the project raises, in one place: each says what went wrong in words a
+person can act on, and callers catch them by name without importing the module that
+raises them."""
+
+from scrapy.exceptions import IgnoreRequest
+
+
+class SpiderArgumentError(ValueError):
+    """A spider argument (``-a name=value``) with a value the spider cannot use."""
+
+
+class MalformedPage(ValueError):
+    """A DCL answer that is not a page of the list being walked."""
+
+
+class UnusablePage(Exception):
+    """A response that answered but holds no usable listing or product page."""
+
+
+class InvalidValue(ValueError):
+    """The site shows a value that breaks its own format (out of range, unparseable)."""
+
+
+class DatabaseUnavailable(Exception):
+    """``DATABASE_URL`` names a database this run cannot use; the message says why."""
+
+
+class NotOurDatabase(ValueError):
+    """``DATABASE_URL`` names no database of this project; the message says what to do."""
+
+
+class SiteUnreachable(IgnoreRequest):
+    """The site's host name does not resolve: nothing can be fetched this run."""
+
+
+class Conflict(Exception):
+    """Two placed reads disagree: the listing changed in a way growth does not explain."""

@@ -1,0 +1,137 @@
+"""Item loaders of the DCL ledger's JSON records (vendors, models, compliance): each ledger
+key to its column, each value checked by its JSON rule (``normalize.json_*``), a value of
+the wrong type warned about and counted like a page's (``loaders.lenient``)."""
+
+from itemloaders.processors import MapCompose
+
+from matter_certis.items import DclCompliance, DclModel, Vendor
+from matter_certis.parsing import normalize
+from matter_certis.parsing.loaders import ResolvedOnceLoader, lenient
+
+# DCL vendor record keys and the column each fills; ``creator`` is not stored.
+DCL_VENDOR_KEYS = {
+    "vendorID": "vendor_id",
+    "vendorName": "vendor_name",
+    "companyLegalName": "company_legal_name",
+    "companyPreferredName": "company_preferred_name",
+    "vendorLandingPageURL": "vendor_landing_page_url",
+}
+
+
+def json_value_in(rule, field):
+    """Input processor for one JSON value: a value of the wrong type is warned about,
+    counted and left out, never coerced."""
+    return MapCompose(lenient(rule, field))
+
+
+class JsonRecordLoader(ResolvedOnceLoader):
+    """Loads one DCL JSON record; ``add_record`` maps the ledger's names (``record_keys``)
+    to ours.
+
+    JSON values keep their JSON meaning: only ``null``, ``""`` or a missing key is missing
+    (the site's HTML markers such as ``None`` are names here), and a value of the wrong
+    type (a string where an integer belongs, a number for a name) is refused. A record
+    left without its key cannot be stored: the spider refuses it.
+    """
+
+    record_keys = {}
+
+    def __init__(self, response=None, spider=None):
+        # The response only names the page in warnings: giving it to ItemLoader would parse
+        # the whole page again for every record (a JSON selector).
+        super().__init__(spider=spider)
+        self.context["response"] = response
+
+    def add_record(self, record):
+        for key, field in self.record_keys.items():
+            # Wrapped: a JSON list is one value (history, or a refused name), not several.
+            self.add_value(field, [record.get(key)])
+
+
+class VendorLoader(JsonRecordLoader):
+    """Loads one DCL ``vendorInfo`` record."""
+
+    default_item_class = Vendor
+    record_keys = DCL_VENDOR_KEYS
+    vendor_id_in = json_value_in(normalize.json_id, "vendor_id")
+    vendor_name_in = json_value_in(normalize.json_text, "vendor_name")
+    company_legal_name_in = json_value_in(normalize.json_text, "company_legal_name")
+    company_preferred_name_in = json_value_in(normalize.json_text, "company_preferred_name")
+    vendor_landing_page_url_in = json_value_in(normalize.json_text, "vendor_landing_page_url")
+
+
+# DCL model record keys (``/dcl/model/models``) and the column each fills; the commissioning hints
+# and instructions, lsf and maintenance URLs and ``creator`` are not stored.
+DCL_MODEL_KEYS = {
+    "vid": "vid",
+    "pid": "pid",
+    "deviceTypeId": "device_type_id",
+    "productName": "product_name",
+    "productLabel": "product_label",
+    "partNumber": "part_number",
+    "productUrl": "product_url",
+    "supportUrl": "support_url",
+    "userManualUrl": "user_manual_url",
+    "commissioningCustomFlow": "commissioning_custom_flow",
+    "commissioningCustomFlowUrl": "commissioning_custom_flow_url",
+    "schemaVersion": "schema_version",
+}
+
+
+class DclModelLoader(JsonRecordLoader):
+    """Loads one DCL ``model`` record: ids and counts JSON integers, text trimmed."""
+
+    default_item_class = DclModel
+    record_keys = DCL_MODEL_KEYS
+    vid_in = json_value_in(normalize.json_id, "vid")
+    pid_in = json_value_in(normalize.json_id, "pid")
+    device_type_id_in = json_value_in(normalize.json_integer, "device_type_id")
+    commissioning_custom_flow_in = json_value_in(
+        normalize.json_integer, "commissioning_custom_flow"
+    )
+    schema_version_in = json_value_in(normalize.json_integer, "schema_version")
+    product_name_in = json_value_in(normalize.json_text, "product_name")
+    product_label_in = json_value_in(normalize.json_text, "product_label")
+    part_number_in = json_value_in(normalize.json_text, "part_number")
+    product_url_in = json_value_in(normalize.json_text, "product_url")
+    support_url_in = json_value_in(normalize.json_text, "support_url")
+    user_manual_url_in = json_value_in(normalize.json_text, "user_manual_url")
+    commissioning_custom_flow_url_in = json_value_in(
+        normalize.json_text, "commissioning_custom_flow_url"
+    )
+
+
+# DCL compliance record keys and the column each fills; the platform, transport and
+# program details are not stored.
+DCL_COMPLIANCE_KEYS = {
+    "vid": "vid",
+    "pid": "pid",
+    "softwareVersion": "software_version",
+    "softwareVersionString": "software_version_string",
+    "certificationType": "certification_type",
+    "cDCertificateId": "certificate_id",
+    "cDVersionNumber": "cd_version_number",
+    "softwareVersionCertificationStatus": "status",
+    "date": "certification_date",
+    "reason": "reason",
+    "history": "history",
+}
+
+
+class DclComplianceLoader(JsonRecordLoader):
+    """Loads one DCL ``complianceInfo`` record: the status code as its name, the date as
+    an ISO date, the history as JSON text."""
+
+    default_item_class = DclCompliance
+    record_keys = DCL_COMPLIANCE_KEYS
+    vid_in = json_value_in(normalize.json_id, "vid")
+    pid_in = json_value_in(normalize.json_id, "pid")
+    software_version_in = json_value_in(normalize.json_integer, "software_version")
+    cd_version_number_in = json_value_in(normalize.json_integer, "cd_version_number")
+    status_in = json_value_in(normalize.json_status, "status")
+    certification_date_in = json_value_in(normalize.json_date, "certification_date")
+    history_in = json_value_in(normalize.json_list, "history")
+    software_version_string_in = json_value_in(normalize.json_text, "software_version_string")
+    certification_type_in = json_value_in(normalize.json_text, "certification_type")
+    certificate_id_in = json_value_in(normalize.json_text, "certificate_id")
+    reason_in = json_value_in(normalize.json_text, "reason")
