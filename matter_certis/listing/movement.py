@@ -20,7 +20,7 @@ import copy
 from dataclasses import dataclass
 
 from matter_certis.exceptions import Conflict
-from matter_certis.listing.positions import PAGE_SIZE, physical_page
+from matter_certis.listing.positions import PAGE_SIZE, from_oldest, physical_page
 
 
 @dataclass
@@ -150,7 +150,7 @@ class Listing:
         for read in self.placed():
             places.add(read)
         for url, slot in self.anchors.items():
-            places.anchor(url, self.total - 1 - slot)
+            places.anchor(url, from_oldest(self.total, slot))
         return places
 
     def place(self):
@@ -214,13 +214,16 @@ class Listing:
             start = read.start()
             for index, ref in enumerate(read.refs):
                 if ref:
-                    placed[ref["url"]] = (divmod(self.total - 1 - start - index, PAGE_SIZE), ref)
+                    placed[ref["url"]] = (
+                        divmod(from_oldest(self.total, start + index), PAGE_SIZE),
+                        ref,
+                    )
         return placed
 
     def covered(self):
         """Slots (from the oldest) that placed reads show, product or not."""
         return {
-            self.total - 1 - read.start() - index
+            from_oldest(self.total, read.start() + index)
             for read in self.placed()
             for index in range(len(read.refs))
         }
@@ -230,7 +233,7 @@ class Listing:
         others first gives those reads something to be placed against."""
         places = self.places()
         return {
-            self.total - 1 - read.start(shift) - index
+            from_oldest(self.total, read.start(shift) + index)
             for read in self.unplaced()
             for shift in self.possible(read)
             if places.fits(read, shift)
@@ -248,7 +251,7 @@ class Listing:
                 least = next(
                     (shift for shift in self.possible(read) if places.fits(read, shift)), 0
                 )
-                ends.add(self.total - 1 - read.page * PAGE_SIZE - least)
+                ends.add(from_oldest(self.total, read.page * PAGE_SIZE + least))
             previous = read
         return {slot for slot in ends if slot >= 0}
 
@@ -264,7 +267,7 @@ def trusted(anchors, total, reads):
     holders = {slot: url for url, slot in anchors.items()}
     for read in reads:
         for index, url in enumerate(read.urls()):
-            slot = total - 1 - read.start() - index
+            slot = from_oldest(total, read.start() + index)
             if url is not None and (
                 anchors.get(url, slot) != slot or holders.get(slot, url) != url
             ):

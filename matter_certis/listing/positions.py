@@ -15,12 +15,16 @@ def total_products(total_pages, products_on_last_page):
 
 
 def stable_slot(total, physical_page, index_on_page):
-    """``(page_id, index_in_page)`` of the card at ``index_on_page`` (0-based) of a physical page."""
-    from_newest = (physical_page - 1) * PAGE_SIZE + index_on_page
-    from_oldest = total - 1 - from_newest
-    if from_oldest < 0:
-        raise ValueError(f"card {index_on_page} of page {physical_page} is past product {total}")
-    return divmod(from_oldest, PAGE_SIZE)
+    """``(page_id, index_in_page)`` of the card at ``index_on_page`` (0-based) of a physical
+    page. A card past the ``total`` the status check counted (the last page grew since)
+    gets a page_id below 0 until the next check places it."""
+    return divmod(from_oldest(total, (physical_page - 1) * PAGE_SIZE + index_on_page), PAGE_SIZE)
+
+
+def from_oldest(total, position):
+    """The slot (counted from the oldest) of the product at ``position`` counted from the
+    newest, in a listing of ``total`` products; and the other way round."""
+    return total - 1 - position
 
 
 def physical_page(total, from_oldest):

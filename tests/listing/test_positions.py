@@ -48,9 +48,8 @@ def test_every_product_gets_a_distinct_slot_counted_from_the_oldest():
     assert slots[0] == divmod(total - 1, 12)
 
 
-def test_a_card_past_the_last_product_is_refused():
-    with pytest.raises(ValueError):
-        stable_slot(13, 2, 1)
+def test_a_card_past_the_last_product_counted_sits_below_slot_0_until_placed():
+    assert stable_slot(13, 2, 1) == (-1, 11)
 
 
 def test_physical_page_is_the_page_a_slot_was_read_from():
