@@ -35,6 +35,14 @@ class JsonRecordLoader(ResolvedOnceLoader):
     """
 
     record_keys = {}
+    # Column -> its JSON rule; a column not named is text (``normalize.json_text``).
+    rules = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for field in cls.record_keys.values():
+            rule = cls.rules.get(field, normalize.json_text)
+            setattr(cls, f"{field}_in", json_value_in(rule, field))
 
     def __init__(self, response=None, spider=None):
         # The response only names the page in warnings: giving it to ItemLoader would parse
@@ -53,11 +61,7 @@ class VendorLoader(JsonRecordLoader):
 
     default_item_class = Vendor
     record_keys = DCL_VENDOR_KEYS
-    vendor_id_in = json_value_in(normalize.json_id, "vendor_id")
-    vendor_name_in = json_value_in(normalize.json_text, "vendor_name")
-    company_legal_name_in = json_value_in(normalize.json_text, "company_legal_name")
-    company_preferred_name_in = json_value_in(normalize.json_text, "company_preferred_name")
-    vendor_landing_page_url_in = json_value_in(normalize.json_text, "vendor_landing_page_url")
+    rules = {"vendor_id": normalize.json_id}
 
 
 # DCL model record keys (``/dcl/model/models``) and the column each fills; the commissioning hints
@@ -83,22 +87,13 @@ class DclModelLoader(JsonRecordLoader):
 
     default_item_class = DclModel
     record_keys = DCL_MODEL_KEYS
-    vid_in = json_value_in(normalize.json_id, "vid")
-    pid_in = json_value_in(normalize.json_id, "pid")
-    device_type_id_in = json_value_in(normalize.json_integer, "device_type_id")
-    commissioning_custom_flow_in = json_value_in(
-        normalize.json_integer, "commissioning_custom_flow"
-    )
-    schema_version_in = json_value_in(normalize.json_integer, "schema_version")
-    product_name_in = json_value_in(normalize.json_text, "product_name")
-    product_label_in = json_value_in(normalize.json_text, "product_label")
-    part_number_in = json_value_in(normalize.json_text, "part_number")
-    product_url_in = json_value_in(normalize.json_text, "product_url")
-    support_url_in = json_value_in(normalize.json_text, "support_url")
-    user_manual_url_in = json_value_in(normalize.json_text, "user_manual_url")
-    commissioning_custom_flow_url_in = json_value_in(
-        normalize.json_text, "commissioning_custom_flow_url"
-    )
+    rules = {
+        "vid": normalize.json_id,
+        "pid": normalize.json_id,
+        "device_type_id": normalize.json_integer,
+        "commissioning_custom_flow": normalize.json_integer,
+        "schema_version": normalize.json_integer,
+    }
 
 
 # DCL compliance record keys and the column each fills; the platform, transport and
@@ -124,14 +119,12 @@ class DclComplianceLoader(JsonRecordLoader):
 
     default_item_class = DclCompliance
     record_keys = DCL_COMPLIANCE_KEYS
-    vid_in = json_value_in(normalize.json_id, "vid")
-    pid_in = json_value_in(normalize.json_id, "pid")
-    software_version_in = json_value_in(normalize.json_integer, "software_version")
-    cd_version_number_in = json_value_in(normalize.json_integer, "cd_version_number")
-    status_in = json_value_in(normalize.json_status, "status")
-    certification_date_in = json_value_in(normalize.json_date, "certification_date")
-    history_in = json_value_in(normalize.json_list, "history")
-    software_version_string_in = json_value_in(normalize.json_text, "software_version_string")
-    certification_type_in = json_value_in(normalize.json_text, "certification_type")
-    certificate_id_in = json_value_in(normalize.json_text, "certificate_id")
-    reason_in = json_value_in(normalize.json_text, "reason")
+    rules = {
+        "vid": normalize.json_id,
+        "pid": normalize.json_id,
+        "software_version": normalize.json_integer,
+        "cd_version_number": normalize.json_integer,
+        "status": normalize.json_status,
+        "certification_date": normalize.json_date,
+        "history": normalize.json_list,
+    }
