@@ -135,9 +135,18 @@ class Listing:
 
     def restart(self, total, pages):
         """The listing changed in a way growth does not explain: forget every read before
-        this check (and the database's slots); its ``pages`` are the listing now."""
+        this check (and the database's slots); its ``pages`` are the listing now. A page of
+        the check that disagrees with those before it (the listing moved while the check
+        read them) is forgotten too: it is read again."""
         self.reads, self.anchors, self.total = [], {}, total
-        self.opened([self.read(page, refs, known=True) for page, refs in pages.items()])
+        places = Places()
+        for page, refs in pages.items():
+            read = self.read(page, refs, known=True)
+            if places.fits(read, 0):
+                places.add(read)
+            else:
+                self.reads.remove(read)
+        self.opened(self.reads)
 
     def opened(self, reads):
         """The first status check: its reads are the listing now."""

@@ -173,3 +173,13 @@ def test_a_page_no_place_explains_without_the_databases_slots_is_a_change_growth
     swapped = site[:14] + [site[15], site[14]] + site[16:]
     listing.read(2, cards(swapped, 2))
     assert listing.check(60, check_pages(swapped)) is None
+
+
+def test_a_restart_forgets_a_check_page_that_disagrees_with_the_pages_before_it():
+    """The listing moved while the check read its pages: page 1 before five new products,
+    page 2 after. Page 2 is forgotten (read again later), never placed against page 1."""
+    before, after = listing_of(60), listing_of(65)
+    listing = opened(before)
+    listing.restart(65, {1: cards(before, 1), 2: cards(after, 2)[:4] + cards(before, 1)[:8]})
+    assert [read.page for read in listing.reads] == [1]
+    assert listing.places().url_at[0] == before[0]

@@ -274,11 +274,12 @@ def test_a_product_that_leaves_and_comes_back_at_every_listing_request_ends_the_
     assert site.requests["list"] < 300
 
 
-@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("seed", range(100))
 def test_any_growth_and_delisting_at_any_moment_ends_exact(seed):
     """The class behind the cases above: products certified and delisted at random moments
-    of a run, pages answered in a random order. A run either completes exact, or says
-    partial and the next incremental run does; nothing listed is ever delisted."""
+    of a run, pages answered in a random order. A run says completed or partial, never
+    fails; what it left inexact (partial, or a change after its last look at those pages)
+    the next incremental run makes exact, and nothing listed is ever delisted."""
     chance = random.Random(seed)
     site, database = synced(chance.choice((CHURN_SIZE, SMALL_SIZE)))
     for _ in range(chance.randint(1, 3)):
@@ -290,5 +291,9 @@ def test_any_growth_and_delisting_at_any_moment_ends_exact(seed):
             position = chance.randrange(len(site.listed) - 5)
             site.change_after(moment, lambda position=position: site.delist(position))
     mode = chance.choice(("full", "incremental"))
-    status = Run(site, database, mode=mode, concurrency=chance.choice(CONCURRENCY), seed=seed).run()
-    assert_exact_now_or_after_one_incremental_run(site, database, status)
+    concurrency = chance.choice(CONCURRENCY)
+    status = Run(site, database, mode=mode, concurrency=concurrency, seed=seed).run()
+    assert status in ("completed", "partial")
+    if status == "partial" or not database.mirrors(site):
+        assert Run(site, database, mode="incremental").run() == "completed"
+    assert database.mirrors(site)
