@@ -1,7 +1,5 @@
 """Spider ``matter_products``: the CSA-IoT Matter listing and every product's detail page."""
 
-from urllib.parse import urlsplit
-
 import scrapy
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
@@ -12,28 +10,21 @@ from w3lib.url import add_or_replace_parameter
 from matter_certis.base_spiders.arguments import parse_arguments
 from matter_certis.base_spiders.base import ProjectSpider
 from matter_certis.base_spiders.detail_page import DetailPage
+from matter_certis.base_spiders.listing_page import ListingPage
 from matter_certis.db import analysis
 from matter_certis.exceptions import SiteUnreachable
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 from matter_certis.listing.audit import audit
 from matter_certis.listing.planner import ListingPlanner
-from matter_certis.listing.steps import Card, PageRead
-from matter_certis.parsing.loaders import ProductRefLoader
-from matter_certis.parsing.pages import CARDS
+from matter_certis.listing.steps import PageRead
 from matter_certis.run import stat_keys
 from matter_certis.run.verdict import Problem
 
-# A card's first link to a product page: inside the card, or the link the whole card sits in.
-PRODUCT_LINK = (
-    "(ancestor::a[contains(@href, '/csa_product/')] | .//a[contains(@href, '/csa_product/')])"
-    "[1]/@href"
-)
-PAGINATION_NUMBERS = "div.pagination-wrapper > nav > div > a > span::text, .page-numbers::text"
 PERMANENT_STATUSES = (404, 410)
 LISTING_PRIORITY = 1_000_000
 
 
-class MatterProductsSpider(DetailPage, ProjectSpider):
+class MatterProductsSpider(ListingPage, DetailPage, ProjectSpider):
     """Syncs the local database with the CSA-IoT Matter listing.
 
     What to read, and where each card sits while the site moves, is decided by the
@@ -124,9 +115,8 @@ class MatterProductsSpider(DetailPage, ProjectSpider):
 
     def parse_status(self, response):
         """Page 1 of a status check: the page count."""
-        numbers = [int(n) for n in response.css(PAGINATION_NUMBERS).re(r"\d+")]
         step = self.planner.first_page(
-            self.page_cards(response), max(numbers, default=1), analysis.stored_listing
+            self.page_cards(response), self.page_count(response), analysis.stored_listing
         )
         yield from self.follow(step, response)
 
@@ -136,7 +126,7 @@ class MatterProductsSpider(DetailPage, ProjectSpider):
         yield from self.follow(step, response)
 
     def parse_probe(self, response, total_pages, total):
-        read = PageRead("probe", self.page_of(response), total_pages, total)
+        read = PageRead("probe", response.meta["page"], total_pages, total)
         step = self.planner.probe(read, self.page_cards(response), analysis.stored_listing)
         yield from self.follow(step, response)
 
@@ -189,37 +179,6 @@ class MatterProductsSpider(DetailPage, ProjectSpider):
             yield self.detail_request(ref, known_missing=True)
         if step.give_up:
             yield self.give_up(response, "list", step.give_up)
-
-    def page_cards(self, response):
-        """Each card of a listing page: its product ref, or why it is no product."""
-        cards = []
-        for card in response.css(CARDS):
-            ref = self.card_ref(response, card)
-            problem = self.card_problem(response, ref)
-            cards.append(Card(None, problem) if problem else Card(dict(ref)))
-        return cards
-
-    def page_of(self, response):
-        return response.request.meta["page"]
-
-    def card_ref(self, response, card):
-        loader = ProductRefLoader(selector=card, response=response, spider=self)
-        loader.add_xpath("url", PRODUCT_LINK)
-        loader.add_text("manufacturer", "p.entry-company")
-        loader.add_text("model", "h3.entry-title")
-        loader.add_text("certificate_id", "p.entry-certificate-id")
-        loader.add_text("certificate_id", "span.entry-cert-id")
-        return loader.load_item()
-
-    @staticmethod
-    def card_problem(response, ref):
-        """Why a card is no product of this listing: no product link, or one to another site."""
-        url = ref.get("url")
-        if url is None:
-            return "no /csa_product/ link"
-        if urlsplit(url).netloc != urlsplit(response.url).netloc:
-            return f"links to another site: {url}"
-        return None
 
     # --- the run record's questions -------------------------------------------------------
 

@@ -1,0 +1,51 @@
+"""The listing side of ``matter_products``: a listing page's cards and its page count."""
+
+from urllib.parse import urlsplit
+
+from matter_certis.listing.steps import Card
+from matter_certis.parsing.loaders import ProductRefLoader
+from matter_certis.parsing.pages import CARDS
+
+# A card's first link to a product page: inside the card, or the link the whole card sits in.
+PRODUCT_LINK = (
+    "(ancestor::a[contains(@href, '/csa_product/')] | .//a[contains(@href, '/csa_product/')])"
+    "[1]/@href"
+)
+PAGINATION_NUMBERS = "div.pagination-wrapper > nav > div > a > span::text, .page-numbers::text"
+
+
+class ListingPage:
+    """Mixed into the spider: what a listing page shows, read with its selectors."""
+
+    @staticmethod
+    def page_count(response):
+        """The highest page number the pagination links to (1 without pagination)."""
+        return max((int(n) for n in response.css(PAGINATION_NUMBERS).re(r"\d+")), default=1)
+
+    def page_cards(self, response):
+        """Each card of a listing page: its product ref, or why it is no product."""
+        cards = []
+        for card in response.css(CARDS):
+            ref = self.card_ref(response, card)
+            problem = self.card_problem(response, ref)
+            cards.append(Card(None, problem) if problem else Card(dict(ref)))
+        return cards
+
+    def card_ref(self, response, card):
+        loader = ProductRefLoader(selector=card, response=response, spider=self)
+        loader.add_xpath("url", PRODUCT_LINK)
+        loader.add_text("manufacturer", "p.entry-company")
+        loader.add_text("model", "h3.entry-title")
+        loader.add_text("certificate_id", "p.entry-certificate-id")
+        loader.add_text("certificate_id", "span.entry-cert-id")
+        return loader.load_item()
+
+    @staticmethod
+    def card_problem(response, ref):
+        """Why a card is no product of this listing: no product link, or one to another site."""
+        url = ref.get("url")
+        if url is None:
+            return "no /csa_product/ link"
+        if urlsplit(url).netloc != urlsplit(response.url).netloc:
+            return f"links to another site: {url}"
+        return None

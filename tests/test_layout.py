@@ -1,0 +1,59 @@
+"""The package's layout rules, checked on its source: the listing planner is plain Python,
+no module reaches into Scrapy's private parts, every exception has one home, no module
+outgrows a reader."""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parent.parent / "matter_certis"
+MODULES = sorted(PACKAGE.rglob("*.py"))
+MOST_LINES = 300
+
+
+def imported(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            yield node.module or ""
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "listing").glob("*.py")), ids=str)
+def test_the_listing_planner_imports_neither_scrapy_nor_the_database(path):
+    forbidden = [
+        name
+        for name in imported(path)
+        if name.split(".")[0] in ("scrapy", "twisted", "peewee")
+        or name.startswith("matter_certis.db")
+    ]
+    assert forbidden == []
+
+
+def test_no_module_uses_a_private_name_of_scrapy():
+    private = re.compile(r"\.(_engine|_slot|_downloader|_get_key|_create_crawler|_retry)\b")
+    assert [str(path) for path in MODULES if private.search(path.read_text())] == []
+
+
+def test_every_exception_the_project_defines_is_in_exceptions_py():
+    defined = [
+        f"{path.relative_to(PACKAGE)}: {node.name}"
+        for path in MODULES
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ClassDef)
+        and any(
+            getattr(base, "id", getattr(base, "attr", "")).endswith(("Error", "Exception"))
+            or getattr(base, "id", "") in ("IgnoreRequest",)
+            for base in node.bases
+        )
+    ]
+    assert len(defined) >= 8  # SpiderArgumentError, MalformedPage, UnusablePage, ...
+    assert all(entry.startswith("exceptions.py") for entry in defined), defined
+
+
+def test_no_module_is_longer_than_a_reader_keeps_in_mind():
+    long = {str(p): n for p in MODULES if (n := len(p.read_text().splitlines())) > MOST_LINES}
+    assert long == {}
