@@ -1,5 +1,7 @@
 """Spider ``matter_products``: the CSA-IoT Matter listing and every product's detail page."""
 
+from functools import cache
+
 import scrapy
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
@@ -46,13 +48,6 @@ class MatterProductsSpider(ListingPage, DetailPage, ProjectSpider):
     name = "matter_products"
     # The rows of a feed (-o/-O, exporters.FeedRows): one per product's details.
     item_class = ProductDetail
-    # Listing answers, by what they were asked for (``PageRead.role``).
-    CALLBACKS = {
-        "status": "parse_status",
-        "last": "parse_last_page",
-        "probe": "parse_probe",
-        "listing": "parse_listing",
-    }
 
     @classmethod
     def check_arguments(cls, mode="incremental", start_page=None, end_page=None, **others):
@@ -116,18 +111,18 @@ class MatterProductsSpider(ListingPage, DetailPage, ProjectSpider):
     def parse_status(self, response):
         """Page 1 of a status check: the page count."""
         step = self.planner.first_page(
-            self.page_cards(response), self.page_count(response), analysis.stored_listing
+            self.page_cards(response), self.page_count(response), self.stored()
         )
         yield from self.follow(step, response)
 
     def parse_last_page(self, response, total_pages, earlier_count=None):
         read = PageRead("last", total_pages, total_pages, earlier_count=earlier_count)
-        step = self.planner.last_page(read, self.page_cards(response), analysis.stored_listing)
+        step = self.planner.last_page(read, self.page_cards(response), self.stored())
         yield from self.follow(step, response)
 
     def parse_probe(self, response, total_pages, total):
         read = PageRead("probe", response.meta["page"], total_pages, total)
-        step = self.planner.probe(read, self.page_cards(response), analysis.stored_listing)
+        step = self.planner.probe(read, self.page_cards(response), self.stored())
         yield from self.follow(step, response)
 
     def parse_listing(self, response, page, total):
@@ -180,6 +175,12 @@ class MatterProductsSpider(ListingPage, DetailPage, ProjectSpider):
         if step.give_up:
             yield self.give_up(response, "list", step.give_up)
 
+    @staticmethod
+    def stored():
+        """What the database holds, read at most once per answer and only if the planner
+        asks (a status check may need it two or three times, a page read never)."""
+        return cache(analysis.stored_listing)
+
     # --- the run record's questions -------------------------------------------------------
 
     def audit(self):
@@ -198,16 +199,19 @@ class MatterProductsSpider(ListingPage, DetailPage, ProjectSpider):
         """A listing page the planner asked for. Pages whose cards are stored go in page
         order and before the details (priority 0 and 1), so that growth shows as cards seen
         twice; a status check's pages wait for what is in flight."""
-        arguments = {
-            "status": {},
-            "last": {"total_pages": read.total_pages, "earlier_count": read.earlier_count},
-            "probe": {"total_pages": read.total_pages, "total": read.total},
-            "listing": {"page": read.page, "total": read.total},
+        callback, arguments = {
+            "status": (self.parse_status, {}),
+            "last": (
+                self.parse_last_page,
+                {"total_pages": read.total_pages, "earlier_count": read.earlier_count},
+            ),
+            "probe": (self.parse_probe, {"total_pages": read.total_pages, "total": read.total}),
+            "listing": (self.parse_listing, {"page": read.page, "total": read.total}),
         }[read.role]
         stored_pages = read.role in ("probe", "listing")
         return scrapy.Request(
             self.page_url(read.page),
-            callback=getattr(self, self.CALLBACKS[read.role]),
+            callback=callback,
             errback=self.record_failure,
             cb_kwargs={name: value for name, value in arguments.items() if value is not None},
             priority=LISTING_PRIORITY - read.page if stored_pages else 0,
