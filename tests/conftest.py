@@ -1,5 +1,7 @@
-"""The tests' fixtures (the helpers they use are in tests/helpers.py)."""
+"""The tests' fixtures (the helpers they use are in tests/helpers.py), and the rule that
+makes a skipped test fail where every tool is installed (``MATTER_CERTIS_STRICT_SKIPS``)."""
 
+import os
 import shutil
 import subprocess
 from types import SimpleNamespace
@@ -12,6 +14,35 @@ from matter_certis.db import connection
 from replica import Catalog, ReplicaServer
 from tests.helpers import FEED_FORMATS, FORMULA_MODELS, HTML_MODEL, TEST_SETTINGS, crawl
 from tests.postgres import PostgresServer, find_binaries
+
+#: Set to 1 where every system tool the suite uses is installed, as
+#: .ci/run does: a skipped test then fails, naming why it was skipped.
+STRICT_SKIPS = "MATTER_CERTIS_STRICT_SKIPS"
+
+
+def strict_skips():
+    return os.environ.get(STRICT_SKIPS) == "1"
+
+
+def failed_instead_of_skipped(report):
+    """Turn a skip report (of a test's phase, or of a module's collection) into a failure that
+    gives the skip's reason; an expected failure (xfail) is no skip and is left alone."""
+    if report.skipped and strict_skips() and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        reason = str(reason).removeprefix("Skipped: ")
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but {STRICT_SKIPS} is set (CI installs every tool): {reason}"
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    return failed_instead_of_skipped((yield))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    return failed_instead_of_skipped((yield))
 
 
 @pytest.fixture
@@ -96,6 +127,8 @@ def postgres():
 @pytest.fixture
 def tmpfs(tmp_path):
     """A directory on a tmpfs of 256 KiB: a disk that fills up (CI runs as root)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root: run the tests as root (.ci/run does)")
     mount_point = tmp_path / "tmpfs"
     mount_point.mkdir()
     subprocess.run(

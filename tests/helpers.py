@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
@@ -220,6 +221,14 @@ def _placeholders(database, sql):
 def database_in(workdir):
     """The SQLite file a crawl of ``crawl`` writes in ``workdir``."""
     return workdir / "matter_certis.db"
+
+
+def copy_database(source, dest):
+    """Copy the SQLite file ``source`` to ``dest`` with SQLite's backup (a crawl's file may
+    still have a write-ahead log beside it); returns ``dest``."""
+    with closing(sqlite3.connect(source)) as original, closing(sqlite3.connect(dest)) as copy:
+        original.backup(copy)
+    return dest
 
 
 def last_run(workdir):

@@ -40,7 +40,9 @@ def test_a_database_locked_by_another_process_stops_the_run(replica, tmp_path):
     holder.commit()
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        assert_stops_at_start(replica, tmp_path, f"sqlite:///{path}", "database is locked")
+        # ?timeout=: how long SQLite waits for the lock (5 s unless the URL says otherwise).
+        url = f"sqlite:///{path}?timeout=0.1"
+        assert_stops_at_start(replica, tmp_path, url, "database is locked")
     finally:
         holder.rollback()
         holder.close()

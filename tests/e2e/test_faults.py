@@ -28,7 +28,7 @@ def faulty_crawl(tmp_path_factory):
         rate_truncate=0.05,
     )
     workdir = tmp_path_factory.mktemp("faulty")
-    with ReplicaServer(Catalog(products=600, seed=9), faults=faults) as replica:
+    with ReplicaServer(Catalog(products=240, seed=9), faults=faults) as replica:
         # DEBUG: the stats dump, which names each kind of retry, is a DEBUG record.
         result = crawl(replica, workdir, DOWNLOAD_TIMEOUT=1, LOG_LEVEL="DEBUG", **FAST_RETRIES)
         yield replica, workdir, result

@@ -67,9 +67,9 @@ def test_each_disagreement_and_refused_date_is_warned_about(quirky):
 
 
 def test_pages_cut_short_at_random_page_one_and_the_last_included_end_exact(tmp_path):
-    """600 products; listing and detail pages cut mid-document at random, and listing page 1
+    """240 products; listing and detail pages cut mid-document at random, and listing page 1
     and the last page (the status check's) cut twice each."""
-    catalog = Catalog(products=600, seed=21)
+    catalog = Catalog(products=240, seed=21)
     with ReplicaServer(catalog, faults=Faults(seed=5, rate_truncate=0.15)) as replica:
         replica.break_page("list", 1, "cut", times=2)
         replica.break_page("list", catalog.page_count(), "cut", times=2)
@@ -79,6 +79,6 @@ def test_pages_cut_short_at_random_page_one_and_the_last_included_end_exact(tmp_
         assert statuses(database) == ["completed"]
         assert_mirrors(replica, database)
         answered = [record for record in replica.request_log if record.status == 200]
-        assert len(answered) > 600 + 50 + 50  # details, listing pages, and pages read again
+        assert len(answered) > 240 + 20 + 20  # details, listing pages, and pages read again
         (run,) = rows(database, "SELECT incomplete_pages FROM crawling_results")
         assert run["incomplete_pages"] >= 4

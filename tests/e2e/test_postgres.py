@@ -21,7 +21,8 @@ from tests.helpers import (
     stored_products,
 )
 
-PRODUCTS = 360  # 30 listing pages
+PRODUCTS = 240  # 20 listing pages
+FIRST_PAGES = 8  # one job reads pages 1 to 8, another the rest
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,7 @@ def test_two_page_ranges_at_once_equal_one_crawl_over_all_pages(
     postgres, replica, synced, tmp_path
 ):
     url = postgres.create_database()
-    ranges = ((1, 13), (14, 30))
+    ranges = ((1, FIRST_PAGES), (FIRST_PAGES + 1, PRODUCTS // 12))
     # Small batches, so that the two jobs' transactions interleave many times; deltafetch's
     # keys are the detail rows of the one database both write.
     jobs = [
@@ -94,11 +95,15 @@ def test_two_page_ranges_at_once_equal_one_crawl_over_all_pages(
         "ORDER BY products_found",
     )
     assert runs == [
-        {"status": "completed", "products_found": 13 * 12, "details_fetched": 13 * 12},
         {
             "status": "completed",
-            "products_found": PRODUCTS - 13 * 12,
-            "details_fetched": PRODUCTS - 13 * 12,
+            "products_found": FIRST_PAGES * 12,
+            "details_fetched": FIRST_PAGES * 12,
+        },
+        {
+            "status": "completed",
+            "products_found": PRODUCTS - FIRST_PAGES * 12,
+            "details_fetched": PRODUCTS - FIRST_PAGES * 12,
         },
     ]
 
@@ -107,23 +112,23 @@ def test_a_page_range_fetches_and_answers_for_its_own_pages_only(replica, synced
     url, workdir = synced
     newest_first = by_url(replica.catalog.expected_products(replica.base_url))
     newest_first.sort(key=lambda product: (-product["page_id"], -product["index_in_page"]))
-    on_page_2, on_page_20 = newest_first[12]["url"], newest_first[19 * 12]["url"]
-    execute(url, "DELETE FROM product_details WHERE url IN (?, ?)", on_page_2, on_page_20)
+    on_page_2, on_page_15 = newest_first[12]["url"], newest_first[14 * 12]["url"]
+    execute(url, "DELETE FROM product_details WHERE url IN (?, ?)", on_page_2, on_page_15)
     # A listing failure a job over other pages has just recorded.
     execute(
         url,
         "INSERT INTO failed_requests (url, kind, attempts, first_failed_at, "
         "last_failed_at, session_id) VALUES (?, 'list', 1, now(), now(), 'neighbour')",
-        replica.list_url + "&paged=20",
+        replica.list_url + "&paged=15",
     )
-    result = crawl(replica, workdir, "start_page=1", "end_page=13", DATABASE_URL=url)
+    result = crawl(replica, workdir, "start_page=1", f"end_page={FIRST_PAGES}", DATABASE_URL=url)
     assert result.returncode == 0, (workdir / "crawl.log").read_text()[-3000:]
     missing = rows(
         url,
         "SELECT p.url FROM products p LEFT JOIN product_details d "
         "ON d.url = p.url WHERE d.url IS NULL",
     )
-    assert missing == [{"url": on_page_20}]
+    assert missing == [{"url": on_page_15}]
     assert rows(url, "SELECT session_id FROM failed_requests") == [{"session_id": "neighbour"}]
 
 

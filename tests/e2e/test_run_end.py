@@ -8,7 +8,7 @@ import pytest
 
 from matter_certis.run.verdict import EXIT_CODES
 from replica import Catalog, Faults, ReplicaServer
-from tests.helpers import crawl, rows, start_crawl, wait_for
+from tests.helpers import copy_database, crawl, database_in, rows, start_crawl, wait_for
 
 FAST_FAILURE = {
     "MATTER_RETRY_BASE_DELAY": 0.05,
@@ -30,15 +30,24 @@ def summary_line(workdir):
     return (workdir / "crawl.log").read_text().strip().splitlines()[-1]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def replica():
+    """A replica no test changes."""
     with ReplicaServer(Catalog(products=120, seed=8)) as server:
         yield server
 
 
-def test_a_site_that_is_down_fails_the_run(replica, tmp_path):
-    replica.faults = Faults(down=True)
-    result = crawl(replica, tmp_path, **FAST_FAILURE)
+@pytest.fixture(scope="module")
+def completed(replica, tmp_path_factory):
+    """The working directory of a completed crawl of ``replica``."""
+    workdir = tmp_path_factory.mktemp("completed")
+    assert crawl(replica, workdir).returncode == 0
+    return workdir
+
+
+def test_a_site_that_is_down_fails_the_run(tmp_path):
+    with ReplicaServer(Catalog(products=120, seed=8), faults=Faults(down=True)) as replica:
+        result = crawl(replica, tmp_path, **FAST_FAILURE)
     assert result.returncode == EXIT_CODES["failed"]
     run = run_status(tmp_path)
     assert run["status"] == "failed"
@@ -62,8 +71,8 @@ def test_a_host_that_does_not_resolve_fails_at_once_in_one_plain_line(replica, t
 
 @pytest.fixture
 def slow_replica():
-    """Answers take a second: a graceful stop waits for the requests in flight."""
-    with ReplicaServer(Catalog(products=240, seed=8), delay=1.0) as server:
+    """Answers take half a second: a graceful stop waits for the requests in flight."""
+    with ReplicaServer(Catalog(products=240, seed=8), delay=0.5) as server:
         yield server
 
 
@@ -72,7 +81,7 @@ def started_then_signalled(replica, workdir, times):
     assert wait_for(lambda: replica.count("detail") >= 4, timeout=120)
     for _ in range(times):
         process.send_signal(signal.SIGINT)
-        time.sleep(0.3)
+        time.sleep(0.1)  # the second arrives while the first waits for the requests in flight
     process.communicate(timeout=120)
     return process.returncode
 
@@ -89,15 +98,14 @@ def test_a_second_ctrl_c_still_leaves_a_stopped_row(slow_replica, tmp_path):
     assert "forced shutdown" in run["error_details"]
 
 
-def test_a_completed_run_exits_zero_and_says_what_it_read(replica, tmp_path):
-    assert crawl(replica, tmp_path).returncode == 0
-    line = summary_line(tmp_path)
+def test_a_completed_run_exits_zero_and_says_what_it_read(completed):
+    line = summary_line(completed)
     assert " completed (finished) " in line
     assert "10 of 10 listing pages read, 120 products seen, 120 details fetched" in line
 
 
-def test_a_no_op_sync_says_it_read_no_listing_page(replica, tmp_path):
-    assert crawl(replica, tmp_path).returncode == 0
+def test_a_no_op_sync_says_it_read_no_listing_page(replica, completed, tmp_path):
+    copy_database(database_in(completed), database_in(tmp_path))
     assert crawl(replica, tmp_path).returncode == 0
     assert "0 of 10 listing pages read, 0 products seen, 0 details fetched" in summary_line(
         tmp_path

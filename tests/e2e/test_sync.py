@@ -8,28 +8,46 @@ import pytest
 from replica import Catalog, ReplicaServer
 from tests.helpers import (
     assert_mirrors,
+    copy_database,
     crawl,
     database_in,
     execute,
+    free_port,
     last_run,
     rows,
     stored_details,
 )
 
-PRODUCTS = 240
+PRODUCTS = 120  # 10 listing pages
+
+
+@pytest.fixture(scope="module")
+def port():
+    """Every replica of this module answers on one port, so that they all hold the same URLs."""
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def first_crawl(port, tmp_path_factory):
+    """The database of one crawl of the module's replica, copied by every test that needs a
+    synced database (a crawl of its own would store the same rows)."""
+    workdir = tmp_path_factory.mktemp("first-crawl")
+    with ReplicaServer(Catalog(products=PRODUCTS, seed=3), port=port) as replica:
+        assert crawl(replica, workdir).returncode == 0
+    return database_in(workdir)
 
 
 @pytest.fixture
-def replica():
-    with ReplicaServer(Catalog(products=PRODUCTS, seed=3)) as server:
+def replica(port):
+    """A replica of its own for each test, which changes it."""
+    with ReplicaServer(Catalog(products=PRODUCTS, seed=3), port=port) as server:
         yield server
 
 
 @pytest.fixture
-def synced(replica, tmp_path):
+def synced(replica, first_crawl, tmp_path):
     """A database that mirrors the replica, after one crawl."""
-    assert crawl(replica, tmp_path).returncode == 0
-    replica.clear_log()
+    copy_database(first_crawl, database_in(tmp_path))
     return tmp_path
 
 
