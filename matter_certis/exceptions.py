@@ -9,6 +9,10 @@ class SpiderArgumentError(ValueError):
     """A spider argument (``-a name=value``) with a value the spider cannot use."""
 
 
+class SettingError(ValueError):
+    """A setting (``-s NAME=value``) with a value the project cannot use."""
+
+
 class MalformedPage(ValueError):
     """A DCL answer that is not a page of the list being walked."""
 

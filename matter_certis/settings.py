@@ -146,3 +146,11 @@ MATTER_INCOMPLETE_PAGE_RETRIES = 3
 # moved during one run before it stops reading pages again and ends partial (the next
 # incremental run reads what is left).
 MATTER_MOVEMENT_CHECKS = 5
+
+# Read by MatterProductsSpider (listing/freshness.py): every stored listing slot and detail
+# page is verified again at least this often by incremental runs, each run re-reading the
+# share the time since the previous run is of it, oldest first. A duration <n><s|m|h|d>;
+# 0 re-reads every page every run. With the defaults a daily sync of the live site (~500
+# pages, ~6,000 products) re-reads about 72 listing pages and 200 details a run.
+MATTER_LISTING_MAX_AGE = os.environ.get("MATTER_LISTING_MAX_AGE", "7d")
+MATTER_DETAIL_MAX_AGE = os.environ.get("MATTER_DETAIL_MAX_AGE", "30d")

@@ -37,6 +37,11 @@ class ProjectSpider(scrapy.Spider):
         argument, read by ``CommittedDeltaFetch``: kept as given."""
         return {} if deltafetch_reset is None else {"deltafetch_reset": deltafetch_reset}
 
+    @classmethod
+    def check_settings(cls, settings):
+        """Raise ``SettingError`` for a setting this spider cannot use (``scrapy crawl``
+        calls it before anything opens, like ``check_arguments``)."""
+
     def audit(self):
         return []
 

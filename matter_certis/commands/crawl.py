@@ -8,7 +8,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from matter_certis.db import connection
-from matter_certis.exceptions import DatabaseUnavailable, SpiderArgumentError
+from matter_certis.exceptions import DatabaseUnavailable, SettingError, SpiderArgumentError
 from matter_certis.extensions.run_record import RunRecord
 from matter_certis.run.logs import quiet_scrapy_startup
 from matter_certis.run.verdict import EXIT_CODES
@@ -33,9 +33,14 @@ class Command(ScrapyCrawl):
         crawler = self.crawler_process.create_crawler(args[0])
         try:  # one line and exit code 2 before anything is fetched
             crawler.spidercls.check_arguments(**opts.spargs)
+            crawler.spidercls.check_settings(crawler.settings)
             connection.check_usable(crawler.settings["DATABASE_URL"])
         except SpiderArgumentError as error:
             logger.error("Bad spider argument %s", error)
+            self.exitcode = 2
+            return
+        except SettingError as error:
+            logger.error("Bad setting %s", error)
             self.exitcode = 2
             return
         except DatabaseUnavailable as error:

@@ -1,9 +1,9 @@
 """Database analysis: what the local database holds of the listing and lacks of it, so a
 sync fetches only that (the planner, ``listing/planner.py``, decides from it)."""
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
-from matter_certis.db.models import FailedRequest, Product, ProductDetail
+from matter_certis.db.models import CrawlingResult, FailedRequest, Product, ProductDetail
 from matter_certis.listing.positions import slot_of
 from matter_certis.listing.stored import StoredListing
 
@@ -14,17 +14,43 @@ def listed_products():
 
 def stored_listing():
     """The listed products' slots and urls, and those without details, as plain data."""
-    slots, listed = {}, set()
-    for url, page_id, index_in_page in (
-        listed_products().select(Product.url, Product.page_id, Product.index_in_page).tuples()
+    slots, listed, verified = {}, set(), {}
+    for url, page_id, index_in_page, verified_at in (
+        listed_products()
+        .select(Product.url, Product.page_id, Product.index_in_page, Product.verified_at)
+        .tuples()
     ):
         listed.add(url)
         if page_id is not None and index_in_page is not None:
             slots[url] = slot_of(page_id, index_in_page)
-    return StoredListing(slots, frozenset(listed), tuple(products_without_details()))
+            verified[url] = verified_at
+    detail_refs, detail_verified = {}, {}
+    for ref in _refs(
+        listed_products().join(ProductDetail, on=(ProductDetail.url == Product.url)),
+        ProductDetail.verified_at,
+    ):
+        detail_verified[ref["url"]] = ref.pop("verified_at")
+        detail_refs[ref["url"]] = ref
+    return StoredListing(
+        slots,
+        frozenset(listed),
+        tuple(products_without_details()),
+        verified,
+        detail_refs,
+        detail_verified,
+    )
 
 
-def _refs(query):
+def last_run_start(spider):
+    """When the latest earlier run of ``spider`` started, or ``None``."""
+    return (
+        CrawlingResult.select(fn.MAX(CrawlingResult.started_at))
+        .where(CrawlingResult.spider == spider)
+        .scalar()
+    )
+
+
+def _refs(query, *more):
     return list(
         query.select(
             Product.url,
@@ -33,6 +59,7 @@ def _refs(query):
             Product.certificate_id,
             Product.page_id,
             Product.index_in_page,
+            *more,
         ).dicts()
     )
 

@@ -21,6 +21,7 @@ from peewee import (
     SqliteDatabase,
 )
 from playhouse.db_url import connect
+from playhouse.migrate import SchemaMigrator, migrate
 from psycopg2.errors import TransactionRollbackError
 from scrapy.utils.conf import closest_scrapy_cfg
 
@@ -71,6 +72,7 @@ def open_database(url):
                 # atomic in PostgreSQL): one at a time.
                 database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             database.create_tables(TABLES, safe=True)
+            add_missing_columns()
         if url.startswith("sqlite"):
             database.execute_sql("BEGIN IMMEDIATE")
             database.execute_sql("ROLLBACK")
@@ -80,6 +82,18 @@ def open_database(url):
         message = " ".join(str(error).split()) or type(error).__name__
         raise DatabaseUnavailable(f"DATABASE_URL {without_password(url)!r}: {message}") from None
     return database
+
+
+def add_missing_columns():
+    """Columns a newer version added to a table an older one created (``verified_at``):
+    added, NULL for the rows already there. Call inside the schema transaction."""
+    migrator = SchemaMigrator.from_database(database.obj)
+    for model in TABLES:
+        table = model._meta.table_name
+        present = {column.name for column in database.get_columns(table)}
+        missing = [field for field in model._meta.sorted_fields if field.column_name not in present]
+        if missing:
+            migrate(*(migrator.add_column(table, field.column_name, field) for field in missing))
 
 
 def _remember_file():

@@ -14,7 +14,7 @@ from matter_certis.db.models import Product, ProductDetail
 WATCHED = tuple(
     name
     for name in ProductDetail._meta.sorted_field_names
-    if name not in {"url", "page_id", "index_in_page", "created_at", "updated_at"}
+    if name not in {"url", "page_id", "index_in_page", "created_at", "updated_at", "verified_at"}
 )
 #: The database has the field for at least this share of its products...
 USUAL_SHARE = 0.8

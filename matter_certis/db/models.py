@@ -43,6 +43,8 @@ class Product(BaseModel):
     created_at = DateTimeField(default=utc_now)
     updated_at = DateTimeField(default=utc_now)
     delisted_at = DateTimeField(null=True)
+    # When a run last saw its card at this slot (listing freshness, MATTER_LISTING_MAX_AGE).
+    verified_at = DateTimeField(null=True)
 
     @classmethod
     def listed(cls):
@@ -88,6 +90,8 @@ class ProductDetail(BaseModel):
     compliance_document_url = TextField(null=True)
     created_at = DateTimeField(default=utc_now)
     updated_at = DateTimeField(default=utc_now)
+    # When a run last read its detail page (detail freshness, MATTER_DETAIL_MAX_AGE).
+    verified_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "product_details"

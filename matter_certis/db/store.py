@@ -17,7 +17,7 @@ from matter_certis.items import COMPLIANCE_KEY
 
 # Columns that move without the product changing: not reported in product_changes.
 POSITION_COLUMNS = frozenset({"page_id", "index_in_page", "delisted_at"})
-TIMESTAMP_COLUMNS = frozenset({"created_at", "updated_at"})
+TIMESTAMP_COLUMNS = frozenset({"created_at", "updated_at", "verified_at"})
 ROWS_PER_STATEMENT = 100
 
 
@@ -82,7 +82,8 @@ def save_rows(
     recorded in ``change_model`` (``product_changes``; ``change_row`` makes its rows). A
     product back on the listing (``delisted_at`` cleared) is recorded there always.
     Columns in ``keep`` (markup drift) keep their stored value where the row has none.
-    Call inside a transaction.
+    Every row saved, changed or not, is marked verified now where the model has
+    ``verified_at`` (the site showed it). Call inside a transaction.
     """
     outcome = SaveOutcome()
     change_row = change_row or _change
@@ -119,6 +120,12 @@ def save_rows(
                     change_row(row_key, "delisted_at", old["delisted_at"], None, session_id, now)
                 )
         to_write.append({**row, "created_at": now, "updated_at": now})
+    verifies = "verified_at" in model._meta.fields
+    if verifies:
+        for row in to_write:
+            row["verified_at"] = now
+        for keys in chunked(outcome.unchanged, ROWS_PER_STATEMENT):
+            model.update(verified_at=now).where(_key_in(model, keys)).execute()
     _upsert(model, to_write)
     for changes in chunked(outcome.changes, ROWS_PER_STATEMENT):
         change_model.insert_many(changes).execute()

@@ -21,7 +21,7 @@ items. Nothing here knows Scrapy or the database; the planner is kept in the spi
 
 import logging
 
-from matter_certis.listing import movement
+from matter_certis.listing import freshness, movement
 from matter_certis.listing.positions import (
     PAGE_SIZE,
     cards_on_page,
@@ -167,6 +167,11 @@ class ListingPlanner(Rechecks):
                     "The database's slots disagree with the listing's first or "
                     "last page: reading every page of the range again"
                 )
+        due_pages, due_details = [], []
+        if self.mode == "incremental":
+            due_pages, due_details = self.due(total, stored, self.page_range(self.total_pages))
+            due_pages = [page for page in due_pages if page not in pages]
+            pages = sorted(pages + due_pages)
         self.range = self.scope(total) if self.sliced else None
         self.target = (
             None
@@ -174,20 +179,40 @@ class ListingPlanner(Rechecks):
             else set().union(*(page_slots(total, page) for page in pages))
         )
         logger.info(
-            "Status check: %d pages, %d products. Plan (%s): %d listing pages, "
-            "%d stored products without details",
+            "Status check: %d pages, %d products. Plan (%s): %d listing pages (%d of them "
+            "to verify again), %d stored products without details, %d details to verify again",
             self.total_pages,
             total,
             self.mode,
             len(pages),
+            len(due_pages),
             len(lacking),
+            len(due_details),
         )
-        step = Step(planned_pages=len(pages), details=list(lacking))
+        step = Step(
+            planned_pages=len(pages),
+            details=list(lacking) + due_details,
+            reverified_pages=len(due_pages),
+            reverified_details=len(due_details),
+        )
         for page, cards in check.items():
             if page in pages:
                 step.extend(self.store_page(cards, page, total))
         step.reads = self.listing_reads([page for page in pages if page not in check], total)
         return step
+
+    def due(self, total, stored, pages):
+        """The listing pages among ``pages`` and the stored details verified longest ago,
+        as many as this run's share of each (``listing_share``, ``detail_share``)."""
+        ages = stored.page_ages(total, pages)
+        due_pages = freshness.due(ages, self.listing_share, self.listing_overdue_before)
+        refs = stored.detail_refs
+        if self.sliced:
+            refs = {ref["url"]: ref for ref in stored.on_pages(refs.values(), total, set(pages))}
+        ages = {url: stored.detail_verified[url] for url in refs}
+        return due_pages, [
+            refs[url] for url in freshness.due(ages, self.detail_share, self.detail_overdue_before)
+        ]
 
     def store_page(self, cards, page, total):
         """The refs of a page's cards at their slots, and the cards that are no product."""

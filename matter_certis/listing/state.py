@@ -35,6 +35,13 @@ class SyncState:
     before: dict = field(default_factory=dict)  # the database's slots when the run began
     confirming: bool = False  # pages are read again to confirm products are gone
     resumed: bool = False  # a JOBDIR run resumed; its next check fetches lost details
+    # The part of the stored listing pages and details an incremental run verifies again,
+    # and the time before which a verification is overdue (listing/freshness.py); 0 and
+    # None verify nothing beyond what the database lacks.
+    listing_share: float = 0.0
+    detail_share: float = 0.0
+    listing_overdue_before: object = None
+    detail_overdue_before: object = None
 
     @property
     def sliced(self):

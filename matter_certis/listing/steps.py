@@ -40,7 +40,7 @@ class Placement:
 @dataclass
 class Step:
     """What the spider does after an answer: ask for ``reads`` (listing pages) and
-    ``details`` (refs of stored products that lack them), store ``placements``, list
+    ``details`` (refs of stored products that lack them, or whose check is oldest), store ``placements``, list
     ``bad_cards`` (page, index, why) as failed, give up on the page answered (``give_up``,
     why) or read it again (``short``: it showed fewer cards than its place implies, or more),
     and count ``pages_read`` (pages whose cards were stored) and ``planned_pages`` (listing
@@ -55,6 +55,8 @@ class Step:
     fewer: bool = False
     pages_read: int = 0
     planned_pages: int | None = None  # None: this step planned nothing
+    reverified_pages: int = 0  # planned pages read only because their check is oldest
+    reverified_details: int = 0  # details asked for only because their check is oldest
 
     def extend(self, other):
         self.reads += other.reads

@@ -12,6 +12,9 @@ CLOSE_MESSAGE = "matter/close_message"
 # The listing's plan and progress (the spider), read by Progress and the run record.
 PAGES_PLANNED = "matter/plan/pages"
 PAGES_READ = "matter/pages/read"
+# Listing pages and details read again only because their verification was the oldest.
+PAGES_REVERIFIED = "matter/fresh/pages"
+DETAILS_REVERIFIED = "matter/fresh/details"
 # Listing pages read again because they were not whole, read by the run record.
 INCOMPLETE_PAGES = "matter/incomplete_pages"
 

@@ -1,5 +1,6 @@
 """Spider ``matter_products``: the CSA-IoT Matter listing and every product's detail page."""
 
+from datetime import timedelta
 from functools import cache
 
 import scrapy
@@ -11,11 +12,14 @@ from w3lib.url import add_or_replace_parameter
 
 from matter_certis.base_spiders.arguments import parse_arguments
 from matter_certis.base_spiders.base import ProjectSpider
+from matter_certis.base_spiders.dead_letters import DeadLetters
 from matter_certis.base_spiders.detail_page import DetailPage
 from matter_certis.base_spiders.listing_page import ListingPage
 from matter_certis.db import analysis
+from matter_certis.db.models import utc_now
 from matter_certis.exceptions import SiteUnreachable
-from matter_certis.items import ProductDetail, ProductRef, RequestFailure
+from matter_certis.items import ProductDetail, ProductRef
+from matter_certis.listing import freshness
 from matter_certis.listing.audit import audit
 from matter_certis.listing.planner import ListingPlanner
 from matter_certis.listing.steps import PageRead
@@ -24,9 +28,10 @@ from matter_certis.run.verdict import Problem
 
 PERMANENT_STATUSES = (404, 410)
 LISTING_PRIORITY = 1_000_000
+MAX_AGES = ("MATTER_LISTING_MAX_AGE", "MATTER_DETAIL_MAX_AGE")
 
 
-class MatterProductsSpider(ListingPage, DetailPage, ProjectSpider):
+class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
     """Syncs the local database with the CSA-IoT Matter listing.
 
     What to read, and where each card sits while the site moves, is decided by the
@@ -81,8 +86,15 @@ class MatterProductsSpider(ListingPage, DetailPage, ProjectSpider):
     def total_pages(self):
         return self.planner.total_pages
 
+    @classmethod
+    def check_settings(cls, settings):
+        for name in MAX_AGES:
+            freshness.seconds(name, settings.get(name))
+
     async def start(self):
         self.planner.max_moves = self.settings.getint("MATTER_MOVEMENT_CHECKS")
+        if self.planner.listing is None:
+            self.plan_freshness()
         step = self.planner.start()
         if not step.reads:
             self.logger.info("Resuming: the job directory's queue holds the rest of the run")
@@ -91,6 +103,19 @@ class MatterProductsSpider(ListingPage, DetailPage, ProjectSpider):
         if step.reads:
             for ref in analysis.failed_details():
                 yield self.detail_request(ref, known_missing=True, priority=1)
+
+    def plan_freshness(self):
+        """This run's share of the stored pages and details to verify again: the time
+        since the previous run over each max age."""
+        previous = analysis.last_run_start(self.name)
+        now = utc_now()
+        since = None if previous is None else (now - previous).total_seconds()
+        planner = self.planner
+        listing_age, detail_age = (freshness.seconds(n, self.settings.get(n)) for n in MAX_AGES)
+        planner.listing_share = freshness.share(since, listing_age)
+        planner.detail_share = freshness.share(since, detail_age)
+        planner.listing_overdue_before = now - timedelta(seconds=listing_age)
+        planner.detail_overdue_before = now - timedelta(seconds=detail_age)
 
     def spider_idle(self):
         """Listing pages were read since the last status check: look again."""
@@ -152,6 +177,10 @@ class MatterProductsSpider(ListingPage, DetailPage, ProjectSpider):
         """The requests and items of a planner's ``Step``."""
         if step.pages_read:
             self.crawler.stats.inc_value(stat_keys.PAGES_READ, step.pages_read)
+        if step.reverified_pages:
+            self.crawler.stats.inc_value(stat_keys.PAGES_REVERIFIED, step.reverified_pages)
+        if step.reverified_details:
+            self.crawler.stats.inc_value(stat_keys.DETAILS_REVERIFIED, step.reverified_details)
         if step.planned_pages is not None:
             self.crawler.stats.inc_value(
                 stat_keys.PAGES_PLANNED, step.planned_pages
@@ -239,21 +268,6 @@ class MatterProductsSpider(ListingPage, DetailPage, ProjectSpider):
 
     # --- what is given up -------------------------------------------------------------------
 
-    def bad_card_letter(self, page_url, index, reason):
-        """A card that is no product costs that card, not its page: it goes to the dead-letter
-        list as ``<page url>#card-<n>`` (n from 1), kind ``list``."""
-        self.crawler.stats.inc_value(stat_keys.unusable("card"))
-        url = f"{page_url}#card-{index + 1}"
-        self.logger.warning("Giving up on %s: bad card: %s", url, reason)
-        return RequestFailure(
-            url=url,
-            kind="list",
-            error_type="bad card",
-            error_message=reason[:1000],
-            attempts=1,
-            session_id=self.session_id,
-        )
-
     def record_failure(self, failure):
         """Errback: a request that failed after all retries goes to the dead-letter list.
 
@@ -283,16 +297,3 @@ class MatterProductsSpider(ListingPage, DetailPage, ProjectSpider):
             self.planner.page_failed(
                 PageRead("listing", request.meta["page"], total=arguments["total"])
             )
-
-    def dead_letter(self, request, error_type, message, url=None):
-        """A row of the dead-letter list for ``request`` (or for ``url``, a part of its page)."""
-        url = url or request.meta.get("deltafetch_key", request.url)
-        self.logger.warning("Giving up on %s: %s: %s", url, error_type, message)
-        return RequestFailure(
-            url=url,
-            kind=request.meta.get("kind", "list"),
-            error_type=error_type,
-            error_message=message[:1000],
-            attempts=request.meta.get("retry_times", 0) + 1,
-            session_id=self.session_id,
-        )
