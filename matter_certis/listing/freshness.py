@@ -3,10 +3,10 @@ is confirmed at least once per max age (``MATTER_LISTING_MAX_AGE``,
 ``MATTER_DETAIL_MAX_AGE``) whatever the schedule, spread over the runs in that time.
 
 A run re-reads the share of pages (or details) that the time since the previous run is of
-the max age, rounded down, the ones verified longest ago first, and any verified longer
-ago than the max age: a daily sync with a 7-day max age re-reads about a seventh of the
-listing, and after a week without a run all of it; runs minutes apart re-read only what
-is overdue. A max age of 0 re-reads everything every run. What no run has verified yet
+the max age, rounded to the nearest, the ones verified longest ago first, and any verified
+longer ago than the max age: a daily sync with a 7-day max age re-reads about a seventh of
+the listing, and after a week without a run all of it; runs minutes apart re-read only
+what is overdue. A max age of 0 re-reads everything every run. What no run has verified yet
 (a database older than ``verified_at``) comes first in the share but is never overdue, so
 an upgrade does not cost a whole re-read at once.
 """
@@ -39,10 +39,11 @@ def share(since_last_run, max_age):
 
 def due(ages, part, overdue_before):
     """The keys of ``ages`` (key -> when last verified, ``None`` for never) to verify
-    again: ``part`` of them, rounded down, verified longest ago first (never-verified
-    first of all), and every one verified before ``overdue_before`` (``None``: none)."""
+    again: ``part`` of them, rounded to the nearest, verified longest ago first
+    (never-verified first of all), and every one verified before ``overdue_before``
+    (``None``: none)."""
     order = sorted(ages, key=lambda key: (ages[key] is not None, ages[key] or 0, key))
-    share = order[: math.floor(len(order) * part + 1e-9)]
+    share = order[: math.floor(len(order) * part + 0.5)]
     overdue = [
         key
         for key in order[len(share) :]

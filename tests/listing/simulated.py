@@ -86,13 +86,16 @@ class Database:
     slots: dict = field(default_factory=dict)  # url -> slot (listed products with one)
     listed: set = field(default_factory=set)
     details: set = field(default_factory=set)
+    verified: dict = field(default_factory=dict)  # url -> the run (a day) that last saw it
+    day: int = 0
 
     def stored(self):
         lacking = tuple(
             dict(zip(("url", "page_id", "index_in_page"), (u, *self.place(u))))
             for u in sorted(self.listed - self.details)
         )
-        return StoredListing(dict(self.slots), frozenset(self.listed), lacking)
+        verified = {u: self.verified.get(u) for u in self.slots}
+        return StoredListing(dict(self.slots), frozenset(self.listed), lacking, verified)
 
     def place(self, url):
         slot = self.slots.get(url)
@@ -101,6 +104,7 @@ class Database:
     def store(self, placement):
         """A product ref: listed, at its slot, which no other product keeps."""
         self.listed.add(placement.ref["url"])
+        self.verified[placement.ref["url"]] = self.day
         if placement.page_id is None:
             self.slots.pop(placement.ref["url"], None)
             return
@@ -136,7 +140,9 @@ class Run:
 
     def __init__(self, site, database, mode="full", start_page=None, end_page=None, **options):
         self.site, self.database = site, database
-        self.planner = ListingPlanner(mode, start_page, end_page, options.get("max_moves", 5))
+        self.planner = ListingPlanner(
+            mode, start_page, end_page, options.get("max_moves", 5), **options.get("fresh", {})
+        )
         self.concurrency = options.get("concurrency", 4)
         self.shuffle = random.Random(options.get("seed")) if "seed" in options else None
         self.queue, self.flight, self.seen_details, self.failed_pages = [], [], set(), 0

@@ -297,3 +297,35 @@ def test_any_growth_and_delisting_at_any_moment_ends_exact(seed):
     if status == "partial" or not database.mirrors(site):
         assert Run(site, database, mode="incremental").run() == "completed"
     assert database.mirrors(site)
+
+
+# --- freshness: daily incremental runs verify the listing again, a share at a time -------
+
+
+def daily_incremental_runs(site, database, days, max_age=7):
+    """Incremental runs a day apart with a listing max age of ``max_age`` days; the listing
+    requests each made."""
+    costs = []
+    for _ in range(days):
+        database.day += 1
+        site.requests = {"list": 0, "detail": 0}
+        fresh = {"listing_share": 1 / max_age, "listing_overdue_before": database.day - max_age}
+        assert Run(site, database, mode="incremental", fresh=fresh).run() == "completed"
+        costs.append(site.requests["list"])
+    return costs
+
+
+def test_a_swap_in_the_middle_of_the_listing_is_repaired_by_daily_incremental_runs():
+    """One product back, another gone, both in the middle: page 1 and the last page look
+    as before, so only verifying the pages between finds it, within a max age."""
+    site, database = churned(back=[60], gone=[40])
+    costs = daily_incremental_runs(site, database, days=7)
+    assert database.mirrors(site)
+    assert costs[0] <= 2 + 1 + 2  # two status checks and a seventh of 10 pages, at first
+
+
+def test_no_daily_run_verifies_more_than_its_share_while_nothing_changes():
+    site, database = synced(SMALL_SIZE)  # 20 pages
+    costs = daily_incremental_runs(site, database, days=14)
+    assert max(costs) <= 2 + 3 + 2  # a status check, a seventh of 20 pages, a second check
+    assert all(database.day - day <= 7 for day in database.verified.values())

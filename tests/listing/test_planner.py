@@ -234,3 +234,34 @@ def test_the_planner_is_kept_whole_in_a_job_directory():
     assert replace(kept, listing=None) == replace(planner, listing=None)
     assert kept.listing.reads == planner.listing.reads
     assert kept.listing.arrived == planner.listing.arrived == 3
+
+
+def test_an_incremental_run_verifies_again_its_share_of_the_pages_checked_longest_ago():
+    stored = mirror(60)
+    verified = {url(n): 100 + n // 12 for n in range(60)}  # page 5 (the oldest) first
+    planner = ListingPlanner(listing_share=0.4)
+    step = checked(planner, 60, replace(stored, verified=verified))
+    assert pages(step) == [4]  # 2 of 5 pages: page 5 (the check read it: no request) and 4
+    assert step.reverified_pages == 2
+
+
+def test_an_incremental_run_verifies_again_the_pages_overdue():
+    verified = {url(n): 100 if n < 12 else 300 for n in range(60)}
+    planner = ListingPlanner(listing_overdue_before=200)
+    step = checked(planner, 60, replace(mirror(60), verified=verified))
+    assert step.reverified_pages == 1  # page 5 holds slots 0-11; the check read it already
+
+
+def test_an_incremental_run_asks_again_for_the_details_checked_longest_ago():
+    stored = mirror(24)
+    refs = {url(n): {"url": url(n), "page_id": n // 12, "index_in_page": n % 12} for n in range(24)}
+    ages = {url(n): 1000 - n for n in range(24)}  # the newest product's detail is the oldest
+    planner = ListingPlanner(detail_share=0.1)
+    step = checked(planner, 24, replace(stored, detail_refs=refs, detail_verified=ages))
+    assert [ref["url"] for ref in step.details] == [url(23), url(22)]
+    assert step.reverified_details == 2
+
+
+def test_a_full_run_verifies_everything_and_counts_nothing_again():
+    step = checked(ListingPlanner("full", listing_share=1.0), 60, mirror(60))
+    assert step.reverified_pages == 0
