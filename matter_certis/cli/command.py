@@ -8,6 +8,9 @@ from scrapy.commands import ScrapyCommand
 
 from matter_certis.cli import failures
 from matter_certis.db import connection
+from matter_certis.db import freshness as db_freshness
+from matter_certis.db.models import utc_now
+from matter_certis.listing import freshness as listing_freshness
 from matter_certis.output.exporters import exporter_for
 
 
@@ -34,6 +37,15 @@ class DatabaseCommand(ScrapyCommand):
     def reading(self):
         """The database bound for reading only (``connection.reading``)."""
         return connection.reading(self.database_url)
+
+    def freshness(self):
+        """How fresh the listing's slots and detail pages are, against the max ages the
+        settings give (``SettingError`` for one that is no duration)."""
+        ages = (
+            listing_freshness.seconds(name, self.settings.get(name))
+            for name in ("MATTER_LISTING_MAX_AGE", "MATTER_DETAIL_MAX_AGE")
+        )
+        return db_freshness.freshness(utc_now(), *ages)
 
     def exporter_class(self, path):
         """The feeds' exporter for ``path``'s suffix (``csv``, ``json``, ``jsonl``, ``xlsx``),

@@ -15,7 +15,7 @@ class Command(DatabaseCommand):
 
     def execute(self, args, opts):
         with self.reading():
-            problems = checks.problems()
+            problems = checks.problems() + [checks.stale(self.freshness())]
         found = [problem for problem in problems if problem.count]
         for problem in problems:
             print(f"{'FAIL' if problem.count else 'ok':<6}{problem.name}: {problem.count}")

@@ -23,6 +23,13 @@ class Command(DatabaseCommand):
         print("Totals")
         for name, count in stats.totals().items():
             print(f"  {name:<34}{count:>8}")
+        print("\nFreshness (when the site last confirmed them)")
+        for kind in self.freshness():
+            oldest = "never" if kind.oldest is None else f"{kind.oldest:%Y-%m-%d %H:%M} UTC"
+            print(
+                f"  {kind.name:<16}oldest {oldest}, {kind.past} of {kind.count} past "
+                f"{kind.max_age}, {kind.never} never verified"
+            )
         print("\nLast run of each spider")
         for run in stats.last_runs():
             self.print_run(run)

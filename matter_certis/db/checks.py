@@ -19,6 +19,25 @@ class Problem:
     advice: str
 
 
+def stale(verifications):
+    """The freshness check: stored facts last verified more than two max ages ago (every
+    incremental run verifies the oldest first, so the schedule has stopped or falls short)."""
+    examples = [
+        f"{kind.long_past} {kind.name} last verified more than {2 * kind.max_age} ago "
+        f"(the oldest: {kind.oldest:%Y-%m-%d %H:%M} UTC)"
+        for kind in verifications
+        if kind.long_past
+    ]
+    return Problem(
+        "verified more than two max ages ago",
+        sum(kind.long_past for kind in verifications),
+        examples,
+        "run `scrapy crawl matter_products` (incremental runs verify the oldest first) and "
+        "check that the scheduled syncs run; MATTER_LISTING_MAX_AGE and "
+        "MATTER_DETAIL_MAX_AGE set the ages",
+    )
+
+
 def problems():
     """Every integrity check, whether it found something (``count``) or not."""
     duplicate_slots = list(

@@ -142,7 +142,7 @@ class DatabasePipeline:
                 models.ProductDetail,
                 details,
                 session_id=spider.session_id,
-                track_changes=spider.mode == "full",
+                track_changes=True,  # a detail read again, in any mode, may have changed
                 keep=drifting,
             )
             store.align_detail_slots([row["url"] for row in refs + details])
