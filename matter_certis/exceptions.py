@@ -2,8 +2,6 @@
 person can act on, and callers catch them by name without importing the module that
 raises them."""
 
-from scrapy.exceptions import IgnoreRequest
-
 
 class SpiderArgumentError(ValueError):
     """A spider argument (``-a name=value``) with a value the spider cannot use."""
@@ -33,9 +31,21 @@ class NotOurDatabase(ValueError):
     """``DATABASE_URL`` names no database of this project; the message says what to do."""
 
 
-class SiteUnreachable(IgnoreRequest):
-    """The site's host name does not resolve: nothing can be fetched this run."""
-
-
 class Conflict(Exception):
     """Two placed reads disagree: the listing changed in a way growth does not explain."""
+
+
+def __getattr__(name):
+    """``SiteUnreachable`` is made when first asked for: it is a Scrapy ``IgnoreRequest``
+    (the request fails quietly into its errback), and importing Scrapy here would bring
+    it into the listing planner, which uses this module and knows nothing of Scrapy."""
+    if name != "SiteUnreachable":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from scrapy.exceptions import IgnoreRequest
+
+    class SiteUnreachable(IgnoreRequest):
+        """The site's host name does not resolve: nothing can be fetched this run."""
+
+    SiteUnreachable.__module__, SiteUnreachable.__qualname__ = __name__, "SiteUnreachable"
+    globals()["SiteUnreachable"] = SiteUnreachable
+    return SiteUnreachable

@@ -4,6 +4,8 @@ outgrows a reader."""
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,17 @@ def test_the_listing_planner_imports_neither_scrapy_nor_the_database(path):
         or name.startswith("matter_certis.db")
     ]
     assert forbidden == []
+
+
+def test_importing_the_listing_planner_brings_in_neither_scrapy_nor_the_database():
+    code = (
+        "import sys, matter_certis.listing.planner\n"
+        "print([m for m in ('scrapy', 'peewee', 'matter_certis.db') if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent, check=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_no_module_uses_a_private_name_of_scrapy():
