@@ -9,7 +9,10 @@ from peewee import JOIN
 
 from matter_certis.db.models import FailedRequest, Product, ProductChange, ProductDetail, utc_now
 from matter_certis.db.products import shown
-from matter_certis.db.store import align_detail_slots
+from matter_certis.db.store import POSITION_COLUMNS, TIMESTAMP_COLUMNS, align_detail_slots
+
+# What a moved product's two detail rows may differ in without the product changing.
+UNCOMPARED = POSITION_COLUMNS | TIMESTAMP_COLUMNS | {"url"}
 
 
 def renamed_products(listed_urls):
@@ -40,9 +43,9 @@ def renamed_products(listed_urls):
 def move_product(old_url, new_url, session_id):
     """The product stored at ``old_url`` is the one at ``new_url``: one row at ``new_url``
     keeps the older ``created_at``, the newer card's values (else the old row's) and the
-    details (the new address's, else the old one's); the dead letter follows unless the new
-    address has its own. Returns False when nothing is stored at ``old_url``. Call inside a
-    transaction."""
+    details (the new address's, each value that differs from the old one's recorded, else
+    the old one's); the dead letter follows unless the new address has its own. Returns
+    False when nothing is stored at ``old_url``. Call inside a transaction."""
     old = Product.select().where(Product.url == old_url).dicts().first()
     if old is None:
         return False
@@ -53,7 +56,18 @@ def move_product(old_url, new_url, session_id):
             {**old, "url": new_url, "page_id": None, "index_in_page": None, "updated_at": now}
         ).execute()
         new = {**old, "page_id": None, "index_in_page": None}
-    if ProductDetail.select().where(ProductDetail.url == new_url).exists():
+    old_details, new_details = (
+        ProductDetail.select().where(ProductDetail.url == url).dicts().first()
+        for url in (old_url, new_url)
+    )
+    changes = [("url", old_url, new_url)]
+    if new_details is not None:
+        if old_details is not None:
+            changes += [
+                (name, value, new_details[name])
+                for name, value in old_details.items()
+                if name not in UNCOMPARED and value != new_details[name]
+            ]
         ProductDetail.delete().where(ProductDetail.url == old_url).execute()
     else:
         ProductDetail.update(url=new_url).where(ProductDetail.url == old_url).execute()
@@ -73,12 +87,17 @@ def move_product(old_url, new_url, session_id):
     ).where(Product.url == new_url).execute()
     align_detail_slots([new_url])
     ProductChange.update(url=new_url).where(ProductChange.url == old_url).execute()
-    ProductChange.insert(
-        url=new_url,
-        field="url",
-        old_value=old_url,
-        new_value=new_url,
-        session_id=session_id,
-        detected_at=now,
+    ProductChange.insert_many(
+        [
+            {
+                "url": new_url,
+                "field": name,
+                "old_value": None if before is None else str(before),
+                "new_value": None if after is None else str(after),
+                "session_id": session_id,
+                "detected_at": now,
+            }
+            for name, before, after in changes
+        ]
     ).execute()
     return True

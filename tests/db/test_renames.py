@@ -114,6 +114,21 @@ def test_a_stored_new_address_keeps_its_card_and_details_and_takes_the_older_cre
     assert [d["software_version"] for d in models.ProductDetail.select().dicts()] == ["2.0"]
 
 
+def test_details_that_differ_at_the_new_address_are_recorded_as_changes():
+    product(OLD)
+    detail(OLD, software_version="1.0", vid=0x1552, page_id=None)
+    product(NEW, created_at=LATER)
+    detail(NEW, software_version="2.0", vid=0x1552, page_id=3)
+    move()
+    assert list(
+        models.ProductChange.select(
+            models.ProductChange.field,
+            models.ProductChange.old_value,
+            models.ProductChange.new_value,
+        ).tuples()
+    ) == [("url", OLD, NEW), ("software_version", "1.0", "2.0")]
+
+
 def test_the_old_details_follow_when_the_new_address_has_none():
     product(OLD)
     detail(OLD, software_version="1.0")
