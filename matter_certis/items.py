@@ -54,6 +54,14 @@ class ProductDetail(scrapy.Item):
     compliance_document_url = _field()
 
 
+class ProductMove(scrapy.Item):
+    """The product stored at ``url`` now lives at ``new_url`` (its old address answered a
+    permanent redirect to a page with its certificate id): its row moves there."""
+
+    url = _field()
+    new_url = _field()
+
+
 class RequestFailure(scrapy.Item):
     """A request that still failed after all retries: a row of the dead-letter list."""
 

@@ -18,6 +18,14 @@ def page_break(text):
     return kind, where, fault, int(times[0]) if times else None
 
 
+def redirect(text):
+    """FROM:TO, two product paths."""
+    source, colon, target = text.partition(":")
+    if not (colon and source and target):
+        raise argparse.ArgumentTypeError(f"not FROM:TO (two product paths): {text}")
+    return source, target
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m replica", description=__doc__)
     ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -48,6 +56,23 @@ def main(argv=None):
         metavar="KIND:WHERE:FAULT[:TIMES]",
         help="a broken page (repeatable): KIND list (WHERE a page number) or detail (WHERE a path); "
         f"FAULT one of {', '.join(FAULTS)}; TIMES: only the first requests",
+    )
+    ap.add_argument(
+        "--rename",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="the product at PATH moves to PATH's slug + '-renamed'; PATH answers 301 to it "
+        "(repeatable)",
+    )
+    ap.add_argument(
+        "--redirect",
+        action="append",
+        default=[],
+        type=redirect,
+        metavar="FROM:TO",
+        help="the product page at path FROM answers 301 to the product page at path TO "
+        "(repeatable)",
     )
     faults = ap.add_argument_group("fault injection (rates are per-request probabilities)")
     for name in ("503", "500", "429", "drop", "slow", "truncate"):
@@ -101,6 +126,9 @@ def main(argv=None):
     quirked = list(zip(catalog.listed(), args.quirk))
     for product, name in quirked:
         catalog.quirk(product.path, name)
+    renamed = [catalog.rename(path) for path in args.rename]
+    for source, target in args.redirect:
+        catalog.redirect(source, target)
     server = ReplicaServer(
         catalog,
         port=args.port,
@@ -122,6 +150,8 @@ def main(argv=None):
     )
     for product, name in quirked:
         print(f"Quirk {name}: {server.base_url}{product.path}")
+    for product in renamed:
+        print(f"Renamed: {server.base_url}{product.path}")
     print("Ctrl-C to stop.", flush=True)
     try:
         while True:

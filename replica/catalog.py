@@ -29,6 +29,7 @@ class Catalog:
         self._by_slug = {}
         self._by_vendor = {}
         self._delisted = set()
+        self._redirects = {}  # slug -> (the product whose page answers instead, HTTP status)
         self._listed = None  # cached newest-first tuple of listed products
         self.add_products(products)
 
@@ -71,6 +72,32 @@ class Catalog:
         with self._lock:
             p = self.product(url_or_path)
             p.values = {**p.values, **values}
+
+    def rename(self, url_or_path, new_slug=None):
+        """The product moves to a new address (WordPress after a slug edit): the listing and
+        the ground truth show the new one, the old one answers 301 to it. Returns the product."""
+        with self._lock:
+            product = self.product(url_or_path)
+            new_slug = new_slug or f"{product.slug}-renamed"
+            if new_slug in self._by_slug:
+                raise ValueError(f"slug {new_slug!r} is taken")
+            del self._by_slug[product.slug]
+            self._redirects[product.slug] = (product, 301)
+            product.slug = new_slug
+            self._by_slug[new_slug] = product
+            self._listed = None
+            return product
+
+    def redirect(self, url_or_path, to_url_or_path, status=301):
+        """One product's page answers with a redirect to another product's page, its card
+        still listed (a site misconfiguration): no crawl can read the first one's details."""
+        with self._lock:
+            source, target = self.product(url_or_path), self.product(to_url_or_path)
+            self._redirects[source.slug] = (target, status)
+
+    def redirect_of(self, slug):
+        """(product, status) a request for this slug is sent to, or None."""
+        return self._redirects.get(slug)
 
     def quirk(self, url_or_path, *names):
         """Give a product hostile content (names: see quirks.py); page and ground truth both follow."""

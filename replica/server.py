@@ -354,6 +354,9 @@ class ReplicaServer:
         if kind == "list" and (m := LIST_RE.match(split.path)):
             return self.listing(m, split, base)
         if kind == "detail" and (m := DETAIL_RE.match(split.path)):
+            if moved := self.catalog.redirect_of(m.group(1)):
+                target, status = moved
+                return status, b"", HTML, [("Location", f"{base}{target.path}")]
             product = self.catalog.find(m.group(1))
             if product and not m.group(2):  # WordPress adds the trailing slash
                 location = f"{base}{product.path}" + (f"?{split.query}" if split.query else "")

@@ -4,7 +4,8 @@ on the lxml tree (the crawl's hot loop)."""
 from lxml import etree
 from parsel.csstranslator import css2xpath
 
-from matter_certis.parsing import normalize
+from matter_certis.items import ProductMove
+from matter_certis.parsing import normalize, pages
 from matter_certis.parsing.loaders import ProductDetailLoader, page_text
 
 # Unicode spaces count as spaces wherever text is matched (the site pads text with them);
@@ -70,7 +71,9 @@ class DetailPage:
     def parse_detail(self, response, ref):
         """A product page: labelled fields (spans or colon text), the certificates table,
         the categories, the description and the company line; the card fills what the page
-        lacks. Labelled fields come first: a later one that disagrees is a warned conflict."""
+        lacks. Labelled fields come first: a later one that disagrees is a warned conflict.
+        A page answered from another product's address is dead-lettered, never stored under
+        this product, unless it is this product renamed (``moved_address``)."""
         # The response's own selector: without it the loader parses the page a second time.
         loader = ProductDetailLoader(selector=response.selector, response=response, spider=self)
         root = response.selector.root
@@ -105,7 +108,31 @@ class DetailPage:
         loader.add_value("compliance_document_url", COMPLIANCE_DOCUMENTS(root))
         loader.add_value("manufacturer", ref.get("manufacturer"))
         loader.add_value("model", ref.get("model"))
-        yield loader.load_item()
+        item = loader.load_item()
+        moved_to = pages.redirected_to(ref["url"], response)
+        if moved_to is None:
+            yield item
+        elif self.moved_address(ref, item, response):
+            yield ProductMove(url=ref["url"], new_url=moved_to)
+            item["url"] = moved_to
+            yield item
+        else:  # another product's page: its values are not this product's
+            yield self.give_up(response, "detail", f"redirected to {moved_to}")
+
+    @staticmethod
+    def moved_address(ref, item, response):
+        """A stored product's page answered, for good (301 or 308), from another address
+        that shows its own certificate id: the product was renamed, the page is its own."""
+        stored_id, shown_id = (
+            (value or "").strip().lower()
+            for value in (ref.get("certificate_id"), item.get("certificate_id"))
+        )
+        return (
+            response.meta.get("from_database", False)
+            and pages.permanently_redirected(response)
+            and stored_id != ""
+            and stored_id == shown_id
+        )
 
     @staticmethod
     def description_after(by_line):

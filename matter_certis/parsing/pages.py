@@ -14,6 +14,7 @@ from parsel.csstranslator import css2xpath
 from scrapy.http import HtmlResponse, TextResponse
 
 from matter_certis.listing.positions import PAGE_SIZE
+from matter_certis.parsing.normalize import canonical_url
 
 CARD_CONTAINERS = "div.post-feed, .wp-block-crown-blocks-product-index"
 CARDS = "div.post-feed article, .wp-block-crown-blocks-product-index article.product"
@@ -75,6 +76,20 @@ def redirected_away(request, response):
     """Whether a detail request was answered from outside the product pages (a redirect to
     the home or search page, say): not worth reading again."""
     return request.meta.get("kind") == "detail" and "/csa_product/" not in response.url
+
+
+def redirected_to(url, response):
+    """The address a detail request for ``url`` was answered from, when it is another one
+    (another product's page, or the product's new address after a rename); ``None`` when
+    it is ``url`` (query, fragment and trailing slash aside)."""
+    answered = canonical_url(response.url)
+    return None if answered.rstrip("/") == canonical_url(url).rstrip("/") else answered
+
+
+def permanently_redirected(response):
+    """Whether every redirect on the way to ``response`` was permanent (301 or 308)."""
+    reasons = response.meta.get("redirect_reasons") or [None]
+    return all(reason in (301, 308) for reason in reasons)
 
 
 def listing_problem(response, page):

@@ -7,13 +7,14 @@ from psycopg2.errors import TransactionRollbackError
 from scrapy import signals as scrapy_signals
 
 from matter_certis import signals
-from matter_certis.db import connection, dead_letters, models, store
+from matter_certis.db import connection, dead_letters, models, renames, store
 from matter_certis.db.drift import FieldCoverage
 from matter_certis.exceptions import DatabaseUnavailable
 from matter_certis.items import (
     DclCompliance,
     DclModel,
     ProductDetail,
+    ProductMove,
     ProductRef,
     RequestFailure,
     Vendor,
@@ -54,6 +55,7 @@ class DatabasePipeline:
         self.buffers = {
             ProductRef: [],
             ProductDetail: [],
+            ProductMove: [],
             RequestFailure: [],
             Vendor: [],
             DclModel: [],
@@ -74,14 +76,24 @@ class DatabasePipeline:
     def run_completed(self, spider):
         """What only a complete run may write (RunRecord sends this inside the transaction
         of the run's row): products the listing no longer shows are delisted when the spider
-        saw the whole listing; earlier listing failures are answered by a run that planned
+        saw the whole listing, after those that only moved address (``renames``) have
+        followed their product; earlier listing failures are answered by a run that planned
         the whole listing."""
         listed = spider.listed_urls()
         if listed:
+            self.move_products(renames.renamed_products(listed), spider.session_id)
             delisted = store.mark_delisted(listed)
             self.crawler.stats.set_value(stat_keys.DELISTED, delisted)
         if spider.total_pages and not spider.sliced:
             dead_letters.clear_list_failures(spider.session_id)
+
+    def move_products(self, moves, session_id):
+        """Each product row of ``(old url, new url)`` follows its product to the new address."""
+        moved = [pair for pair in moves if renames.move_product(*pair, session_id)]
+        for old_url, new_url in moved:
+            logger.info("Renamed: %s is now %s", old_url, new_url)
+        if moved:
+            self.crawler.stats.inc_value(stat_keys.RENAMED, len(moved))
 
     def spider_idle(self):
         """Nothing is in flight: write the buffer, so that a database analysis made now (a
@@ -123,12 +135,13 @@ class DatabasePipeline:
         # A card just seen is listed: row_for leaves its delisted_at NULL (clearing it).
         refs = [store.row_for(models.Product, ref) for ref in self.buffers[ProductRef]]
         details = [store.row_for(models.ProductDetail, d) for d in self.buffers[ProductDetail]]
+        moves = [(move["url"], move["new_url"]) for move in self.buffers[ProductMove]]
         failures = self.buffers[RequestFailure]
         vendors = [store.row_for(models.Vendor, v) for v in self.buffers[Vendor]]
         ledger_models = [store.row_for(models.DclModel, m) for m in self.buffers[DclModel]]
         compliance = [store.row_for(models.DclCompliance, c) for c in self.buffers[DclCompliance]]
         if self.failed or not (
-            refs or details or failures or vendors or ledger_models or compliance
+            refs or details or moves or failures or vendors or ledger_models or compliance
         ):
             return
         spider = self.crawler.spider
@@ -138,6 +151,7 @@ class DatabasePipeline:
         def write():
             store.release_slots(refs)
             products = store.save_rows(models.Product, refs, session_id=spider.session_id)
+            self.move_products(moves, spider.session_id)
             saved_details = store.save_rows(
                 models.ProductDetail,
                 details,

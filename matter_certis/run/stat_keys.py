@@ -19,9 +19,11 @@ DETAILS_REVERIFIED = "matter/fresh/details"
 INCOMPLETE_PAGES = "matter/incomplete_pages"
 
 # What DatabasePipeline found and wrote: fields usually stored that came back empty, and
-# products delisted (both read by the run record); changed values recorded.
+# products delisted (both read by the run record); products that moved address, changed
+# values recorded.
 DRIFT = "matter/drift"
 DELISTED = "matter/db/products/delisted"
+RENAMED = "matter/db/products/renamed"
 DB_CHANGES = "matter/db/changes"
 
 # How the site was treated, for the stats dump.

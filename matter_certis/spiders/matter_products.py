@@ -261,6 +261,7 @@ class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
             dont_filter=known_missing,
             meta={
                 "kind": "detail",
+                "from_database": known_missing,  # a stored product, not a card seen now
                 "deltafetch_key": ref["url"],
                 "deltafetch_enabled": self.mode == "incremental" and not known_missing,
             },

@@ -167,3 +167,41 @@ def test_a_full_run_over_a_page_range_judges_no_delisting(replica, synced):
     assert rows(
         database_in(synced), "SELECT count(*) AS n FROM products WHERE delisted_at IS NOT NULL"
     ) == [{"n": 0}]
+
+
+def test_a_renamed_product_keeps_one_row_at_its_new_address(replica, synced):
+    old = next(
+        p for p in replica.catalog.expected_products(replica.base_url) if p["certificate_id"]
+    )
+    (before,) = rows(database_in(synced), "SELECT * FROM products WHERE url = ?", old["url"])
+    product = replica.catalog.rename(old["url"])
+    new_url = replica.base_url + product.path
+
+    sync(replica, synced)  # its page 1 shows a card the database lacks: every page is read
+
+    assert_mirrors(replica, database_in(synced))
+    (after,) = rows(database_in(synced), "SELECT * FROM products WHERE url = ?", new_url)
+    assert after["created_at"] == before["created_at"]
+    assert rows(database_in(synced), "SELECT count(*) AS n FROM products") == [{"n": PRODUCTS}]
+    assert rows(database_in(synced), "SELECT url, old_value, new_value FROM product_changes") == [
+        {"url": new_url, "old_value": old["url"], "new_value": new_url}
+    ]
+    assert last_run(synced)["status"] == "completed"
+
+
+def test_a_page_redirected_to_another_products_page_lends_it_no_values(replica, synced):
+    source, target = replica.catalog.expected_products(replica.base_url)[20:22]
+    replica.catalog.redirect(source["url"], target["url"])
+    before = stored_details(database_in(synced))
+
+    result = crawl(replica, synced, "mode=full")
+
+    assert result.returncode != 0
+    assert stored_details(database_in(synced)) == before
+    (failure,) = rows(database_in(synced), "SELECT url, kind, error_message FROM failed_requests")
+    assert failure == {
+        "url": source["url"],
+        "kind": "detail",
+        "error_message": f"redirected to {target['url']}",
+    }
+    assert last_run(synced)["status"] == "partial"

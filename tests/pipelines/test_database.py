@@ -3,7 +3,7 @@
 import pytest
 
 from matter_certis.db import connection, models
-from matter_certis.items import ProductDetail, ProductRef, Vendor
+from matter_certis.items import ProductDetail, ProductMove, ProductRef, Vendor
 from matter_certis.pipelines.database import DatabasePipeline
 from matter_certis.spiders.dcl_vendors import DclVendorsSpider
 from matter_certis.spiders.matter_products import MatterProductsSpider
@@ -120,6 +120,41 @@ def test_a_slot_claimed_twice_in_one_batch_goes_to_the_later_card(crawler):
     )
     assert models.Product.get_by_id(URL).page_id == 0
     assert models.Product.get_by_id(other).page_id is None
+
+
+def test_a_completed_run_moves_a_renamed_product_instead_of_delisting_it(crawler):
+    renamed = "https://csa-iot.org/csa_product/wi-fi-plug-27-mini/"
+    run_pipeline(crawler, [ref(certificate_id="CSA22059MAT40059-24"), detail()])
+    created_at = models.Product.get_by_id(URL).created_at
+    crawler.spider.listed_urls = lambda: {renamed}
+    pipeline = DatabasePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    pipeline.process_item(ref(url=renamed, certificate_id="CSA22059MAT40059-24"))
+    pipeline.process_item(detail(url=renamed))
+    pipeline.flush()
+    pipeline.run_completed(crawler.spider)
+    pipeline.close_spider()
+    connection.open_database(crawler.settings["DATABASE_URL"])
+    (row,) = models.Product.select().dicts()
+    assert (row["url"], row["created_at"], row["delisted_at"]) == (renamed, created_at, None)
+    assert crawler.stats.get_value("matter/db/products/renamed") == 1
+    assert crawler.stats.get_value("matter/db/products/delisted") == 0
+
+
+def test_a_product_move_takes_the_row_to_the_new_address_before_its_details_are_stored(
+    crawler,
+):
+    renamed = "https://csa-iot.org/csa_product/wi-fi-plug-27-mini/"
+    run_pipeline(crawler, [ref(), detail(software_version="1.0")])
+    run_pipeline(
+        crawler,
+        [ProductMove(url=URL, new_url=renamed), detail(url=renamed, software_version="2.0")],
+    )
+    assert list(models.Product.select(models.Product.url, models.Product.page_id).tuples()) == [
+        (renamed, 0)
+    ]
+    assert models.ProductDetail.get_by_id(renamed).software_version == "2.0"
+    assert models.ProductChange.get(field="url").old_value == URL
 
 
 def test_vendors_are_upserted_by_vendor_id(make_crawler):

@@ -1,6 +1,7 @@
 """An independent reference parser of the replica's pages, written from the site's markup: the
 replica's tests check its ground truth against what this reads off the served HTML."""
 
+import http.client
 import re
 import urllib.error
 import urllib.request
@@ -22,6 +23,18 @@ def fetch(url, method="GET"):
     except urllib.error.HTTPError as e:
         with e:
             return e.code, e.headers, e.read().decode()
+
+
+def get(url):
+    """(status, headers, body bytes), redirects not followed."""
+    split = urlsplit(url)
+    conn = http.client.HTTPConnection(split.hostname, split.port, timeout=10)
+    try:
+        conn.request("GET", split.path + (f"?{split.query}" if split.query else ""))
+        with conn.getresponse() as r:
+            return r.status, r.headers, r.read()
+    finally:
+        conn.close()
 
 
 def clean(text):

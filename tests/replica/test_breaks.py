@@ -1,34 +1,20 @@
 """Broken pages on the replica (ReplicaServer.break_page): each fault is served as described,
 for good or only for the first requests of a page."""
 
-import http.client
 import json
-from urllib.parse import urlsplit
 
 import pytest
 from parsel import Selector
 
 from replica import Catalog, ReplicaServer
 from replica.breaks import CARD, DEPTH
-from tests.replica.reference import CARDS, fetch, parse_detail, parse_listing
+from tests.replica.reference import CARDS, fetch, get, parse_detail, parse_listing
 
 
 @pytest.fixture
 def server():
     with ReplicaServer(Catalog(products=60, seed=3)) as s:
         yield s
-
-
-def get(url):
-    """(status, headers, body bytes), redirects not followed."""
-    split = urlsplit(url)
-    conn = http.client.HTTPConnection(split.hostname, split.port, timeout=10)
-    try:
-        conn.request("GET", split.path + (f"?{split.query}" if split.query else ""))
-        with conn.getresponse() as r:
-            return r.status, r.headers, r.read()
-    finally:
-        conn.close()
 
 
 def detail_url(s):
