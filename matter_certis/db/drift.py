@@ -8,13 +8,13 @@ database's coverage before the run as the baseline, so it lives here.
 
 from peewee import fn
 
-from matter_certis.db.models import Product, ProductDetail
+from matter_certis.db.models import TIMESTAMP_COLUMNS, Product, ProductDetail
 
 #: Detail columns whose coverage is watched (keys and positions are always there).
 WATCHED = tuple(
     name
     for name in ProductDetail._meta.sorted_field_names
-    if name not in {"url", "page_id", "index_in_page", "created_at", "updated_at", "verified_at"}
+    if name not in {"url", "page_id", "index_in_page", *TIMESTAMP_COLUMNS}
 )
 #: The database has the field for at least this share of its products...
 USUAL_SHARE = 0.8

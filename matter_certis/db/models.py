@@ -23,6 +23,10 @@ database = DatabaseProxy()
 logging.getLogger("peewee").setLevel(logging.INFO)
 
 
+# Columns that say when a row was written or verified, not what the site shows.
+TIMESTAMP_COLUMNS = frozenset({"created_at", "updated_at", "verified_at"})
+
+
 def utc_now():
     """Naive UTC time: what every timestamp column holds."""
     return datetime.now(UTC).replace(tzinfo=None)

@@ -8,7 +8,7 @@ from functools import reduce
 
 from peewee import JOIN, fn
 
-from matter_certis.db.models import Product, ProductDetail, Vendor
+from matter_certis.db.models import TIMESTAMP_COLUMNS, Product, ProductDetail, Vendor
 from matter_certis.parsing import normalize
 
 # What a listing card and a detail page both show: the detail page's value wins.
@@ -85,8 +85,7 @@ def product_rows(**filters):
     detail_columns = [
         getattr(ProductDetail, name)
         for name in ProductDetail._meta.sorted_field_names
-        if name
-        not in {"url", "page_id", "index_in_page", *SHOWN_COLUMNS, "created_at", "updated_at"}
+        if name not in {"url", "page_id", "index_in_page", *SHOWN_COLUMNS, *TIMESTAMP_COLUMNS}
     ]
     query = with_details(
         Product.select(

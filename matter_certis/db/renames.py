@@ -7,9 +7,16 @@ from collections import defaultdict
 
 from peewee import JOIN
 
-from matter_certis.db.models import FailedRequest, Product, ProductChange, ProductDetail, utc_now
+from matter_certis.db.models import (
+    TIMESTAMP_COLUMNS,
+    FailedRequest,
+    Product,
+    ProductChange,
+    ProductDetail,
+    utc_now,
+)
 from matter_certis.db.products import shown
-from matter_certis.db.store import POSITION_COLUMNS, TIMESTAMP_COLUMNS, align_detail_slots
+from matter_certis.db.store import POSITION_COLUMNS, align_detail_slots
 
 # What a moved product's two detail rows may differ in without the product changing.
 UNCOMPARED = POSITION_COLUMNS | TIMESTAMP_COLUMNS | {"url"}

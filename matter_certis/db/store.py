@@ -7,6 +7,7 @@ import peewee
 from peewee import EXCLUDED, CompositeKey, Tuple, chunked
 
 from matter_certis.db.models import (
+    TIMESTAMP_COLUMNS,
     DclChange,
     Product,
     ProductChange,
@@ -17,7 +18,6 @@ from matter_certis.items import COMPLIANCE_KEY
 
 # Columns that move without the product changing: not reported in product_changes.
 POSITION_COLUMNS = frozenset({"page_id", "index_in_page", "delisted_at"})
-TIMESTAMP_COLUMNS = frozenset({"created_at", "updated_at", "verified_at"})
 ROWS_PER_STATEMENT = 100
 
 
