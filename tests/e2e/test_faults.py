@@ -63,7 +63,7 @@ def test_a_site_that_stays_down_trips_the_breaker_and_a_later_run_completes(tmp_
     settings = {
         **FAST_RETRIES,
         "MATTER_BREAKER_THRESHOLD": 5,
-        "MATTER_BREAKER_COOLDOWN": 1,
+        "MATTER_BREAKER_COOLDOWN": 0.2,
         "MATTER_BREAKER_MAX_TRIPS": 1,
     }
     with ReplicaServer(Catalog(products=48, seed=2), faults=Faults(down=True)) as replica:
