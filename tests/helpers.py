@@ -247,6 +247,14 @@ def is_intact(database):
     return rows(database, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
 
 
+def unverified(database, table):
+    """The rows of ``table`` without ``verified_at``, which every run that reads them sets."""
+    return [
+        {name: value for name, value in row.items() if name != "verified_at"}
+        for row in rows(database, f"SELECT * FROM {table} ORDER BY url")
+    ]
+
+
 def stored_products(database):
     columns = ", ".join(PRODUCT_COLUMNS)
     return rows(database, f"SELECT {columns} FROM products WHERE delisted_at IS NULL ORDER BY url")

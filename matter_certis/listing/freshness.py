@@ -31,9 +31,12 @@ def seconds(name, value):
 
 def share(since_last_run, max_age):
     """The part (0 to 1) of what is stored a run re-verifies: ``since_last_run`` seconds
-    (``None``: no run before) over ``max_age`` seconds (0: everything)."""
-    if max_age <= 0 or since_last_run is None:
+    over ``max_age`` seconds (0: everything). With no run recorded before (a first sync, or
+    one after a killed run) no share: only what is overdue."""
+    if max_age <= 0:
         return 1.0
+    if since_last_run is None:
+        return 0.0
     return min(1.0, max(0.0, since_last_run) / max_age)
 
 

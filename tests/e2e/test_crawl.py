@@ -4,7 +4,7 @@ exactly the replica's ground truth, and a second run changes nothing."""
 import pytest
 
 from replica import Catalog, ReplicaServer
-from tests.helpers import by_url, crawl, rows, stored_details, stored_products
+from tests.helpers import by_url, crawl, rows, stored_details, stored_products, unverified
 
 
 @pytest.fixture(scope="module")
@@ -59,23 +59,15 @@ def test_the_run_is_recorded(database):
     assert run["errors_count"] == 0
 
 
-def unverified(table, database):
-    """The rows of ``table`` without ``verified_at``, which every run that reads them sets."""
-    return [
-        {name: value for name, value in row.items() if name != "verified_at"}
-        for row in rows(database, f"SELECT * FROM {table} ORDER BY url")
-    ]
-
-
 def test_a_second_run_adds_nothing_and_changes_nothing(replica, first_crawl, database):
     workdir = first_crawl[0]
-    before = unverified("product_details", database)
-    products_before = unverified("products", database)
+    before = unverified(database, "product_details")
+    products_before = unverified(database, "products")
     (verified_before,) = rows(database, "SELECT max(verified_at) AS at FROM products")
     result = crawl(replica, workdir, "mode=full")
     assert result.returncode == 0
-    assert unverified("product_details", database) == before
-    assert unverified("products", database) == products_before
+    assert unverified(database, "product_details") == before
+    assert unverified(database, "products") == products_before
     (oldest,) = rows(database, "SELECT min(verified_at) AS at FROM products")
     assert oldest["at"] > verified_before["at"]  # everything read again is verified again
     assert rows(database, "SELECT count(*) AS n FROM product_changes") == [{"n": 0}]

@@ -25,9 +25,15 @@ def test_a_daily_run_verifies_a_seventh_of_a_week_long_max_age():
     assert freshness.share(DAY, 7 * DAY) == pytest.approx(1 / 7)
 
 
-@pytest.mark.parametrize(("since", "max_age"), [(None, 7 * DAY), (8 * DAY, 7 * DAY), (60, 0)])
+@pytest.mark.parametrize(("since", "max_age"), [(8 * DAY, 7 * DAY), (60, 0)])
 def test_everything_is_verified_after_a_max_age_without_runs_or_at_max_age_0(since, max_age):
     assert freshness.share(since, max_age) == 1.0
+
+
+def test_without_a_run_recorded_before_only_what_is_overdue_is_verified_again():
+    """A first sync has nothing to verify; a run after a killed one (which left no row)
+    must not read everything again."""
+    assert freshness.share(None, 7 * DAY) == 0.0
 
 
 def test_the_share_is_taken_oldest_first_never_verified_first_and_rounded():
