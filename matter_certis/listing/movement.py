@@ -271,8 +271,12 @@ class Listing:
 
 def trusted(anchors, total, reads):
     """Whether the database's slots (``anchors``, url -> slot) agree with what ``reads`` (a
-    status check's pages) show: every product seen at the slot the database gives it, and
-    no slot seen held there by another product."""
+    status check's pages) show: every slot within the listing's ``total``, every product
+    seen at the slot the database gives it, and no slot seen held there by another product.
+    (A slot past the end is a newest product the listing no longer shows: only a run that
+    reads every page may delist it.)"""
+    if any(slot >= total for slot in anchors.values()):
+        return False
     holders = {slot: url for url, slot in anchors.items()}
     for read in reads:
         for index, url in enumerate(read.urls()):

@@ -74,12 +74,13 @@ class DatabasePipeline:
     def run_completed(self, spider):
         """What only a complete run may write (RunRecord sends this inside the transaction
         of the run's row): products the listing no longer shows are delisted when the spider
-        saw the whole listing; earlier listing failures are answered by a run that planned
-        the whole listing."""
+        saw the whole listing, and their failed details leave the dead-letter list; earlier
+        listing failures are answered by a run that planned the whole listing."""
         listed = spider.listed_urls()
         if listed:
             delisted = store.mark_delisted(listed)
             self.crawler.stats.set_value(stat_keys.DELISTED, delisted)
+            dead_letters.clear_delisted_details()
         if spider.total_pages and not spider.sliced:
             dead_letters.clear_list_failures(spider.session_id)
 

@@ -16,7 +16,7 @@ from matter_certis.base_spiders.listing_page import ListingPage
 from matter_certis.db import analysis
 from matter_certis.exceptions import SiteUnreachable
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
-from matter_certis.listing.audit import audit
+from matter_certis.listing.audit import audit, unsettled
 from matter_certis.listing.planner import ListingPlanner
 from matter_certis.listing.steps import PageRead
 from matter_certis.run import stat_keys
@@ -188,6 +188,10 @@ class MatterProductsSpider(ListingPage, DetailPage, ProjectSpider):
 
     def listed_urls(self):
         return self.planner.listed_urls()
+
+    def unsettled(self, failures):
+        """All but the failed details of products the whole listing no longer shows."""
+        return unsettled(self.planner, failures)
 
     # --- requests ---------------------------------------------------------------------------
 
