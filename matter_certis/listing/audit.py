@@ -30,7 +30,7 @@ def audit(state, stored):
                 "failed); the next run reads them",
             )
         )
-    empty = stored.missing_slots(total) & scope
+    empty = (stored.missing_slots(total) & scope) - state.listing.repeated()
     if empty:
         problems.append(
             (

@@ -152,10 +152,8 @@ class MatterProductsSpider(ListingPage, DetailPage, ProjectSpider):
         """The requests and items of a planner's ``Step``."""
         if step.pages_read:
             self.crawler.stats.inc_value(stat_keys.PAGES_READ, step.pages_read)
-        if step.planned_pages is not None:
-            self.crawler.stats.inc_value(
-                stat_keys.PAGES_PLANNED, step.planned_pages
-            )  # for Progress
+        if step.planned_pages is not None:  # for Progress
+            self.crawler.stats.inc_value(stat_keys.PAGES_PLANNED, step.planned_pages)
         for page, index, reason in step.bad_cards:
             answered = response is not None and response.meta.get("page") == page
             yield self.bad_card_letter(

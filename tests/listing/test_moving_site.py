@@ -334,3 +334,35 @@ def test_a_failed_detail_of_a_product_still_listed_keeps_the_run_partial():
     assert Run(site, database, mode="incremental").run() == "completed"
     assert database.mirrors(site)
     assert database.dead_letters == set()
+
+
+# --- a card shown twice -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ("full", "incremental"))
+@pytest.mark.parametrize("position", (1, 30, SMALL_SIZE - 1))
+def test_a_product_shown_on_two_cards_is_stored_once_at_the_first(mode, position):
+    """The card at ``position`` shows the product of the card before it again: stored once,
+    at the first (newer) card's slot, with no other product's values; the run completes and
+    so does the next, at a bounded cost."""
+    site, database = Site(SMALL_SIZE), Database()
+    site.duplicate(position)
+    assert Run(site, database).run() == "completed"
+    assert site.requests["list"] <= 2 * SMALL_SIZE // 12
+    assert database.mirrors(site)
+    site.requests = {"list": 0, "detail": 0}
+    assert Run(site, database, mode=mode).run() == "completed"
+    assert database.mirrors(site)
+    assert site.requests["list"] <= (2 * SMALL_SIZE // 12 if mode == "full" else 5)
+
+
+@pytest.mark.parametrize("mode", ("full", "incremental"))
+@pytest.mark.parametrize("growth", GROWTHS)
+def test_a_card_shown_twice_while_the_listing_grows(mode, growth):
+    site, database = Site(SMALL_SIZE), Database()
+    site.duplicate(30)
+    assert Run(site, database).run() == "completed"
+    site.grow(30)  # pages for an incremental run to read
+    site.change_after(3, lambda: site.grow(growth))
+    status = Run(site, database, mode=mode).run()
+    assert_exact_now_or_after_one_incremental_run(site, database, status)
