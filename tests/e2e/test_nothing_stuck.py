@@ -30,3 +30,21 @@ def test_a_product_whose_detail_failed_then_left_the_listing_is_delisted(tmp_pat
         assert rows(database, "SELECT delisted_at FROM products WHERE url = ?", gone)[0][
             "delisted_at"
         ]
+
+
+def test_a_product_shown_on_two_cards_is_stored_once(tmp_path):
+    """Two cards, across a page boundary, link to one product: stored once at the newer card
+    (its own values), and the run completes. The next incremental run reads the older card's
+    page (the slot the database lacks), which disagrees with the database there: it reads
+    the listing again and completes too."""
+    with ReplicaServer(Catalog(products=SIZE, seed=32)) as replica:
+        listed = replica.catalog.listed()
+        replica.catalog.repeat_card(listed[24].path)  # page 3's first card shows page 2's last
+        assert run(replica, tmp_path, "mode=full") == "completed", last_run(tmp_path)
+        assert replica.count("list") <= 2 * SIZE // 12
+        assert "on two cards" in (tmp_path / "crawl.log").read_text()
+        assert_mirrors(replica, database_in(tmp_path))
+        replica.clear_log()
+        assert run(replica, tmp_path) == "completed", last_run(tmp_path)
+        assert replica.count("list") <= SIZE // 12 + 4
+        assert_mirrors(replica, database_in(tmp_path))
