@@ -30,6 +30,7 @@ class Catalog:
         self._by_vendor = {}
         self._delisted = set()
         self._redirects = {}  # slug -> (the product whose page answers instead, HTTP status)
+        self._repeating = set()  # serials whose card shows the product listed before them
         self._listed = None  # cached newest-first tuple of listed products
         self.add_products(products)
 
@@ -54,6 +55,12 @@ class Catalog:
         with self._lock:
             self._delisted.difference_update(p.serial for p in self._resolve_many(urls_or_paths))
             self._listed = None
+
+    def repeat_card(self, url_or_path):
+        """The product's card shows the product listed just before it again (one product on
+        two cards); a correct crawl stores that one once, at its own card, and not this one."""
+        with self._lock:
+            self._repeating.add(self.product(url_or_path).serial)
 
     def change(self, url_or_path, **values):
         """Change canonical values (e.g. software_version="2.0"); page and ground truth both follow.
@@ -145,8 +152,14 @@ class Catalog:
     def page(self, n):
         """(cards of physical page n, 1-based; total listed, page count)."""
         listed = self.listed()
+        first = (n - 1) * PER_PAGE
         return (
-            listed[(n - 1) * PER_PAGE : n * PER_PAGE] if n >= 1 else (),
+            tuple(
+                listed[at - 1] if p.serial in self._repeating and at else p
+                for at, p in enumerate(listed[first : first + PER_PAGE], start=first)
+            )
+            if n >= 1
+            else (),
             len(listed),
             max(1, -(-len(listed) // PER_PAGE)),
         )
@@ -157,7 +170,9 @@ class Catalog:
         listed = self.listed()
         total = len(listed)
         for from_newest, p in enumerate(listed):
-            if usable == bool(p.quirks & quirks.UNUSABLE_CARD):
+            if usable == bool(p.quirks & quirks.UNUSABLE_CARD) or (
+                usable and p.serial in self._repeating
+            ):
                 continue
             from_oldest = total - 1 - from_newest
             yield p, from_oldest // PER_PAGE, from_oldest % PER_PAGE

@@ -14,7 +14,8 @@ class ProjectSpider(scrapy.Spider):
     - ``sliced``: the run covers only part of the source (so delisting is not judged);
     - ``audit()``: what the run planned but did not store, as ``verdict.Problem``s;
     - ``listed_urls()``: every product the source lists, when the run saw it whole (so
-      the others may be marked delisted), else ``None``.
+      the others may be marked delisted), else ``None``;
+    - ``unsettled(failures)``: the run's failed requests that keep it from ``completed``.
 
     Arguments are checked by ``check_arguments`` (``scrapy crawl`` calls it before anything
     opens, so a bad one costs one line and exit code 2); arguments a spider does not know,
@@ -47,3 +48,6 @@ class ProjectSpider(scrapy.Spider):
 
     def listed_urls(self):
         return None
+
+    def unsettled(self, failures):
+        return list(failures)

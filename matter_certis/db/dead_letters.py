@@ -3,7 +3,7 @@ fetches them."""
 
 from peewee import EXCLUDED, chunked
 
-from matter_certis.db.models import FailedRequest, utc_now
+from matter_certis.db.models import FailedRequest, Product, utc_now
 from matter_certis.db.store import ROWS_PER_STATEMENT
 
 
@@ -33,6 +33,14 @@ def clear_failures(urls):
     """Take urls that have now been fetched off the dead-letter list."""
     for batch in chunked(urls, ROWS_PER_STATEMENT):
         FailedRequest.delete().where(FailedRequest.url.in_(batch)).execute()
+
+
+def clear_delisted_details():
+    """Failed details of delisted products are settled: no run asks for them again."""
+    delisted = Product.select(Product.url).where(Product.delisted_at.is_null(False))
+    FailedRequest.delete().where(
+        (FailedRequest.kind == "detail") & FailedRequest.url.in_(delisted)
+    ).execute()
 
 
 def clear_list_failures(session_id):

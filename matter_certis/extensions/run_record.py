@@ -129,12 +129,13 @@ class RunRecord:
         message = stats.get_value(stat_keys.CLOSE_MESSAGE)
         if message:
             problems.append(verdict.Problem("failed", message))
-        if self.failures:
-            first = self.failures[0]
+        failures = spider.unsettled(self.failures)
+        if failures:
+            first = failures[0]
             problems.append(
                 verdict.Problem(
                     "partial",
-                    f"{len(self.failures)} requests failed and were dead-lettered "
+                    f"{len(failures)} requests failed and were dead-lettered "
                     f"(failed_requests), first {first['url']}: {first['error_type']}",
                 )
             )

@@ -30,7 +30,7 @@ def audit(state, stored):
                 "failed); the next run reads them",
             )
         )
-    empty = stored.missing_slots(total) & scope
+    empty = (stored.missing_slots(total) & scope) - state.listing.repeated()
     if empty:
         problems.append(
             (
@@ -66,3 +66,17 @@ def audit(state, stored):
             )
         )
     return problems
+
+
+def unsettled(state, failures):
+    """The failed requests (dicts with ``url`` and ``kind``) that keep the run from
+    ``completed``: all of them, but for the details of products the listing no longer shows
+    when the run placed the whole listing. Those are settled: the run delists them, and
+    their dead letters with them (a delisted product's page may fail for good; counting it
+    would keep every run ``partial``, and a partial run never delists)."""
+    listed = state.listed_urls()
+    if listed is None:
+        return list(failures)
+    return [
+        failure for failure in failures if failure["kind"] != "detail" or failure["url"] in listed
+    ]

@@ -14,73 +14,22 @@ a slot (``from_oldest``) is ``total - 1 - position``. Only growth is corrected: 
 finds the listing shrank (a delisting) or changed in a way growth does not explain drops
 everything read before it, and the pages are read again. So does a read that no shift
 places once the database's slots are set aside: growth alone always leaves a read a place.
+
+A product shown on two cards (the site's error) keeps the newer card: the older one is a
+slot with no product (``Read.repeated``), so the product has one place. Two cards of one page
+show it at once; across pages, a read whose place the order of reading fixes and that
+disagrees with the reads placed only by showing their products at other places shows it too
+(growth never puts one product at two places).
 """
 
 import copy
-from dataclasses import dataclass
+import logging
 
 from matter_certis.exceptions import Conflict
+from matter_certis.listing.places import Places, Read, first_url, url_at_position
 from matter_certis.listing.positions import PAGE_SIZE, from_oldest, physical_page
 
-
-@dataclass
-class Read:
-    """One listing page as read: ``refs`` are its cards' product refs in page order (``None``
-    for a card that is no product). ``shift``: how many places further down the latest
-    listing shows its cards than its page number says (``None`` while unknown); ``most``: the
-    largest shift possible (the growth since the read)."""
-
-    page: int
-    refs: list
-    shift: int | None = None
-    most: int = 0
-    seq: int = 0  # reads are numbered as their pages arrive
-    sent_after: int = 0  # the last read that had arrived when this page was asked for
-
-    def start(self, shift=None):
-        return (self.page - 1) * PAGE_SIZE + (self.shift if shift is None else shift)
-
-    def urls(self):
-        return [ref["url"] if ref else None for ref in self.refs]
-
-    def before(self, other):
-        """Whether this page was read before ``other`` was asked for: the site then showed
-        it no later growth than ``other``, so its shift is no smaller."""
-        return self.seq <= other.sent_after
-
-
-class Places:
-    """Positions of the products placed so far: position -> url and url -> position."""
-
-    def __init__(self):
-        self.url_at = {}
-        self.position_of = {}
-
-    def fits(self, read, shift):
-        """Whether ``read`` shifted by ``shift`` agrees with every product placed."""
-        start = read.start(shift)
-        for index, url in enumerate(read.urls()):
-            if url is None:
-                continue
-            held = self.url_at.get(start + index)
-            if (held is not None and held != url) or self.position_of.get(
-                url, start + index
-            ) != start + index:
-                return False
-        return True
-
-    def add(self, read):
-        if not self.fits(read, read.shift):
-            raise Conflict(f"page {read.page} disagrees with the pages placed before it")
-        start = read.start()
-        for index, url in enumerate(read.urls()):
-            if url is not None:
-                self.url_at[start + index] = url
-                self.position_of[url] = start + index
-
-    def anchor(self, url, position):
-        """A product whose place is known from elsewhere (the database before the run)."""
-        self.position_of.setdefault(url, position)
+logger = logging.getLogger(__name__)
 
 
 class Listing:
@@ -94,15 +43,41 @@ class Listing:
         self.reads = []
         self.arrived = 0  # reads recorded so far
         self.top = None  # the newest product's url at the latest check
+        self.warned = set()  # urls of products shown twice, warned about once a run
 
     def read(self, page, refs, known=False, sent_after=0):
         """Record a read; a check's own reads are ``known`` (shift 0)."""
         self.arrived += 1
+        refs, repeated = self.first_cards(page, refs)
         read = Read(
-            page, list(refs), shift=0 if known else None, seq=self.arrived, sent_after=sent_after
+            page,
+            refs,
+            shift=0 if known else None,
+            seq=self.arrived,
+            sent_after=sent_after,
+            repeated=repeated,
         )
         self.reads.append(read)
         return read
+
+    def warn_twice(self, page, url):
+        if url not in self.warned:
+            self.warned.add(url)
+            logger.warning("Page %d shows %s on two cards: stored once, at the newer", page, url)
+
+    def first_cards(self, page, refs):
+        """A page's refs with a product shown again by a later card left out there, and
+        the indexes of those cards."""
+        kept, repeated, seen = [], [], set()
+        for index, ref in enumerate(refs):
+            if ref is not None and ref["url"] in seen:
+                repeated.append(index)
+                self.warn_twice(page, ref["url"])
+                ref = None
+            elif ref is not None:
+                seen.add(ref["url"])
+            kept.append(ref)
+        return kept, tuple(repeated)
 
     def check(self, total, pages):
         """A new status check found ``total`` products and ``pages`` (page -> card refs, as
@@ -195,12 +170,37 @@ class Listing:
             for read in open_reads + open_reads[::-1]:
                 if read.shift is not None:
                     continue
-                fitting = [shift for shift in self.possible(read) if places.fits(read, shift)]
+                possible = self.possible(read)
+                fitting = [shift for shift in possible if places.fits(read, shift)]
+                twice = places.repeats(read, possible[0]) if len(possible) == 1 else []
                 if len(fitting) == 1:
                     read.shift = fitting[0]
                     places.add(read)
                     changed = True
+                elif twice:
+                    read.shift = possible[0]
+                    self.show_once(read, twice)
+                    places = self.places()
+                    changed = True
             open_reads = [read for read in open_reads if read.shift is None]
+
+    def show_once(self, read, twice):
+        """Products ``read`` shows where a placed read shows them too: the older card of
+        each becomes a repeated one."""
+        for url, placed, here in twice:
+            older = read if here > placed else self.read_at(max(placed, here), read)
+            index = max(placed, here) - older.start()
+            older.refs[index] = None
+            older.repeated += (index,)
+            self.warn_twice(older.page, url)
+
+    def read_at(self, position, other):
+        """The placed read (but ``other``) that shows ``position``."""
+        return next(
+            read
+            for read in self.placed()
+            if read is not other and 0 <= position - read.start() < len(read.refs)
+        )
 
     def possible(self, read):
         """The shifts the order of reading leaves ``read``: growth only adds, so a page read
@@ -237,6 +237,14 @@ class Listing:
             for index in range(len(read.refs))
         }
 
+    def repeated(self):
+        """Slots that placed reads show as a card repeating a product: no product's own."""
+        return {
+            from_oldest(self.total, read.start() + index)
+            for read in self.placed()
+            for index in read.repeated
+        }
+
     def undecided(self):
         """Slots that a read not placed might show (at a shift that fits). Reading the
         others first gives those reads something to be placed against."""
@@ -271,8 +279,12 @@ class Listing:
 
 def trusted(anchors, total, reads):
     """Whether the database's slots (``anchors``, url -> slot) agree with what ``reads`` (a
-    status check's pages) show: every product seen at the slot the database gives it, and
-    no slot seen held there by another product."""
+    status check's pages) show: every slot within the listing's ``total``, every product
+    seen at the slot the database gives it, and no slot seen held there by another product.
+    (A slot past the end is a newest product the listing no longer shows: only a run that
+    reads every page may delist it.)"""
+    if any(slot >= total for slot in anchors.values()):
+        return False
     holders = {slot: url for url, slot in anchors.items()}
     for read in reads:
         for index, url in enumerate(read.urls()):
@@ -282,15 +294,3 @@ def trusted(anchors, total, reads):
             ):
                 return False
     return True
-
-
-def first_url(reads):
-    return url_at_position(reads, 0)
-
-
-def url_at_position(reads, position):
-    for read in reads:
-        index = position - read.start()
-        if 0 <= index < len(read.refs) and read.refs[index]:
-            return read.refs[index]["url"]
-    return None

@@ -221,6 +221,6 @@ class ListingPlanner(Rechecks):
         for index, card in enumerate(cards):
             if card.problem:
                 step.bad_cards.append((page, index, card.problem))
-            else:
+            elif card.ref["url"] not in {placed.ref["url"] for placed in step.placements}:
                 step.placements.append(Placement(card.ref, *stable_slot(total, page, index)))
         return step

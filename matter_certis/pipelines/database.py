@@ -77,13 +77,14 @@ class DatabasePipeline:
         """What only a complete run may write (RunRecord sends this inside the transaction
         of the run's row): products the listing no longer shows are delisted when the spider
         saw the whole listing, after those that only moved address (``renames``) have
-        followed their product; earlier listing failures are answered by a run that planned
-        the whole listing."""
+        followed their product, and their failed details leave the dead-letter list; earlier
+        listing failures are answered by a run that planned the whole listing."""
         listed = spider.listed_urls()
         if listed:
             self.move_products(renames.renamed_products(listed), spider.session_id)
             delisted = store.mark_delisted(listed)
             self.crawler.stats.set_value(stat_keys.DELISTED, delisted)
+            dead_letters.clear_delisted_details()
         if spider.total_pages and not spider.sliced:
             dead_letters.clear_list_failures(spider.session_id)
 

@@ -20,7 +20,7 @@ from matter_certis.db.models import utc_now
 from matter_certis.exceptions import SiteUnreachable
 from matter_certis.items import ProductDetail, ProductRef
 from matter_certis.listing import freshness
-from matter_certis.listing.audit import audit
+from matter_certis.listing.audit import audit, unsettled
 from matter_certis.listing.planner import ListingPlanner
 from matter_certis.listing.steps import PageRead
 from matter_certis.run import stat_keys
@@ -42,12 +42,10 @@ class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
       products without details; detail pages already stored are skipped (deltafetch).
     - ``full``: every listing page and every detail page, changes recorded.
 
-    Arguments (``-a name=value``):
-      mode        incremental | full
-      start_page  first physical listing page to read (1-based, inclusive)
-      end_page    last physical listing page to read (inclusive)
-    Unknown arguments (Scrapyd's ``_job``) are accepted; ``_job`` names the session.
-    Setting ``MATTER_LIST_URL`` is listing page 1; page N adds ``paged=N``.
+    Arguments (``-a name=value``): ``mode`` (incremental | full), ``start_page`` and
+    ``end_page`` (the physical listing pages to read, 1-based, inclusive); unknown ones
+    (Scrapyd's ``_job``, which names the session) are accepted. ``MATTER_LIST_URL`` is
+    listing page 1; page N adds ``paged=N``.
     """
 
     name = "matter_products"
@@ -181,10 +179,8 @@ class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
             self.crawler.stats.inc_value(stat_keys.PAGES_REVERIFIED, step.reverified_pages)
         if step.reverified_details:
             self.crawler.stats.inc_value(stat_keys.DETAILS_REVERIFIED, step.reverified_details)
-        if step.planned_pages is not None:
-            self.crawler.stats.inc_value(
-                stat_keys.PAGES_PLANNED, step.planned_pages
-            )  # for Progress
+        if step.planned_pages is not None:  # for Progress
+            self.crawler.stats.inc_value(stat_keys.PAGES_PLANNED, step.planned_pages)
         for page, index, reason in step.bad_cards:
             answered = response is not None and response.meta.get("page") == page
             yield self.bad_card_letter(
@@ -217,6 +213,10 @@ class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
 
     def listed_urls(self):
         return self.planner.listed_urls()
+
+    def unsettled(self, failures):
+        """All but the failed details of products the whole listing no longer shows."""
+        return unsettled(self.planner, failures)
 
     # --- requests ---------------------------------------------------------------------------
 

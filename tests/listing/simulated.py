@@ -3,20 +3,22 @@ moving-site tests check without a crawl (tests/e2e/test_moving_site.py keeps a f
 the proof that the spider does what this does).
 
 ``Site`` is the listing, newest first, changing when a number of requests of a kind has
-reached it (as the replica's ``change_after``). ``Database`` keeps what the pipeline would:
-each product's slot (one product a slot), whether it is listed, whether its details are
-stored. ``Run`` plays the spider and Scrapy's scheduler: requests by priority (last in, first
-out among equals, as Scrapy's queues), up to ``concurrency`` in flight, each answered by the
-site as it is when the request reaches it and handed to the planner when it completes, then a
-status check whenever nothing is left (``spider_idle``), and at the end the verdict and the
-delistings of a completed run.
+reached it (as the replica's ``change_after``); a product's detail page may fail, and a card
+may show the product before it again (a duplicated card). ``Database`` keeps what the
+pipeline would: each product's slot (one product a slot), whether it is listed, whether its
+details are stored, the dead-letter list of details. ``Run`` plays the spider and Scrapy's
+scheduler: requests by priority (last in, first out among equals, as Scrapy's queues), up to
+``concurrency`` in flight, each answered by the site as it is when the request reaches it and
+handed to the planner when it completes, then a status check whenever nothing is left
+(``spider_idle``), and at the end the verdict and the delistings of a completed run (which
+close the dead letters of the products delisted).
 """
 
 import pickle
 import random
 from dataclasses import dataclass, field
 
-from matter_certis.listing.audit import audit
+from matter_certis.listing.audit import audit, unsettled
 from matter_certis.listing.planner import ListingPlanner
 from matter_certis.listing.positions import PAGE_SIZE, slot_of
 from matter_certis.listing.steps import Card, PageRead
@@ -38,12 +40,23 @@ class Site:
         self.next_product = size
         self.changes = []  # (kind, requests, change)
         self.requests = {"list": 0, "detail": 0}
+        self.failing = set()  # urls whose detail page fails
+        self.duplicated = set()  # products whose card shows the product listed before it
+
+    def duplicate(self, position):
+        """The card at ``position`` (0: the newest) links to the product of the card before it."""
+        self.duplicated.add(self.products()[position])
 
     def products(self):
         return sorted(self.listed, reverse=True)
 
     def urls(self):
-        return [url(product) for product in self.products()]
+        """The product each card links to, newest first."""
+        products = self.products()
+        return [
+            url(products[at - 1] if product in self.duplicated and at else product)
+            for at, product in enumerate(products)
+        ]
 
     def grow(self, count):
         self.listed |= set(range(self.next_product, self.next_product + count))
@@ -76,9 +89,13 @@ class Site:
         return cards, max(1, -(-len(urls) // PAGE_SIZE))
 
     def slots(self):
-        """url -> slot of every listed product: where the database must hold it."""
+        """url -> slot of every listed product: where the database must hold it (a product
+        shown twice, at its first card's)."""
         urls = self.urls()
-        return {u: len(urls) - 1 - position for position, u in enumerate(urls)}
+        slots = {}
+        for position, u in enumerate(urls):
+            slots.setdefault(u, len(urls) - 1 - position)
+        return slots
 
 
 @dataclass
@@ -88,6 +105,7 @@ class Database:
     details: set = field(default_factory=set)
     verified: dict = field(default_factory=dict)  # url -> the run (a day) that last saw it
     day: int = 0
+    dead_letters: set = field(default_factory=set)  # urls of details that failed
 
     def stored(self):
         lacking = tuple(
@@ -116,6 +134,7 @@ class Database:
     def delist_all_but(self, listed):
         for gone in self.listed - listed:
             self.slots.pop(gone, None)
+            self.dead_letters.discard(gone)
         self.listed &= listed
 
     def mirrors(self, site):
@@ -146,10 +165,15 @@ class Run:
         self.concurrency = options.get("concurrency", 4)
         self.shuffle = random.Random(options.get("seed")) if "seed" in options else None
         self.queue, self.flight, self.seen_details, self.failed_pages = [], [], set(), 0
+        self.failures = []  # this run's dead letters
         self.stop_after = options.get("stop_after")  # listing requests, then a Ctrl-C
 
     def run(self):
-        self.follow(self.planner.start())
+        step = self.planner.start()
+        self.follow(step)
+        if step.reads:  # the details of earlier runs' dead letters, first
+            for failed in sorted(self.database.dead_letters & self.database.listed):
+                self.detail({"url": failed}, known_missing=True)
         while True:
             while self.queue or self.flight:
                 if self.stop_after is not None and self.site.requests["list"] >= self.stop_after:
@@ -164,6 +188,8 @@ class Run:
         problems = audit(self.planner, self.database.stored())
         if self.failed_pages:
             problems.append(("partial", "listing pages given up"))
+        if unsettled(self.planner, self.failures):
+            problems.append(("partial", "detail requests failed"))
         statuses = {status for status, _ in problems}
         status = "failed" if "failed" in statuses else "partial" if statuses else "completed"
         listed = self.planner.listed_urls()
@@ -197,7 +223,13 @@ class Run:
 
     def complete(self, request):
         if request.kind == "detail":
-            self.database.details.add(request.ref["url"])
+            detail = request.ref["url"]
+            if detail in self.site.failing:
+                self.failures.append({"url": detail, "kind": "detail"})
+                self.database.dead_letters.add(detail)
+            else:
+                self.database.details.add(detail)
+                self.database.dead_letters.discard(detail)
             return
         cards, total_pages = request.answer
         read, planner, stored = request.read, self.planner, self.database.stored

@@ -299,6 +299,75 @@ def test_any_growth_and_delisting_at_any_moment_ends_exact(seed):
     assert database.mirrors(site)
 
 
+# --- a detail page that fails, then its product leaves the listing -----------------------
+
+
+@pytest.mark.parametrize("mode", ("full", "incremental"))
+@pytest.mark.parametrize("position", (0, 5, 40, SMALL_SIZE - 1))
+def test_a_product_whose_detail_failed_then_left_the_listing_is_delisted(mode, position):
+    """Its detail page fails in the first run, and for good once it is delisted (a delisted
+    product's page may be gone): within two runs of the site settling the product is
+    delisted, its dead letter closed, and the run ``completed``."""
+    site, database = Site(SMALL_SIZE), Database()
+    product = site.urls()[position]
+    site.failing.add(product)
+    assert Run(site, database).run() == "partial"
+    assert database.dead_letters == {product}
+    site.delist(position)
+    statuses = [Run(site, database, mode=mode).run() for _ in range(2)]
+    assert statuses[-1] == "completed", statuses
+    assert database.mirrors(site)
+    assert product not in database.listed
+    assert database.dead_letters == set()
+
+
+def test_a_failed_detail_of_a_product_still_listed_keeps_the_run_partial():
+    """Never settled by one bad answer: the product stays listed until its page answers."""
+    site, database = synced(SMALL_SIZE)
+    site.grow(3)
+    product = site.urls()[1]
+    site.failing.add(product)
+    assert Run(site, database).run() == "partial"
+    assert Run(site, database).run() == "partial"
+    assert product in database.listed
+    site.failing.clear()
+    assert Run(site, database, mode="incremental").run() == "completed"
+    assert database.mirrors(site)
+    assert database.dead_letters == set()
+
+
+# --- a card shown twice -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ("full", "incremental"))
+@pytest.mark.parametrize("position", (1, 30, SMALL_SIZE - 1))
+def test_a_product_shown_on_two_cards_is_stored_once_at_the_first(mode, position):
+    """The card at ``position`` shows the product of the card before it again: stored once,
+    at the first (newer) card's slot, with no other product's values; the run completes and
+    so does the next, at a bounded cost."""
+    site, database = Site(SMALL_SIZE), Database()
+    site.duplicate(position)
+    assert Run(site, database).run() == "completed"
+    assert site.requests["list"] <= 2 * SMALL_SIZE // 12
+    assert database.mirrors(site)
+    site.requests = {"list": 0, "detail": 0}
+    assert Run(site, database, mode=mode).run() == "completed"
+    assert database.mirrors(site)
+    assert site.requests["list"] <= (2 * SMALL_SIZE // 12 if mode == "full" else 5)
+
+
+@pytest.mark.parametrize("mode", ("full", "incremental"))
+@pytest.mark.parametrize("growth", GROWTHS)
+def test_a_card_shown_twice_while_the_listing_grows(mode, growth):
+    site, database = Site(SMALL_SIZE), Database()
+    site.duplicate(30)
+    assert Run(site, database).run() == "completed"
+    site.grow(30)  # pages for an incremental run to read
+    site.change_after(3, lambda: site.grow(growth))
+    status = Run(site, database, mode=mode).run()
+    assert_exact_now_or_after_one_incremental_run(site, database, status)
+
+
 # --- freshness: daily incremental runs verify the listing again, a share at a time -------
 
 

@@ -1,0 +1,98 @@
+"""One listing page as a run read it (``Read``), and the positions of the products placed
+so far (``Places``): one product, one position, which is how ``movement`` places reads."""
+
+from dataclasses import dataclass
+
+from matter_certis.exceptions import Conflict
+from matter_certis.listing.positions import PAGE_SIZE
+
+
+@dataclass
+class Read:
+    """One listing page as read: ``refs`` are its cards' product refs in page order (``None``
+    for a card that is no product). ``shift``: how many places further down the latest
+    listing shows its cards than its page number says (``None`` while unknown); ``most``: the
+    largest shift possible (the growth since the read)."""
+
+    page: int
+    refs: list
+    shift: int | None = None
+    most: int = 0
+    seq: int = 0  # reads are numbered as their pages arrive
+    sent_after: int = 0  # the last read that had arrived when this page was asked for
+    repeated: tuple = ()  # indexes of cards showing a product an earlier card of it showed
+
+    def start(self, shift=None):
+        return (self.page - 1) * PAGE_SIZE + (self.shift if shift is None else shift)
+
+    def urls(self):
+        return [ref["url"] if ref else None for ref in self.refs]
+
+    def before(self, other):
+        """Whether this page was read before ``other`` was asked for: the site then showed
+        it no later growth than ``other``, so its shift is no smaller."""
+        return self.seq <= other.sent_after
+
+
+class Places:
+    """Positions of the products placed so far: position -> url and url -> position."""
+
+    def __init__(self):
+        self.url_at = {}
+        self.position_of = {}
+
+    def fits(self, read, shift):
+        """Whether ``read`` shifted by ``shift`` agrees with every product placed."""
+        start = read.start(shift)
+        for index, url in enumerate(read.urls()):
+            if url is None:
+                continue
+            held = self.url_at.get(start + index)
+            if (held is not None and held != url) or self.position_of.get(
+                url, start + index
+            ) != start + index:
+                return False
+        return True
+
+    def add(self, read):
+        if not self.fits(read, read.shift):
+            raise Conflict(f"page {read.page} disagrees with the pages placed before it")
+        start = read.start()
+        for index, url in enumerate(read.urls()):
+            if url is not None:
+                self.url_at[start + index] = url
+                self.position_of[url] = start + index
+
+    def repeats(self, read, shift):
+        """``(url, position placed, position here)`` of each product ``read`` at ``shift``
+        shows at another place than a placed read, when nothing else disagrees (no place
+        held by another product, no product only the database places); ``[]`` otherwise."""
+        start, found = read.start(shift), []
+        for index, url in enumerate(read.urls()):
+            here = start + index
+            if url is None:
+                continue
+            placed = self.position_of.get(url, here)
+            if self.url_at.get(here, url) != url or self.url_at.get(placed) not in (url, None):
+                return []
+            if placed != here:
+                if self.url_at.get(placed) != url:
+                    return []
+                found.append((url, placed, here))
+        return found
+
+    def anchor(self, url, position):
+        """A product whose place is known from elsewhere (the database before the run)."""
+        self.position_of.setdefault(url, position)
+
+
+def first_url(reads):
+    return url_at_position(reads, 0)
+
+
+def url_at_position(reads, position):
+    for read in reads:
+        index = position - read.start()
+        if 0 <= index < len(read.refs) and read.refs[index]:
+            return read.refs[index]["url"]
+    return None
