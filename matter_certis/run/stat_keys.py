@@ -15,8 +15,8 @@ PAGES_READ = "matter/pages/read"
 # Listing pages read again because they were not whole, read by the run record.
 INCOMPLETE_PAGES = "matter/incomplete_pages"
 
-# What DatabasePipeline found and wrote: fields usually stored that came back empty, and
-# products delisted (both read by the run record); changed values recorded.
+# What DatabasePipeline found and wrote: fields the re-read products had that came back
+# empty, and products delisted (both read by the run record); changed values recorded.
 DRIFT = "matter/drift"
 DELISTED = "matter/db/products/delisted"
 DB_CHANGES = "matter/db/changes"
