@@ -14,13 +14,18 @@ SLUG_RE = re.compile(r"^/csa_product/([^/]+)/?$")
 
 class Catalog:
     """live_markup: False (the two older themes), True (the live site's markup mixed in: every
-    third listing page and every third detail page) or "only" (every page in live markup)."""
+    third listing page and every third detail page) or "only" (every page in live markup).
+
+    ``categories_heading`` is the heading above a product's categories: a test renames it (a
+    theme change, markup drift) between crawls or with ``ReplicaServer.change_after``; the
+    ground truth does not follow (a crawl that keeps the stored categories still matches)."""
 
     def __init__(self, products=600, seed=0, live_markup=False):
         if live_markup not in (False, True, "only"):
             raise ValueError(f"live_markup must be False, True or 'only', not {live_markup!r}")
         self.seed = seed
         self.live_markup = live_markup
+        self.categories_heading = "Application Categories"
         self.vendors, self.extra_vendors = make_vendors(seed)
         # a few big vendors (like Tuya on the real site) and a long tail
         self._vendor_weights = [1 / (i + 1) for i in range(len(self.vendors))]

@@ -130,13 +130,13 @@ def certificates_table(p):
     )
 
 
-def categories_block(p):
+def categories_block(catalog, p):
     cats = p.values["application_categories"]
     if cats is None:
         return ""
-    heading = (
-        "Application&nbsp;Categories" if "nbsp_heading" in p.quirks else "Application Categories"
-    )
+    heading = catalog.categories_heading
+    if "nbsp_heading" in p.quirks:
+        heading = heading.replace(" ", "&nbsp;")
     return f"<h3>{heading}</h3>\n<ul>" + "".join(f"<li>{esc(c)}</li>" for c in cats) + "</ul>"
 
 
@@ -212,7 +212,7 @@ def detail_page(catalog, p, base):
                 live_content(p, description_paragraphs(p)) if live else "",
                 details_block(p, live),
                 certificates_table(p),
-                categories_block(p),
+                categories_block(catalog, p),
                 documents_block(p),
                 "" if live else description_block(p),
                 "</article>",

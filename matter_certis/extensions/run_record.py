@@ -148,7 +148,7 @@ class RunRecord:
             problems.append(
                 verdict.Problem(
                     "degraded",
-                    f"markup drift, fields usually stored came back empty: {drift}; "
+                    f"markup drift, fields the products had came back empty: {drift}; "
                     "stored values were kept",
                 )
             )

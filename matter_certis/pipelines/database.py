@@ -43,9 +43,11 @@ class DatabasePipeline:
     nothing more is written: rows already committed stay, the failed batch is not reported
     to deltafetch, and the next run fetches what is missing.
 
-    Detail fields the database usually has but this run keeps finding empty (markup drift,
+    Detail fields that most re-read products had stored but came back without (markup drift,
     ``drift.FieldCoverage``) are not overwritten with NULL; they are named in the stats as
-    ``matter/drift`` for the run's verdict (``degraded``).
+    ``matter/drift`` for the run's verdict (``degraded``). A detail that would NULL a stored
+    value of a field too few re-read products had yet to judge waits for a later batch (or
+    the last), so the first batches of a drifting run lose nothing either.
     """
 
     def __init__(self, crawler):
@@ -65,6 +67,7 @@ class DatabasePipeline:
         self.ledger_seen = {DclModel: set(), DclCompliance: set()}
         self.failed = False
         self.coverage = None
+        self.waiting = []  # detail rows held back until drift is judged (undecided_loss)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -108,14 +111,14 @@ class DatabasePipeline:
         self.coverage = FieldCoverage.from_database()
 
     def close_spider(self):
-        self.flush()
+        self.flush(last=True)
         self.mark_removed()
         connection.close()
         drifting = self.coverage.drifting()
         if drifting:
             described = "; ".join(map(self.coverage.describe, drifting))
             logger.warning(
-                "Markup drift: fields usually stored came back empty: %s; stored values were kept",
+                "Markup drift: fields the products had came back empty: %s; stored values were kept",
                 described,
             )
             self.crawler.stats.set_value(stat_keys.DRIFT, described)
@@ -130,12 +133,12 @@ class DatabasePipeline:
                 self.flush()
         return item
 
-    def flush(self):
+    def flush(self, last=False):
         """Write what is buffered in one transaction (run again if a concurrent job's
-        transaction got in the way)."""
+        transaction got in the way); details whose drift is undecided wait unless ``last``."""
         # A card just seen is listed: row_for leaves its delisted_at NULL (clearing it).
         refs = [store.row_for(models.Product, ref) for ref in self.buffers[ProductRef]]
-        details = [store.row_for(models.ProductDetail, d) for d in self.buffers[ProductDetail]]
+        details = self.detail_rows(last)
         moves = [(move["url"], move["new_url"]) for move in self.buffers[ProductMove]]
         failures = self.buffers[RequestFailure]
         vendors = [store.row_for(models.Vendor, v) for v in self.buffers[Vendor]]
@@ -146,7 +149,6 @@ class DatabasePipeline:
         ):
             return
         spider = self.crawler.spider
-        self.coverage.observe(details)
         drifting = self.coverage.drifting()
 
         def write():
@@ -196,6 +198,17 @@ class DatabasePipeline:
             signals.details_stored, urls=[detail["url"] for detail in details]
         )
 
+    def detail_rows(self, last):
+        """The detail rows to write now: those buffered and those that waited, but for the
+        ones that wait on (``FieldCoverage.undecided_loss``) unless this is the ``last``."""
+        rows = self.waiting + [
+            store.row_for(models.ProductDetail, d) for d in self.buffers[ProductDetail]
+        ]
+        self.buffers[ProductDetail] = []
+        self.coverage.observe(rows)
+        self.waiting = [] if last else list(filter(self.coverage.undecided_loss, rows))
+        return [row for row in rows if row not in self.waiting]
+
     def write(self, work):
         """``work()``'s result, run in one transaction; ``None`` after a failed write, which
         ends the run ``failed``."""
@@ -240,6 +253,7 @@ class DatabasePipeline:
     def give_up(self, message):
         self.failed = True
         self.buffers = {kind: [] for kind in self.buffers}
+        self.waiting = []
         verdict.fail(self.crawler, "database_failed", message)
 
     def count(self, table, outcome):

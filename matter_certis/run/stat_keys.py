@@ -18,9 +18,9 @@ DETAILS_REVERIFIED = "matter/fresh/details"
 # Listing pages read again because they were not whole, read by the run record.
 INCOMPLETE_PAGES = "matter/incomplete_pages"
 
-# What DatabasePipeline found and wrote: fields usually stored that came back empty, and
-# products delisted (both read by the run record); products that moved address, changed
-# values recorded.
+# What DatabasePipeline found and wrote: fields the re-read products had that came back
+# empty, and products delisted (both read by the run record); products that moved address,
+# changed values recorded.
 DRIFT = "matter/drift"
 DELISTED = "matter/db/products/delisted"
 RENAMED = "matter/db/products/renamed"

@@ -1,9 +1,10 @@
-"""Markup drift: a field the database usually has, found empty on most pages of a run."""
+"""Markup drift: a field most re-read products had stored comes back empty, however few
+products of the catalogue have it."""
 
 import pytest
 
-from matter_certis.db import connection, models
-from matter_certis.db.drift import MIN_PAGES, FieldCoverage
+from matter_certis.db import connection
+from matter_certis.db.drift import MIN_PRODUCTS, FieldCoverage
 from matter_certis.db.models import Product, ProductDetail
 from matter_certis.run.verdict import EXIT_CODES
 from replica import Catalog, ReplicaServer
@@ -17,71 +18,77 @@ def database(tmp_path):
     connection.close()
 
 
-def store_products(count, **values):
-    for number in range(count):
-        url = f"https://csa-iot.org/csa_product/p-{number}/"
-        Product.create(url=url)
-        ProductDetail.create(url=url, vid=0x1552, family_id="FAM1", **values)
+def url(number):
+    return f"https://csa-iot.org/csa_product/p-{number}/"
 
 
-def detail_rows(count, **values):
-    return [{"url": f"u{n}", "vid": 0x1552, "family_id": None, **values} for n in range(count)]
+def store_products(numbers, **values):
+    for number in numbers:
+        Product.create(url=url(number))
+        ProductDetail.create(url=url(number), vid=0x1552, **values)
 
 
-def test_a_field_usually_stored_and_now_missing_on_most_pages_is_drifting(database):
-    store_products(MIN_PAGES)
+def reread(numbers, **values):
+    """Detail rows of these products as a run reads them again."""
+    return [{"url": url(number), "vid": 0x1552, **values} for number in numbers]
+
+
+def test_a_field_most_products_that_had_it_lost_is_drifting_however_rare(database):
+    """Categories on one product in five: the re-read ones that had them lost them."""
+    store_products(range(MIN_PRODUCTS), application_categories='["Lighting"]')
+    store_products(range(MIN_PRODUCTS, 5 * MIN_PRODUCTS))
     coverage = FieldCoverage.from_database()
-    coverage.observe(detail_rows(MIN_PAGES))
-    assert coverage.drifting() == ["family_id"]
-    assert coverage.describe("family_id") == (
-        f"family_id (found on 0 of {MIN_PAGES} pages, the database has it for 100% of its products)"
+    coverage.observe(reread(range(5 * MIN_PRODUCTS)))
+    assert coverage.drifting() == ["application_categories"]
+    assert coverage.describe("application_categories") == (
+        f"application_categories (missing on {MIN_PRODUCTS} of the {MIN_PRODUCTS} "
+        "products re-read that had it)"
     )
 
 
-def test_a_field_found_on_most_pages_is_not_drifting(database):
-    store_products(MIN_PAGES)
+def test_a_field_most_products_that_had_it_kept_is_not_drifting(database):
+    store_products(range(MIN_PRODUCTS * 2), family_id="FAM1")
     coverage = FieldCoverage.from_database()
-    coverage.observe(detail_rows(MIN_PAGES, family_id="FAM2"))
+    lost = MIN_PRODUCTS  # half of them: products can lose a value, the theme did not
+    coverage.observe(reread(range(lost)) + reread(range(lost, 2 * lost), family_id="FAM1"))
     assert coverage.drifting() == []
 
 
-def test_a_field_the_database_rarely_has_is_never_drifting(database):
-    store_products(MIN_PAGES)  # no family_sku stored
+def test_products_read_for_the_first_time_are_not_judged(database):
+    """Nothing is stored for them, so nothing can be lost."""
     coverage = FieldCoverage.from_database()
-    coverage.observe(detail_rows(MIN_PAGES, family_id="FAM2"))
-    assert "family_sku" not in coverage.drifting()
-
-
-def test_too_few_pages_say_nothing(database):
-    store_products(MIN_PAGES)
-    coverage = FieldCoverage.from_database()
-    coverage.observe(detail_rows(MIN_PAGES - 1))
+    coverage.observe(reread(range(5 * MIN_PRODUCTS)))
     assert coverage.drifting() == []
 
 
-def test_a_small_database_is_no_baseline(database):
-    store_products(MIN_PAGES - 1)
+def test_too_few_products_that_had_the_field_say_nothing(database):
+    store_products(range(MIN_PRODUCTS - 1), family_id="FAM1")
     coverage = FieldCoverage.from_database()
-    coverage.observe(detail_rows(MIN_PAGES))
+    coverage.observe(reread(range(MIN_PRODUCTS - 1)))
     assert coverage.drifting() == []
 
 
-def test_delisted_products_do_not_count_in_the_baseline(database):
-    store_products(MIN_PAGES)
-    Product.update(delisted_at=models.utc_now()).execute()
-    assert FieldCoverage.from_database().baseline == {}
+def test_a_product_read_twice_counts_once(database):
+    store_products(range(MIN_PRODUCTS - 1), family_id="FAM1")
+    coverage = FieldCoverage.from_database()
+    coverage.observe(reread(range(MIN_PRODUCTS - 1)))
+    coverage.observe(reread([0]))
+    assert coverage.drifting() == []
 
 
-def test_a_full_run_after_a_theme_change_is_degraded_and_keeps_the_stored_values(tmp_path):
-    """The site stops showing a field every product had: the full run names it, says
-    ``degraded`` and leaves the stored values alone."""
+def test_a_renamed_heading_on_half_the_products_degrades_a_full_run_and_keeps_the_values(
+    tmp_path,
+):
+    """The site renames the heading of a field only half the products have: the full run
+    names it, says ``degraded`` and leaves the stored categories alone."""
     catalog = Catalog(products=60, seed=3)
+    for number, product in enumerate(catalog.listed()):
+        catalog.change(product.path, application_categories=["Lighting"] if number % 2 else None)
     database = tmp_path / "matter_certis.db"
     with ReplicaServer(catalog) as replica:
         assert crawl(replica, tmp_path).returncode == 0
         before = stored_details(database)
-        for product in catalog.listed():
-            catalog.change(product.path, specification_version=None)
+        catalog.categories_heading = "Use Cases"
         result = crawl(replica, tmp_path, "mode=full")
     assert result.returncode == EXIT_CODES["degraded"]
     (run,) = rows(
@@ -89,8 +96,8 @@ def test_a_full_run_after_a_theme_change_is_degraded_and_keeps_the_stored_values
     )
     assert run["status"] == "degraded"
     assert run["error_details"].startswith(
-        "markup drift, fields usually stored came back empty: specification_version "
-        "(found on 0 of 60 pages, the database has it for 100% of its products)"
+        "markup drift, fields the products had came back empty: application_categories "
+        "(missing on 30 of the 30 products re-read that had it)"
     )
     assert stored_details(database) == before
     assert "Markup drift" in (tmp_path / "crawl.log").read_text()

@@ -3,8 +3,10 @@
 import pytest
 
 from matter_certis.db import connection, models
+from matter_certis.db.drift import MIN_PRODUCTS
 from matter_certis.items import ProductDetail, ProductMove, ProductRef, Vendor
 from matter_certis.pipelines.database import DatabasePipeline
+from matter_certis.run import stat_keys
 from matter_certis.spiders.dcl_vendors import DclVendorsSpider
 from matter_certis.spiders.matter_products import MatterProductsSpider
 
@@ -97,6 +99,49 @@ def test_an_update_keeps_created_at_and_moves_updated_at(crawler):
     assert after.software_version == "2.0"
     assert after.created_at == before.created_at
     assert after.updated_at > before.updated_at
+
+
+def products_with_categories(count):
+    """Refs and details of ``count`` products, every other one with categories."""
+    urls = [f"{URL}{n}" for n in range(count)]
+    slots = [{"page_id": n // 12, "index_in_page": n % 12} for n in range(count)]
+    categories = [["Plugs"] if n % 2 else None for n in range(count)]
+    refs = [ref(url=u, **slot) for u, slot in zip(urls, slots)]
+    details = [
+        detail(url=u, application_categories=c, **slot)
+        for u, c, slot in zip(urls, categories, slots)
+    ]
+    return refs, details
+
+
+def stored_categories():
+    return [row.application_categories for row in models.ProductDetail.select()]
+
+
+def without_categories(details):
+    return [ProductDetail(detail, application_categories=None) for detail in details]
+
+
+def test_a_drifting_field_keeps_its_stored_values_from_the_first_batch_on(make_crawler):
+    """Half the products have categories; re-read in batches of 10, every one comes back
+    without: none is lost before the field is judged, and the stats name it (the run's
+    verdict: degraded)."""
+    crawler = make_crawler(MatterProductsSpider, MATTER_DB_BATCH_SIZE=10)
+    crawler.spider = MatterProductsSpider.from_crawler(crawler)
+    refs, details = products_with_categories(2 * MIN_PRODUCTS)
+    run_pipeline(crawler, refs + details)
+    before = stored_categories()
+    run_pipeline(crawler, without_categories(details))
+    assert stored_categories() == before
+    assert crawler.stats.get_value(stat_keys.DRIFT).startswith("application_categories ")
+
+
+def test_values_too_few_products_lost_to_judge_are_written_at_the_end(crawler):
+    refs, details = products_with_categories(MIN_PRODUCTS)
+    run_pipeline(crawler, refs + details)
+    run_pipeline(crawler, without_categories(details))
+    assert stored_categories() == [None] * MIN_PRODUCTS
+    assert crawler.stats.get_value(stat_keys.DRIFT) is None
 
 
 def test_a_slot_taken_by_another_product_is_released(crawler):
