@@ -35,6 +35,16 @@ class SyncState:
     before: dict = field(default_factory=dict)  # the database's slots when the run began
     confirming: bool = False  # pages are read again to confirm products are gone
     resumed: bool = False  # a JOBDIR run resumed; its next check fetches lost details
+    pages_planned: int | None = None  # listing page reads planned (None: no plan yet)
+    pages_read: int = 0  # of them, the reads whose cards were stored
+
+    def count(self, step):
+        """Add a step's listing figures to the run's, which a resumed JOBDIR run keeps: the
+        reads the plan and the later checks asked for (a page read again after the listing
+        moved counts again, in both), and those whose cards were stored."""
+        self.pages_read += step.pages_read
+        if step.planned_pages is not None:
+            self.pages_planned = (self.pages_planned or 0) + step.planned_pages
 
     @property
     def sliced(self):

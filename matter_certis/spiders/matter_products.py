@@ -150,12 +150,10 @@ class MatterProductsSpider(ListingPage, DetailPage, ProjectSpider):
 
     def follow(self, step, response=None):
         """The requests and items of a planner's ``Step``."""
-        if step.pages_read:
-            self.crawler.stats.inc_value(stat_keys.PAGES_READ, step.pages_read)
-        if step.planned_pages is not None:
-            self.crawler.stats.inc_value(
-                stat_keys.PAGES_PLANNED, step.planned_pages
-            )  # for Progress
+        self.planner.count(step)  # the run's figures, for Progress and the run record
+        self.crawler.stats.set_value(stat_keys.PAGES_READ, self.planner.pages_read)
+        if self.planner.pages_planned is not None:
+            self.crawler.stats.set_value(stat_keys.PAGES_PLANNED, self.planner.pages_planned)
         for page, index, reason in step.bad_cards:
             answered = response is not None and response.meta.get("page") == page
             yield self.bad_card_letter(
