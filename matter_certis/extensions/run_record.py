@@ -110,7 +110,12 @@ class RunRecord:
             reasons,
             delisted=stats.get_value(stat_keys.DELISTED, 0),
             pages_read=stats.get_value(stat_keys.PAGES_READ, 0),
+            pages_planned=stats.get_value(stat_keys.PAGES_PLANNED, 0),
             records=self.records,
+            verified_again=(
+                stats.get_value(stat_keys.PAGES_REVERIFIED, 0),
+                stats.get_value(stat_keys.DETAILS_REVERIFIED, 0),
+            ),
         )
 
     def announce_completed(self, spider):
@@ -234,17 +239,32 @@ class RunRecord:
         return snapshot
 
 
-def summary(row, reason, reasons, *, delisted, pages_read, records):
+def summary(
+    row, reason, reasons, *, delisted, pages_read, pages_planned, records, verified_again=(0, 0)
+):
     """One line with the numbers of the run's ``crawling_results`` row, and the first reason
-    when it is not ``completed``."""
+    when it is not ``completed``. Listing pages are counted against the run's plan (a page
+    range's pages, or what the database lacks; pages read again after the listing moved
+    count in both figures), the site's page count beside them; what it verified again only
+    because its check was the oldest (``verified_again``: listing pages, details)."""
     if row["spider"] == "matter_products":
-        on_site = "?" if row["total_pages"] is None else row["total_pages"]
+        if row["total_pages"] is None:
+            pages = "listing page count never learned"
+        else:
+            pages = (
+                f"{pages_read} of {pages_planned} planned listing pages read "
+                f"({row['total_pages']} on the site)"
+            )
         counts = (
-            f"{pages_read} of {on_site} listing pages read, {row['products_found']} products "
-            f"seen, {row['details_fetched']} details fetched, {row['products_added']} added, "
-            f"{row['products_updated']} updated, {row['products_unchanged']} unchanged, "
-            f"{delisted} delisted"
+            f"{pages}, {row['products_found']} products seen, {row['details_fetched']} details "
+            f"fetched, {row['products_added']} added, {row['products_updated']} updated, "
+            f"{row['products_unchanged']} unchanged, {delisted} delisted"
         )
+        if any(verified_again):
+            counts += (
+                f", {verified_again[0]} listing pages and {verified_again[1]} details "
+                "verified again"
+            )
     else:
         counts = f"{records} records read"
     line = (

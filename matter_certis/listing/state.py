@@ -42,6 +42,16 @@ class SyncState:
     detail_share: float = 0.0
     listing_overdue_before: object = None
     detail_overdue_before: object = None
+    pages_planned: int | None = None  # listing page reads planned (None: no plan yet)
+    pages_read: int = 0  # of them, the reads whose cards were stored
+
+    def count(self, step):
+        """Add a step's listing figures to the run's, which a resumed JOBDIR run keeps: the
+        reads the plan and the later checks asked for (a page read again after the listing
+        moved counts again, in both), and those whose cards were stored."""
+        self.pages_read += step.pages_read
+        if step.planned_pages is not None:
+            self.pages_planned = (self.pages_planned or 0) + step.planned_pages
 
     @property
     def sliced(self):

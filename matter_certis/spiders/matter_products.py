@@ -173,14 +173,14 @@ class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
 
     def follow(self, step, response=None):
         """The requests and items of a planner's ``Step``."""
-        if step.pages_read:
-            self.crawler.stats.inc_value(stat_keys.PAGES_READ, step.pages_read)
+        self.planner.count(step)  # the run's figures, for Progress and the run record
+        self.crawler.stats.set_value(stat_keys.PAGES_READ, self.planner.pages_read)
+        if self.planner.pages_planned is not None:
+            self.crawler.stats.set_value(stat_keys.PAGES_PLANNED, self.planner.pages_planned)
         if step.reverified_pages:
             self.crawler.stats.inc_value(stat_keys.PAGES_REVERIFIED, step.reverified_pages)
         if step.reverified_details:
             self.crawler.stats.inc_value(stat_keys.DETAILS_REVERIFIED, step.reverified_details)
-        if step.planned_pages is not None:  # for Progress
-            self.crawler.stats.inc_value(stat_keys.PAGES_PLANNED, step.planned_pages)
         for page, index, reason in step.bad_cards:
             answered = response is not None and response.meta.get("page") == page
             yield self.bad_card_letter(

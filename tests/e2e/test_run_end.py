@@ -53,6 +53,7 @@ def test_a_site_that_is_down_fails_the_run(tmp_path):
     assert run["status"] == "failed"
     assert "the status check did not complete" in run["error_details"]
     assert " failed (" in summary_line(tmp_path)
+    assert ": listing page count never learned, 0 products seen" in summary_line(tmp_path)
     assert rows(tmp_path / "matter_certis.db", "SELECT url FROM products") == []
 
 
@@ -101,14 +102,17 @@ def test_a_second_ctrl_c_still_leaves_a_stopped_row(slow_replica, tmp_path):
 def test_a_completed_run_exits_zero_and_says_what_it_read(completed):
     line = summary_line(completed)
     assert " completed (finished) " in line
-    assert "10 of 10 listing pages read, 120 products seen, 120 details fetched" in line
+    assert (
+        "10 of 10 planned listing pages read (10 on the site), 120 products seen, 120 details"
+        in line
+    )
 
 
 def test_a_no_op_sync_says_it_read_no_listing_page(replica, completed, tmp_path):
     copy_database(database_in(completed), database_in(tmp_path))
     assert crawl(replica, tmp_path).returncode == 0
-    assert "0 of 10 listing pages read, 0 products seen, 0 details fetched" in summary_line(
-        tmp_path
+    assert "0 of 0 planned listing pages read (10 on the site), 0 products seen" in (
+        summary_line(tmp_path)
     )
 
 

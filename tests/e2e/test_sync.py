@@ -164,6 +164,8 @@ def test_a_full_run_over_a_page_range_judges_no_delisting(replica, synced):
         "list": 3 + 2 + 3,
         "detail": 24,
     }
+    summary = (synced / "crawl.log").read_text().strip().splitlines()[-1]
+    assert "2 of 2 planned listing pages read (" in summary
     assert rows(
         database_in(synced), "SELECT count(*) AS n FROM products WHERE delisted_at IS NOT NULL"
     ) == [{"n": 0}]

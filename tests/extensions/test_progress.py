@@ -151,8 +151,9 @@ def test_the_log_shows_plan_progress_and_one_summary_last(replica, tmp_path):
     assert summaries == [log[-1]]
     assert log[-1].endswith(
         f"Run {record['session_id']} (matter_products, incremental) completed (finished) in "
-        f"{record['execution_time_seconds']:.1f} s: 10 of 10 listing pages read, 120 products seen, "
-        "120 details fetched, 120 added, 0 updated, 0 unchanged, 0 delisted, 0 errors"
+        f"{record['execution_time_seconds']:.1f} s: 10 of 10 planned listing pages read "
+        "(10 on the site), 120 products seen, 120 details fetched, 120 added, 0 updated, "
+        "0 unchanged, 0 delisted, 0 errors"
     )
 
 

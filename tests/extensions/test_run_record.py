@@ -7,7 +7,7 @@ import pytest
 
 from matter_certis.base_spiders.base import ProjectSpider
 from matter_certis.db import connection
-from matter_certis.extensions.run_record import RunRecord
+from matter_certis.extensions.run_record import RunRecord, summary
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 from matter_certis.run import stat_keys, verdict
 from tests.helpers import rows
@@ -158,6 +158,62 @@ def test_the_summary_line_names_the_first_reason_of_a_run_not_completed(opened):
         f"Why: 1 requests failed and were dead-lettered (failed_requests), first {FAILED_PAGE}: "
         "TimeoutError"
     )
+
+
+def listing_summary(total_pages, pages_read, pages_planned, verified_again=(0, 0)):
+    """The summary of a completed ``matter_products`` run with these listing figures."""
+    row = dict(
+        session_id="session-1",
+        spider="matter_products",
+        mode="full",
+        status="completed",
+        total_pages=total_pages,
+        products_found=480,
+        details_fetched=480,
+        products_added=0,
+        products_updated=0,
+        products_unchanged=480,
+        errors_count=0,
+        execution_time_seconds=9.0,
+    )
+    return summary(
+        row,
+        "finished",
+        [],
+        delisted=0,
+        pages_read=pages_read,
+        pages_planned=pages_planned,
+        records=0,
+        verified_again=verified_again,
+    )
+
+
+def test_the_summary_counts_listing_pages_against_the_plan_beside_the_site():
+    """A page-range run of pages 1-40 of a 100-page listing."""
+    assert "s: 40 of 40 planned listing pages read (100 on the site), 480 products seen" in (
+        listing_summary(100, 40, 40)
+    )
+
+
+def test_the_summary_says_what_an_incremental_run_verified_again():
+    line = listing_summary(100, 15, 15, verified_again=(14, 200))
+    assert line.endswith(", 14 listing pages and 200 details verified again, 0 errors")
+
+
+def test_a_run_that_verified_nothing_again_says_nothing_of_it():
+    assert "verified again" not in listing_summary(100, 1, 1)
+
+
+def test_pages_read_again_after_the_listing_moved_count_in_the_plan_too():
+    assert "103 of 103 planned listing pages read (100 on the site)" in (
+        listing_summary(100, 103, 103)
+    )
+
+
+def test_a_run_that_never_learned_the_page_count_says_so_in_words():
+    line = listing_summary(None, 0, 0)
+    assert "s: listing page count never learned, 480 products seen" in line
+    assert "?" not in line
 
 
 def test_a_forced_stop_before_the_spider_closes_leaves_a_stopped_row(opened, database):

@@ -255,6 +255,7 @@ class Run:
         self.follow(step)
 
     def follow(self, step):
+        self.planner.count(step)  # as the spider does, for its run record
         for placement in step.placements:
             self.database.store(placement)
             if placement.detail:

@@ -11,7 +11,7 @@ from matter_certis.listing.audit import audit
 from matter_certis.listing.planner import ListingPlanner
 from matter_certis.listing.steps import Card, PageRead
 from matter_certis.listing.stored import StoredListing
-from tests.listing.simulated import url
+from tests.listing.simulated import Database, Run, Site, url
 
 EMPTY = StoredListing({}, frozenset())
 
@@ -265,3 +265,37 @@ def test_an_incremental_run_asks_again_for_the_details_checked_longest_ago():
 def test_a_full_run_verifies_everything_and_counts_nothing_again():
     step = checked(ListingPlanner("full", listing_share=1.0), 60, mirror(60))
     assert step.reverified_pages == 0
+
+
+# --- the run's listing figures (its summary line) ----------------------------------------
+
+
+def test_a_full_run_counts_each_page_once_though_its_status_check_reads_one_twice():
+    run = Run(Site(600), Database())
+    assert run.run() == "completed"
+    assert (run.planner.pages_read, run.planner.pages_planned) == (50, 50)
+
+
+def test_pages_read_again_after_the_listing_grew_count_in_the_plan_and_the_pages_read():
+    site = Site(600)
+    site.change_after(10, lambda: site.grow(5))
+    run = Run(site, Database())
+    assert run.run() == "completed"
+    assert run.planner.pages_read == run.planner.pages_planned > 50
+
+
+def test_a_page_range_run_plans_the_pages_of_its_range():
+    site, database = Site(240), Database()
+    assert Run(site, database).run() == "completed"
+    run = Run(site, database, start_page=3, end_page=7)
+    assert run.run() == "completed"
+    assert (run.planner.pages_read, run.planner.pages_planned) == (5, 5)
+
+
+def test_a_resumed_run_goes_on_counting_from_where_it_stopped():
+    site, database = Site(600), Database()
+    stopped = Run(site, database, stop_after=20)
+    assert stopped.run() == "stopped"
+    resumed = stopped.resumed()
+    assert resumed.run() == "completed"
+    assert (resumed.planner.pages_read, resumed.planner.pages_planned) == (50, 50)
