@@ -206,8 +206,11 @@ class DatabasePipeline:
         ]
         self.buffers[ProductDetail] = []
         self.coverage.observe(rows)
-        self.waiting = [] if last else list(filter(self.coverage.undecided_loss, rows))
-        return [row for row in rows if row not in self.waiting]
+        ready, self.waiting = [], []
+        for row in rows:
+            waits = not last and self.coverage.undecided_loss(row)
+            (self.waiting if waits else ready).append(row)
+        return ready
 
     def write(self, work):
         """``work()``'s result, run in one transaction; ``None`` after a failed write, which
