@@ -34,6 +34,7 @@ PLANS = {
     38: "lower_case",
 }
 DATE_SHIFT = timedelta(days=3)
+LABEL_GAPS = (" ", "  ", "\u00a0")
 REVOKED_AFTER = timedelta(days=200)
 REVOCATION_REASON = "Non-conformance found in market surveillance"
 STATUS = {"dev-test": 0, "provisional": 1, "certified": 2, "revoked": 3}
@@ -54,8 +55,8 @@ def timestamp(iso_date):
 
 
 def text(value):
-    """A ledger string as the crawler stores it: trimmed, whitespace collapsed, "" as None."""
-    return " ".join(value.split()) or None
+    """A ledger string as the crawler stores it: trimmed at both ends only, "" as None."""
+    return value.strip() or None
 
 
 def hex_id(number):
@@ -157,7 +158,10 @@ class Ledger:
             if product and product.values["primary_device_type_id"]
             else 0,
             "productName": name,
-            "productLabel": "" if serial % 4 == 0 else f"{name} ({vendor.name})",
+            # a double space or a no-break space inside, as in real ledger labels
+            "productLabel": ""
+            if serial % 4 == 0
+            else f"{name}{LABEL_GAPS[serial % 3]}({vendor.name})",
             "partNumber": (product.values["family_variant_sku"] or "") if product else f"LD-{pid}",
             # a trailing space, as on the real ledger
             "productUrl": f"https://www.example.com/{vendor.slug}/{pid}"

@@ -3,7 +3,7 @@
 import random
 from dataclasses import dataclass
 
-from .vocab import LEGAL_FORMS, VENDOR_HEADS, VENDOR_SECTORS, VENDOR_TAILS, clean
+from .vocab import LEGAL_FORMS, VENDOR_HEADS, VENDOR_SECTORS, VENDOR_TAILS, clean, ledger_text
 
 BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
@@ -36,10 +36,10 @@ class Vendor:
     def expected(self):
         return {
             "vendor_id": self.vid,
-            "vendor_name": clean(self.name),
-            "company_legal_name": clean(self.legal_name),
-            "company_preferred_name": clean(self.preferred_name),
-            "vendor_landing_page_url": clean(self.landing_page),
+            "vendor_name": ledger_text(self.name),
+            "company_legal_name": ledger_text(self.legal_name),
+            "company_preferred_name": ledger_text(self.preferred_name),
+            "vendor_landing_page_url": ledger_text(self.landing_page),
         }
 
 
@@ -57,6 +57,9 @@ def make_vendors(seed):
         legal = f"{brand} {sector} {rng.choice(LEGAL_FORMS)}"
         if vid >= 0xFFF1:
             brand, legal = f"Test Vendor {i}", f"Test Vendor {i} Ltd."
+        elif i % 6 == 1:
+            # As real ledger names are: no-break spaces and a double space inside.
+            legal = legal.replace(" ", "\u00a0", 1).replace(" ", "  ", 1)
         vendors.append(
             Vendor(
                 vid=vid,

@@ -177,6 +177,11 @@ MONTHS = [
 MISSING_TOKENS = ["", "N/A", "-", "None", "Unknown", "n/a", "unknown", "NONE"]
 
 
+def ledger_text(value):
+    """The crawler's convention for a ledger string: trimmed at both ends only ("" -> None)."""
+    return value.strip() or None
+
+
 def clean(value):
     """The crawler's string convention: collapse whitespace (NBSP too); blank/N/A-like -> None."""
     if value is None:

@@ -8,13 +8,18 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from matter_certis.base_spiders.base import ProjectSpider
+from matter_certis.base_spiders.dead_letters import DeadLetters
+from matter_certis.db import analysis
 from matter_certis.exceptions import MalformedPage
-from matter_certis.run import verdict
+from matter_certis.run import stat_keys, verdict
 
 _COUNT = re.compile(r"[0-9]+")
+# A walk that finds fewer records than this share of those stored is no answer to trust:
+# the ledger's lists only grow but for a rare withdrawal.
+PLAUSIBLE_SHARE = 0.9
 
 
-class DclWalkSpider(ProjectSpider):
+class DclWalkSpider(DeadLetters, ProjectSpider):
     """Reads ``{DCL_BASE_URL}{path}`` page by page, ``DCL_PAGE_LIMIT`` records a page,
     following ``pagination.next_key`` (base64, so URL-encoded) until it is null or empty.
 
@@ -28,17 +33,23 @@ class DclWalkSpider(ProjectSpider):
     - a ``next_key`` that came before: ``dcl_key_loop``;
     - an empty page that names a next page (a ledger that would be walked forever):
       ``dcl_empty_page``;
-    - more records than ``total``, or fewer when the walk ends: ``dcl_total_mismatch``.
+    - more records than ``total``, or fewer when the walk ends: ``dcl_total_mismatch``;
+    - fewer records (announced, or read by the end) than ``PLAUSIBLE_SHARE`` of those the
+      table holds, an empty answer included: ``dcl_implausible``, nothing of it stored when
+      the count announced it.
 
     Subclasses name the endpoint (``path``), the page's record list (``records_key``), what
-    a record is (``noun``, for log lines; ``item_class``, its item), and load each record
-    with ``load()``, which returns the item, or ``None`` after ``refuse()`` for a record
-    that cannot be stored; a refused record makes the run ``partial`` (``audit()``).
+    a record is (``noun``, for log lines; ``item_class``, its item; ``loader_class``, its
+    loader), its key (``key``, item fields) and the table it fills (``table``). A record is
+    refused whole, its stored row left as it was, when a value has the wrong JSON type or
+    shape, a part of its key is missing, or its key came before in this walk (the first
+    kept): it goes to the dead-letter list and makes the run ``partial`` (``audit()``).
     ``walk_complete`` turns true when the last page is read and the count matches: only
     then may the database take a record the walk did not see as gone from the ledger.
     """
 
-    path = records_key = noun = item_class = None
+    path = records_key = noun = item_class = loader_class = table = None
+    key = ()
     # Nothing to skip: deltafetch remembers detail pages of products only.
     custom_settings = {"DELTAFETCH_ENABLED": False}
 
@@ -49,15 +60,20 @@ class DclWalkSpider(ProjectSpider):
         self.records_read = 0
         self.records_kept = 0
         self.total = None
+        self.stored = 0
+        self.loaded = {}  # key -> the record's values, to tell a key read twice
         self.refused = []
         self.walk_complete = False
 
     def page_request(self, key=None):
         """The page after ``key``; the first page (no key) asks for the total count."""
-        url = self.settings["DCL_BASE_URL"].rstrip("/") + self.path
+        url = self.base_url() + self.path
         url += f"?pagination.limit={self.settings.getint('DCL_PAGE_LIMIT')}"
         url += f"&pagination.key={quote(key, safe='')}" if key else "&pagination.count_total=true"
         return scrapy.Request(url, callback=self.parse, errback=self.page_failed)
+
+    def base_url(self):
+        return self.settings["DCL_BASE_URL"].rstrip("/")
 
     async def start(self):
         yield self.page_request()
@@ -73,13 +89,13 @@ class DclWalkSpider(ProjectSpider):
         if self.pages_read == 0:
             # Later pages carry no count: the gateway counts only on a walk's first page.
             self.total = total
+            self.stored = analysis.on_ledger_count(self.table)
+            if total is not None:
+                self.check_plausible(total, f"the ledger announced {total} on {response.url}")
         self.pages_read += 1
-        self.crawler.stats.inc_value("dcl/pages")
-        for record in records:
-            item = self.load(response, record)
-            if item is not None:
-                self.records_kept += 1
-                yield item
+        self.crawler.stats.inc_value(stat_keys.DCL_PAGES)
+        for place, record in enumerate(records, start=1):
+            yield self.load(response, record, place)
         self.records_read += len(records)
         if self.total is not None and self.records_read > self.total:
             raise self.give_up(
@@ -88,19 +104,7 @@ class DclWalkSpider(ProjectSpider):
                 f"more than the {self.total} the ledger announced",
             )
         if not next_key:
-            if self.total is not None and self.records_read != self.total:
-                raise self.give_up(
-                    "dcl_total_mismatch",
-                    f"DCL {self.noun} walk ended on {response.url} after "
-                    f"{self.records_read} records, but the ledger announced {self.total}",
-                )
-            self.logger.info(
-                "DCL walk complete: %d %s records (the ledger counts %s)",
-                self.records_read,
-                self.noun,
-                self.total,
-            )
-            self.walk_complete = True
+            self.last_page(response)
             return
         if not records:
             raise self.give_up(
@@ -115,6 +119,32 @@ class DclWalkSpider(ProjectSpider):
             )
         self.keys_seen.add(next_key)
         yield self.page_request(next_key)
+
+    def last_page(self, response):
+        """The walk ends here: complete if the count matches and is plausible."""
+        if self.total is not None and self.records_read != self.total:
+            raise self.give_up(
+                "dcl_total_mismatch",
+                f"DCL {self.noun} walk ended on {response.url} after "
+                f"{self.records_read} records, but the ledger announced {self.total}",
+            )
+        self.check_plausible(self.records_read, f"the walk ended on {response.url}")
+        self.logger.info(
+            "DCL walk complete: %d %s records (the ledger counts %s)",
+            self.records_read,
+            self.noun,
+            self.total,
+        )
+        self.walk_complete = True
+
+    def check_plausible(self, count, where):
+        """Give up on a walk of ``count`` records, far fewer than the table holds."""
+        if count < self.stored * PLAUSIBLE_SHARE:
+            raise self.give_up(
+                "dcl_implausible",
+                f"DCL {self.noun} walk is implausible: {count} records ({where}) against "
+                f"{self.stored} stored; nothing is marked removed",
+            )
 
     def read_page(self, response):
         """``(records, next_key, total)`` of a page; ``MalformedPage`` if it is not one."""
@@ -142,20 +172,44 @@ class DclWalkSpider(ProjectSpider):
             raise MalformedPage(f"total is not a count as a string: {total!r}")
         return records, next_key, None if total is None else int(total)
 
-    def load(self, response, record):
-        """The item of one record, or ``None`` (after ``refuse()``) if it cannot be stored."""
-        raise NotImplementedError
+    def load(self, response, record, place):
+        """The item of the ``place``-th record of a page, or its dead letter if it is
+        refused (``refuse``)."""
+        loader = self.loader_class(response=response, spider=self)
+        loader.add_record(record)
+        item = loader.load_item()
+        names = {field: name for name, field in self.loader_class.record_keys.items()}
+        missing = [names[field] for field in self.key if item.get(field) is None]
+        where = f"{response.url}#record-{place}" if missing else self.record_url(item)
+        if loader.refusals:
+            return self.refuse(where, "; ".join(f"{name}: {why}" for name, why in loader.refusals))
+        if missing:
+            return self.refuse(where, f"no {'/'.join(missing)}")
+        key = tuple(item[field] for field in self.key)
+        earlier = self.loaded.get(key)
+        if earlier is not None:
+            return self.refuse(where, f"its key came twice in this walk, {twice(earlier, item)}")
+        self.loaded[key] = dict(item)
+        self.records_kept += 1
+        return item
 
-    def refuse(self, response, why):
-        """A record that cannot be stored: warned about, counted, and named by ``audit()``."""
-        problem = f"DCL {self.noun} record not stored ({why}) on {response.url}"
-        self.logger.warning(problem)
-        self.crawler.stats.inc_value("dcl/records_refused")
-        self.refused.append(problem)
+    def record_url(self, item):
+        """The ledger's one-record endpoint of a loaded record: where a user looks it up."""
+        return "/".join([self.base_url() + self.path, *(str(item[f]) for f in self.key)])
+
+    def refuse(self, url, why):
+        """A record that cannot be stored whole: warned about, counted, named by
+        ``audit()``; returns its dead letter."""
+        self.refused.append(f"DCL {self.noun} record {url} not stored ({why})")
+        return self.refused_record_letter(url, why)
 
     def audit(self):
         """Refused records are planned but not stored: the run is ``partial``."""
         return [verdict.Problem("partial", problem) for problem in self.refused]
+
+    def unsettled(self, failures):
+        """Refused records are named by ``audit()``, not as failed requests."""
+        return [failure for failure in failures if failure["kind"] != self.name]
 
     def page_failed(self, failure):
         """A page that failed after all retries ends the walk: the rest cannot be reached.
@@ -176,3 +230,14 @@ class DclWalkSpider(ProjectSpider):
             reason,
             f"{message}; stopping, the {self.records_kept} {self.noun}s read so far are kept",
         )
+
+
+def twice(first, second):
+    """What differs between two records of one key, in words; the first is kept."""
+    fields = sorted(set(first) | set(second))
+    differ = [
+        f"{f} {first.get(f)!r} then {second.get(f)!r}"
+        for f in fields
+        if first.get(f) != second.get(f)
+    ]
+    return ("the first kept: " + ", ".join(differ)) if differ else "with the same values"

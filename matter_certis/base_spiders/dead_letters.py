@@ -35,3 +35,18 @@ class DeadLetters:
             attempts=request.meta.get("retry_times", 0) + 1,
             session_id=self.session_id,
         )
+
+    def refused_record_letter(self, url, reason):
+        """A ledger record that cannot be stored whole: it goes to the dead-letter list under
+        ``url`` (its one-record endpoint, else its place on the page), kind the spider's
+        name, so that the next complete walk of the same list can settle it."""
+        self.crawler.stats.inc_value(stat_keys.DCL_REFUSED)
+        self.logger.warning("Giving up on %s: refused record: %s", url, reason)
+        return RequestFailure(
+            url=url,
+            kind=self.name,
+            error_type="refused record",
+            error_message=reason[:1000],
+            attempts=1,
+            session_id=self.session_id,
+        )

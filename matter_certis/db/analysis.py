@@ -1,6 +1,8 @@
 """Database analysis: what the local database holds of the listing and lacks of it, so a
 sync fetches only that (the planner, ``listing/planner.py``, decides from it)."""
 
+import json
+
 from peewee import JOIN, fn
 
 from matter_certis.db.models import CrawlingResult, FailedRequest, Product, ProductDetail
@@ -39,6 +41,34 @@ def stored_listing():
         detail_refs,
         detail_verified,
     )
+
+
+def on_ledger(model):
+    """Rows of a ledger table still on the ledger: not ``removed_at`` (vendors: all)."""
+    removed_at = getattr(model, "removed_at", None)
+    query = model.select()
+    return query if removed_at is None else query.where(removed_at.is_null())
+
+
+def on_ledger_count(model):
+    """How many rows of a ledger table are still on the ledger (``on_ledger``)."""
+    return on_ledger(model).count()
+
+
+def never_completed(spiders):
+    """Those of ``spiders`` without a ``completed`` run over their whole source (for
+    ``matter_products``, no page range): what the database holds of them is no complete
+    picture."""
+    completed = CrawlingResult.select(CrawlingResult.spider, CrawlingResult.config_snapshot).where(
+        CrawlingResult.spider.in_(list(spiders)) & (CrawlingResult.status == "completed")
+    )
+    whole = {spider for spider, snapshot in completed.tuples() if not _page_range(snapshot)}
+    return [spider for spider in spiders if spider not in whole]
+
+
+def _page_range(snapshot):
+    arguments = json.loads(snapshot or "{}").get("arguments") or {}
+    return arguments.get("start_page") is not None or arguments.get("end_page") is not None
 
 
 def last_run_start(spider):

@@ -43,8 +43,11 @@ def clear_delisted_details():
     ).execute()
 
 
-def clear_list_failures(session_id):
-    """Listing failures of earlier runs are answered by a run that read the whole listing."""
+def clear_earlier(kind, session_id):
+    """Failures of ``kind`` from earlier runs are answered by a run that read the whole
+    source: listing failures by a run over the whole listing (kind ``list``), refused ledger
+    records by a complete walk of their list (kind the spider's name), which dead-lettered
+    again those still refused."""
     FailedRequest.delete().where(
-        (FailedRequest.kind == "list") & (FailedRequest.session_id != session_id)
+        (FailedRequest.kind == kind) & (FailedRequest.session_id != session_id)
     ).execute()

@@ -1,12 +1,14 @@
 """Item loaders of the DCL ledger's JSON records (vendors, models, compliance): each ledger
-key to its column, each value checked by its JSON rule (``normalize.json_*``), a value of
-the wrong type warned about and counted like a page's (``loaders.lenient``)."""
+key to its column, each value checked by its JSON rule (``normalize.json_*``). Unlike a
+page's, a value its rule refuses is not left out: the loader notes it (``refusals``) and the
+spider refuses the whole record, so that what is stored for it stays as it was."""
 
 from itemloaders.processors import MapCompose
 
+from matter_certis.exceptions import InvalidValue
 from matter_certis.items import DclCompliance, DclModel, Vendor
 from matter_certis.parsing import normalize
-from matter_certis.parsing.loaders import ResolvedOnceLoader, lenient
+from matter_certis.parsing.loaders import ResolvedOnceLoader
 
 # DCL vendor record keys and the column each fills; ``creator`` is not stored.
 DCL_VENDOR_KEYS = {
@@ -18,10 +20,18 @@ DCL_VENDOR_KEYS = {
 }
 
 
-def json_value_in(rule, field):
-    """Input processor for one JSON value: a value of the wrong type is warned about,
-    counted and left out, never coerced."""
-    return MapCompose(lenient(rule, field))
+def json_value_in(rule, key):
+    """Input processor for the value of the ledger's ``key``: a value its rule refuses is
+    noted in the loader's ``refusals`` as ``(key, why)``, never coerced."""
+
+    def apply(value, loader_context):
+        try:
+            return rule(value)
+        except InvalidValue as error:
+            loader_context["refusals"].append((key, str(error)))
+            return None
+
+    return MapCompose(apply)
 
 
 class JsonRecordLoader(ResolvedOnceLoader):
@@ -30,8 +40,8 @@ class JsonRecordLoader(ResolvedOnceLoader):
 
     JSON values keep their JSON meaning: only ``null``, ``""`` or a missing key is missing
     (the site's HTML markers such as ``None`` are names here), and a value of the wrong
-    type (a string where an integer belongs, a number for a name) is refused. A record
-    left without its key cannot be stored: the spider refuses it.
+    type (a string where an integer belongs, a number for a name) or shape (a date that is
+    no ledger date) is refused: ``refusals`` lists them, and the spider refuses the record.
     """
 
     record_keys = {}
@@ -40,15 +50,21 @@ class JsonRecordLoader(ResolvedOnceLoader):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        for field in cls.record_keys.values():
+        for key, field in cls.record_keys.items():
             rule = cls.rules.get(field, normalize.json_text)
-            setattr(cls, f"{field}_in", json_value_in(rule, field))
+            setattr(cls, f"{field}_in", json_value_in(rule, key))
 
     def __init__(self, response=None, spider=None):
         # The response only names the page in warnings: giving it to ItemLoader would parse
         # the whole page again for every record (a JSON selector).
         super().__init__(spider=spider)
         self.context["response"] = response
+        self.context["refusals"] = []
+
+    @property
+    def refusals(self):
+        """``(ledger key, why)`` of each value its rule refused."""
+        return self.context["refusals"]
 
     def add_record(self, record):
         for key, field in self.record_keys.items():

@@ -107,14 +107,18 @@ def strip_certificate_label(text):
 
 
 def json_text(value):
-    """A JSON string value, whitespace collapsed: ``""`` is no value, but ``"None"`` is a
-    name (a real DCL vendor is named None); a number, list or object where text belongs is
-    refused, never turned into text."""
+    """A JSON string value as the ledger holds it, trimmed at both ends and nothing else
+    (inner double spaces and no-break spaces are the ledger's data): ``""`` is no value,
+    but ``"None"`` is a name (a real DCL vendor is named None). A number, list or object
+    where text belongs is refused, never turned into text, and so is a NUL character, which
+    no database column can hold."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise InvalidValue(f"not a JSON string: {value!r}")
-    return " ".join(_CONTROL_CHARS.sub("", value).split()) or None
+    if "\x00" in value:
+        raise InvalidValue(f"holds a NUL character: {value!r}")
+    return value.strip() or None
 
 
 def json_id(value):

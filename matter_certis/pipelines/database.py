@@ -35,8 +35,9 @@ class DatabasePipeline:
 
     DCL model and compliance records are upserted into ``dcl_models`` and
     ``dcl_compliance``, every changed value recorded in ``dcl_changes``. When the spider's
-    walk of the ledger is complete (``walk_complete``) and nothing was refused, the stored
-    records it did not see are marked ``removed_at``, never deleted.
+    walk of the ledger is complete (``walk_complete``: read whole, its count plausible) and
+    nothing was refused, the stored records it did not see are marked ``removed_at``, never
+    deleted (``settle_ledger``).
 
     A write that fails for any reason but a conflict with another writer (a full disk, a
     database deleted or replaced during the run) ends the run ``failed`` with one line, and
@@ -89,7 +90,7 @@ class DatabasePipeline:
             self.crawler.stats.set_value(stat_keys.DELISTED, delisted)
             dead_letters.clear_delisted_details()
         if spider.total_pages and not spider.sliced:
-            dead_letters.clear_list_failures(spider.session_id)
+            dead_letters.clear_earlier("list", spider.session_id)
 
     def move_products(self, moves, session_id):
         """Each product row of ``(old url, new url)`` follows its product to the new address."""
@@ -112,7 +113,7 @@ class DatabasePipeline:
 
     def close_spider(self):
         self.flush(last=True)
-        self.mark_removed()
+        self.settle_ledger()
         connection.close()
         drifting = self.coverage.drifting()
         if drifting:
@@ -227,10 +228,15 @@ class DatabasePipeline:
             )
         return None
 
-    def mark_removed(self):
-        """Mark the ledger records a complete walk did not see (``store.mark_removed``)."""
+    def settle_ledger(self):
+        """After a complete walk of a ledger list: its earlier refused records leave the
+        dead-letter list (those still refused were dead-lettered again), and, when it
+        refused none, the records it did not see are marked (``store.mark_removed``)."""
         spider = self.crawler.spider
-        if self.failed or not getattr(spider, "walk_complete", False) or spider.refused:
+        if self.failed or not getattr(spider, "walk_complete", False):
+            return
+        self.write(lambda: dead_letters.clear_earlier(spider.name, spider.session_id))
+        if spider.refused:
             return
         for item_class, model, record in (
             (DclModel, models.DclModel, "model"),

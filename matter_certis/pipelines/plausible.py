@@ -4,17 +4,16 @@ import logging
 
 from itemadapter import ItemAdapter
 
+from matter_certis.items import ProductDetail, ProductRef
 from matter_certis.run import stat_keys
 
 logger = logging.getLogger(__name__)
 
 # Longest plausible text per field; the description alone may be long.
-# A ledger record's history lists every earlier state.
 MAX_LENGTH = {
     "description": 20_000,
     "url": 2_000,
     "compliance_document_url": 2_000,
-    "history": 20_000,
 }
 DEFAULT_MAX_LENGTH = 500
 
@@ -22,7 +21,8 @@ DEFAULT_MAX_LENGTH = 500
 class PlausibleValuesPipeline:
     """A text value longer than any real one (a page gone wrong) or holding undecodable
     bytes (U+FFFD after decoding) is replaced by NULL: a warning, ``matter/invalid/<field>``
-    in the stats, never a wrong value stored."""
+    in the stats, never a wrong value stored. Items of the site's pages only: a ledger
+    record's strings are the ledger's data, stored as it holds them."""
 
     def __init__(self, stats):
         self.stats = stats
@@ -32,6 +32,8 @@ class PlausibleValuesPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item):
+        if not isinstance(item, (ProductRef, ProductDetail)):
+            return item
         adapter = ItemAdapter(item)
         for field, value in adapter.items():
             if isinstance(value, str) and (problem := self.problem(field, value)):

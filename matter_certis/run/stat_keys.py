@@ -26,6 +26,10 @@ DELISTED = "matter/db/products/delisted"
 RENAMED = "matter/db/products/renamed"
 DB_CHANGES = "matter/db/changes"
 
+# The DCL walks (DclWalkSpider), for the stats dump: pages read, records refused.
+DCL_PAGES = "dcl/pages"
+DCL_REFUSED = "dcl/records_refused"
+
 # How the site was treated, for the stats dump.
 RETRY_WAIT_SECONDS = "matter/retry/wait_seconds"
 RETRIES_DROPPED_AT_STOP = "matter/retry/dropped_at_stop"

@@ -1,5 +1,6 @@
 """PlausibleValuesPipeline: a text no real page holds (too long, undecodable bytes) becomes
-NULL with a warning and a count; every other value passes untouched."""
+NULL with a warning and a count; every other value, and every ledger record, passes
+untouched."""
 
 import pytest
 from scrapy.utils.test import get_crawler
@@ -40,9 +41,9 @@ def test_a_long_description_is_plausible(pipeline):
     assert item["description"] == description
 
 
-def test_a_ledger_history_has_its_own_limit(pipeline):
-    history = "x" * MAX_LENGTH["history"]
-    assert pipeline.process_item(DclCompliance(history=history))["history"] == history
+def test_a_ledger_record_is_the_ledgers_word_and_passes_untouched(pipeline):
+    record = DclCompliance(history="x" * 50_000, reason="Revoked \ufffd")
+    assert dict(pipeline.process_item(record)) == dict(record)
 
 
 def test_undecodable_bytes_make_a_text_null(pipeline):

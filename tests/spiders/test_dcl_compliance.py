@@ -207,14 +207,18 @@ def test_a_software_version_sent_as_text_is_refused_not_read_as_a_number(tmp_pat
     assert outcome["stored"] == outcome["expected"][:1] + outcome["expected"][2:]
     assert outcome["run"]["status"] == "partial"
     assert (
-        "no usable vid/pid/softwareVersion/certificationType: " in outcome["run"]["error_details"]
+        "not stored (softwareVersion: not a JSON integer: '300')"
+        in (outcome["run"]["error_details"])
     )
 
 
-def test_a_status_outside_the_enum_is_stored_as_null_with_a_warning(tmp_path):
+def test_a_status_outside_the_enum_refuses_the_whole_record(tmp_path):
     outcome = faulty_walk(tmp_path, record_overrides={3: {"softwareVersionCertificationStatus": 7}})
-    assert outcome["stored"][3]["status"] is None
-    assert "not a certification status (0..3): 7" in outcome["log"]
+    assert outcome["stored"] == outcome["expected"][:3] + outcome["expected"][4:]
+    assert (
+        "softwareVersionCertificationStatus: not a certification status (0..3): 7"
+        in (outcome["log"])
+    )
 
 
 # -- the rules, without a crawl ---------------------------------------------------------------------

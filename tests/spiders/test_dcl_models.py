@@ -93,14 +93,17 @@ def test_a_model_without_a_json_integer_pid_is_refused_and_the_run_partial(tmp_p
     outcome = failed_walk(tmp_path, record_overrides={2: {"pid": "0x0001"}})
     assert outcome["stored"] == outcome["expected"][:2] + outcome["expected"][3:]
     assert outcome["run"]["status"] == "partial"
-    assert "DCL model record not stored (no usable vid/pid: " in outcome["run"]["error_details"]
+    assert "not stored (pid: not a JSON integer: '0x0001')" in outcome["run"]["error_details"]
 
 
-def test_a_device_type_id_sent_as_text_is_stored_as_null_with_a_warning(tmp_path):
+def test_a_device_type_id_sent_as_text_refuses_the_whole_record(tmp_path):
     outcome = failed_walk(tmp_path, record_overrides={4: {"deviceTypeId": "769"}})
-    assert outcome["stored"][4]["device_type_id"] is None
-    assert "Invalid device_type_id on " in outcome["log"]
-    assert "not a JSON integer: '769'" in outcome["log"]
+    refused = outcome["expected"][4]
+    assert outcome["stored"] == outcome["expected"][:4] + outcome["expected"][5:]
+    assert (
+        f"/dcl/model/models/{refused['vid']}/{refused['pid']}: refused record: "
+        "deviceTypeId: not a JSON integer: '769'" in outcome["log"]
+    )
 
 
 # -- the replica's one-vendor endpoint ---------------------------------------------------------

@@ -226,14 +226,17 @@ def test_a_string_vendor_id_is_refused_not_read_as_hex(string_vendor_id):
 
 def test_a_refused_vendor_record_is_named_in_a_warning_and_counted(string_vendor_id):
     log = string_vendor_id["log"]
-    assert "WARNING: DCL vendor record not stored (no usable vendorID: 'abc') on " in log
+    assert (
+        f"#record-{BAD_POSITION % PAGE_LIMIT + 1}: refused record: "
+        "vendorID: not a JSON integer: 'abc'" in log
+    )
     assert "'dcl/records_refused': 1," in log
 
 
 def test_a_refused_vendor_record_makes_the_run_partial(string_vendor_id):
     assert string_vendor_id["run"]["status"] == "partial"
     assert (
-        "DCL vendor record not stored (no usable vendorID: 'abc')"
+        "not stored (vendorID: not a JSON integer: 'abc')"
         in (string_vendor_id["run"]["error_details"])
     )
     assert string_vendor_id["result"].returncode == verdict.EXIT_CODES["partial"]
@@ -250,16 +253,18 @@ def odd_names(tmp_path_factory):
     )
 
 
-def test_text_of_the_wrong_type_is_stored_as_null_with_a_warning(odd_names):
-    vendor = odd_names["stored"][4]
-    assert (vendor["vendor_name"], vendor["company_legal_name"]) == (None, None)
-    assert "Invalid vendor_name on " in odd_names["log"]
-    assert "not a JSON string: 42" in odd_names["log"]
-    assert "not a JSON string: ['Acme', 'Inc.']" in odd_names["log"]
+def test_text_of_the_wrong_type_refuses_the_whole_record(odd_names):
+    refused = odd_names["expected"][4]["vendor_id"]
+    assert refused not in [vendor["vendor_id"] for vendor in odd_names["stored"]]
+    assert (
+        f"/dcl/vendorinfo/vendors/{refused}: refused record: vendorName: not a JSON string: "
+        "42; companyLegalName: not a JSON string: ['Acme', 'Inc.']" in odd_names["log"]
+    )
 
 
 def test_a_vendor_named_none_keeps_its_name(odd_names):
-    vendor = odd_names["stored"][5]
+    named = odd_names["expected"][5]["vendor_id"]
+    vendor = next(v for v in odd_names["stored"] if v["vendor_id"] == named)
     assert (vendor["vendor_name"], vendor["company_preferred_name"]) == ("None", None)
 
 
@@ -292,13 +297,20 @@ def test_json_text_must_be_a_string(value):
     [
         ("None", "None"),
         ("N/A", "N/A"),
-        (" Acme \u00a0 Inc. ", "Acme Inc."),
+        (" Acme \u00a0 Inc. ", "Acme \u00a0 Inc."),
+        ("Giant\u00a0Lighting\u00a0Technology", "Giant\u00a0Lighting\u00a0Technology"),
+        ("\u00a0Sunfree  Motor\t\n", "Sunfree  Motor"),
         ("", None),
         (None, None),
     ],
 )
-def test_json_text_is_missing_only_when_null_or_empty(value, text):
+def test_json_text_is_trimmed_at_both_ends_only_and_missing_only_when_null_or_empty(value, text):
     assert normalize.json_text(value) == text
+
+
+def test_json_text_refuses_a_nul_character_no_database_can_hold():
+    with pytest.raises(InvalidValue):
+        normalize.json_text("Acme\x00")
 
 
 def page(records, next_key=None, total=None):
@@ -314,10 +326,12 @@ def test_the_audit_names_each_refused_record(make_spider):
             page([{"vendorID": "abc"}, {"vendorID": 4939, "vendorName": "Tuya"}], total="2")
         )
     )
-    assert [item["vendor_id"] for item in items] == [4939]
+    assert [item.get("vendor_id") for item in items] == [None, 4939]
+    assert items[0]["url"] == f"{URL}#record-1"
     assert spider.audit() == [
         verdict.Problem(
-            "partial", f"DCL vendor record not stored (no usable vendorID: 'abc') on {URL}"
+            "partial",
+            f"DCL vendor record {URL}#record-1 not stored (vendorID: not a JSON integer: 'abc')",
         )
     ]
 
