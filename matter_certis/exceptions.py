@@ -31,6 +31,11 @@ class NotOurDatabase(ValueError):
     """``DATABASE_URL`` names no database of this project; the message says what to do."""
 
 
+class MissingWalk(Exception):
+    """The database lacks a completed walk of a source a command compares; the message
+    names the crawl to run."""
+
+
 class Conflict(Exception):
     """Two placed reads disagree: the listing changed in a way growth does not explain."""
 

@@ -54,6 +54,10 @@ class Faults:
     - ``record_overrides``: ``{position: {key: JSON value}}`` replaces values of the record
       at that 0-based position of the walk (``{3: {"vendorID": "abc"}}``); ``None`` as the
       value drops the key.
+    - ``first_records``: the list answers only its first N records, its total counting
+      those (0: ``{"complianceInfo": [], "pagination": {"next_key": null, "total": "0"}}``).
+    - ``duplicates``: ``{position: {key: JSON value}}`` serves the record at that position
+      twice, the second copy right after it with these values (same key).
     """
 
     loop_key: bool = False
@@ -62,6 +66,8 @@ class Faults:
     endless_empty: bool = False
     total_offset: int = 0
     record_overrides: dict = field(default_factory=dict)
+    first_records: int = None
+    duplicates: dict = field(default_factory=dict)
 
 
 def encode_key(store_key):
@@ -187,6 +193,7 @@ def list_page(query, records, store_keys, records_key, faults):
         limit = int(query.get("pagination.limit", [DEFAULT_LIMIT])[0]) or DEFAULT_LIMIT
     except ValueError:
         return error(400, 3, "invalid pagination.limit")
+    records, store_keys = served(records, store_keys, faults)
     total = str(len(records) + faults.total_offset)
     start = 0
     key = query.get("pagination.key", [""])[0]
@@ -214,6 +221,19 @@ def list_page(query, records, store_keys, records_key, faults):
     if faults.malformed_page == page_no:
         return 200, malformed(body, records_key, faults.malformed_kind)
     return 200, json.dumps(body).encode()
+
+
+def served(records, store_keys, faults):
+    """``(records, store_keys)`` as the faulty list serves them: cut to ``first_records``,
+    with ``duplicates`` inserted (a copy shares its record's store key)."""
+    records, store_keys = records[: faults.first_records], store_keys[: faults.first_records]
+    for position in sorted(faults.duplicates, reverse=True):
+        copy = {**records[position], **faults.duplicates[position]}
+        records = records[: position + 1] + [copy] + records[position + 1 :]
+        store_keys = (
+            store_keys[: position + 1] + [store_keys[position]] + store_keys[position + 1 :]
+        )
+    return records, store_keys
 
 
 def with_overrides(record, position, faults):

@@ -6,10 +6,12 @@ most agree with the listing; planted ones disagree as one finding of ``scrapy db
 (``not_on_ledger``, ``no_compliance_record``, ``id_mismatch``, ``date_mismatch``,
 ``revoked_but_listed``) or agree in a way a careless join would miss (a certificate id with
 stray spaces or in lower case, an older firmware certified earlier under the same
-certificate id). Ledger-only records come from the vendors without listed products
-(``LEDGER_ONLY``): certified ``matter`` ones the site does not list (``not_listed``), and
-others that are no finding (``zigbee``, provisional, revoked, dev-test). The rest of those
-vendors have no model: their model list is a 404.
+certificate id, an older firmware revoked under it while the current one is certified, a
+certificate id shared with another model of the family whose firmware is newer).
+Ledger-only records come from the vendors without listed products (``LEDGER_ONLY``):
+certified ``matter`` ones the site does not list (``not_listed``), and others that are no
+finding (``zigbee``, provisional, revoked, dev-test). The rest of those vendors have no
+model: their model list is a 404.
 
 ``revoke`` and ``certify_again`` change a product's record between two walks, its earlier
 state kept in ``history``; ``withdraw`` takes its compliance records off the ledger,
@@ -32,7 +34,12 @@ PLANS = {
     28: "stray_spaces",
     33: "older_firmware",
     38: "lower_case",
+    5: "shared_certificate",
+    15: "older_revoked",
 }
+# The model a ``shared_certificate`` product shares its certificate id with (a family
+# certified together): its pid with this bit flipped, certified for a newer firmware.
+FAMILY_PID_BIT = 0x2000
 DATE_SHIFT = timedelta(days=3)
 LABEL_GAPS = (" ", "  ", "\u00a0")
 REVOKED_AFTER = timedelta(days=200)
@@ -140,6 +147,9 @@ class Ledger:
                 if self.plan(p) == "id_mismatch":
                     pid ^= 0x4000
                 records.setdefault((vid, pid), self.model_json(p, vid, pid))
+                if self.plan(p) == "shared_certificate":
+                    family = pid ^ FAMILY_PID_BIT
+                    records.setdefault((vid, family), self.model_json(p, vid, family))
         for n, (vendor, _) in enumerate(zip(self.catalog.extra_vendors, LEDGER_ONLY)):
             records[(vendor.vid, 0x0100 + n)] = self.model_json(
                 None, vendor.vid, 0x0100 + n, vendor
@@ -250,6 +260,33 @@ class Ledger:
                 vid, pid, software_version, version_string, "matter", certificate, current, earlier
             )
         ]
+        if plan == "shared_certificate":
+            records.append(
+                self.compliance_json(
+                    vid,
+                    pid ^ FAMILY_PID_BIT,
+                    software_version + 1,
+                    f"{version_string} (family)",
+                    "matter",
+                    certificate,
+                    self.state("certified", self.certified_on(p), ""),
+                    [],
+                )
+            )
+        if plan == "older_revoked":
+            older = (date.fromisoformat(self.certified_on(p)) - timedelta(days=60)).isoformat()
+            records.append(
+                self.compliance_json(
+                    vid,
+                    pid,
+                    software_version - 1,
+                    f"{version_string} (older)",
+                    "matter",
+                    certificate,
+                    self.state("revoked", self.certified_on(p), REVOCATION_REASON),
+                    [self.state("certified", older, "")],
+                )
+            )
         if plan == "older_firmware":
             older = (date.fromisoformat(self.certified_on(p)) - timedelta(days=60)).isoformat()
             records.append(

@@ -8,14 +8,17 @@ from contextlib import contextmanager
 from peewee import PeeweeException
 from scrapy.exceptions import UsageError
 
+from matter_certis.exceptions import MissingWalk
+
 
 @contextmanager
 def in_one_line(command):
     """Run the body of ``command.run``; an error it raises is printed as ``scrapy <name>:
     error: <what>`` and sets the exit code: 2 for bad arguments and a database that is not
     the project's (``ValueError``, ``UsageError``), 1 for a file that cannot be written, a
-    database that cannot be read, or a library of requirements-extras.txt not installed (a
-    Scrapyd host has only requirements.txt)."""
+    database that cannot be read or lacks a walk the command needs (``MissingWalk``), or a
+    library of requirements-extras.txt not installed (a Scrapyd host has only
+    requirements.txt)."""
     try:
         yield
     except ModuleNotFoundError as error:
@@ -26,6 +29,8 @@ def in_one_line(command):
         )
     except (UsageError, ValueError) as error:
         fail(command, str(error), exitcode=2)
+    except MissingWalk as error:
+        fail(command, str(error), exitcode=1)
     except OSError as error:
         where = f" {error.filename}" if error.filename else ""
         fail(command, f"cannot write{where}: {error.strerror or error}", exitcode=1)

@@ -11,7 +11,7 @@ from scrapy.exceptions import UsageError
 
 from matter_certis.cli import failures
 from matter_certis.cli.command import DatabaseCommand
-from matter_certis.db import connection
+from matter_certis.db import connection, ledger_views
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
@@ -67,8 +67,8 @@ ORDER BY d.certification_date DESC, p.page_id DESC
 
 def prepare(plain):
     """Add what the metadata uses to the SQLite database of the ``sqlite3`` connection
-    ``plain``: the view
-    ``listed_products`` (made again, so it follows this version) and the full-text index
+    ``plain``: the views ``listed_products`` and those of ``ledger_views`` (made again, so
+    they follow this version) and the full-text index
     ``product_details_fts``, whose triggers keep it current as crawls write (rebuilt here
     too, so an index that missed writes heals)."""
     import sqlite_utils  # here: every scrapy command loads this module
@@ -77,6 +77,8 @@ def prepare(plain):
     with database.conn:
         database.execute("DROP VIEW IF EXISTS listed_products")
         database.execute(LISTED_PRODUCTS_VIEW)
+        for statement in ledger_views.statements():
+            database.execute(statement)
     details = database["product_details"]
     details.enable_fts(SEARCHED_COLUMNS, create_triggers=True, replace=True)
     details.rebuild_fts()

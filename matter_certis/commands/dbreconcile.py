@@ -6,14 +6,16 @@ from scrapy.exceptions import UsageError
 
 from matter_certis.cli.command import DatabaseCommand
 from matter_certis.db import reconcile
+from matter_certis.exceptions import MissingWalk
 from matter_certis.items import Finding
 
 
 class Command(DatabaseCommand):
     """Writes one row per finding (``reconcile.FINDINGS``) through the same exporters as
-    ``dbexport``, and prints how many of each kind there are. Needs both sides in the
-    database: the listing (``scrapy crawl matter_products``) and the ledger (``scrapy crawl
-    dcl_models`` and ``scrapy crawl dcl_compliance``)."""
+    ``dbexport``, and prints how many of each kind there are. Needs a completed walk of each
+    side (``reconcile.SOURCES``): the listing (``scrapy crawl matter_products``) and the
+    ledger (``scrapy crawl dcl_models`` and ``scrapy crawl dcl_compliance``); without one it
+    names the crawl to run, exit code 1."""
 
     def syntax(self):
         return "[options] FILE.csv|FILE.json|FILE.jsonl|FILE.xlsx"
@@ -27,11 +29,9 @@ class Command(DatabaseCommand):
         path = Path(args[0])
         exporter_class = self.exporter_class(path)
         with self.reading():
-            if not reconcile.has_ledger():
-                raise UsageError(
-                    "the database holds no DCL compliance records: run "
-                    "`scrapy crawl dcl_models` and `scrapy crawl dcl_compliance` first"
-                )
+            missing = reconcile.missing_walks()
+            if missing:
+                raise MissingWalk(reconcile.missing_walks_message(missing))
             found = reconcile.findings()
         self.write_items(path, exporter_class, (Finding(**finding) for finding in found))
         print_summary(found)

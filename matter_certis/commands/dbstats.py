@@ -48,11 +48,9 @@ class Command(DatabaseCommand):
         print("\nThe DCL ledger")
         for name, count in reconcile.ledger_totals().items():
             print(f"  {name:<34}{count:>8}")
-        if not reconcile.has_ledger():
-            print(
-                "  (run `scrapy crawl dcl_models` and `scrapy crawl dcl_compliance` to compare "
-                "the listing with the ledger)"
-            )
+        missing = reconcile.missing_walks()
+        if missing:
+            print(f"  ({reconcile.missing_walks_message(missing)})")
             return
         print("\nListing vs ledger (scrapy dbreconcile)")
         for name, count in reconcile.finding_counts(reconcile.findings()):

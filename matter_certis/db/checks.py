@@ -56,12 +56,15 @@ def problems():
         .tuples()
     ]
     lacking = [ref["url"] for ref in analysis.products_without_details()]
-    failed = [
-        f"{url} ({kind}: {error})"
-        for url, kind, error in FailedRequest.select(
-            FailedRequest.url, FailedRequest.kind, FailedRequest.error_type
-        ).tuples()
-    ]
+    letters = FailedRequest.select(
+        FailedRequest.url, FailedRequest.kind, FailedRequest.error_type, FailedRequest.error_message
+    ).tuples()
+    failed, refused = [], []
+    for url, kind, error, message in letters:
+        if kind in ("list", "detail"):
+            failed.append(f"{url} ({kind}: {error})")
+        else:
+            refused.append(f"{url} ({kind}: {message})")
     stale = [
         url
         for (url,) in Product.select(Product.url)
@@ -107,6 +110,14 @@ def problems():
             failed,
             "run `scrapy crawl matter_products` again (it retries them first); if they "
             "keep failing, read `error_message` in the failed_requests table",
+        ),
+        Problem(
+            "refused ledger records",
+            len(refused),
+            refused,
+            "the ledger answered these records with values of the wrong type (or a key twice); "
+            "what was stored for them is kept: run the named `scrapy crawl dcl_...` again "
+            "later, a complete walk settles them",
         ),
         Problem(
             "stale delisted rows",

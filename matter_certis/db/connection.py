@@ -25,6 +25,7 @@ from playhouse.migrate import SchemaMigrator, migrate
 from psycopg2.errors import TransactionRollbackError
 from scrapy.utils.conf import closest_scrapy_cfg
 
+from matter_certis.db import ledger_views
 from matter_certis.db.models import TABLES, database
 from matter_certis.exceptions import DatabaseUnavailable, NotOurDatabase
 
@@ -56,7 +57,8 @@ _opened_file = None
 
 
 def open_database(url):
-    """Connect ``database`` to ``url`` (a playhouse.db_url URL) and create missing tables.
+    """Connect ``database`` to ``url`` (a playhouse.db_url URL), create missing tables and
+    columns, and make the ledger views (``ledger_views``) anew.
 
     Checks up front that the database can be written (SQLite: takes the write lock once),
     so a bad URL, an unwritable path, a corrupt file or a database locked by another
@@ -73,6 +75,7 @@ def open_database(url):
                 database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
             database.create_tables(TABLES, safe=True)
             add_missing_columns()
+            ledger_views.create()
         if url.startswith("sqlite"):
             database.execute_sql("BEGIN IMMEDIATE")
             database.execute_sql("ROLLBACK")

@@ -6,7 +6,8 @@ from collections import Counter
 
 from peewee import JOIN
 
-from matter_certis.db import analysis
+from matter_certis.db import analysis, ledger_views
+from matter_certis.db.analysis import on_ledger
 from matter_certis.db.models import DclChange, DclCompliance, DclModel, Product, ProductDetail
 from matter_certis.db.products import shown
 from matter_certis.parsing import normalize
@@ -22,14 +23,20 @@ FINDINGS = {
 }
 
 
-def on_ledger(model):
-    """Rows of a ledger table still on the ledger (not ``removed_at``)."""
-    return model.select().where(model.removed_at.is_null())
+# The walks whose every record the findings need: without a completed one, a finding would
+# only mean "not walked yet".
+SOURCES = ("matter_products", "dcl_models", "dcl_compliance")
 
 
-def has_ledger():
-    """Whether the ledger's compliance records were ever walked into this database."""
-    return DclCompliance.select().exists()
+def missing_walks():
+    """The crawls (``SOURCES``) never run to completion in this database, in order."""
+    return analysis.never_completed(SOURCES)
+
+
+def missing_walks_message(missing):
+    """One line naming the crawls to run first."""
+    crawls = " and ".join(f"`scrapy crawl {spider}`" for spider in missing)
+    return f"findings need a completed walk of {', '.join(missing)}: run {crawls} first"
 
 
 def ledger_totals():
@@ -48,27 +55,11 @@ def ledger_totals():
     }
 
 
-def certificate_key(certificate_id):
-    """How certificate ids are compared: trimmed, case-insensitive (``None`` stays ``None``)."""
-    return certificate_id.strip().lower() if certificate_id else None
-
-
-def _rank(record):
-    return record["certification_type"] == "matter", record["software_version"]
-
-
 def ledger_matches():
-    """``{certificate_key: compliance record}``: the record a listed product with that
-    certificate id matches. Where several share it (one per certified firmware), the
-    ``matter`` record of the newest software version: the firmware the listing shows."""
-    matches = {}
-    for record in (
-        on_ledger(DclCompliance).where(DclCompliance.certificate_id.is_null(False)).dicts()
-    ):
-        key = certificate_key(record["certificate_id"])
-        if key not in matches or _rank(record) > _rank(matches[key]):
-            matches[key] = record
-    return matches
+    """``{url: match}``: the compliance record each listed product matches
+    (``ledger_views.LEDGER_MATCHES``: its own (vid, pid) first, then ``matter``, then the
+    newest software version)."""
+    return {match["url"]: match for match in ledger_views.read(ledger_views.LEDGER_MATCHES)}
 
 
 def models_by_ids(column):
@@ -84,9 +75,9 @@ def with_ledger_columns(rows):
     matches = ledger_matches()
     part_numbers = models_by_ids(DclModel.part_number)
     for row in rows:
-        record = matches.get(certificate_key(row["certificate_id"]))
-        ids = (record["vid"], record["pid"]) if record else (row["vid"], row["pid"])
-        row["ledger_status"] = record["status"] if record else None
+        match = matches.get(row["url"])
+        ids = (match["ledger_vid"], match["ledger_pid"]) if match else (row["vid"], row["pid"])
+        row["ledger_status"] = match["ledger_status"] if match else None
         row["ledger_part_number"] = part_numbers.get(ids)
     return rows
 
@@ -106,87 +97,98 @@ def _finding(finding, certificate_id, vid, pid, detail, url=None):
     }
 
 
-def product_findings(product, record, models):
-    """The findings of one listed product (with a certificate id, a vid and a pid), given the
-    record it matches (or ``None``) and ``{(vid, pid): product name}`` of the models."""
+def _of_product(product, finding, detail):
+    return _finding(
+        finding, product["certificate_id"], product["vid"], product["pid"], detail, product["url"]
+    )
+
+
+def unmatched_findings(product, models):
+    """The finding of a listed product no compliance record matches, given ``{(vid, pid):
+    product name}`` of the models: ``no_compliance_record`` if its model is on the ledger."""
     certificate, shown = product["certificate_id"], _ids(product["vid"], product["pid"])
-
-    def found(finding, detail):
-        return _finding(
-            finding, certificate, product["vid"], product["pid"], detail, url=product["url"]
+    key = (product["vid"], product["pid"])
+    if key not in models:
+        return _of_product(
+            product,
+            "not_on_ledger",
+            f"no compliance record has certificate id {certificate} and no model has "
+            f"vid/pid {shown}",
         )
+    return _of_product(
+        product,
+        "no_compliance_record",
+        f"no compliance record has certificate id {certificate}; the ledger has the model "
+        f"{shown} ({models[key] or 'no name'})",
+    )
 
-    if record is None:
-        key = (product["vid"], product["pid"])
-        if key not in models:
-            return [
-                found(
-                    "not_on_ledger",
-                    f"no compliance record has certificate id "
-                    f"{certificate} and no model has vid/pid {shown}",
-                )
-            ]
-        return [
-            found(
-                "no_compliance_record",
-                f"no compliance record has certificate id "
-                f"{certificate}; the ledger has the model {shown} "
-                f"({models[key] or 'no name'})",
-            )
-        ]
-    findings = []
-    on_record = _ids(record["vid"], record["pid"])
+
+def match_findings(match):
+    """The ``id_mismatch`` and ``date_mismatch`` findings of a listed product with details,
+    a vid and a pid, given its match (``LEDGER_MATCHES``); ``revoked_but_listed`` is the
+    view's (``revoked_findings``)."""
+    certificate, shown = match["certificate_id"], _ids(match["vid"], match["pid"])
+    on_record = _ids(match["ledger_vid"], match["ledger_pid"])
+    found = []
     if on_record != shown:
-        findings.append(
-            found(
+        found.append(
+            _of_product(
+                match,
                 "id_mismatch",
-                f"the ledger's record of {certificate} has "
-                f"vid/pid {on_record}, the site shows {shown}",
+                f"the ledger's record of {certificate} has vid/pid {on_record}, the site "
+                f"shows {shown}",
             )
         )
-    if record["status"] == "revoked":
-        reason = f" ({record['reason']})" if record["reason"] else ""
-        findings.append(
-            found(
+    if (
+        match["ledger_status"] == "certified"
+        and match["ledger_certification_date"]
+        and match["certification_date"]
+        and match["ledger_certification_date"] != match["certification_date"]
+    ):
+        found.append(
+            _of_product(
+                match,
+                "date_mismatch",
+                f"the ledger certified {certificate} on {match['ledger_certification_date']}, "
+                f"the site shows {match['certification_date']}",
+            )
+        )
+    return found
+
+
+def revoked_findings():
+    """``revoked_but_listed``, as the view ``revoked_but_listed`` defines it."""
+    found = []
+    for row in ledger_views.read(ledger_views.REVOKED_BUT_LISTED):
+        reason = f" ({row['reason']})" if row["reason"] else ""
+        found.append(
+            _of_product(
+                row,
                 "revoked_but_listed",
-                f"the ledger revoked {certificate} on "
-                f"{record['certification_date']}{reason}; "
+                f"the ledger revoked {row['certificate_id']} on {row['revoked_on']}{reason}; "
                 "the site still lists it",
             )
         )
-    elif (
-        record["status"] == "certified"
-        and record["certification_date"]
-        and product["certification_date"]
-        and record["certification_date"] != product["certification_date"]
-    ):
-        findings.append(
-            found(
-                "date_mismatch",
-                f"the ledger certified {certificate} on "
-                f"{record['certification_date']}, the site shows "
-                f"{product['certification_date']}",
-            )
-        )
-    return findings
+    return found
 
 
 def listed_certificate_keys():
-    """The certificate ids (``certificate_key``) of every listed product, details or not."""
+    """The certificate ids of every listed product, details or not, as the ledger's are
+    compared (trimmed, lower case)."""
     certificate = shown("certificate_id")
     query = (
         analysis.listed_products()
         .select(certificate)
         .join_from(Product, ProductDetail, JOIN.LEFT_OUTER, on=(ProductDetail.url == Product.url))
     )
-    return {certificate_key(value) for (value,) in query.tuples()}
+    return {value.strip().lower() for (value,) in query.tuples() if value}
 
 
 def findings():
     """Every finding (``FINDINGS``) as dicts of ``finding, url, certificate_id, vid, pid,
-    detail``, in the order of ``FINDINGS``. Listed products with stored details are matched
-    on their certificate id (``ledger_matches``); those without a certificate id, a vid or a
-    pid are left out. Dates are compared for certified records only: a revoked or
+    detail``, in the order of ``FINDINGS``. Listed products with stored details, a
+    certificate id, a vid and a pid are matched as ``ledger_views.LEDGER_MATCHES`` says;
+    the others are left out. Dates are compared for certified records only: a revoked or
     provisional record's date is that of its current state."""
     matches = ledger_matches()
     models = models_by_ids(DclModel.product_name)
@@ -196,16 +198,19 @@ def findings():
             shown("certificate_id").alias("certificate_id"),
             ProductDetail.vid,
             ProductDetail.pid,
-            ProductDetail.certification_date,
         )
         .join(Product, on=(Product.url == ProductDetail.url))
         .where(Product.listed())
     )
-    found = []
+    found = revoked_findings()
     for product in products.dicts():
-        if None not in (product["certificate_id"], product["vid"], product["pid"]):
-            record = matches.get(certificate_key(product["certificate_id"]))
-            found.extend(product_findings(product, record, models))
+        if None in (product["certificate_id"], product["vid"], product["pid"]):
+            continue
+        match = matches.get(product["url"])
+        if match is None:
+            found.append(unmatched_findings(product, models))
+        else:
+            found.extend(match_findings(match))
     listed = listed_certificate_keys()
     certified = on_ledger(DclCompliance).where(
         (DclCompliance.status == "certified")
@@ -213,7 +218,7 @@ def findings():
         & DclCompliance.certificate_id.is_null(False)
     )
     for record in certified.dicts():
-        if certificate_key(record["certificate_id"]) not in listed:
+        if record["certificate_id"].strip().lower() not in listed:
             version = record["software_version_string"] or record["software_version"]
             found.append(
                 _finding(

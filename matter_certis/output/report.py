@@ -113,12 +113,9 @@ EXAMPLES = 5
 def ledger_section():
     """The listing beside the DCL ledger: how many findings of each kind, what each means,
     and a few examples of each (every value escaped)."""
-    if not reconcile.has_ledger():
-        return (
-            "<p>No DCL compliance records yet: run <code>scrapy crawl dcl_models</code> and "
-            "<code>scrapy crawl dcl_compliance</code> to compare the listing with the "
-            "ledger.</p>"
-        )
+    missing = reconcile.missing_walks()
+    if missing:
+        return f"<p>No findings yet: {escape(reconcile.missing_walks_message(missing))}.</p>"
     found = reconcile.findings()
     rows = []
     for name, count in reconcile.finding_counts(found):

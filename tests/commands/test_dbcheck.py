@@ -13,8 +13,10 @@ PROBLEMS = (
     "details without products",
     "listed products without details",
     "failed requests",
+    "refused ledger records",
     "stale delisted rows",
 )
+REFUSED = "https://on.dcl.csa-iot.org/dcl/model/models/4447/8194"
 
 
 def break_database(database):
@@ -39,6 +41,12 @@ def break_database(database):
         )
         connection.execute(
             "UPDATE products SET delisted_at = '2026-01-01' WHERE url = ?", (urls[5],)
+        )
+        connection.execute(
+            "INSERT INTO failed_requests (url, kind, error_type, error_message, attempts, "
+            "first_failed_at, last_failed_at) VALUES (?, 'dcl_models', 'refused record', ?, "
+            "1, '2026-01-01', '2026-01-01')",
+            (REFUSED, "deviceTypeId: not a JSON integer: '769'"),
         )
     connection.close()
     return urls
@@ -79,6 +87,7 @@ def test_a_broken_database_exits_1(broken):
         ("details without products", 2, "-a mode=full"),
         ("listed products without details", 3, "an incremental run fetches them"),
         ("failed requests", 4, "retries them first"),
+        ("refused ledger records", REFUSED, "a complete walk settles them"),
         ("stale delisted rows", 5, "must give up their slot"),
     ],
 )
@@ -88,7 +97,7 @@ def test_each_problem_is_reported_with_an_example_and_what_to_do(
     result, urls = broken
     report = result.stdout.split(f"FAIL  {problem}: 1\n", 1)[1].split("\n", 2)
     if url_index is not None:
-        assert urls[url_index] in report[0]
+        assert (url_index if isinstance(url_index, str) else urls[url_index]) in report[0]
     assert report[1].startswith("        what to do: ") and advice in report[1]
 
 

@@ -1,17 +1,26 @@
 """``scrapy dbreconcile FILE``: the listing and the ledger of the replica, crawled, give exactly
 the disagreements the replica planted (and those its delistings and a revocation made), in
-each format, with a summary table; careful matches (stray spaces, case, an older firmware)
-are no finding."""
+each format, with a summary table; careful matches (stray spaces, case, an older firmware
+certified or revoked, a certificate id shared by a family) are no finding, and Datasette's
+"Revoked on the ledger, still listed" says what ``dbreconcile`` says. Without a completed
+walk of a source it names the crawl to run."""
 
 import csv
 import json
+import shutil
+import sqlite3
 
 import openpyxl
 import pytest
+import yaml
 
-from matter_certis.db.reconcile import FINDINGS
+from matter_certis.commands.dbbrowse import prepare
+from matter_certis.db.reconcile import FINDINGS, SOURCES
 from replica import Catalog, ReplicaServer
-from tests.helpers import crawl, scrapy_command, walk
+from tests.helpers import PROJECT_ROOT, crawl, scrapy_command, walk
+
+METADATA = PROJECT_ROOT / "matter_certis" / "datasette" / "metadata.yml"
+CAREFUL = ("stray_spaces", "lower_case", "older_firmware", "older_revoked", "shared_certificate")
 
 FINDING_COLUMNS = ["finding", "url", "certificate_id", "vid", "pid", "detail"]
 
@@ -86,13 +95,25 @@ def test_a_revocation_walked_since_is_a_revoked_but_listed_finding(synced):
 
 
 def test_careful_matches_are_no_finding(synced):
-    careful = {
-        url
-        for url, plan in synced["plans"].items()
-        if plan in ("stray_spaces", "lower_case", "older_firmware")
-    }
-    assert careful
-    assert not {f for f in synced["before"] if f[1] in careful}
+    careful = {url: plan for url, plan in synced["plans"].items() if plan in CAREFUL}
+    assert set(careful.values()) == set(CAREFUL)
+    found = json.loads((synced["workdir"] / "before.json").read_text())
+    assert not [row for row in found if row["url"] in careful]
+
+
+def test_datasette_revoked_query_and_dbreconcile_agree(synced, tmp_path):
+    database = tmp_path / "matter_certis.db"
+    shutil.copy(synced["workdir"] / "matter_certis.db", database)
+    query = yaml.safe_load(METADATA.read_text())["databases"]["matter_certis"]["queries"]
+    with sqlite3.connect(database) as plain:
+        prepare(plain)
+        shown = plain.execute(query["revoked_but_listed"]["sql"]).fetchall()
+    reconcile(tmp_path, "findings.json")
+    found = json.loads((tmp_path / "findings.json").read_text())
+    revoked = {row["url"] for row in found if row["finding"] == "revoked_but_listed"}
+    assert sorted(row[-1] for row in shown) == sorted(revoked) != []
+    older_revoked = {url for url, plan in synced["plans"].items() if plan == "older_revoked"}
+    assert older_revoked and not older_revoked & revoked
 
 
 def test_each_finding_says_what_differs_in_words(synced):
@@ -135,9 +156,17 @@ def test_csv_jsonl_and_xlsx_hold_the_same_rows(synced):
         assert [as_tuple(row) for row in rows] == [as_tuple(row) for row in expected]
 
 
-def test_without_the_ledger_it_says_which_crawls_to_run(tmp_path):
-    with ReplicaServer(Catalog(products=30, seed=3)) as replica:
-        assert crawl(replica, tmp_path).returncode == 0
+@pytest.mark.parametrize("spider", SOURCES)
+def test_without_a_completed_walk_of_a_source_it_names_the_crawl_and_exits_1(
+    synced, tmp_path, spider
+):
+    shutil.copy(synced["workdir"] / "matter_certis.db", tmp_path / "matter_certis.db")
+    with sqlite3.connect(tmp_path / "matter_certis.db") as plain:
+        plain.execute("UPDATE crawling_results SET status = 'failed' WHERE spider = ?", (spider,))
     result = scrapy_command(tmp_path, "dbreconcile", tmp_path / "findings.json")
-    assert result.returncode == 2
-    assert "run `scrapy crawl dcl_models` and `scrapy crawl dcl_compliance` first" in result.stderr
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"scrapy dbreconcile: error: findings need a completed walk of {spider}: "
+        f"run `scrapy crawl {spider}` first\n"
+    )
+    assert not (tmp_path / "findings.json").exists()

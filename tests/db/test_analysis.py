@@ -2,6 +2,8 @@
 planner is handed (``stored_listing``: slots, listed urls, products without details), which
 listing pages hold a slot no stored product fills, which details failed."""
 
+import json
+
 import pytest
 
 from matter_certis.db import analysis, connection, models
@@ -104,3 +106,27 @@ def test_failed_details_are_the_listed_products_whose_detail_request_failed():
     models.FailedRequest.create(url=url(2), kind="detail")
     models.FailedRequest.create(url="https://csa-iot.org/csa-iot_products/page/2/", kind="list")
     assert [ref["url"] for ref in analysis.failed_details()] == [url(0)]
+
+
+def run(spider, status="completed", **arguments):
+    models.CrawlingResult.create(
+        session_id=f"{spider}-{status}-{len(arguments)}",
+        spider=spider,
+        status=status,
+        started_at=utc_now(),
+        config_snapshot=json.dumps({"arguments": {"mode": "full", **arguments}}),
+    )
+
+
+def test_a_source_never_walked_to_completion_is_named():
+    run("matter_products")
+    run("dcl_models", status="partial")
+    assert analysis.never_completed(["matter_products", "dcl_models", "dcl_compliance"]) == [
+        "dcl_models",
+        "dcl_compliance",
+    ]
+
+
+def test_a_completed_run_over_a_page_range_is_no_walk_of_the_listing():
+    run("matter_products", start_page=2, end_page=3)
+    assert analysis.never_completed(["matter_products"]) == ["matter_products"]

@@ -66,6 +66,16 @@ def test_a_complete_walk_stores_every_vendor_of_the_ledger(complete):
     assert complete["stored"] == complete["expected"]
 
 
+def test_inner_double_and_no_break_spaces_round_trip_byte_for_byte(complete):
+    served = {v["vendor_id"]: v["company_legal_name"] for v in complete["expected"]}
+    spaced = {vid for vid, name in served.items() if "\u00a0" in name and "  " in name}
+    stored = {v["vendor_id"]: v["company_legal_name"] for v in complete["stored"]}
+    assert spaced
+    assert {vid: stored[vid].encode() for vid in spaced} == {
+        vid: served[vid].strip().encode() for vid in spaced
+    }
+
+
 def test_a_complete_walk_reads_each_page_once(complete):
     pages = -(-len(complete["expected"]) // PAGE_LIMIT)
     assert pages >= 5

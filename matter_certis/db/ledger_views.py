@@ -1,0 +1,90 @@
+"""The listing beside the ledger in SQL, one definition each, so that ``dbreconcile``,
+``dbstats``, ``dbreport``, ``dbexport`` and Datasette's queries can never disagree: which
+compliance record a listed product matches (``LEDGER_MATCHES``) and which of them say
+``revoked_but_listed`` (``REVOKED_BUT_LISTED``).
+
+Each is a view of the database (``create``: with the tables, and by ``dbbrowse``) for
+users' own SQL and Datasette; the commands read the same text as a subquery (``read``), so a
+database an older version made, or one opened read-only, answers the same.
+"""
+
+from matter_certis.db.models import database
+
+# Every listed product with a certificate id, beside the compliance record it matches: of
+# the records still on the ledger whose certificate id equals its own (trimmed, any case),
+# the one with the product's own (vid, pid) first (one certificate id may cover a family of
+# models), then a ``matter`` record, then the newest software version: the firmware the
+# listing shows. vid, pid and certification_date are the product's detail page's.
+LEDGER_MATCHES = """
+SELECT url, certificate_id, vid, pid, certification_date,
+       ledger_vid, ledger_pid, ledger_software_version, ledger_software_version_string,
+       ledger_certification_type, ledger_status, ledger_certification_date, ledger_reason
+FROM (
+    SELECT p.url AS url,
+           COALESCE(d.certificate_id, p.certificate_id) AS certificate_id,
+           d.vid AS vid,
+           d.pid AS pid,
+           d.certification_date AS certification_date,
+           c.vid AS ledger_vid,
+           c.pid AS ledger_pid,
+           c.software_version AS ledger_software_version,
+           c.software_version_string AS ledger_software_version_string,
+           c.certification_type AS ledger_certification_type,
+           c.status AS ledger_status,
+           c.certification_date AS ledger_certification_date,
+           c.reason AS ledger_reason,
+           ROW_NUMBER() OVER (
+               PARTITION BY p.url
+               ORDER BY CASE WHEN c.vid = d.vid AND c.pid = d.pid THEN 0 ELSE 1 END,
+                        CASE WHEN c.certification_type = 'matter' THEN 0 ELSE 1 END,
+                        c.software_version DESC,
+                        c.certification_type
+           ) AS choice
+    FROM products p
+    LEFT JOIN product_details d ON d.url = p.url
+    JOIN dcl_compliance c
+      ON lower(trim(c.certificate_id)) = lower(trim(COALESCE(d.certificate_id, p.certificate_id)))
+    WHERE p.delisted_at IS NULL AND c.removed_at IS NULL
+) AS ranked
+WHERE choice = 1
+"""
+
+# The finding ``revoked_but_listed``: a listed product with stored details, a vid and a pid
+# whose matched record is revoked.
+REVOKED_BUT_LISTED = f"""
+SELECT url, certificate_id, vid, pid,
+       ledger_certification_date AS revoked_on, ledger_reason AS reason
+FROM ({LEDGER_MATCHES}) AS matches
+WHERE ledger_status = 'revoked' AND vid IS NOT NULL AND pid IS NOT NULL
+"""
+
+VIEWS = {"ledger_matches": LEDGER_MATCHES, "revoked_but_listed": REVOKED_BUT_LISTED}
+
+# Certificate ids are compared as LEDGER_MATCHES does: an index on that expression keeps
+# the match one lookup a product.
+CERTIFICATE_INDEX = (
+    "CREATE INDEX IF NOT EXISTS dcl_compliance_certificate_key "
+    "ON dcl_compliance (lower(trim(certificate_id)))"
+)
+
+
+def statements():
+    """The SQL that (re)makes the views and the index, in order; each view made anew, so it
+    follows this version."""
+    made = [CERTIFICATE_INDEX]
+    for name, select in VIEWS.items():
+        made += [f"DROP VIEW IF EXISTS {name}", f"CREATE VIEW {name} AS {select}"]
+    return made
+
+
+def create():
+    """Make the views and the index in the bound ``database`` (inside its schema transaction)."""
+    for statement in statements():
+        database.execute_sql(statement)
+
+
+def read(select):
+    """The rows of one of the selects above as dicts, read as a subquery."""
+    cursor = database.execute_sql(f"SELECT * FROM ({select}) AS found")
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
