@@ -5,8 +5,10 @@ misbehaves, and vendor records whose JSON values have the wrong type."""
 import json
 
 import pytest
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, TextResponse
 
+from matter_certis.db import models
 from matter_certis.exceptions import InvalidValue
 from matter_certis.parsing import normalize
 from matter_certis.run import verdict
@@ -356,3 +358,50 @@ def test_an_empty_next_key_ends_the_walk_like_null(make_spider):
     spider = make_spider(DclVendorsSpider)
     output = list(spider.parse(page([{"vendorID": 4939}], next_key="", total="1")))
     assert [type(item).__name__ for item in output] == ["Vendor"]
+
+
+def stored_vendors(count):
+    for vendor_id in range(count):
+        models.Vendor.create(vendor_id=vendor_id, vendor_name=f"Vendor {vendor_id}")
+
+
+def test_a_walk_far_smaller_than_the_table_is_implausible_without_a_total_too(make_spider):
+    spider = make_spider(DclVendorsSpider)
+    stored_vendors(10)
+    with pytest.raises(CloseSpider) as stop:
+        list(spider.parse(page([{"vendorID": 1}, {"vendorID": 2}])))
+    assert stop.value.reason == "dcl_implausible"
+    assert not spider.walk_complete
+
+
+def test_an_announced_total_far_below_the_table_stores_nothing_of_the_page(make_spider):
+    spider = make_spider(DclVendorsSpider)
+    stored_vendors(10)
+    output = []
+    with pytest.raises(CloseSpider) as stop:
+        output.extend(spider.parse(page([{"vendorID": 1}], total="1")))
+    assert (stop.value.reason, output) == ("dcl_implausible", [])
+
+
+def test_a_walk_of_nine_tenths_of_the_table_is_plausible(make_spider):
+    spider = make_spider(DclVendorsSpider)
+    stored_vendors(10)
+    list(spider.parse(page([{"vendorID": n} for n in range(9)], total="9")))
+    assert spider.walk_complete
+
+
+def test_a_key_read_twice_keeps_the_first_and_refuses_the_second(make_spider):
+    spider = make_spider(DclVendorsSpider)
+    first, second = {"vendorID": 7, "vendorName": "Acme"}, {"vendorID": 7, "vendorName": "Acme "}
+    output = list(spider.parse(page([first, second, {**first, "vendorName": "Other"}])))
+    assert [type(item).__name__ for item in output] == [
+        "Vendor",
+        "RequestFailure",
+        "RequestFailure",
+    ]
+    assert output[0]["vendor_name"] == "Acme"
+    assert output[1]["error_message"] == "its key came twice in this walk, with the same values"
+    assert output[2]["error_message"] == (
+        "its key came twice in this walk, the first kept: vendor_name 'Acme' then 'Other'"
+    )
+    assert len(spider.audit()) == 2
