@@ -140,9 +140,10 @@ def start_crawl(replica, workdir, *arguments, **settings):
     )
 
 
-def scrapy_command(workdir, name, *arguments):
-    """Run ``scrapy <name> <arguments>`` on ``workdir/matter_certis.db``; returns the
-    completed process."""
+def scrapy_command(workdir, name, *arguments, database_url=None):
+    """Run ``scrapy <name> <arguments>`` on ``workdir/matter_certis.db`` (or
+    ``database_url``); returns the completed process."""
+    database_url = database_url or f"sqlite:///{workdir / 'matter_certis.db'}"
     command = [
         sys.executable,
         "-m",
@@ -150,7 +151,7 @@ def scrapy_command(workdir, name, *arguments):
         name,
         *map(str, arguments),
         "-s",
-        f"DATABASE_URL=sqlite:///{workdir / 'matter_certis.db'}",
+        f"DATABASE_URL={database_url}",
     ]
     return subprocess.run(
         command,

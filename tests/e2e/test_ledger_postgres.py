@@ -1,10 +1,13 @@
 """The ledger walks into PostgreSQL (a server started for the run, see the ``postgres``
-fixture): composite keys upserted, a revocation between two walks recorded."""
+fixture): composite keys upserted, a revocation between two walks recorded, and
+``dbreconcile`` reading the ledger views there as on SQLite."""
+
+import json
 
 import pytest
 
 from replica import Catalog, ReplicaServer
-from tests.helpers import COMPLIANCE_COLUMNS, MODEL_COLUMNS, crawl, rows
+from tests.helpers import COMPLIANCE_COLUMNS, MODEL_COLUMNS, crawl, rows, scrapy_command
 
 
 @pytest.fixture(scope="module")
@@ -12,7 +15,7 @@ def walked(postgres, tmp_path_factory):
     url = postgres.create_database()
     workdir = tmp_path_factory.mktemp("ledger-postgres")
     with ReplicaServer(Catalog(products=80, seed=7)) as replica:
-        for spider in ("dcl_models", "dcl_compliance"):
+        for spider in ("matter_products", "dcl_models", "dcl_compliance"):
             assert (
                 crawl(
                     replica, workdir, spider=spider, DATABASE_URL=url, DCL_PAGE_LIMIT=30
@@ -27,8 +30,14 @@ def walked(postgres, tmp_path_factory):
             ).returncode
             == 0
         )
+        reconciled = scrapy_command(
+            workdir, "dbreconcile", workdir / "findings.json", database_url=url
+        )
         return {
             "url": url,
+            "reconciled": reconciled,
+            "findings": json.loads((workdir / "findings.json").read_text()),
+            "expected_findings": replica.ledger.expected_findings(replica.base_url),
             "models": replica.ledger.expected_models(),
             "compliance": replica.ledger.expected_compliance(),
             "revoked": replica.ledger.ids(product),
@@ -63,3 +72,19 @@ def test_a_revocation_between_two_walks_is_recorded(walked):
             "new_value": "revoked",
         }
     ]
+
+
+def test_dbreconcile_finds_exactly_the_planted_findings_on_postgresql(walked):
+    assert walked["reconciled"].returncode == 0, walked["reconciled"].stderr
+    found = {
+        (
+            row["finding"],
+            row["url"],
+            row["certificate_id"],
+            int(row["vid"], 16),
+            int(row["pid"], 16),
+        )
+        for row in walked["findings"]
+    }
+    assert found == walked["expected_findings"]
+    assert "revoked_but_listed" in {finding for finding, *_ in found}
