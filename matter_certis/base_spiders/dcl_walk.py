@@ -8,7 +8,7 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from matter_certis.base_spiders.base import ProjectSpider
-from matter_certis.base_spiders.dead_letters import DeadLetters
+from matter_certis.base_spiders.ledger_records import LedgerRecords
 from matter_certis.db import analysis
 from matter_certis.exceptions import MalformedPage
 from matter_certis.run import stat_keys, verdict
@@ -19,7 +19,7 @@ _COUNT = re.compile(r"[0-9]+")
 PLAUSIBLE_SHARE = 0.9
 
 
-class DclWalkSpider(DeadLetters, ProjectSpider):
+class DclWalkSpider(LedgerRecords, ProjectSpider):
     """Reads ``{DCL_BASE_URL}{path}`` page by page, ``DCL_PAGE_LIMIT`` records a page,
     following ``pagination.next_key`` (base64, so URL-encoded) until it is null or empty.
 
@@ -38,18 +38,14 @@ class DclWalkSpider(DeadLetters, ProjectSpider):
       table holds, an empty answer included: ``dcl_implausible``, nothing of it stored when
       the count announced it.
 
-    Subclasses name the endpoint (``path``), the page's record list (``records_key``), what
-    a record is (``noun``, for log lines; ``item_class``, its item; ``loader_class``, its
-    loader), its key (``key``, item fields) and the table it fills (``table``). A record is
-    refused whole, its stored row left as it was, when a value has the wrong JSON type or
-    shape, a part of its key is missing, or its key came before in this walk (the first
-    kept): it goes to the dead-letter list and makes the run ``partial`` (``audit()``).
+    Subclasses name the endpoint (``path``), the page's record list (``records_key``), the
+    item (``item_class``) and the table it fills (``table``), and what ``LedgerRecords``
+    needs to load a record or refuse it whole.
     ``walk_complete`` turns true when the last page is read and the count matches: only
     then may the database take a record the walk did not see as gone from the ledger.
     """
 
-    path = records_key = noun = item_class = loader_class = table = None
-    key = ()
+    records_key = item_class = table = None
     # Nothing to skip: deltafetch remembers detail pages of products only.
     custom_settings = {"DELTAFETCH_ENABLED": False}
 
@@ -61,8 +57,6 @@ class DclWalkSpider(DeadLetters, ProjectSpider):
         self.records_kept = 0
         self.total = None
         self.stored = 0
-        self.loaded = {}  # key -> the record's values, to tell a key read twice
-        self.refused = []
         self.walk_complete = False
 
     def page_request(self, key=None):
@@ -71,9 +65,6 @@ class DclWalkSpider(DeadLetters, ProjectSpider):
         url += f"?pagination.limit={self.settings.getint('DCL_PAGE_LIMIT')}"
         url += f"&pagination.key={quote(key, safe='')}" if key else "&pagination.count_total=true"
         return scrapy.Request(url, callback=self.parse, errback=self.page_failed)
-
-    def base_url(self):
-        return self.settings["DCL_BASE_URL"].rstrip("/")
 
     async def start(self):
         yield self.page_request()
@@ -95,7 +86,9 @@ class DclWalkSpider(DeadLetters, ProjectSpider):
         self.pages_read += 1
         self.crawler.stats.inc_value(stat_keys.DCL_PAGES)
         for place, record in enumerate(records, start=1):
-            yield self.load(response, record, place)
+            loaded = self.load(response, record, place)
+            self.records_kept += isinstance(loaded, self.item_class)
+            yield loaded
         self.records_read += len(records)
         if self.total is not None and self.records_read > self.total:
             raise self.give_up(
@@ -172,45 +165,6 @@ class DclWalkSpider(DeadLetters, ProjectSpider):
             raise MalformedPage(f"total is not a count as a string: {total!r}")
         return records, next_key, None if total is None else int(total)
 
-    def load(self, response, record, place):
-        """The item of the ``place``-th record of a page, or its dead letter if it is
-        refused (``refuse``)."""
-        loader = self.loader_class(response=response, spider=self)
-        loader.add_record(record)
-        item = loader.load_item()
-        names = {field: name for name, field in self.loader_class.record_keys.items()}
-        missing = [names[field] for field in self.key if item.get(field) is None]
-        where = f"{response.url}#record-{place}" if missing else self.record_url(item)
-        if loader.refusals:
-            return self.refuse(where, "; ".join(f"{name}: {why}" for name, why in loader.refusals))
-        if missing:
-            return self.refuse(where, f"no {'/'.join(missing)}")
-        key = tuple(item[field] for field in self.key)
-        earlier = self.loaded.get(key)
-        if earlier is not None:
-            return self.refuse(where, f"its key came twice in this walk, {twice(earlier, item)}")
-        self.loaded[key] = dict(item)
-        self.records_kept += 1
-        return item
-
-    def record_url(self, item):
-        """The ledger's one-record endpoint of a loaded record: where a user looks it up."""
-        return "/".join([self.base_url() + self.path, *(str(item[f]) for f in self.key)])
-
-    def refuse(self, url, why):
-        """A record that cannot be stored whole: warned about, counted, named by
-        ``audit()``; returns its dead letter."""
-        self.refused.append(f"DCL {self.noun} record {url} not stored ({why})")
-        return self.refused_record_letter(url, why)
-
-    def audit(self):
-        """Refused records are planned but not stored: the run is ``partial``."""
-        return [verdict.Problem("partial", problem) for problem in self.refused]
-
-    def unsettled(self, failures):
-        """Refused records are named by ``audit()``, not as failed requests."""
-        return [failure for failure in failures if failure["kind"] != self.name]
-
     def page_failed(self, failure):
         """A page that failed after all retries ends the walk: the rest cannot be reached.
 
@@ -230,14 +184,3 @@ class DclWalkSpider(DeadLetters, ProjectSpider):
             reason,
             f"{message}; stopping, the {self.records_kept} {self.noun}s read so far are kept",
         )
-
-
-def twice(first, second):
-    """What differs between two records of one key, in words; the first is kept."""
-    fields = sorted(set(first) | set(second))
-    differ = [
-        f"{f} {first.get(f)!r} then {second.get(f)!r}"
-        for f in fields
-        if first.get(f) != second.get(f)
-    ]
-    return ("the first kept: " + ", ".join(differ)) if differ else "with the same values"

@@ -3,6 +3,9 @@
 from matter_certis.items import RequestFailure
 from matter_certis.run import stat_keys
 
+# The error type of a ledger record refused whole (``refused_record_letter``).
+REFUSED = "refused record"
+
 
 class DeadLetters:
     """Mixed into a spider of the project (its ``crawler``, ``logger``, ``session_id``):
@@ -45,7 +48,7 @@ class DeadLetters:
         return RequestFailure(
             url=url,
             kind=self.name,
-            error_type="refused record",
+            error_type=REFUSED,
             error_message=reason[:1000],
             attempts=1,
             session_id=self.session_id,
