@@ -122,6 +122,31 @@ class DclCompliance(scrapy.Item):
     history = _field()
 
 
+# The fields that identify a DCL model version (one firmware of one model).
+VERSION_KEY = ("vid", "pid", "software_version")
+
+
+class DclModelVersion(scrapy.Item):
+    """One DCL model version (``/dcl/model/versions/{vid}/{pid}/{softwareVersion}``): a
+    firmware of a model and its OTA image, keyed by ``VERSION_KEY``."""
+
+    vid = _hex_id_field()
+    pid = _hex_id_field()
+    software_version = _field()
+    software_version_string = _field()
+    cd_version_number = _field()
+    firmware_information = _field()
+    software_version_valid = _field()
+    ota_url = _field()
+    ota_file_size = _field()
+    ota_checksum = _field()
+    ota_checksum_type = _field()
+    min_applicable_software_version = _field()
+    max_applicable_software_version = _field()
+    release_notes_url = _field()
+    schema_version = _field()
+
+
 class Finding(scrapy.Item):
     """One disagreement of the listing and the ledger (``scrapy dbreconcile``)."""
 

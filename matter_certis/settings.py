@@ -154,3 +154,8 @@ MATTER_MOVEMENT_CHECKS = 5
 # pages, ~6,000 products) re-reads about 72 listing pages and 200 details a run.
 MATTER_LISTING_MAX_AGE = os.environ.get("MATTER_LISTING_MAX_AGE", "7d")
 MATTER_DETAIL_MAX_AGE = os.environ.get("MATTER_DETAIL_MAX_AGE", "30d")
+
+# Read by DclVersionsSpider: every model's versions are read again at least this often, each
+# run re-reading the share of models the time since the previous run is of it (as above);
+# models that are new, or whose model or compliance records changed, are read every run.
+MATTER_VERSIONS_MAX_AGE = os.environ.get("MATTER_VERSIONS_MAX_AGE", "30d")

@@ -16,7 +16,7 @@ from peewee import (
     TextField,
 )
 
-from matter_certis.items import COMPLIANCE_KEY
+from matter_certis.items import COMPLIANCE_KEY, VERSION_KEY
 
 database = DatabaseProxy()
 # peewee logs every query at DEBUG; a crawl's log is no place for thousands of them.
@@ -24,7 +24,7 @@ logging.getLogger("peewee").setLevel(logging.INFO)
 
 
 # Columns that say when a row was written or verified, not what the site shows.
-TIMESTAMP_COLUMNS = frozenset({"created_at", "updated_at", "verified_at"})
+TIMESTAMP_COLUMNS = frozenset({"created_at", "updated_at", "verified_at", "versions_verified_at"})
 
 
 def utc_now():
@@ -183,6 +183,8 @@ class DclModel(BaseModel):
     created_at = DateTimeField(default=utc_now)
     updated_at = DateTimeField(default=utc_now)
     removed_at = DateTimeField(null=True)
+    # When dcl_versions last read this model's versions whole (MATTER_VERSIONS_MAX_AGE).
+    versions_verified_at = DateTimeField(null=True)
 
     class Meta:
         table_name = "dcl_models"
@@ -212,11 +214,41 @@ class DclCompliance(BaseModel):
         primary_key = CompositeKey(*COMPLIANCE_KEY)
 
 
+class DclModelVersion(BaseModel):
+    """A DCL model version: one firmware of one model and its OTA image; ``removed_at`` as
+    for models, ``verified_at`` when a walk last read it."""
+
+    vid = IntegerField()
+    pid = IntegerField()
+    software_version = IntegerField()
+    software_version_string = TextField(null=True)
+    cd_version_number = IntegerField(null=True)
+    firmware_information = TextField(null=True)
+    software_version_valid = BooleanField(null=True)
+    ota_url = TextField(null=True)
+    ota_file_size = IntegerField(null=True)
+    ota_checksum = TextField(null=True)
+    ota_checksum_type = IntegerField(null=True)
+    min_applicable_software_version = IntegerField(null=True)
+    max_applicable_software_version = IntegerField(null=True)
+    release_notes_url = TextField(null=True)
+    schema_version = IntegerField(null=True)
+    created_at = DateTimeField(default=utc_now)
+    updated_at = DateTimeField(default=utc_now)
+    removed_at = DateTimeField(null=True)
+    verified_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "dcl_model_versions"
+        primary_key = CompositeKey(*VERSION_KEY)
+
+
 class DclChange(BaseModel):
     """One value of a ledger record that changed between two walks (``status`` from
     ``certified`` to ``revoked``, a new date, ``removed_at`` when it left the ledger);
-    ``record`` is ``model`` or ``compliance``, the key columns those of the record (the
-    last two NULL for a model)."""
+    ``record`` is ``model``, ``compliance`` or ``version``, the key columns those of the
+    record (``certification_type`` NULL for a version, it and ``software_version`` for a
+    model)."""
 
     record = TextField()
     vid = IntegerField()
@@ -242,5 +274,6 @@ TABLES = [
     FailedRequest,
     DclModel,
     DclCompliance,
+    DclModelVersion,
     DclChange,
 ]

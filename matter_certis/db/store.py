@@ -155,22 +155,27 @@ def ledger_change(record):
 
 def mark_removed(model, seen, record, session_id):
     """After a complete walk of the ledger: rows of ``model`` whose keys the walk did not
-    ``see`` get ``removed_at`` (kept, not deleted) and a ``dcl_changes`` row each.
-    Returns how many. Call inside a transaction."""
+    ``see`` are ``remove``d. Returns how many. Call inside a transaction."""
     key = key_of(model)
-    now = utc_now()
     gone = [
         key(row)
         for row in model.select(*key_fields(model)).where(model.removed_at.is_null()).dicts()
         if key(row) not in seen
     ]
+    return remove(model, gone, record, session_id)
+
+
+def remove(model, keys, record, session_id):
+    """Rows of ``model`` with these keys left the ledger: ``removed_at`` set (kept, not
+    deleted) and a ``dcl_changes`` row each. Returns how many. In a transaction."""
+    now = utc_now()
     change_row = ledger_change(record)
-    for keys in chunked(gone, ROWS_PER_STATEMENT):
-        model.update(removed_at=now, updated_at=now).where(_key_in(model, keys)).execute()
+    for batch in chunked(keys, ROWS_PER_STATEMENT):
+        model.update(removed_at=now, updated_at=now).where(_key_in(model, batch)).execute()
         DclChange.insert_many(
-            [change_row(row_key, "removed_at", None, now, session_id, now) for row_key in keys]
+            [change_row(row_key, "removed_at", None, now, session_id, now) for row_key in batch]
         ).execute()
-    return len(gone)
+    return len(keys)
 
 
 def _as_text(value):

@@ -47,13 +47,15 @@ def format_duration(seconds):
 @dataclass
 class Counts:
     """Work done against the plan; the planned figures are None before the plan, and the
-    details planned are an estimate while listing pages are left to read."""
+    details planned are an estimate while listing pages are left to read. ``units`` name
+    the pages and the details (a spider's ``progress_units``)."""
 
     pages_done: int
     pages_planned: int | None
     details_done: int
     details_planned: int | None
     estimated: bool
+    units: tuple = ("listing pages", "details")
 
     @property
     def done(self):
@@ -69,8 +71,9 @@ class Counts:
         def of(planned, prefix=""):
             return "?" if planned is None else f"{prefix}{planned}"
 
+        pages, details = self.units
         return (
-            f"listing pages {self.pages_done}/{of(self.pages_planned)}, details "
+            f"{pages} {self.pages_done}/{of(self.pages_planned)}, {details} "
             f"{self.details_done}/{of(self.details_planned, '~' if self.estimated else '')}"
         )
 
@@ -82,7 +85,9 @@ class Progress:
     decided to read) and ``matter/pages/read``. Detail pages planned are those requested so
     far (a retried or redirected page counts once) plus a page's worth of cards for each
     listing page still to read. A detail is done when its item is stored or dropped, or when
-    the spider gives up on it. The ETA goes by the pace since the plan was made (the status
+    the spider gives up on it. A spider names its pages, details, their request kind and
+    item otherwise with ``progress_units``, ``detail_kind`` and ``detail_item`` (the DCL
+    model versions: model lists and versions). The ETA goes by the pace since the plan was made (the status
     check's slow start would skew it). The closing summary is RunRecord's line.
     """
 
@@ -114,25 +119,35 @@ class Progress:
         return extension
 
     def request_scheduled(self, request):
-        if request.meta.get("kind") == "detail":
+        if request.meta.get("kind") == self.unit("detail_kind", "detail"):
             self.detail_urls.add(request.meta.get("deltafetch_key", request.url))
 
     def item_done(self, item):
-        if isinstance(item, ProductDetail) or (
-            isinstance(item, RequestFailure) and item.get("kind") == "detail"
+        if isinstance(item, self.unit("detail_item", ProductDetail)) or (
+            isinstance(item, RequestFailure)
+            and item.get("kind") == self.unit("detail_kind", "detail")
         ):
-            self.details_done.add(item["url"])
+            self.details_done.add(item.get("url") or self.crawler.spider.record_url(item))
+
+    def unit(self, name, default):
+        """What the spider calls its details (``detail_kind``, ``detail_item``...), else the
+        listing's."""
+        return getattr(self.crawler.spider, name, default)
 
     def counts(self):
         stats = self.crawler.stats
         pages_planned = stats.get_value(stat_keys.PAGES_PLANNED)
         pages_done = stats.get_value(stat_keys.PAGES_READ, 0)
         details_done = len(self.details_done)
+        units = self.unit("progress_units", Counts.units)
         if pages_planned is None:
-            return Counts(pages_done, None, details_done, None, True)
+            return Counts(pages_done, None, details_done, None, True, units)
         pages_left = max(pages_planned - pages_done, 0)
-        details_planned = max(len(self.detail_urls) + PAGE_SIZE * pages_left, details_done)
-        return Counts(pages_done, pages_planned, details_done, details_planned, pages_left > 0)
+        per_page = self.unit("details_per_page", PAGE_SIZE)
+        details_planned = max(len(self.detail_urls) + per_page * pages_left, details_done)
+        return Counts(
+            pages_done, pages_planned, details_done, details_planned, pages_left > 0, units
+        )
 
     def spider_opened(self):
         self.last_tick = time.monotonic()

@@ -6,7 +6,7 @@ spider refuses the whole record, so that what is stored for it stays as it was."
 from itemloaders.processors import MapCompose
 
 from matter_certis.exceptions import InvalidValue
-from matter_certis.items import DclCompliance, DclModel, Vendor
+from matter_certis.items import DclCompliance, DclModel, DclModelVersion, Vendor
 from matter_certis.parsing import normalize
 from matter_certis.parsing.loaders import ResolvedOnceLoader
 
@@ -143,4 +143,45 @@ class DclComplianceLoader(JsonRecordLoader):
         "status": normalize.json_status,
         "certification_date": normalize.json_date,
         "history": normalize.json_list,
+    }
+
+
+# DCL model version keys (``/dcl/model/versions/{vid}/{pid}/{softwareVersion}``) and the
+# column each fills; ``creator`` is not stored.
+DCL_VERSION_KEYS = {
+    "vid": "vid",
+    "pid": "pid",
+    "softwareVersion": "software_version",
+    "softwareVersionString": "software_version_string",
+    "cdVersionNumber": "cd_version_number",
+    "firmwareInformation": "firmware_information",
+    "softwareVersionValid": "software_version_valid",
+    "otaUrl": "ota_url",
+    "otaFileSize": "ota_file_size",
+    "otaChecksum": "ota_checksum",
+    "otaChecksumType": "ota_checksum_type",
+    "minApplicableSoftwareVersion": "min_applicable_software_version",
+    "maxApplicableSoftwareVersion": "max_applicable_software_version",
+    "releaseNotesUrl": "release_notes_url",
+    "schemaVersion": "schema_version",
+}
+
+
+class DclModelVersionLoader(JsonRecordLoader):
+    """Loads one DCL ``modelVersion`` record: the OTA file size from the ledger's digit
+    string, validity a JSON boolean, versions and the checksum type JSON integers."""
+
+    default_item_class = DclModelVersion
+    record_keys = DCL_VERSION_KEYS
+    rules = {
+        "vid": normalize.json_id,
+        "pid": normalize.json_id,
+        "software_version": normalize.json_integer,
+        "cd_version_number": normalize.json_integer,
+        "software_version_valid": normalize.json_bool,
+        "ota_file_size": normalize.json_digits,
+        "ota_checksum_type": normalize.json_integer,
+        "min_applicable_software_version": normalize.json_integer,
+        "max_applicable_software_version": normalize.json_integer,
+        "schema_version": normalize.json_integer,
     }

@@ -150,6 +150,26 @@ def json_integer(value):
     return value
 
 
+def json_bool(value):
+    """A JSON boolean (a model version's ``softwareVersionValid``); anything else is refused."""
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise InvalidValue(f"not a JSON boolean: {value!r}")
+    return value
+
+
+def json_digits(value):
+    """A count the ledger sends as a string of digits (``otaFileSize`` "615708") as an
+    integer; ``""`` is no value, a JSON number or other text is refused."""
+    text = json_text(value)
+    if text is None:
+        return None
+    if not _DECIMAL.fullmatch(text):
+        raise InvalidValue(f"not a string of digits: {value!r}")
+    return int(text)
+
+
 def json_status(value):
     """A certification status code (0..3) to its name: ``2`` is ``certified``."""
     code = json_integer(value)

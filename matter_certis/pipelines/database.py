@@ -8,11 +8,13 @@ from scrapy import signals as scrapy_signals
 
 from matter_certis import signals
 from matter_certis.db import connection, dead_letters, models, renames, store
+from matter_certis.db import versions as db_versions
 from matter_certis.db.drift import FieldCoverage
 from matter_certis.exceptions import DatabaseUnavailable
 from matter_certis.items import (
     DclCompliance,
     DclModel,
+    DclModelVersion,
     ProductDetail,
     ProductMove,
     ProductRef,
@@ -22,6 +24,13 @@ from matter_certis.items import (
 from matter_certis.run import stat_keys, verdict
 
 logger = logging.getLogger(__name__)
+
+# The ledger's records whose changes are recorded in dcl_changes: item -> (table, record).
+LEDGER = {
+    DclModel: (models.DclModel, "model"),
+    DclCompliance: (models.DclCompliance, "compliance"),
+    DclModelVersion: (models.DclModelVersion, "version"),
+}
 
 
 class DatabasePipeline:
@@ -61,11 +70,10 @@ class DatabasePipeline:
             ProductMove: [],
             RequestFailure: [],
             Vendor: [],
-            DclModel: [],
-            DclCompliance: [],
+            **{item_class: [] for item_class in LEDGER},
         }
         # Keys of the ledger records stored by this run, to find those the ledger lost.
-        self.ledger_seen = {DclModel: set(), DclCompliance: set()}
+        self.ledger_seen = {item_class: set() for item_class in LEDGER}
         self.failed = False
         self.coverage = None
         self.waiting = []  # detail rows held back until drift is judged (undecided_loss)
@@ -114,6 +122,7 @@ class DatabasePipeline:
     def close_spider(self):
         self.flush(last=True)
         self.settle_ledger()
+        self.settle_versions()
         connection.close()
         drifting = self.coverage.drifting()
         if drifting:
@@ -143,10 +152,12 @@ class DatabasePipeline:
         moves = [(move["url"], move["new_url"]) for move in self.buffers[ProductMove]]
         failures = self.buffers[RequestFailure]
         vendors = [store.row_for(models.Vendor, v) for v in self.buffers[Vendor]]
-        ledger_models = [store.row_for(models.DclModel, m) for m in self.buffers[DclModel]]
-        compliance = [store.row_for(models.DclCompliance, c) for c in self.buffers[DclCompliance]]
+        ledger = {
+            item_class: [store.row_for(table, item) for item in self.buffers[item_class]]
+            for item_class, (table, _) in LEDGER.items()
+        }
         if self.failed or not (
-            refs or details or moves or failures or vendors or ledger_models or compliance
+            refs or details or moves or failures or vendors or any(ledger.values())
         ):
             return
         spider = self.crawler.spider
@@ -166,35 +177,30 @@ class DatabasePipeline:
             store.align_detail_slots([row["url"] for row in refs + details])
             dead_letters.clear_failures([detail["url"] for detail in details])
             dead_letters.record_failures(failures)
-            saved_vendors = store.save_rows(models.Vendor, vendors)
-            saved_models, saved_compliance = (
-                store.save_rows(
-                    model,
-                    rows,
+            saved = {
+                "products": products,
+                "product_details": saved_details,
+                "vendors": store.save_rows(models.Vendor, vendors),
+            }
+            for item_class, (table, record) in LEDGER.items():
+                saved[table._meta.table_name] = store.save_rows(
+                    table,
+                    ledger[item_class],
                     session_id=spider.session_id,
                     track_changes=True,
                     change_model=models.DclChange,
-                    change_row=store.ledger_change(kind),
+                    change_row=store.ledger_change(record),
                 )
-                for model, rows, kind in (
-                    (models.DclModel, ledger_models, "model"),
-                    (models.DclCompliance, compliance, "compliance"),
-                )
-            )
-            return products, saved_details, saved_vendors, saved_models, saved_compliance
+            return saved
 
-        written = self.write(write)
-        if written is None:
+        saved = self.write(write)
+        if saved is None:
             return
-        products, saved_details, saved_vendors, saved_models, saved_compliance = written
         self.buffers = {kind: [] for kind in self.buffers}
-        self.ledger_seen[DclModel].update(map(store.key_of(models.DclModel), ledger_models))
-        self.ledger_seen[DclCompliance].update(map(store.key_of(models.DclCompliance), compliance))
-        self.count("products", products)
-        self.count("product_details", saved_details)
-        self.count("vendors", saved_vendors)
-        self.count("dcl_models", saved_models)
-        self.count("dcl_compliance", saved_compliance)
+        for item_class, (table, _) in LEDGER.items():
+            self.ledger_seen[item_class].update(map(store.key_of(table), ledger[item_class]))
+        for table, outcome in saved.items():
+            self.count(table, outcome)
         self.crawler.signals.send_catch_log(
             signals.details_stored, urls=[detail["url"] for detail in details]
         )
@@ -238,26 +244,35 @@ class DatabasePipeline:
         self.write(lambda: dead_letters.clear_earlier(spider.name, spider.session_id))
         if spider.refused:
             return
-        for item_class, model, record in (
-            (DclModel, models.DclModel, "model"),
-            (DclCompliance, models.DclCompliance, "compliance"),
-        ):
-            if spider.item_class is item_class:
-                seen = self.ledger_seen[item_class]
-                removed = self.write(
-                    lambda model=model, seen=seen, record=record: store.mark_removed(
-                        model, seen, record, spider.session_id
-                    )
-                )
-                if removed:
-                    logger.info(
-                        "%d %s records are no longer on the ledger: marked removed_at",
-                        removed,
-                        record,
-                    )
-                    self.crawler.stats.inc_value(
-                        stat_keys.rows(model._meta.table_name, "removed"), removed
-                    )
+        model, record = LEDGER[spider.item_class]
+        seen = self.ledger_seen[spider.item_class]
+        self.removed(
+            model,
+            record,
+            self.write(lambda: store.mark_removed(model, seen, record, spider.session_id)),
+        )
+
+    def settle_versions(self):
+        """After a ``dcl_versions`` run: the models it read whole are verified now, and the
+        versions their lists no longer name marked (``DclVersionsSpider.versions_gone``)."""
+        spider = self.crawler.spider
+        if self.failed or not hasattr(spider, "versions_gone"):
+            return
+        whole, gone = spider.models_read_whole(), spider.versions_gone()
+
+        def settle():
+            db_versions.verified(whole, spider.planned_at)
+            return db_versions.settle(whole, gone, spider.list_url, spider.session_id)
+
+        self.removed(models.DclModelVersion, "version", self.write(settle))
+
+    def removed(self, model, record, count):
+        """Say how many ``record``s left the ledger."""
+        if count:
+            logger.info(
+                "%d %s records are no longer on the ledger: marked removed_at", count, record
+            )
+            self.crawler.stats.inc_value(stat_keys.rows(model._meta.table_name, "removed"), count)
 
     def give_up(self, message):
         self.failed = True

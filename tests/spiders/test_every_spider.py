@@ -1,15 +1,24 @@
-"""Guard: every spider imports, is named, and its ``start()`` yields requests without network."""
+"""Guard: every spider imports, is named, and its ``start()`` yields requests without network
+(for ``dcl_versions``, those of the one model the database holds)."""
 
 import pytest
 import pytest_twisted
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
+from matter_certis.db import models
+
 SPIDER_NAMES = sorted(SpiderLoader.from_settings(get_project_settings()).list())
 
 
-def test_the_project_has_its_four_spiders():
-    assert SPIDER_NAMES == ["dcl_compliance", "dcl_models", "dcl_vendors", "matter_products"]
+def test_the_project_has_its_five_spiders():
+    assert SPIDER_NAMES == [
+        "dcl_compliance",
+        "dcl_models",
+        "dcl_vendors",
+        "dcl_versions",
+        "matter_products",
+    ]
 
 
 @pytest.mark.parametrize("name", SPIDER_NAMES)
@@ -17,6 +26,7 @@ def test_the_project_has_its_four_spiders():
 async def test_start_yields_requests(make_spider, name):
     spidercls = SpiderLoader.from_settings(get_project_settings()).load(name)
     spider = make_spider(spidercls)
+    models.DclModel.create(vid=4447, pid=8194)
     requests = [request async for request in spider.start()]
     assert requests
     assert all(request.callback is not None for request in requests)
