@@ -1,7 +1,8 @@
 """The listing beside the ledger in SQL, one definition each, so that ``dbreconcile``,
-``dbstats``, ``dbreport``, ``dbexport`` and Datasette's queries can never disagree: which
-compliance record a listed product matches (``LEDGER_MATCHES``) and which of them say
-``revoked_but_listed`` (``REVOKED_BUT_LISTED``).
+``dbstats``, ``dbreport``, ``dbexport``, ``dbfirmware`` and Datasette's queries can never
+disagree: which compliance record a listed product matches (``LEDGER_MATCHES``), which of
+them say ``revoked_but_listed``, and the findings of the model versions
+(``FIRMWARE_NOT_ON_LEDGER``, ``OTA_NOT_HTTPS``, ``OTA_FOR_REVOKED``).
 
 Each is a view of the database (``create``: with the tables, and by ``dbbrowse``) for
 users' own SQL and Datasette; the commands read the same text as a subquery (``read``), so a
@@ -58,7 +59,71 @@ FROM ({LEDGER_MATCHES}) AS matches
 WHERE ledger_status = 'revoked' AND vid IS NOT NULL AND pid IS NOT NULL
 """
 
-VIEWS = {"ledger_matches": LEDGER_MATCHES, "revoked_but_listed": REVOKED_BUT_LISTED}
+# The certificate id of a model version: that of its matter compliance record, if any.
+_VERSION_CERTIFICATE = """(
+    SELECT MIN(c.certificate_id) FROM dcl_compliance c
+    WHERE c.vid = v.vid AND c.pid = v.pid AND c.software_version = v.software_version
+      AND c.certification_type = 'matter' AND c.removed_at IS NULL
+)"""
+
+# The finding ``ota_not_https``: a model version on the ledger whose OTA URL is set but is
+# not HTTPS, which the Matter specification requires (the ledger does not enforce it).
+OTA_NOT_HTTPS = f"""
+SELECT v.vid, v.pid, v.software_version, v.software_version_string, v.ota_url,
+       {_VERSION_CERTIFICATE} AS certificate_id
+FROM dcl_model_versions v
+WHERE v.removed_at IS NULL AND v.ota_url IS NOT NULL
+  AND substr(lower(v.ota_url), 1, 8) <> 'https://'
+"""
+
+# The finding ``ota_for_revoked``: a model version that offers an OTA image (URL set, the
+# version valid) although a compliance record of that firmware is revoked.
+OTA_FOR_REVOKED = """
+SELECT v.vid, v.pid, v.software_version, v.software_version_string, v.ota_url,
+       c.certificate_id, c.certification_type, c.certification_date AS revoked_on, c.reason
+FROM dcl_model_versions v
+JOIN dcl_compliance c
+  ON c.vid = v.vid AND c.pid = v.pid AND c.software_version = v.software_version
+WHERE v.removed_at IS NULL AND v.ota_url IS NOT NULL AND v.software_version_valid
+  AND c.removed_at IS NULL AND c.status = 'revoked'
+"""
+
+# The finding ``firmware_not_on_ledger``: a listed product with details, a certificate id, a
+# vid, a pid and a software or firmware version, whose model (that of its matched
+# compliance record, else its own vid/pid) has versions on the ledger, none of whose version
+# strings is its software or firmware version (trimmed, any case).
+FIRMWARE_NOT_ON_LEDGER = f"""
+SELECT p.url, COALESCE(d.certificate_id, p.certificate_id) AS certificate_id, d.vid, d.pid,
+       COALESCE(m.ledger_vid, d.vid) AS model_vid, COALESCE(m.ledger_pid, d.pid) AS model_pid,
+       d.software_version, d.firmware_version
+FROM products p
+JOIN product_details d ON d.url = p.url
+LEFT JOIN ({LEDGER_MATCHES}) AS m ON m.url = p.url
+WHERE p.delisted_at IS NULL AND d.vid IS NOT NULL AND d.pid IS NOT NULL
+  AND COALESCE(d.certificate_id, p.certificate_id) IS NOT NULL
+  AND (d.software_version IS NOT NULL OR d.firmware_version IS NOT NULL)
+  AND EXISTS (
+      SELECT 1 FROM dcl_model_versions v
+      WHERE v.vid = COALESCE(m.ledger_vid, d.vid) AND v.pid = COALESCE(m.ledger_pid, d.pid)
+        AND v.removed_at IS NULL
+  )
+  AND NOT EXISTS (
+      SELECT 1 FROM dcl_model_versions v
+      WHERE v.vid = COALESCE(m.ledger_vid, d.vid) AND v.pid = COALESCE(m.ledger_pid, d.pid)
+        AND v.removed_at IS NULL
+        AND lower(trim(v.software_version_string)) IN (
+            lower(trim(d.software_version)), lower(trim(d.firmware_version))
+        )
+  )
+"""
+
+VIEWS = {
+    "ledger_matches": LEDGER_MATCHES,
+    "revoked_but_listed": REVOKED_BUT_LISTED,
+    "firmware_not_on_ledger": FIRMWARE_NOT_ON_LEDGER,
+    "ota_not_https": OTA_NOT_HTTPS,
+    "ota_for_revoked": OTA_FOR_REVOKED,
+}
 
 # Certificate ids are compared as LEDGER_MATCHES does: an index on that expression keeps
 # the match one lookup a product.
