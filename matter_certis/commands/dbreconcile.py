@@ -1,5 +1,6 @@
 """``scrapy dbreconcile FILE``: where the site's listing and the DCL ledger disagree."""
 
+import sys
 from pathlib import Path
 
 from scrapy.exceptions import UsageError
@@ -15,7 +16,8 @@ class Command(DatabaseCommand):
     ``dbexport``, and prints how many of each kind there are. Needs a completed walk of each
     side (``reconcile.SOURCES``): the listing (``scrapy crawl matter_products``) and the
     ledger (``scrapy crawl dcl_models`` and ``scrapy crawl dcl_compliance``); without one it
-    names the crawl to run, exit code 1."""
+    names the crawl to run, exit code 1. The firmware findings need a completed
+    ``dcl_versions`` walk too: without one they are left out, as one line on stderr says."""
 
     def syntax(self):
         return "[options] FILE.csv|FILE.json|FILE.jsonl|FILE.xlsx"
@@ -32,15 +34,18 @@ class Command(DatabaseCommand):
             missing = reconcile.missing_walks()
             if missing:
                 raise MissingWalk(reconcile.missing_walks_message(missing))
-            found = reconcile.findings()
+            with_firmware = reconcile.has_versions()
+            found = reconcile.findings(with_firmware)
+        if not with_firmware:
+            print(f"scrapy dbreconcile: {reconcile.WITHOUT_VERSIONS}", file=sys.stderr)
         self.write_items(path, exporter_class, (Finding(**finding) for finding in found))
-        print_summary(found)
+        print_summary(found, with_firmware)
         print(f"\n{len(found)} findings written to {path}")
 
 
-def print_summary(found):
+def print_summary(found, with_firmware):
     """How many findings of each kind, and what each means, as a table."""
     width = max(map(len, reconcile.FINDINGS))
     print(f"{'finding':<{width}}  {'count':>6}  meaning")
-    for name, count in reconcile.finding_counts(found):
+    for name, count in reconcile.finding_counts(found, with_firmware):
         print(f"{name:<{width}}  {count:>6}  {reconcile.FINDINGS[name]}")

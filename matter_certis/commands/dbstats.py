@@ -53,8 +53,12 @@ class Command(DatabaseCommand):
             print(f"  ({reconcile.missing_walks_message(missing)})")
             return
         print("\nListing vs ledger (scrapy dbreconcile)")
-        for name, count in reconcile.finding_counts(reconcile.findings()):
+        with_firmware = reconcile.has_versions()
+        found = reconcile.findings(with_firmware)
+        for name, count in reconcile.finding_counts(found, with_firmware):
             print(f"  {name:<34}{count:>8}")
+        if not with_firmware:
+            print(f"  ({reconcile.WITHOUT_VERSIONS})")
 
     def print_run(self, run):
         print(

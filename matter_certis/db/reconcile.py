@@ -6,7 +6,7 @@ from collections import Counter
 
 from peewee import JOIN
 
-from matter_certis.db import analysis, ledger_views
+from matter_certis.db import analysis, firmware, ledger_views
 from matter_certis.db.analysis import on_ledger
 from matter_certis.db.models import DclChange, DclCompliance, DclModel, Product, ProductDetail
 from matter_certis.db.products import shown
@@ -20,7 +20,12 @@ FINDINGS = {
     "date_mismatch": "the ledger certified it on another date than the site shows",
     "revoked_but_listed": "the ledger revoked its certification, the site still lists it",
     "not_listed": "certified for Matter on the ledger, but no listed product has its certificate id",
+    "firmware_not_on_ledger": "listed, but its software/firmware version is no version of its model on the ledger",
+    "ota_not_https": "a firmware on the ledger offers its OTA image over plain HTTP, not HTTPS",
+    "ota_for_revoked": "a firmware whose certification was revoked still offers its OTA image",
 }
+# The findings of the model versions: left out until dcl_versions was walked to completion.
+FIRMWARE_FINDINGS = ("firmware_not_on_ledger", "ota_not_https", "ota_for_revoked")
 
 
 # The walks whose every record the findings need: without a completed one, a finding would
@@ -31,6 +36,17 @@ SOURCES = ("matter_products", "dcl_models", "dcl_compliance")
 def missing_walks():
     """The crawls (``SOURCES``) never run to completion in this database, in order."""
     return analysis.never_completed(SOURCES)
+
+
+def has_versions():
+    """Whether ``dcl_versions`` ran to completion once (the firmware findings need it)."""
+    return not analysis.never_completed(["dcl_versions"])
+
+
+WITHOUT_VERSIONS = (
+    f"{', '.join(FIRMWARE_FINDINGS)} left out: run `scrapy crawl dcl_versions` to compare "
+    "firmware and OTA images"
+)
 
 
 def missing_walks_message(missing):
@@ -184,12 +200,13 @@ def listed_certificate_keys():
     return {value.strip().lower() for (value,) in query.tuples() if value}
 
 
-def findings():
+def findings(with_firmware=True):
     """Every finding (``FINDINGS``) as dicts of ``finding, url, certificate_id, vid, pid,
-    detail``, in the order of ``FINDINGS``. Listed products with stored details, a
-    certificate id, a vid and a pid are matched as ``ledger_views.LEDGER_MATCHES`` says;
-    the others are left out. Dates are compared for certified records only: a revoked or
-    provisional record's date is that of its current state."""
+    detail``, in the order of ``FINDINGS``; the firmware ones only ``with_firmware``.
+    Listed products with stored details, a certificate id, a vid and a pid are matched as
+    ``ledger_views.LEDGER_MATCHES`` says; the others are left out. Dates are compared for
+    certified records only: a revoked or provisional record's date is that of its current
+    state."""
     matches = ledger_matches()
     models = models_by_ids(DclModel.product_name)
     products = (
@@ -230,12 +247,26 @@ def findings():
                     f"{version}; no listed product has this certificate id",
                 )
             )
+    if with_firmware:
+        found.extend(firmware.findings(_finding))
     order = list(FINDINGS)
-    found.sort(key=lambda f: (order.index(f["finding"]), f["url"] or "", f["certificate_id"]))
+    found.sort(
+        key=lambda f: (
+            order.index(f["finding"]),
+            f["url"] or "",
+            f["certificate_id"] or "",
+            f["vid"],
+            f["pid"],
+            f["detail"],
+        )
+    )
     return found
 
 
-def finding_counts(found):
-    """``[(finding, count)]`` for every kind of finding, zeros included, in ``FINDINGS`` order."""
+def finding_counts(found, with_firmware=True):
+    """``[(finding, count)]`` for every kind of finding, zeros included, in ``FINDINGS``
+    order; the firmware ones only ``with_firmware``."""
     counts = Counter(finding["finding"] for finding in found)
-    return [(name, counts[name]) for name in FINDINGS]
+    return [
+        (name, counts[name]) for name in FINDINGS if with_firmware or name not in FIRMWARE_FINDINGS
+    ]

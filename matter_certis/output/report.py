@@ -116,9 +116,10 @@ def ledger_section():
     missing = reconcile.missing_walks()
     if missing:
         return f"<p>No findings yet: {escape(reconcile.missing_walks_message(missing))}.</p>"
-    found = reconcile.findings()
+    with_firmware = reconcile.has_versions()
+    found = reconcile.findings(with_firmware)
     rows = []
-    for name, count in reconcile.finding_counts(found):
+    for name, count in reconcile.finding_counts(found, with_firmware):
         examples = [f for f in found if f["finding"] == name][:EXAMPLES]
         listed = "<br>".join(escape(f"{f['certificate_id']}: {f['detail']}") for f in examples)
         rows.append(
@@ -126,9 +127,10 @@ def ledger_section():
             f"<td>{escape(reconcile.FINDINGS[name])}</td><td>{listed}</td></tr>"
         )
     body = "\n".join(rows)
+    left_out = "" if with_firmware else f"\n<p>{escape(reconcile.WITHOUT_VERSIONS)}.</p>"
     return (
         "<table>\n<thead><tr><th>Finding</th><th>Count</th><th>Meaning</th>"
-        f"<th>Examples</th></tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+        f"<th>Examples</th></tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>{left_out}"
     )
 
 
