@@ -3,7 +3,7 @@ feed hold one row per product (or vendor).
 
 The CSV and XLSX exporters neutralise formula injection: a product page is written by
 whoever certifies the product, and a cell such as ``=HYPERLINK(...)`` must reach Excel as
-text, not as a formula.
+text, not as a formula. XLSX cells hold only what XML can (``characters.xml_text``).
 """
 
 import logging
@@ -13,8 +13,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from scrapy import signals
-from scrapy.exporters import BaseItemExporter, CsvItemExporter
+from scrapy.exporters import BaseItemExporter, CsvItemExporter, JsonItemExporter
 from scrapy.utils.misc import load_object
+
+from matter_certis.output.characters import xml_text
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +26,9 @@ LIST_SEPARATOR = "; "
 # The items that are rows of a feed; the spiders' other items (product refs, request
 # failures) only feed the database.
 ROW_ITEMS = ("matter_certis.items.ProductDetail", "matter_certis.items.Vendor")
+# The formats the db commands write (README): Scrapy's others (xml, pickle, marshal, and
+# jsonl's other names) stay for feeds only.
+EXPORT_FORMATS = ("csv", "json", "jsonl", "xlsx")
 
 
 def neutralise_formula(value):
@@ -62,6 +67,24 @@ class CsvExporter(CsvItemExporter):
         super().finish_exporting()
 
 
+class JsonExporter(JsonItemExporter):
+    """Scrapy's JSON exporter, an empty list written ``[]`` (Scrapy's, indented, is
+    ``[`` and ``]`` two lines apart)."""
+
+    def start_exporting(self):
+        self.file.write(b"[")
+
+    def export_item(self, item):
+        if self.first_item and self.indent is not None:
+            self.file.write(b"\n")
+        super().export_item(item)
+
+    def finish_exporting(self):
+        if not self.first_item and self.indent is not None:
+            self.file.write(b"\n")
+        self.file.write(b"]")
+
+
 class XlsxExporter(BaseItemExporter):
     """One worksheet (openpyxl) people can work in: a bold header frozen above the rows, with
     an auto-filter; columns as wide as their content (at most ``XLSX_MAX_WIDTH``); ISO dates
@@ -78,7 +101,7 @@ class XlsxExporter(BaseItemExporter):
 
     def serialize_field(self, field, name, value):
         value = super().serialize_field(field, name, value)
-        return neutralise_formula(join_list(spreadsheet_value(name, value)))
+        return xml_text(neutralise_formula(join_list(spreadsheet_value(name, value))))
 
     def export_item(self, item):
         cells = list(self.get_serialized_fields(item, include_empty=True))
@@ -216,8 +239,8 @@ class FeedRows:
 
 
 def exporter_for(settings, feed_format):
-    """The exporter class the project uses for ``feed_format`` (``csv``, ``json``, ...)."""
+    """The exporter class the project uses for ``feed_format``, one of ``EXPORT_FORMATS``."""
     exporters = settings.getwithbase("FEED_EXPORTERS")
-    if not exporters.get(feed_format):
-        raise ValueError(f"unknown format {feed_format!r}: use one of {sorted(exporters)}")
+    if feed_format not in EXPORT_FORMATS or not exporters.get(feed_format):
+        raise ValueError(f"unknown format {feed_format!r}: use one of {', '.join(EXPORT_FORMATS)}")
     return load_object(exporters[feed_format])
