@@ -75,13 +75,14 @@ class WholeFileFeedStorage(FileFeedStorage):
 
     def store(self, file):
         replacement, self.replacement = self.replacement, None
-        if self.writes.error is not None:
-            if replacement is not None:
-                replacement.discard()
-            raise self.writes.error
-        if replacement is None:  # stored already
+        failure = self.writes.error
+        if replacement is None:  # the file could not be made, or is stored already
+            if failure is not None:
+                raise failure
             return
         try:
+            if failure is not None:
+                raise failure
             replacement.commit()
         except OSError as error:
             replacement.discard()

@@ -13,7 +13,13 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from matter_certis.items import DclCompliance, DclModel, ProductDetail, Vendor
-from matter_certis.output.exporters import CsvExporter, FeedRows, XlsxExporter, neutralise_formula
+from matter_certis.output.exporters import (
+    CsvExporter,
+    FeedRows,
+    JsonExporter,
+    XlsxExporter,
+    neutralise_formula,
+)
 from matter_certis.spiders.dcl_compliance import DclComplianceSpider
 from matter_certis.spiders.dcl_models import DclModelsSpider
 from matter_certis.spiders.dcl_vendors import DclVendorsSpider
@@ -157,6 +163,27 @@ def test_an_export_without_rows_still_has_its_header(exporter_class):
     exporter.finish_exporting()
     read = read_csv_header if exporter_class is CsvExporter else read_xlsx_header
     assert read(buffer.getvalue()) == ["url", "model"]
+
+
+@pytest.mark.parametrize(
+    "indent, items, written",
+    [
+        (2, [], b"[]"),
+        (None, [], b"[]"),
+        (2, [{"a": 1}, {"a": 2}], b'[\n{\n  "a": 1\n},\n{\n  "a": 2\n}\n]'),
+        (None, [{"a": 1}, {"a": 2}], b'[{"a": 1},{"a": 2}]'),
+    ],
+)
+def test_a_json_export_is_a_list_as_scrapy_writes_it_and_an_empty_one_is_brackets(
+    indent, items, written
+):
+    buffer = io.BytesIO()
+    exporter = JsonExporter(buffer, indent=indent)
+    exporter.start_exporting()
+    for item in items:
+        exporter.export_item(item)
+    exporter.finish_exporting()
+    assert buffer.getvalue() == written
 
 
 def read_xlsx_header(data):
