@@ -6,6 +6,7 @@ whoever certifies the product, and a cell such as ``=HYPERLINK(...)`` must reach
 text, not as a formula. XLSX cells hold only what XML can (``characters.xml_text``).
 """
 
+import io
 import logging
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -134,7 +135,11 @@ class XlsxExporter(BaseItemExporter):
         if header:
             sheet.freeze_panes = "A2"
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(self.rows) + 1}"
-        workbook.save(self.file)
+        # Zipped in memory, then written: openpyxl leaves a zip that failed to write (a full
+        # disk) unclosed, and its finaliser prints a traceback at exit.
+        zipped = io.BytesIO()
+        workbook.save(zipped)
+        self.file.write(zipped.getvalue())
 
 
 #: Column widths in characters: no wider, long descriptions wrap in the formula bar instead.
