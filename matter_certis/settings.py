@@ -94,12 +94,14 @@ ITEM_PIPELINES = {
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
-# Default: Scrapy's CSV (lists joined by ","), no XLSX. Ours neutralise formula injection
-# and join lists with "; " (see matter_certis/output/exporters.py); dbexport uses them too.
+# Default: Scrapy's CSV (lists joined by ","), JSON, XML, no XLSX. Ours neutralise formula
+# injection and join lists with "; ", write an empty JSON list as [], and keep XLSX and XML
+# to text XML can hold (see matter_certis/output/exporters.py); dbexport uses them too.
 FEED_EXPORTERS = {
     "csv": "matter_certis.output.exporters.CsvExporter",
     "json": "matter_certis.output.exporters.JsonExporter",
     "xlsx": "matter_certis.output.exporters.XlsxExporter",
+    "xml": "matter_certis.output.exporters.XmlExporter",
 }
 # Default: Scrapy's file storage, writing in place. Ours writes beside the file and renames
 # it over the earlier one at the end: whole or not at all (matter_certis/output/feeds.py).

@@ -3,7 +3,8 @@ feed hold one row per product (or vendor).
 
 The CSV and XLSX exporters neutralise formula injection: a product page is written by
 whoever certifies the product, and a cell such as ``=HYPERLINK(...)`` must reach Excel as
-text, not as a formula. XLSX cells hold only what XML can (``characters.xml_text``).
+text, not as a formula. XLSX cells and XML elements hold only what XML can
+(``characters.xml_text``).
 """
 
 import io
@@ -14,7 +15,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from scrapy import signals
-from scrapy.exporters import BaseItemExporter, CsvItemExporter, JsonItemExporter
+from scrapy.exporters import (
+    BaseItemExporter,
+    CsvItemExporter,
+    JsonItemExporter,
+    XmlItemExporter,
+)
 from scrapy.utils.misc import load_object
 
 from matter_certis.output.characters import xml_text
@@ -84,6 +90,22 @@ class JsonExporter(JsonItemExporter):
         if not self.first_item and self.indent is not None:
             self.file.write(b"\n")
         self.file.write(b"]")
+
+
+class XmlExporter(XmlItemExporter):
+    """Scrapy's XML exporter (``-O products.xml``), its text holding only what XML can."""
+
+    def serialize_field(self, field, name, value):
+        return xml_values(super().serialize_field(field, name, value))
+
+
+def xml_values(value):
+    """``xml_text`` of a value, and of the values of a list or mapping in it."""
+    if isinstance(value, Mapping):
+        return {name: xml_values(inner) for name, inner in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [xml_values(inner) for inner in value]
+    return xml_text(value)
 
 
 class XlsxExporter(BaseItemExporter):

@@ -5,6 +5,7 @@ database."""
 import csv
 import io
 import json
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -18,6 +19,7 @@ from matter_certis.output.exporters import (
     FeedRows,
     JsonExporter,
     XlsxExporter,
+    XmlExporter,
     neutralise_formula,
 )
 from matter_certis.spiders.dcl_compliance import DclComplianceSpider
@@ -184,6 +186,17 @@ def test_a_json_export_is_a_list_as_scrapy_writes_it_and_an_empty_one_is_bracket
         exporter.export_item(item)
     exporter.finish_exporting()
     assert buffer.getvalue() == written
+
+
+def test_an_xml_feed_is_well_formed_with_text_xml_cannot_hold(tmp_path):
+    buffer = io.BytesIO()
+    exporter = XmlExporter(buffer)
+    exporter.start_exporting()
+    exporter.export_item({"model": "Odd\uffff lamp\x01", "categories": ["a\x02", "b"]})
+    exporter.finish_exporting()
+    (item,) = ElementTree.fromstring(buffer.getvalue())
+    assert item.find("model").text == "Odd\ufffd lamp\ufffd"
+    assert [value.text for value in item.find("categories")] == ["a\ufffd", "b"]
 
 
 def read_xlsx_header(data):
