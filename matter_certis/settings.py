@@ -64,6 +64,9 @@ DELTAFETCH_ENABLED = True
 
 EXTENSIONS = {
     "matter_certis.extensions.jobdir.JobDirGuard": 0,
+    # Scrapy's feeds, written whole and put in place before RunRecord judges the run.
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "matter_certis.output.feeds.Feeds": 0,
     "matter_certis.extensions.run_record.RunRecord": 500,
     "matter_certis.extensions.progress.Progress": 600,
     # After RunRecord: its close-time monitors read the run's verdict from the stats.
@@ -91,11 +94,20 @@ ITEM_PIPELINES = {
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
-# Default: Scrapy's CSV (lists joined by ","), no XLSX. Ours neutralise formula injection
-# and join lists with "; " (see matter_certis/output/exporters.py); dbexport uses them too.
+# Default: Scrapy's CSV (lists joined by ","), JSON, XML, no XLSX. Ours neutralise formula
+# injection and join lists with "; ", write an empty JSON list as [], and keep XLSX and XML
+# to text XML can hold (see matter_certis/output/exporters.py); dbexport uses them too.
 FEED_EXPORTERS = {
     "csv": "matter_certis.output.exporters.CsvExporter",
+    "json": "matter_certis.output.exporters.JsonExporter",
     "xlsx": "matter_certis.output.exporters.XlsxExporter",
+    "xml": "matter_certis.output.exporters.XmlExporter",
+}
+# Default: Scrapy's file storage, writing in place. Ours writes beside the file and renames
+# it over the earlier one at the end: whole or not at all (matter_certis/output/feeds.py).
+FEED_STORAGES = {
+    "": "matter_certis.output.feeds.WholeFileFeedStorage",
+    "file": "matter_certis.output.feeds.WholeFileFeedStorage",
 }
 # Default none: feeds (-o/-O) hold one row per product (or vendor), not also refs.
 ADDONS = {"matter_certis.output.exporters.FeedRows": 0}

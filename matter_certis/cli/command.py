@@ -12,6 +12,7 @@ from matter_certis.db import freshness as db_freshness
 from matter_certis.db.models import utc_now
 from matter_certis.listing import freshness as listing_freshness
 from matter_certis.output.exporters import exporter_for
+from matter_certis.output.files import replacing
 
 
 class DatabaseCommand(ScrapyCommand):
@@ -49,13 +50,16 @@ class DatabaseCommand(ScrapyCommand):
 
     def exporter_class(self, path):
         """The feeds' exporter for ``path``'s suffix (``csv``, ``json``, ``jsonl``, ``xlsx``),
-        found before any work: ``ValueError`` for another."""
+        found before any work, with ``path``'s folder (``failures.output_path``):
+        ``ValueError`` for another suffix."""
+        failures.output_path(path)
         return exporter_for(self.settings, path.suffix.lstrip(".").lower())
 
     def write_items(self, path, exporter_class, items, **options):
         """Write ``items`` to ``path`` as the crawl's feeds are written: their encoding and
-        indent, empty fields exported; ``options`` go to the exporter."""
-        with path.open("wb") as file:
+        indent, empty fields exported, the file put in place whole (``files.replacing``);
+        ``options`` go to the exporter."""
+        with replacing(path) as file:
             exporter = exporter_class(
                 file,
                 encoding=self.settings["FEED_EXPORT_ENCODING"],

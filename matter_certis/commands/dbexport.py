@@ -6,7 +6,6 @@ from pathlib import Path
 
 from scrapy.exceptions import UsageError
 
-from matter_certis.cli import failures
 from matter_certis.cli.command import DatabaseCommand
 from matter_certis.cli.filters import add_filter_options, filters_from
 from matter_certis.db import products, reconcile
@@ -32,7 +31,7 @@ class Command(DatabaseCommand):
     def execute(self, args, opts):
         if len(args) != 1:
             raise UsageError("give one output file, e.g. products.xlsx")
-        path = failures.output_path(Path(args[0]))
+        path = Path(args[0])
         exporter_class = self.exporter_class(path)
         filters = filters_from(opts)
         with self.reading():

@@ -6,6 +6,7 @@ from scrapy.exceptions import UsageError
 
 from matter_certis.cli import failures
 from matter_certis.cli.command import DatabaseCommand
+from matter_certis.output.files import replacing
 
 
 class Command(DatabaseCommand):
@@ -21,11 +22,14 @@ class Command(DatabaseCommand):
         if len(args) != 1:
             raise UsageError("give one output file, e.g. report.html")
         path = failures.output_path(Path(args[0]))
+        if path.suffix.lower() not in (".html", ".htm"):
+            raise UsageError(f"the report is HTML: give a file ending in .html, not {path.name}")
         with self.reading():
             # Imported here: Scrapy loads every command module on every run, a crawl
             # included, and matplotlib costs half a second and 60 MB.
             from matter_certis.output import report
 
             html = report.render()
-        path.write_text(html, encoding="utf-8")
+        with replacing(path) as file:
+            file.write(html.encode("utf-8"))
         print(f"Report written to {path} ({len(html) // 1024} KiB)")

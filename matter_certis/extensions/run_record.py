@@ -157,6 +157,16 @@ class RunRecord:
                     "stored values were kept",
                 )
             )
+        feeds_failed = sum(
+            count
+            for key, count in stats.get_stats().items()
+            if key.startswith(stat_keys.FEEDS_FAILED)
+        )
+        if feeds_failed:
+            reason = stats.get_value(stat_keys.FEED_FAILURE) or "a feed was not written"
+            if feeds_failed > 1:
+                reason = f"{feeds_failed} feeds were not written, first: {reason}"
+            problems.append(verdict.Problem("partial", reason))
         dropped = stats.get_value("item_dropped_count", 0)
         if dropped:
             problems.append(verdict.Problem("partial", f"{dropped} items dropped"))

@@ -6,6 +6,7 @@ import re
 import uuid
 from xml.etree import ElementTree
 
+from matter_certis.output.characters import xml_text
 from matter_certis.output.digest import Digest, iso
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -63,12 +64,14 @@ def as_json(found):
 
 
 def as_atom(found):
-    """An Atom feed (RFC 4287): one entry per change, with an id that stays the same."""
+    """An Atom feed (RFC 4287): one entry per change, with an id that stays the same; text
+    from the pages holds only what XML can (``xml_text``)."""
     ElementTree.register_namespace("", ATOM)
 
     def add(parent, tag, text=None, **attributes):
+        attributes = {name: xml_text(value) for name, value in attributes.items()}
         element = ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
-        element.text = text
+        element.text = xml_text(text)
         return element
 
     feed = ElementTree.Element(f"{{{ATOM}}}feed")

@@ -3,9 +3,11 @@ feed hold one row per product (or vendor).
 
 The CSV and XLSX exporters neutralise formula injection: a product page is written by
 whoever certifies the product, and a cell such as ``=HYPERLINK(...)`` must reach Excel as
-text, not as a formula.
+text, not as a formula. XLSX cells and XML elements hold only what XML can
+(``characters.xml_text``).
 """
 
+import io
 import logging
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -13,8 +15,15 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from scrapy import signals
-from scrapy.exporters import BaseItemExporter, CsvItemExporter
+from scrapy.exporters import (
+    BaseItemExporter,
+    CsvItemExporter,
+    JsonItemExporter,
+    XmlItemExporter,
+)
 from scrapy.utils.misc import load_object
+
+from matter_certis.output.characters import xml_text
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +33,9 @@ LIST_SEPARATOR = "; "
 # The items that are rows of a feed; the spiders' other items (product refs, request
 # failures) only feed the database.
 ROW_ITEMS = ("matter_certis.items.ProductDetail", "matter_certis.items.Vendor")
+# The formats the db commands write (README): Scrapy's others (xml, pickle, marshal, and
+# jsonl's other names) stay for feeds only.
+EXPORT_FORMATS = ("csv", "json", "jsonl", "xlsx")
 
 
 def neutralise_formula(value):
@@ -62,6 +74,40 @@ class CsvExporter(CsvItemExporter):
         super().finish_exporting()
 
 
+class JsonExporter(JsonItemExporter):
+    """Scrapy's JSON exporter, an empty list written ``[]`` (Scrapy's, indented, is
+    ``[`` and ``]`` two lines apart)."""
+
+    def start_exporting(self):
+        self.file.write(b"[")
+
+    def export_item(self, item):
+        if self.first_item and self.indent is not None:
+            self.file.write(b"\n")
+        super().export_item(item)
+
+    def finish_exporting(self):
+        if not self.first_item and self.indent is not None:
+            self.file.write(b"\n")
+        self.file.write(b"]")
+
+
+class XmlExporter(XmlItemExporter):
+    """Scrapy's XML exporter (``-O products.xml``), its text holding only what XML can."""
+
+    def serialize_field(self, field, name, value):
+        return xml_values(super().serialize_field(field, name, value))
+
+
+def xml_values(value):
+    """``xml_text`` of a value, and of the values of a list or mapping in it."""
+    if isinstance(value, Mapping):
+        return {name: xml_values(inner) for name, inner in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [xml_values(inner) for inner in value]
+    return xml_text(value)
+
+
 class XlsxExporter(BaseItemExporter):
     """One worksheet (openpyxl) people can work in: a bold header frozen above the rows, with
     an auto-filter; columns as wide as their content (at most ``XLSX_MAX_WIDTH``); ISO dates
@@ -78,7 +124,7 @@ class XlsxExporter(BaseItemExporter):
 
     def serialize_field(self, field, name, value):
         value = super().serialize_field(field, name, value)
-        return neutralise_formula(join_list(spreadsheet_value(name, value)))
+        return xml_text(neutralise_formula(join_list(spreadsheet_value(name, value))))
 
     def export_item(self, item):
         cells = list(self.get_serialized_fields(item, include_empty=True))
@@ -111,7 +157,11 @@ class XlsxExporter(BaseItemExporter):
         if header:
             sheet.freeze_panes = "A2"
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(self.rows) + 1}"
-        workbook.save(self.file)
+        # Zipped in memory, then written: openpyxl leaves a zip that failed to write (a full
+        # disk) unclosed, and its finaliser prints a traceback at exit.
+        zipped = io.BytesIO()
+        workbook.save(zipped)
+        self.file.write(zipped.getvalue())
 
 
 #: Column widths in characters: no wider, long descriptions wrap in the formula bar instead.
@@ -216,8 +266,8 @@ class FeedRows:
 
 
 def exporter_for(settings, feed_format):
-    """The exporter class the project uses for ``feed_format`` (``csv``, ``json``, ...)."""
+    """The exporter class the project uses for ``feed_format``, one of ``EXPORT_FORMATS``."""
     exporters = settings.getwithbase("FEED_EXPORTERS")
-    if not exporters.get(feed_format):
-        raise ValueError(f"unknown format {feed_format!r}: use one of {sorted(exporters)}")
+    if feed_format not in EXPORT_FORMATS or not exporters.get(feed_format):
+        raise ValueError(f"unknown format {feed_format!r}: use one of {', '.join(EXPORT_FORMATS)}")
     return load_object(exporters[feed_format])

@@ -1,5 +1,6 @@
 """The HTML report of ``scrapy dbreport``: one file that opens offline, its charts drawn by
-matplotlib as SVG and embedded as data URIs, every value from the site HTML-escaped."""
+matplotlib as SVG and embedded as data URIs, every value from the site HTML-escaped and
+holding only what XML can (``characters.xml_text``)."""
 
 import base64
 import io
@@ -9,6 +10,7 @@ from matplotlib.figure import Figure
 
 from matter_certis.db import products, reconcile, stats
 from matter_certis.db.models import ProductDetail, utc_now
+from matter_certis.output.characters import xml_text
 from matter_certis.parsing.normalize import format_hex_id
 
 BAR_COLOUR = "#2f6f9f"
@@ -42,7 +44,7 @@ def svg_data_uri(figure):
 
 def bar_chart(pairs, horizontal=True):
     """A bar chart of ``[(label, count)]`` in the given order (first at the top)."""
-    labels = [str(label) for label, _ in pairs]
+    labels = [xml_text(str(label)) for label, _ in pairs]
     counts = [count for _, count in pairs]
     figure = Figure(
         figsize=(8, max(2.5, 0.32 * len(pairs) + 1)) if horizontal else (8, 3.6),
@@ -142,7 +144,7 @@ def render():
         f'<img alt="{escape(caption)}" src="{uri}"></figure>'
         for caption, uri in charts()
     )
-    return f"""<!DOCTYPE html>
+    return xml_text(f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -162,4 +164,4 @@ Generated {utc_now():%Y-%m-%d %H:%M} UTC by matter-certis.</p>
 {ledger_section()}
 </body>
 </html>
-"""
+""")

@@ -9,6 +9,11 @@ STATUS_REASON = "matter/status_reason"
 # The first message of ``verdict.fail``, read into the run record.
 CLOSE_MESSAGE = "matter/close_message"
 
+# Scrapy's count of feeds not written, per storage (``<prefix><storage class>``), counted
+# the same way by Feeds, which keeps the first one's reason; both read by the run record.
+FEEDS_FAILED = "feedexport/failed_count/"
+FEED_FAILURE = "matter/feed_failure"
+
 # The listing's plan and progress (the spider), read by Progress and the run record.
 PAGES_PLANNED = "matter/plan/pages"
 PAGES_READ = "matter/pages/read"

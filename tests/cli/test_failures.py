@@ -43,7 +43,10 @@ def test_a_file_that_is_not_a_database(tmp_path, command):
     )
 
 
-@pytest.mark.parametrize("command", ["dbexport", "dbreport"])
+WRITERS = ["dbexport", "dbreport", "dbreconcile"]
+
+
+@pytest.mark.parametrize("command", WRITERS)
 def test_an_output_file_in_a_missing_folder(tmp_path, synced, command):
     synced.copy(tmp_path)
     output = tmp_path / "no such folder" / OUTPUT[command]
@@ -55,7 +58,7 @@ def test_an_output_file_in_a_missing_folder(tmp_path, synced, command):
     )
 
 
-@pytest.mark.parametrize("command", ["dbexport", "dbreport"])
+@pytest.mark.parametrize("command", WRITERS)
 def test_an_output_file_that_cannot_be_written(tmp_path, synced, command):
     synced.copy(tmp_path)
     taken = tmp_path / OUTPUT[command]
@@ -65,12 +68,45 @@ def test_an_output_file_that_cannot_be_written(tmp_path, synced, command):
     )
 
 
-@pytest.mark.parametrize("command", ["dbexport", "dbreport"])
+@pytest.mark.parametrize("command", WRITERS)
 def test_no_output_file(tmp_path, synced, command):
     synced.copy(tmp_path)
-    example = "products.xlsx" if command == "dbexport" else "report.html"
+    example = {"dbexport": "products.xlsx", "dbreport": "report.html"}.get(command, "findings.json")
     result = scrapy_command(tmp_path, command)
     assert_one_line(result, command, 2, f"give one output file, e.g. {example}")
+
+
+@pytest.mark.parametrize(
+    "command, name",
+    [
+        ("dbexport", "products.xml"),
+        ("dbexport", "products.pickle"),
+        ("dbexport", "products.marshal"),
+        ("dbexport", "products.jl"),
+        ("dbreconcile", "findings.txt"),
+    ],
+)
+def test_an_output_file_of_a_format_not_written_is_refused(tmp_path, synced, command, name):
+    synced.copy(tmp_path)
+    suffix = name.rsplit(".", 1)[1]
+    assert_one_line(
+        run(tmp_path, command, tmp_path / name),
+        command,
+        2,
+        f"unknown format {suffix!r}: use one of csv, json, jsonl, xlsx",
+    )
+    assert not (tmp_path / name).exists()
+
+
+def test_a_report_that_is_not_html_is_refused(tmp_path, synced):
+    synced.copy(tmp_path)
+    assert_one_line(
+        run(tmp_path, "dbreport", tmp_path / "report.pdf"),
+        "dbreport",
+        2,
+        "the report is HTML: give a file ending in .html, not report.pdf",
+    )
+    assert not (tmp_path / "report.pdf").exists()
 
 
 def test_a_missing_extra_library_is_one_line_naming_what_to_install(capsys):

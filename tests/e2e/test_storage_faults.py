@@ -1,8 +1,13 @@
 """Storage faults end to end (a real ``scrapy crawl`` of the replica): a killed run leaves
 nothing half-written for the next; a database deleted or full during a crawl fails it in one
-line, keeps what was committed and is never recreated."""
+line, keeps what was committed and is never recreated. A file a db command or a feed writes
+onto a full disk fails in one line and leaves the earlier file byte for byte."""
 
+import errno
+import os
 import sqlite3
+
+import pytest
 
 from matter_certis.run import verdict
 from replica import Catalog, ReplicaServer
@@ -12,6 +17,7 @@ from tests.helpers import (
     is_intact,
     row_count,
     rows,
+    scrapy_command,
     start_crawl,
     stored_details,
     wait_for,
@@ -83,3 +89,58 @@ def test_a_full_disk_fails_the_crawl_promptly_and_keeps_what_was_committed(tmp_p
     assert 0 < row_count(database, "product_details") < 600
     assert is_intact(database)
     assert fetched < 600
+
+
+EARLIER = b"the earlier file, whole and good\n" * 64
+
+
+def fill(folder, leave=0):
+    """Fill the file system of ``folder`` up, then free ``leave`` bytes."""
+    chunk = b"\0" * 4096
+    with (folder / "filler").open("wb", buffering=0) as filler:
+        try:
+            while True:
+                filler.write(chunk)
+        except OSError as error:
+            assert error.errno == errno.ENOSPC
+        filler.truncate(max(filler.tell() - leave, 0))
+
+
+@pytest.mark.parametrize(
+    "command, name",
+    [("dbexport", "products.json"), ("dbreconcile", "findings.xlsx"), ("dbreport", "r.html")],
+)
+def test_a_file_written_onto_a_full_disk_fails_in_one_line_and_keeps_the_earlier_file(
+    tmp_path, tmpfs, synced, command, name
+):
+    synced.copy(tmp_path)
+    earlier = tmpfs / name
+    earlier.write_bytes(EARLIER)
+    fill(tmpfs)
+    result = scrapy_command(tmp_path, command, earlier)
+    assert (result.returncode, result.stderr.splitlines()) == (
+        1,
+        [f"scrapy {command}: error: cannot write {earlier}: No space left on device"],
+    )
+    assert earlier.read_bytes() == EARLIER
+    assert sorted(os.listdir(tmpfs)) == ["filler", name]
+
+
+def test_a_feed_written_onto_a_full_disk_fails_the_run_in_one_line_and_keeps_the_earlier_file(
+    tmp_path, tmpfs
+):
+    earlier = tmpfs / "products.json"
+    earlier.write_bytes(EARLIER)
+    fill(tmpfs, leave=8192)  # the feed is cut after some rows
+    with ReplicaServer(Catalog(products=60, seed=7)) as replica:
+        result = crawl(replica, tmp_path, options=["-O", earlier])
+    log = (tmp_path / "crawl.log").read_text()
+    assert result.returncode == verdict.EXIT_CODES["partial"]
+    assert [line.split("] ", 1)[1] for line in log.splitlines() if "ERROR" in line] == [
+        f"ERROR: The feed {earlier} was not written: No space left on device; "
+        "any earlier file there is kept"
+    ]
+    assert "Traceback" not in log
+    assert earlier.read_bytes() == EARLIER
+    assert sorted(os.listdir(tmpfs)) == ["filler", "products.json"]
+    assert row_count(tmp_path / "matter_certis.db", "product_details") == 60

@@ -5,6 +5,7 @@ database."""
 import csv
 import io
 import json
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -13,7 +14,14 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from matter_certis.items import DclCompliance, DclModel, ProductDetail, Vendor
-from matter_certis.output.exporters import CsvExporter, FeedRows, XlsxExporter, neutralise_formula
+from matter_certis.output.exporters import (
+    CsvExporter,
+    FeedRows,
+    JsonExporter,
+    XlsxExporter,
+    XmlExporter,
+    neutralise_formula,
+)
 from matter_certis.spiders.dcl_compliance import DclComplianceSpider
 from matter_certis.spiders.dcl_models import DclModelsSpider
 from matter_certis.spiders.dcl_vendors import DclVendorsSpider
@@ -157,6 +165,38 @@ def test_an_export_without_rows_still_has_its_header(exporter_class):
     exporter.finish_exporting()
     read = read_csv_header if exporter_class is CsvExporter else read_xlsx_header
     assert read(buffer.getvalue()) == ["url", "model"]
+
+
+@pytest.mark.parametrize(
+    "indent, items, written",
+    [
+        (2, [], b"[]"),
+        (None, [], b"[]"),
+        (2, [{"a": 1}, {"a": 2}], b'[\n{\n  "a": 1\n},\n{\n  "a": 2\n}\n]'),
+        (None, [{"a": 1}, {"a": 2}], b'[{"a": 1},{"a": 2}]'),
+    ],
+)
+def test_a_json_export_is_a_list_as_scrapy_writes_it_and_an_empty_one_is_brackets(
+    indent, items, written
+):
+    buffer = io.BytesIO()
+    exporter = JsonExporter(buffer, indent=indent)
+    exporter.start_exporting()
+    for item in items:
+        exporter.export_item(item)
+    exporter.finish_exporting()
+    assert buffer.getvalue() == written
+
+
+def test_an_xml_feed_is_well_formed_with_text_xml_cannot_hold(tmp_path):
+    buffer = io.BytesIO()
+    exporter = XmlExporter(buffer)
+    exporter.start_exporting()
+    exporter.export_item({"model": "Odd\uffff lamp\x01", "categories": ["a\x02", "b"]})
+    exporter.finish_exporting()
+    (item,) = ElementTree.fromstring(buffer.getvalue())
+    assert item.find("model").text == "Odd\ufffd lamp\ufffd"
+    assert [value.text for value in item.find("categories")] == ["a\ufffd", "b"]
 
 
 def read_xlsx_header(data):

@@ -113,6 +113,12 @@ def test_no_rows_leave_a_formatted_header():
     assert empty.max_row == 1 and empty[1][0].font.bold
 
 
+def test_text_xml_cannot_hold_is_shown_as_replacement_characters():
+    """A workbook is XML inside: one such character would make the whole file unreadable."""
+    (model,) = sheet_of([{"model": "Odd\uffff lamp\x01 \ud800one\ttab"}])[2]
+    assert model.value == "Odd\ufffd lamp\ufffd \ufffdone\ttab"
+
+
 # --- scrapy dbexport of the session's crawled replica (tests/conftest.py ``synced``) -------
 
 
