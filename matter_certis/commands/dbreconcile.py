@@ -36,9 +36,9 @@ class Command(DatabaseCommand):
                 raise MissingWalk(reconcile.missing_walks_message(missing))
             with_firmware = reconcile.has_versions()
             found = reconcile.findings(with_firmware)
+        self.write_items(path, exporter_class, (Finding(**finding) for finding in found))
         if not with_firmware:
             print(f"scrapy dbreconcile: {reconcile.WITHOUT_VERSIONS}", file=sys.stderr)
-        self.write_items(path, exporter_class, (Finding(**finding) for finding in found))
         print_summary(found, with_firmware)
         print(f"\n{len(found)} findings written to {path}")
 
