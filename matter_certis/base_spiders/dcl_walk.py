@@ -8,7 +8,7 @@ import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from matter_certis.base_spiders.base import ProjectSpider
-from matter_certis.base_spiders.ledger_records import LedgerRecords
+from matter_certis.base_spiders.ledger_records import LedgerRecords, json_object
 from matter_certis.db import analysis
 from matter_certis.exceptions import MalformedPage
 from matter_certis.run import stat_keys, verdict
@@ -141,12 +141,7 @@ class DclWalkSpider(LedgerRecords, ProjectSpider):
 
     def read_page(self, response):
         """``(records, next_key, total)`` of a page; ``MalformedPage`` if it is not one."""
-        try:
-            page = response.json()
-        except ValueError as error:
-            raise MalformedPage(f"not JSON: {error}") from None
-        if not isinstance(page, dict):
-            raise MalformedPage("not a JSON object")
+        page = json_object(response)
         records = page.get(self.records_key)
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             raise MalformedPage(f"{self.records_key} is not a list of records")

@@ -1,6 +1,7 @@
 """What every spider of the DCL ledger does with a record: load it whole or refuse it whole."""
 
 from matter_certis.base_spiders.dead_letters import REFUSED, DeadLetters
+from matter_certis.exceptions import MalformedPage
 from matter_certis.run import verdict
 
 
@@ -74,3 +75,14 @@ def twice(first, second):
         if first.get(f) != second.get(f)
     ]
     return ("the first kept: " + ", ".join(differ)) if differ else "with the same values"
+
+
+def json_object(response):
+    """The JSON object a ledger answer holds; ``MalformedPage`` if it holds none."""
+    try:
+        answer = response.json()
+    except ValueError as error:
+        raise MalformedPage(f"not JSON: {error}") from None
+    if not isinstance(answer, dict):
+        raise MalformedPage("not a JSON object")
+    return answer

@@ -8,7 +8,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from matter_certis.base_spiders.base import ProjectSpider
 from matter_certis.base_spiders.dcl_walk import PLAUSIBLE_SHARE
-from matter_certis.base_spiders.ledger_records import LedgerRecords
+from matter_certis.base_spiders.ledger_records import LedgerRecords, json_object
 from matter_certis.db import analysis, versions
 from matter_certis.db.models import utc_now
 from matter_certis.exceptions import MalformedPage
@@ -176,7 +176,7 @@ class DclVersionsSpider(LedgerRecords, ProjectSpider):
 
 def read_list(response, model):
     """The software versions of a model's list; ``MalformedPage`` if it is not one."""
-    answer = read_json(response).get("modelVersions")
+    answer = json_object(response).get("modelVersions")
     if not isinstance(answer, dict):
         raise MalformedPage("no modelVersions object")
     listed = answer.get("softwareVersions")
@@ -191,17 +191,7 @@ def read_list(response, model):
 
 def read_record(response):
     """The ``modelVersion`` record of a version's answer; ``MalformedPage`` if none."""
-    record = read_json(response).get("modelVersion")
+    record = json_object(response).get("modelVersion")
     if not isinstance(record, dict):
         raise MalformedPage("no modelVersion object")
     return record
-
-
-def read_json(response):
-    try:
-        answer = response.json()
-    except ValueError as error:
-        raise MalformedPage(f"not JSON: {error}") from None
-    if not isinstance(answer, dict):
-        raise MalformedPage("not a JSON object")
-    return answer
