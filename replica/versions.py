@@ -171,6 +171,8 @@ class Versions:
                 plan in ("not_on_ledger", "no_compliance_record")
                 or p.values["certificate_id"] is None
                 or not shown
+                or only is not None
+                and only[0] != ledger.ids(p)[0]  # another vendor: none of its models
             ):
                 continue
             current = 100 * (p.serial + 1)
