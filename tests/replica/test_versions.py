@@ -348,3 +348,18 @@ def test_a_listing_version_changed_away_from_the_ledger_is_a_finding():
         # the ledger keeps its own version strings: the listing moved away from them
         assert [v["softwareVersionString"] for v in versions.records()[(vid, pid)]] == strings
         assert finding in versions.expected_version_findings(replica.base_url)
+
+
+def test_versions_stay_when_the_compliance_records_go_and_go_with_the_model():
+    with ReplicaServer(Catalog(products=30, seed=7)) as replica:
+        ledger, versions = replica.ledger, replica.ledger.versions
+        first, second = [
+            p
+            for p in replica.catalog.listed()
+            if ledger.plan(p) is None and versions.records().get(ledger.ids(p))
+        ][:2]
+        ledger.withdraw(first.path)
+        assert get(f"{replica.dcl_url}/dcl/model/versions/%d/%d" % ledger.ids(first))[0] == 200
+        ledger.withdraw_model(second.path)
+        assert get(f"{replica.dcl_url}/dcl/model/versions/%d/%d" % ledger.ids(second))[0] == 404
+        assert ledger.ids(second) not in versions.records()
