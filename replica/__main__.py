@@ -7,6 +7,12 @@ from . import Catalog, Faults, ReplicaServer
 from .breaks import FAULTS
 from .quirks import QUIRKS
 
+ENDPOINTS = """DCL endpoints under /dcl/ (JSON, GET): vendorinfo/vendors[/{vid}],
+model/models[/{vid}[/{pid}]], compliance/compliance-info[/{vid}/{pid}/{sv}/{type}],
+compliance/{certified,revoked,provisional}-models, model/versions/{vid}/{pid} (a model's
+software versions; 404 when it has none) and model/versions/{vid}/{pid}/{sv} (one firmware,
+its OTA image)."""
+
 
 def page_break(text):
     """KIND:WHERE:FAULT[:TIMES], e.g. list:1:cut or detail:/csa_product/x-1/:json:2."""
@@ -27,7 +33,7 @@ def redirect(text):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python -m replica", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m replica", description=__doc__, epilog=ENDPOINTS)
     ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     ap.add_argument(
         "--port", type=int, default=8000, help="port; 0 picks a free one (default 8000)"

@@ -1,10 +1,11 @@
 """DCL API in the Cosmos SDK REST gateway shape: key-based pagination with base64 next_key.
 
-Serves the vendor list, and the model and compliance lists of ``ledger.py`` with their
-one-record endpoints. A key is the store key of the next record between the bytes 0xFB 0xFF
-and 0x3E, of a length that is no multiple of 3, so every next_key contains '+', '/' and '=':
-a client that does not URL-encode it sends '+' as a space and gets a 400, as from the real
-gateway. Every page carries ``pagination.total``, the list's record count as a string.
+Serves the vendor list, the model and compliance lists of ``ledger.py`` with their
+one-record endpoints, and the model versions of ``versions.py`` (per model, then one: no
+list). A key is the store key of the next record between the bytes 0xFB 0xFF and 0x3E, of a
+length that is no multiple of 3, so every next_key contains '+', '/' and '=': a client that
+does not URL-encode it sends '+' as a space and gets a 400, as from the real gateway.
+Every page carries ``pagination.total``, the list's record count as a string.
 
 ``Faults`` makes a list misbehave, as a buggy or hostile gateway would.
 """
@@ -28,6 +29,8 @@ COMPLIANCE_RE = re.compile(r"^/dcl/compliance/compliance-info/?$")
 ONE_COMPLIANCE_RE = re.compile(
     r"^/dcl/compliance/compliance-info/([^/]+)/([^/]+)/([^/]+)/([^/]+)/?$"
 )
+VERSIONS_RE = re.compile(r"^/dcl/model/versions/([^/]+)/([^/]+)/?$")
+ONE_VERSION_RE = re.compile(r"^/dcl/model/versions/([^/]+)/([^/]+)/([^/]+)/?$")
 VIEW_RE = re.compile(r"^/dcl/compliance/(certified-models|revoked-models|provisional-models)/?$")
 # The slim views of compliance records: (record list key, status code) by endpoint.
 VIEWS = {
@@ -155,6 +158,8 @@ def handle(path, query, vendors, ledger, faults):
     for pattern in (ONE_VENDOR_RE, VENDOR_MODELS_RE, ONE_MODEL_RE, ONE_COMPLIANCE_RE):
         if m := pattern.match(path):
             return one_record(pattern, m.groups(), vendors, ledger)
+    if m := VERSIONS_RE.match(path) or ONE_VERSION_RE.match(path):
+        return model_versions(m.groups(), ledger)
     return error(404, 5, "Not Found")
 
 
@@ -184,6 +189,15 @@ def one_record(pattern, ids, vendors, ledger):
             and r["certificationType"] == ids[3]
         ]
     return (200, json.dumps(found[0]).encode()) if found else not_found()
+
+
+def model_versions(ids, ledger):
+    """A model's software versions (404 when it has none, as on the real ledger) or one
+    version, by the ids in the path (``versions.py``)."""
+    if not all(part.isdigit() for part in ids):
+        return error(400, 3, f"invalid id in {'/'.join(ids)}")
+    found = ledger.versions.answer(*map(int, ids))
+    return (200, json.dumps(found).encode()) if found else not_found()
 
 
 def list_page(query, records, store_keys, records_key, faults):

@@ -13,6 +13,8 @@ certified ``matter`` ones the site does not list (``not_listed``), and others th
 finding (``zigbee``, provisional, revoked, dev-test). The rest of those vendors have no
 model: their model list is a 404.
 
+Model versions (firmware, OTA images) are ``Ledger.versions`` (``versions.py``).
+
 ``revoke`` and ``certify_again`` change a product's record between two walks, its earlier
 state kept in ``history``; ``withdraw`` takes its compliance records off the ledger,
 ``withdraw_model`` its model record.
@@ -23,6 +25,7 @@ import threading
 from datetime import date, timedelta
 
 from .product import START
+from .versions import Versions
 
 PLAN_CYCLE = 40
 PLANS = {
@@ -36,6 +39,9 @@ PLANS = {
     38: "lower_case",
     5: "shared_certificate",
     15: "older_revoked",
+    # model versions (versions.py, firmware.py)
+    10: "ota_not_https",
+    20: "firmware_not_on_ledger",
 }
 # The model a ``shared_certificate`` product shares its certificate id with (a family
 # certified together): its pid with this bit flipped, certified for a newer firmware.
@@ -79,6 +85,7 @@ class Ledger:
         self._transitions = {}  # product serial -> [(status, ISO date, reason)] after its first state
         self._withdrawn = set()  # serials of products whose compliance records are gone
         self._withdrawn_models = set()  # serials of products whose model record is gone
+        self.versions = Versions(self)  # the model versions (firmware) of its models
 
     # -- changes between walks ------------------------------------------------
     def revoke(self, url_or_path, on="2026-11-30", reason=REVOCATION_REASON):
