@@ -3,7 +3,14 @@
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from matter_certis.items import COMPLIANCE_KEY, DclCompliance, DclModel, Vendor
+from matter_certis.items import (
+    COMPLIANCE_KEY,
+    VERSION_KEY,
+    DclCompliance,
+    DclModel,
+    DclModelVersion,
+    Vendor,
+)
 from matter_certis.run import stat_keys
 
 # The key of each kind of item; the rest have a url.
@@ -11,6 +18,7 @@ KEYS = {
     Vendor: ("vendor_id",),
     DclModel: ("vid", "pid"),
     DclCompliance: COMPLIANCE_KEY,
+    DclModelVersion: VERSION_KEY,
 }
 
 
