@@ -76,8 +76,9 @@ def make_spider(make_crawler):
 @pytest.fixture(scope="session")
 def synced(tmp_path_factory):
     """A small replica crawled once for the session: ``matter_products`` writing a feed in
-    each format (``products.<format>``), then ``dcl_vendors``, ``dcl_models`` and
-    ``dcl_compliance``. ``copy(dest)`` gives a test its own copy of the database to change."""
+    each format (``products.<format>``), then ``dcl_vendors``, ``dcl_models``,
+    ``dcl_compliance`` and ``dcl_versions``. ``copy(dest)`` gives a test its own copy of
+    the database to change; ``findings`` are those the replica planted."""
     catalog = Catalog(products=60, seed=6)
     for product, model in zip(catalog.listed()[1:], FORMULA_MODELS):
         catalog.change(product.path, model=model)
@@ -89,11 +90,14 @@ def synced(tmp_path_factory):
         vendors = crawl(replica, workdir, spider="dcl_vendors")
         ledger = [
             crawl(replica, workdir, spider=spider).returncode
-            for spider in ("dcl_models", "dcl_compliance")
+            for spider in ("dcl_models", "dcl_compliance", "dcl_versions")
         ]
         base_url = replica.base_url
+        findings = replica.ledger.expected_findings(
+            base_url
+        ) | replica.ledger.versions.expected_version_findings(base_url)
     assert (products.returncode, vendors.returncode) == (0, 0), products.stderr + vendors.stderr
-    assert ledger == [0, 0]
+    assert ledger == [0, 0, 0]
 
     def copy(dest):
         shutil.copy(workdir / "matter_certis.db", dest / "matter_certis.db")
@@ -105,6 +109,7 @@ def synced(tmp_path_factory):
         catalog=catalog,
         ledger=replica.ledger,
         base_url=base_url,
+        findings=findings,
         copy=copy,
     )
 

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from matter_certis.commands.dbbrowse import prepare
-from matter_certis.db.reconcile import FINDINGS, SOURCES
+from matter_certis.db.reconcile import FINDINGS, FIRMWARE_FINDINGS, SOURCES
 from replica import Catalog, ReplicaServer
 from tests.helpers import PROJECT_ROOT, crawl, scrapy_command, walk
 
@@ -28,13 +28,22 @@ FINDING_COLUMNS = ["finding", "url", "certificate_id", "vid", "pid", "detail"]
 def as_tuple(row):
     """A finding as the replica states it: (finding, url, certificate_id, vid, pid)."""
     ids = [int(row[name], 16) if row[name] else None for name in ("vid", "pid")]
-    return row["finding"], row["url"] or None, row["certificate_id"], *ids
+    return row["finding"], row["url"] or None, row["certificate_id"] or None, *ids
 
 
 def reconcile(workdir, name):
     result = scrapy_command(workdir, "dbreconcile", workdir / name)
     assert result.returncode == 0, result.stderr
     return result
+
+
+def expected_findings(replica):
+    """Every finding the replica planted: of the listing and compliance records, and of the
+    model versions."""
+    ledger = replica.ledger
+    return ledger.expected_findings(replica.base_url) | ledger.versions.expected_version_findings(
+        replica.base_url
+    )
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +55,9 @@ def synced(tmp_path_factory):
         ledger = replica.ledger
         delisted = [p.path for p in replica.catalog.listed()[5:7]]
         replica.catalog.delist(delisted)
-        for spider in ("matter_products", "dcl_models", "dcl_compliance"):
+        for spider in ("matter_products", "dcl_models", "dcl_compliance", "dcl_versions"):
             assert crawl(replica, workdir, spider=spider).returncode == 0
-        before = ledger.expected_findings(replica.base_url)
+        before = expected_findings(replica)
         first = reconcile(workdir, "before.json")
         revoked = next(
             p
@@ -59,7 +68,7 @@ def synced(tmp_path_factory):
         )
         ledger.revoke(revoked.path)
         assert walk(replica, workdir, "dcl_compliance")["result"].returncode == 0
-        after = ledger.expected_findings(replica.base_url)
+        after = expected_findings(replica)
         plans = {replica.base_url + p.path: ledger.plan(p) for p in replica.catalog.listed()}
         revoked_url = replica.base_url + revoked.path
     return {
@@ -170,3 +179,19 @@ def test_without_a_completed_walk_of_a_source_it_names_the_crawl_and_exits_1(
         f"run `scrapy crawl {spider}` first\n"
     )
     assert not (tmp_path / "findings.json").exists()
+
+
+def test_without_a_completed_versions_walk_the_firmware_findings_are_left_out_in_one_line(
+    synced, tmp_path
+):
+    shutil.copy(synced["workdir"] / "matter_certis.db", tmp_path / "matter_certis.db")
+    with sqlite3.connect(tmp_path / "matter_certis.db") as plain:
+        plain.execute("DELETE FROM crawling_results WHERE spider = 'dcl_versions'")
+    result = scrapy_command(tmp_path, "dbreconcile", tmp_path / "findings.json")
+    assert result.returncode == 0
+    assert result.stderr == (
+        "scrapy dbreconcile: firmware_not_on_ledger, ota_not_https, ota_for_revoked left out: "
+        "run `scrapy crawl dcl_versions` to compare firmware and OTA images\n"
+    )
+    found = json.loads((tmp_path / "findings.json").read_text())
+    assert found and not [row for row in found if row["finding"] in FIRMWARE_FINDINGS]
