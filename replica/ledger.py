@@ -280,8 +280,13 @@ class Ledger:
                     [],
                 )
             )
-        if plan == "older_revoked":
+        if plan in ("older_firmware", "older_revoked"):
+            # Certified 60 days before the current firmware; "older_revoked" revoked since.
             older = (date.fromisoformat(self.certified_on(p)) - timedelta(days=60)).isoformat()
+            state, history = self.state("certified", older, ""), []
+            if plan == "older_revoked":
+                state = self.state("revoked", self.certified_on(p), REVOCATION_REASON)
+                history = [self.state("certified", older, "")]
             records.append(
                 self.compliance_json(
                     vid,
@@ -290,22 +295,8 @@ class Ledger:
                     f"{version_string} (older)",
                     "matter",
                     certificate,
-                    self.state("revoked", self.certified_on(p), REVOCATION_REASON),
-                    [self.state("certified", older, "")],
-                )
-            )
-        if plan == "older_firmware":
-            older = (date.fromisoformat(self.certified_on(p)) - timedelta(days=60)).isoformat()
-            records.append(
-                self.compliance_json(
-                    vid,
-                    pid,
-                    software_version - 1,
-                    f"{version_string} (older)",
-                    "matter",
-                    certificate,
-                    self.state("certified", older, ""),
-                    [],
+                    state,
+                    history,
                 )
             )
         return records
