@@ -25,9 +25,10 @@ class DclVersionsSpider(LedgerRecords, ProjectSpider):
     model's are listed by ``/dcl/model/versions/{vid}/{pid}`` (404: it has none, no
     error), each read by ``/dcl/model/versions/{vid}/{pid}/{softwareVersion}``.
 
-    The models come from ``dcl_models`` (walk ``dcl_models`` first), as ``versions.plan``
-    chooses them: those never read, or whose model or compliance records changed since,
-    have their versions listed and the new ones read; of the others, the share due under
+    The models come from ``dcl_models`` (without a completed walk of it the run fails in
+    one line naming it), as ``versions.plan`` chooses them: those never read, or whose
+    model or compliance records changed since, have their versions listed and the new ones
+    read; of the others, the share due under
     ``MATTER_VERSIONS_MAX_AGE`` have every version read again (the OTA URL, validity and
     applicable range may be edited; the image fields never change once published).
 
@@ -65,6 +66,14 @@ class DclVersionsSpider(LedgerRecords, ProjectSpider):
         freshness.seconds(MAX_AGE, settings.get(MAX_AGE))
 
     async def start(self):
+        if analysis.never_completed(["dcl_models"]):
+            verdict.fail(
+                self.crawler,
+                "no_models",
+                "dcl_versions reads the versions of the models dcl_models stored, and it never "
+                "ran to completion: run `scrapy crawl dcl_models` first",
+            )
+            return
         self.planned_at = utc_now()
         previous = analysis.last_run_start(self.name)
         since = None if previous is None else (self.planned_at - previous).total_seconds()

@@ -51,6 +51,12 @@ async def started(spider):
     return [request async for request in spider.start()]
 
 
+def models_walked():
+    models.CrawlingResult.create(
+        session_id="models", spider="dcl_models", status="completed", started_at=utc_now()
+    )
+
+
 def model(vid=4447, pid=8194, **values):
     return models.DclModel.create(vid=vid, pid=pid, **values)
 
@@ -94,6 +100,7 @@ def test_the_share_due_is_read_whole_longest_ago_first():
 # -- a run, without the network -----------------------------------------------------------------
 @pytest_twisted.ensureDeferred
 async def test_a_list_asks_only_for_the_versions_not_stored(spider):
+    models_walked()
     model()
     stored_version(1000)
     models.DclModel.update(versions_verified_at=None).execute()
@@ -106,11 +113,19 @@ async def test_a_list_asks_only_for_the_versions_not_stored(spider):
 
 @pytest_twisted.ensureDeferred
 async def test_a_404_list_is_a_model_without_versions_read_whole(spider):
+    models_walked()
     model()
     await started(spider)
     not_found = answer(f"{BASE}/4447/8194", {"code": 5, "message": "not found"}, status=404)
     assert list(spider.parse_list(not_found, model=(4447, 8194))) == []
     assert spider.models_read_whole() == [(4447, 8194)]
+
+
+@pytest_twisted.ensureDeferred
+async def test_without_a_completed_models_walk_the_run_fails_naming_it(spider, caplog):
+    model()
+    assert await started(spider) == []
+    assert "run `scrapy crawl dcl_models` first" in caplog.text
 
 
 def test_a_version_is_loaded_with_its_file_size_as_an_integer(spider):

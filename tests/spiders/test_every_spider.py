@@ -7,6 +7,7 @@ from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
 from matter_certis.db import models
+from matter_certis.db.models import utc_now
 
 SPIDER_NAMES = sorted(SpiderLoader.from_settings(get_project_settings()).list())
 
@@ -27,6 +28,9 @@ async def test_start_yields_requests(make_spider, name):
     spidercls = SpiderLoader.from_settings(get_project_settings()).load(name)
     spider = make_spider(spidercls)
     models.DclModel.create(vid=4447, pid=8194)
+    models.CrawlingResult.create(
+        session_id="models", spider="dcl_models", status="completed", started_at=utc_now()
+    )
     requests = [request async for request in spider.start()]
     assert requests
     assert all(request.callback is not None for request in requests)
