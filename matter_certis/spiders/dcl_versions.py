@@ -28,9 +28,9 @@ class DclVersionsSpider(LedgerRecords, ProjectSpider):
     The models come from ``dcl_models`` (without a completed walk of it the run fails in
     one line naming it), as ``versions.plan`` chooses them: those never read, or whose
     model or compliance records changed since, have their versions listed and the new ones
-    read; of the others, the share due under
-    ``MATTER_VERSIONS_MAX_AGE`` have every version read again (the OTA URL, validity and
-    applicable range may be edited; the image fields never change once published).
+    read; of the others, the share due under ``MATTER_VERSIONS_MAX_AGE`` have every version
+    read again (the OTA URL, validity and applicable range may be edited; the image fields
+    never change once published).
 
     A record is refused whole as ``LedgerRecords`` says; a list or version that fails after
     the retries, is malformed or is listed but not found is dead-lettered, and its model
