@@ -131,13 +131,13 @@ def postgres():
 
 @pytest.fixture
 def tmpfs(tmp_path):
-    """A directory on a tmpfs of 256 KiB: a disk that fills up (CI runs as root)."""
+    """A directory on a tmpfs of 384 KiB: a disk that fills up (CI runs as root)."""
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root: run the tests as root (.ci/run does)")
     mount_point = tmp_path / "tmpfs"
     mount_point.mkdir()
     subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount_point)], check=True
+        ["mount", "-t", "tmpfs", "-o", "size=384k", "tmpfs", str(mount_point)], check=True
     )
     yield mount_point
     subprocess.run(["umount", "--lazy", str(mount_point)], check=True)

@@ -9,6 +9,8 @@ users' own SQL and Datasette; the commands read the same text as a subquery (``r
 database an older version made, or one opened read-only, answers the same.
 """
 
+from peewee import SqliteDatabase
+
 from matter_certis.db.models import database
 
 # Every listed product with a certificate id, beside the compliance record it matches: of
@@ -138,13 +140,26 @@ def statements():
     follows this version."""
     made = [CERTIFICATE_INDEX]
     for name, select in VIEWS.items():
-        made += [f"DROP VIEW IF EXISTS {name}", f"CREATE VIEW {name} AS {select}"]
+        made += [f"DROP VIEW IF EXISTS {name}", f"CREATE VIEW {name} AS {select.strip()}"]
     return made
 
 
 def create():
-    """Make the views and the index in the bound ``database`` (inside its schema transaction)."""
-    for statement in statements():
+    """Make the views and the index in the bound ``database`` (inside its schema
+    transaction). SQLite keeps a view's statement as written: one already as this version
+    writes it is left alone, so that opening the database writes nothing (a disk that is
+    nearly full still opens)."""
+    database.execute_sql(CERTIFICATE_INDEX)
+    sqlite = isinstance(database.obj, SqliteDatabase)
+    for name, select in VIEWS.items():
+        statement = f"CREATE VIEW {name} AS {select.strip()}"
+        if sqlite:
+            cursor = database.execute_sql(
+                "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", (name,)
+            )
+            if cursor.fetchone() == (statement,):
+                continue
+        database.execute_sql(f"DROP VIEW IF EXISTS {name}")
         database.execute_sql(statement)
 
 

@@ -114,12 +114,19 @@ class DatabasePipeline:
         self.flush()
 
     def open_spider(self):
-        # ``scrapy crawl`` refused an unusable database before the crawl started (exit code 2).
-        connection.open_database(self.database_url)
+        # ``scrapy crawl`` refused an unusable database before the crawl started (exit code
+        # 2); one that became unusable since (a disk filled) fails the run in one line.
+        try:
+            connection.open_database(self.database_url)
+        except DatabaseUnavailable as error:
+            self.give_up(str(error))
+            return
         logger.info("Database: %s", connection.describe(self.database_url))
         self.coverage = FieldCoverage.from_database()
 
     def close_spider(self):
+        if self.coverage is None:  # the database never opened
+            return
         self.flush(last=True)
         self.settle_ledger()
         self.settle_versions()
@@ -242,7 +249,7 @@ class DatabasePipeline:
         if self.failed or not getattr(spider, "walk_complete", False):
             return
         self.write(lambda: dead_letters.clear_earlier(spider.name, spider.session_id))
-        if spider.refused:
+        if spider.refused or spider.item_class not in LEDGER:  # vendors are never removed
             return
         model, record = LEDGER[spider.item_class]
         seen = self.ledger_seen[spider.item_class]

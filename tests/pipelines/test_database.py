@@ -211,3 +211,15 @@ def test_vendors_are_upserted_by_vendor_id(make_crawler):
         models.Vendor.select(models.Vendor.vendor_id, models.Vendor.vendor_name).tuples()
     ) == [(0x1552, "Tuya Smart")]
     assert crawler.stats.get_value("matter/db/vendors/updated") == 1
+
+
+def test_a_database_unusable_by_the_time_the_pipeline_opens_it_fails_the_run_in_one_line(
+    make_crawler, tmp_path
+):
+    crawler = make_crawler(MatterProductsSpider, DATABASE_URL=f"sqlite:///{tmp_path}/gone/x.db")
+    crawler.spider = MatterProductsSpider.from_crawler(crawler)
+    pipeline = DatabasePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    pipeline.close_spider()
+    assert pipeline.failed
+    assert "unable to open database file" in crawler.stats.get_value(stat_keys.CLOSE_MESSAGE)
