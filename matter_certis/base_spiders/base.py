@@ -4,6 +4,8 @@ import uuid
 
 import scrapy
 
+from matter_certis.base_spiders import setting_checks
+
 
 class ProjectSpider(scrapy.Spider):
     """The contract the run record and the pipelines read:
@@ -41,7 +43,9 @@ class ProjectSpider(scrapy.Spider):
     @classmethod
     def check_settings(cls, settings):
         """Raise ``SettingError`` for a setting this spider cannot use (``scrapy crawl``
-        calls it before anything opens, like ``check_arguments``)."""
+        calls it before anything opens, like ``check_arguments``): those every run reads
+        here, a spider's own in its override, which calls this one."""
+        setting_checks.check_shared(settings)
 
     def audit(self):
         return []

@@ -7,6 +7,7 @@ from urllib.parse import quote
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from matter_certis.base_spiders import setting_checks
 from matter_certis.base_spiders.base import ProjectSpider
 from matter_certis.base_spiders.ledger_records import LedgerRecords, json_object
 from matter_certis.db import analysis
@@ -58,6 +59,11 @@ class DclWalkSpider(LedgerRecords, ProjectSpider):
         self.total = None
         self.stored = 0
         self.walk_complete = False
+
+    @classmethod
+    def check_settings(cls, settings):
+        super().check_settings(settings)
+        setting_checks.whole_number(settings, "DCL_PAGE_LIMIT", 1)
 
     def page_request(self, key=None):
         """The page after ``key``; the first page (no key) asks for the total count."""

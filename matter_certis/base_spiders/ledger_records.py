@@ -1,5 +1,6 @@
 """What every spider of the DCL ledger does with a record: load it whole or refuse it whole."""
 
+from matter_certis.base_spiders import setting_checks
 from matter_certis.base_spiders.dead_letters import REFUSED, DeadLetters
 from matter_certis.exceptions import MalformedPage
 from matter_certis.run import verdict
@@ -23,6 +24,11 @@ class LedgerRecords(DeadLetters):
         super().__init__(*args, **kwargs)
         self.loaded = {}  # key -> the record's values, to tell a key read twice
         self.refused = []
+
+    @classmethod
+    def check_settings(cls, settings):
+        super().check_settings(settings)
+        setting_checks.web_address(settings, "DCL_BASE_URL")
 
     def base_url(self):
         return self.settings["DCL_BASE_URL"].rstrip("/")

@@ -1,7 +1,11 @@
-"""The listing side of ``matter_products``: a listing page's cards and its page count."""
+"""The listing side of ``matter_products``: a listing page's address, its cards and its page
+count."""
 
 from urllib.parse import urlsplit
 
+from w3lib.url import add_or_replace_parameter
+
+from matter_certis.base_spiders import setting_checks
 from matter_certis.listing.steps import Card
 from matter_certis.parsing.loaders import ProductRefLoader
 from matter_certis.parsing.pages import CARDS
@@ -15,7 +19,18 @@ PAGINATION_NUMBERS = "div.pagination-wrapper > nav > div > a > span::text, .page
 
 
 class ListingPage:
-    """Mixed into the spider: what a listing page shows, read with its selectors."""
+    """Mixed into the spider: where a listing page is, and what it shows, read with its
+    selectors."""
+
+    @classmethod
+    def check_settings(cls, settings):
+        super().check_settings(settings)
+        setting_checks.web_address(settings, "MATTER_LIST_URL")
+
+    def page_url(self, number):
+        """Page 1 is ``MATTER_LIST_URL``; page N adds ``paged=N``."""
+        list_url = self.settings["MATTER_LIST_URL"]
+        return list_url if number == 1 else add_or_replace_parameter(list_url, "paged", str(number))
 
     @staticmethod
     def page_count(response):

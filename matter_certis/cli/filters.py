@@ -2,12 +2,15 @@
 arguments of ``products.product_conditions``. A module without a command: Scrapy lists only
 the commands defined in a module."""
 
-from matter_certis.parsing import normalize
+from matter_certis.cli import when
 
 
 def add_filter_options(parser):
     parser.add_argument(
-        "--since", metavar="DATE", help="only products certified on or after DATE (e.g. 2025-01-31)"
+        "--since",
+        metavar="DATE|PERIOD",
+        help="only products certified on or after DATE (e.g. 2025-01-31) or in the last "
+        "PERIOD (7d, 2w, 1m, 1y)",
     )
     parser.add_argument(
         "--vendor",
@@ -28,9 +31,9 @@ def add_filter_options(parser):
 
 
 def filters_from(opts):
-    """The filters the options give; raises ``InvalidValue`` for a bad date."""
+    """The filters the options give; raises ``InvalidValue`` for a bad ``--since``."""
     return {
-        "since": normalize.parse_date(opts.since) if opts.since else None,
+        "since": when.day(opts.since) if opts.since else None,
         "vendor": opts.vendor,
         "device_type": opts.device_type,
         "text": opts.text,

@@ -10,8 +10,8 @@ from scrapy.exceptions import UsageError
 from matter_certis.db import connection
 from matter_certis.exceptions import DatabaseUnavailable, SettingError, SpiderArgumentError
 from matter_certis.extensions.run_record import RunRecord
+from matter_certis.run import verdict
 from matter_certis.run.logs import quiet_scrapy_startup
-from matter_certis.run.verdict import EXIT_CODES
 
 logger = logging.getLogger(__name__)
 
@@ -60,4 +60,4 @@ class Command(ScrapyCrawl):
         # No status: the process was stopped before the spider closed (a second Ctrl-C).
         status = record.status or record.forced_stop(crawler.spider)
         if status is not None:
-            self.exitcode = EXIT_CODES[status]
+            self.exitcode = verdict.exit_code(status, crawler.stats.get_value("finish_reason"))

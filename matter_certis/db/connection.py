@@ -66,7 +66,14 @@ def open_database(url):
     """
     try:
         options = {"pragmas": SQLITE_PRAGMAS} if url.startswith("sqlite") else {}
-        database.initialize(connect(url, **options))
+        connected = connect(url, **options)
+        if isinstance(connected, SqliteDatabase) and connected.database == ":memory:":
+            # sqlite:/// or sqlite:///:memory:: a crawl would store into memory and lose it.
+            raise ValueError(
+                "names no SQLite file (a database in memory is lost when the run ends): "
+                "give its path, e.g. sqlite:///matter_certis.db"
+            )
+        database.initialize(connected)
         database.connect(reuse_if_open=True)
         with database.atomic():
             if isinstance(database.obj, PostgresqlDatabase):

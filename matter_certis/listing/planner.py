@@ -137,7 +137,13 @@ class ListingPlanner(Rechecks):
         return self.recheck(total, check, stored)
 
     def plan(self, total, check, stored):
-        """The first status check: which pages and details to fetch."""
+        """The first status check: which pages and details to fetch; none, and the run
+        ended, when its page range starts past the listing's last page."""
+        if self.start_page and self.start_page > self.total_pages:
+            return Step(
+                past_listing=f"start_page {self.start_page} is past the listing's "
+                f"{self.total_pages} pages"
+            )
         stored = stored()
         listing = movement.Listing(total)
         reads = [

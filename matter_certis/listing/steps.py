@@ -43,6 +43,7 @@ class Step:
     ``details`` (refs of stored products that lack them, or whose check is oldest), store ``placements``, list
     ``bad_cards`` (page, index, why) as failed, give up on the page answered (``give_up``,
     why) or read it again (``short``: it showed fewer cards than its place implies, or more),
+    end the run (``past_listing``: its page range starts past the listing's last page, why),
     and count ``pages_read`` (pages whose cards were stored) and ``planned_pages`` (listing
     pages it plans to read, ``None`` when it plans nothing)."""
 
@@ -52,6 +53,7 @@ class Step:
     details: list = field(default_factory=list)
     give_up: str | None = None
     short: str | None = None
+    past_listing: str | None = None
     fewer: bool = False
     pages_read: int = 0
     planned_pages: int | None = None  # None: this step planned nothing

@@ -11,6 +11,8 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from dateutil.parser import isoparse
+
 from matter_certis.exceptions import InvalidValue
 
 MISSING_MARKERS = frozenset({"", "n/a", "na", "-", "--", "none", "unknown", "null"})
@@ -135,7 +137,8 @@ def json_id(value):
 
 # DCL ``softwareVersionCertificationStatus`` (Matter core specification 11.23.8.2).
 CERTIFICATION_STATUSES = {0: "dev-test", 1: "provisional", 2: "certified", 3: "revoked"}
-_JSON_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:T[0-9:.]+Z?)?")
+# A whole calendar date first: ISO 8601 also has months and weeks, no day of the ledger's.
+_JSON_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:T.+)?")
 
 
 def json_integer(value):
@@ -181,15 +184,18 @@ def json_status(value):
 
 
 def json_date(value):
-    """The ledger's ``2023-12-11T00:00:00.000Z`` (or a bare ``2023-12-11``) to ISO
-    ``2023-12-11``; ``""`` is no date, any other shape is refused."""
+    """The ledger's ISO 8601 timestamp (``2023-12-11T00:00:00.000Z``, or a bare
+    ``2023-12-11``) to its ISO date ``2023-12-11``, read by dateutil's strict ``isoparse``,
+    which checks every part (no 25th hour, no 13th month) and guesses nothing; ``""`` is no
+    date, any other shape (``2024/01/02``, a month alone) is refused."""
     text = json_text(value)
     if text is None:
         return None
-    match = _JSON_DATE.fullmatch(text)
     try:
-        return datetime.strptime(match.group(1), "%Y-%m-%d").date().isoformat()
-    except (AttributeError, ValueError):
+        if not _JSON_DATE.fullmatch(text):
+            raise ValueError(text)
+        return isoparse(text).date().isoformat()
+    except (ValueError, OverflowError):
         raise InvalidValue(f"not a ledger date: {value!r}") from None
 
 

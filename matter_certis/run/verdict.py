@@ -21,6 +21,14 @@ logger = logging.getLogger(__name__)
 SEVERITY = ("completed", "degraded", "partial", "stopped", "failed")
 EXIT_CODES = {"completed": 0, "failed": 1, "partial": 3, "degraded": 4, "stopped": 5}
 STOPPED_REASONS = frozenset({"shutdown", "cancelled"})
+# The close reason of a run whose arguments the site's answers showed to be unusable (a
+# page range past the listing): ``failed``, and exit code 2 as for any bad argument.
+BAD_ARGUMENT = "bad_argument"
+
+
+def exit_code(status, close_reason):
+    """``scrapy crawl``'s exit code for a run that ended with ``status``."""
+    return 2 if close_reason == BAD_ARGUMENT else EXIT_CODES[status]
 
 
 @dataclass(frozen=True)

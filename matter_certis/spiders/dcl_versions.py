@@ -63,6 +63,7 @@ class DclVersionsSpider(LedgerRecords, ProjectSpider):
 
     @classmethod
     def check_settings(cls, settings):
+        super().check_settings(settings)
         freshness.seconds(MAX_AGE, settings.get(MAX_AGE))
 
     async def start(self):

@@ -8,8 +8,8 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import DontCloseSpider
 from scrapy.spidermiddlewares.httperror import HttpError
-from w3lib.url import add_or_replace_parameter
 
+from matter_certis.base_spiders import setting_checks
 from matter_certis.base_spiders.arguments import parse_arguments
 from matter_certis.base_spiders.base import ProjectSpider
 from matter_certis.base_spiders.dead_letters import DeadLetters
@@ -23,8 +23,7 @@ from matter_certis.listing import freshness
 from matter_certis.listing.audit import audit, unsettled
 from matter_certis.listing.planner import ListingPlanner
 from matter_certis.listing.steps import PageRead
-from matter_certis.run import stat_keys
-from matter_certis.run.verdict import Problem
+from matter_certis.run import stat_keys, verdict
 
 PERMANENT_STATUSES = (404, 410)
 LISTING_PRIORITY = 1_000_000
@@ -44,8 +43,8 @@ class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
 
     Arguments (``-a name=value``): ``mode`` (incremental | full), ``start_page`` and
     ``end_page`` (the physical listing pages to read, 1-based, inclusive); unknown ones
-    (Scrapyd's ``_job``, which names the session) are accepted. ``MATTER_LIST_URL`` is
-    listing page 1; page N adds ``paged=N``.
+    (Scrapyd's ``_job``, which names the session) are accepted. Where a listing page is
+    (``MATTER_LIST_URL``): ``ListingPage``.
     """
 
     name = "matter_products"
@@ -86,6 +85,9 @@ class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
 
     @classmethod
     def check_settings(cls, settings):
+        super().check_settings(settings)  # MATTER_LIST_URL: ListingPage's
+        for name in ("MATTER_INCOMPLETE_PAGE_RETRIES", "MATTER_MOVEMENT_CHECKS"):
+            setting_checks.whole_number(settings, name, 0)
         for name in MAX_AGES:
             freshness.seconds(name, settings.get(name))
 
@@ -173,6 +175,8 @@ class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
 
     def follow(self, step, response=None):
         """The requests and items of a planner's ``Step``."""
+        if step.past_listing:
+            raise verdict.fail(self.crawler, verdict.BAD_ARGUMENT, step.past_listing)
         self.planner.count(step)  # the run's figures, for Progress and the run record
         self.crawler.stats.set_value(stat_keys.PAGES_READ, self.planner.pages_read)
         if self.planner.pages_planned is not None:
@@ -209,7 +213,7 @@ class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
     # --- the run record's questions -------------------------------------------------------
 
     def audit(self):
-        return [Problem(*found) for found in audit(self.planner, analysis.stored_listing())]
+        return [verdict.Problem(*found) for found in audit(self.planner, analysis.stored_listing())]
 
     def listed_urls(self):
         return self.planner.listed_urls()
@@ -219,10 +223,6 @@ class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
         return unsettled(self.planner, failures)
 
     # --- requests ---------------------------------------------------------------------------
-
-    def page_url(self, number):
-        list_url = self.settings["MATTER_LIST_URL"]
-        return list_url if number == 1 else add_or_replace_parameter(list_url, "paged", str(number))
 
     def listing_request(self, read):
         """A listing page the planner asked for. Pages whose cards are stored go in page

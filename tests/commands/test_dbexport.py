@@ -165,7 +165,7 @@ def test_device_type_keeps_matching_products(workdir, database):
     "arguments, message",
     [
         (["out.txt"], "unknown format 'txt'"),
-        (["out.csv", "--since", "TBD"], "not a date: 'TBD'"),
+        (["out.csv", "--since", "TBD"], "or a period back from now (7d, 2w, 1m, 1y), got 'TBD'"),
         (["out.csv", "--vendor", "0x1FFFF"], "out of range"),
     ],
 )

@@ -159,7 +159,7 @@ def test_no_match_says_so_on_stderr(synced):
 @pytest.mark.parametrize(
     "options, message",
     [
-        (("--since", "soon"), "not a date: 'soon'"),
+        (("--since", "soon"), "--since: expected a date (2025-06-27), an ISO time"),
         (("--limit", "-1"), "--limit must be 0 or more, not -1"),
         (("--limit", "ten"), "--limit must be 0 or more, not ten"),
         (("plug",), "unexpected argument 'plug'"),

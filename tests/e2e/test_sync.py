@@ -171,6 +171,25 @@ def test_a_full_run_over_a_page_range_judges_no_delisting(replica, synced):
     ) == [{"n": 0}]
 
 
+def test_a_page_range_past_the_listing_ends_failed_in_one_line_with_exit_code_2(replica, synced):
+    """It can only be known once the status check has read the page count: the run then
+    ends there, never ``completed`` having read nothing."""
+    database = database_in(synced)
+    products = rows(database, "SELECT * FROM products ORDER BY url")
+    replica.clear_log()
+    result = crawl(replica, synced, "start_page=999")
+    log = (synced / "crawl.log").read_text()
+    errors = [line for line in log.splitlines() if " ERROR: " in line]
+    assert result.returncode == 2
+    assert len(errors) == 1 and errors[0].endswith("start_page 999 is past the listing's 10 pages")
+    assert "Traceback" not in log + result.stderr
+    assert replica.count("detail") == 0 and replica.count("list") <= 3  # the status check
+    run = rows(database, "SELECT * FROM crawling_results ORDER BY started_at DESC")[0]
+    assert run["status"] == "failed"
+    assert run["error_details"].startswith("start_page 999 is past the listing's 10 pages")
+    assert rows(database, "SELECT * FROM products ORDER BY url") == products
+
+
 def test_a_renamed_product_keeps_one_row_at_its_new_address(replica, synced):
     old = next(
         p for p in replica.catalog.expected_products(replica.base_url) if p["certificate_id"]

@@ -141,6 +141,18 @@ def test_a_page_range_run_reads_its_pages_only_and_judges_no_delisting():
     assert planner.listed_urls() is None
 
 
+def test_a_page_range_past_the_listing_plans_nothing_and_says_so():
+    step = checked(ListingPlanner("incremental", start_page=999), 50, mirror(50))
+    assert step.past_listing == "start_page 999 is past the listing's 5 pages"
+    assert (step.reads, step.placements, step.details) == ([], [], [])
+
+
+def test_a_page_range_that_ends_past_the_listing_reads_to_its_last_page():
+    step = checked(ListingPlanner("full", start_page=4, end_page=999), 50)
+    assert (pages(step), step.past_listing) == ([4], None)
+    assert step.pages_read == 1  # page 5, read by the status check, stored with it
+
+
 def test_a_page_read_stores_its_cards_at_their_slots_and_names_its_bad_cards():
     planner = ListingPlanner("full")
     checked(planner, 50)

@@ -11,7 +11,7 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.defer import Deferred
 
 from matter_certis.run import stat_keys
-from matter_certis.run.verdict import EXIT_CODES, Problem, fail, judge
+from matter_certis.run.verdict import BAD_ARGUMENT, EXIT_CODES, Problem, exit_code, fail, judge
 from tests.helpers import TEST_SETTINGS
 
 
@@ -67,6 +67,14 @@ def test_only_completed_exits_zero_and_each_status_has_its_own_code():
     assert EXIT_CODES["completed"] == 0
     assert all(code not in (0, 2) for code in others.values())  # 2: bad arguments
     assert len(set(others.values())) == len(others)
+
+
+def test_a_run_ended_by_an_argument_the_site_refutes_is_failed_with_exit_code_2():
+    """A page range past the listing: known only once the status check read the page
+    count, and still a bad argument."""
+    status, _ = judge(BAD_ARGUMENT, [Problem("failed", "start_page 999 is past the listing")])
+    assert (status, exit_code(status, BAD_ARGUMENT)) == ("failed", 2)
+    assert exit_code("failed", "circuit_open") == EXIT_CODES["failed"]
 
 
 def test_fail_before_the_crawl_starts_keeps_the_message_and_returns_the_close(caplog):

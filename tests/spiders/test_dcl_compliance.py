@@ -238,13 +238,32 @@ def test_status_codes_are_named_as_the_matter_specification_does(code, name):
 
 @pytest.mark.parametrize(
     ("value", "iso"),
-    [("2023-12-11T00:00:00.000Z", "2023-12-11"), ("2023-12-11", "2023-12-11"), ("", None)],
+    [
+        ("2023-12-11T00:00:00.000Z", "2023-12-11"),
+        ("2023-12-11T00:00:00Z", "2023-12-11"),
+        ("2023-12-11T23:59:59.999+01:00", "2023-12-11"),
+        ("2023-12-11", "2023-12-11"),
+        ("", None),
+    ],
 )
-def test_ledger_dates_become_iso_dates(value, iso):
+def test_ledger_timestamps_are_read_by_isoparse_into_iso_dates(value, iso):
     assert normalize.json_date(value) == iso
 
 
-@pytest.mark.parametrize("value", ["12/11/2023", "2023-13-01T00:00:00Z", "soon", 20231211])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "12/11/2023",
+        "2024/01/02",
+        "2023-13-01T00:00:00Z",
+        "2023-12-11T25:00:00Z",
+        "2023-02-30",
+        "2023-12",
+        "2023-12-11Tnoon",
+        "soon",
+        20231211,
+    ],
+)
 def test_other_dates_are_refused(value):
     with pytest.raises(InvalidValue):
         normalize.json_date(value)
