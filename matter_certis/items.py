@@ -160,8 +160,9 @@ class Finding(scrapy.Item):
 
 class Firmware(scrapy.Item):
     """One firmware of a model as ``scrapy dbfirmware`` writes it: the model version, the
-    status of its compliance record, and the listed product (``url``, ``model``) it was
-    asked for, if any; the checksum type by name (``sha-256``)."""
+    status of its compliance record, its findings (``ota_not_https``, ``ota_for_revoked``),
+    and the listed product (``url``, ``model``) it was asked for, if any; the checksum type
+    by name (``sha-256``)."""
 
     url = _field()
     model = _field()
@@ -171,6 +172,7 @@ class Firmware(scrapy.Item):
     software_version_string = _field()
     status = _field()
     software_version_valid = _field()
+    findings = _field()
     ota_url = _field()
     ota_file_size = _field()
     ota_checksum_type = _field()

@@ -26,6 +26,7 @@ COLUMNS = (
     ("applicable", "Applies to"),
     ("ota_file_size", "OTA size"),
     ("ota_checksum_type", "Checksum"),
+    ("findings", "Findings"),
     ("ota_url", "OTA URL"),
     ("release_notes_url", "Release notes"),
     ("url", "Product URL"),

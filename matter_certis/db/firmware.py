@@ -62,22 +62,41 @@ def statuses(vids):
     return {key: status for key, (_, status) in chosen.items()}
 
 
+# The findings of ``dbreconcile`` that are a model version's, by name: their views say when.
+VERSION_FINDINGS = {
+    "ota_not_https": ledger_views.OTA_NOT_HTTPS,
+    "ota_for_revoked": ledger_views.OTA_FOR_REVOKED,
+}
+
+
+def findings():
+    """``{(vid, pid, software_version): [finding]}`` of the versions with a finding."""
+    found = defaultdict(list)
+    for name, select in VERSION_FINDINGS.items():
+        for row in ledger_views.read(select):
+            key = (row["vid"], row["pid"], row["software_version"])
+            if name not in found[key]:
+                found[key].append(name)
+    return found
+
+
 def versions(vids, pid=None):
     """``{(vid, pid): [version]}``: every version still on the ledger of these vendors (of
     one model with ``pid``), newest first (``software_version`` descending), each a dict of
     ``dcl_model_versions`` columns with ``status`` (``statuses``; ``None`` without a
-    record)."""
+    record) and ``findings`` (their names, comma-separated; ``None`` without)."""
     query = on_ledger(DclModelVersion).where(DclModelVersion.vid.in_(sorted(vids)))
     if pid is not None:
         query = query.where(DclModelVersion.pid == pid)
     query = query.order_by(
         DclModelVersion.vid, DclModelVersion.pid, DclModelVersion.software_version.desc()
     )
-    status_of = statuses(vids)
+    status_of, findings_of = statuses(vids), findings()
     found = defaultdict(list)
     for row in query.dicts():
         key = (row["vid"], row["pid"])
         row["status"] = status_of.get((*key, row["software_version"]))
+        row["findings"] = ", ".join(findings_of.get((*key, row["software_version"]), [])) or None
         found[key].append(row)
     return dict(found)
 

@@ -32,6 +32,7 @@ HEADINGS = (
     "Applies to",
     "OTA size",
     "Checksum",
+    "Findings",
     "OTA URL",
     "Release notes",
     "Product URL",
@@ -72,8 +73,9 @@ def compliance(pid, number, kind, status):
 
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory):
-    """Bulb A (matched to model 0x0002 by its certificate) with three versions and one
-    removed, Plug B (no match, its own model 0x0003), Sensor C (its model has no versions),
+    """Bulb A (matched to model 0x0002 by its certificate) with three versions (the
+    newest with an image, certified for matter but revoked as another type; one over plain
+    HTTP) and one removed, Plug B (no match, its own model 0x0003), Sensor C (its model has no versions),
     Switch D (no ids, no match), and a completed ``dcl_versions`` walk."""
     workdir = tmp_path_factory.mktemp("dbfirmware")
     connection.open_database(f"sqlite:///{workdir / 'matter_certis.db'}")
@@ -149,6 +151,7 @@ def test_a_product_lists_the_versions_of_its_matched_model_newest_first(filled):
         "Applies to": "1–9",
         "OTA size": "615708",
         "Checksum": "sha-256",
+        "Findings": "ota_for_revoked",
         "OTA URL": OTA,
         "Release notes": NOTES,
         "Product URL": url("Bulb A"),
@@ -167,6 +170,11 @@ def test_checksum_types_have_their_iana_names_and_an_unknown_id_says_so(filled):
     found = table_rows(firmware(filled.workdir, "--text", "bulb").stdout)
     assert [row["Checksum"] for row in found] == ["sha-256", "sha-384", "unknown (99)"]
     assert [row["Valid"] for row in found] == ["yes", "yes", "no"]
+
+
+def test_each_version_names_its_findings(filled):
+    found = table_rows(firmware(filled.workdir, "--vid", "0x1001").stdout)
+    assert [row["Findings"] for row in found] == ["ota_for_revoked", "ota_not_https", "", ""]
 
 
 def test_a_product_without_a_match_has_the_versions_of_its_own_model(filled):
@@ -241,6 +249,7 @@ def test_json_has_every_field_of_each_version(filled, tmp_path):
         "software_version_string": "1.0.10",
         "status": "certified",
         "software_version_valid": True,
+        "findings": "ota_for_revoked",
         "ota_url": OTA,
         "ota_file_size": 615708,
         "ota_checksum_type": "sha-256",
