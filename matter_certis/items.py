@@ -158,6 +158,30 @@ class Finding(scrapy.Item):
     detail = _field()
 
 
+class Firmware(scrapy.Item):
+    """One firmware of a model as ``scrapy dbfirmware`` writes it: the model version, the
+    status of its compliance record, its findings (``ota_not_https``, ``ota_for_revoked``),
+    and the listed product (``url``, ``model``) it was asked for, if any; the checksum type
+    by name (``sha-256``)."""
+
+    url = _field()
+    model = _field()
+    vid = _hex_id_field()
+    pid = _hex_id_field()
+    software_version = _field()
+    software_version_string = _field()
+    status = _field()
+    software_version_valid = _field()
+    findings = _field()
+    ota_url = _field()
+    ota_file_size = _field()
+    ota_checksum_type = _field()
+    ota_checksum = _field()
+    min_applicable_software_version = _field()
+    max_applicable_software_version = _field()
+    release_notes_url = _field()
+
+
 class StoredProduct(ProductDetail):
     """A listed product as ``scrapy dbexport`` writes it: its details, its vendor's name, and
     from the DCL ledger the status of its compliance record and its model's part number."""

@@ -12,6 +12,7 @@ from scrapy.exceptions import UsageError
 from matter_certis.cli import failures
 from matter_certis.cli.command import DatabaseCommand
 from matter_certis.db import connection, ledger_views
+from matter_certis.parsing import normalize
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
@@ -64,19 +65,57 @@ WHERE p.delisted_at IS NULL
 ORDER BY d.certification_date DESC, p.page_id DESC
 """
 
+# Every firmware on the ledger with its vendor's and model's names, newest version of a
+# model first: "Has OTA" and "Valid" as yes/no for facets, the checksum type by name
+# (``normalize.CHECKSUM_TYPES``; NULL stays NULL), the status as ``dbfirmware`` gives it
+# (the matter record's, else another's).
+FIRMWARE_VIEW = f"""
+CREATE VIEW firmware AS
+SELECT
+    COALESCE(vn.vendor_name, printf('0x%04X', v.vid)) AS "Vendor",
+    m.product_name AS "Model",
+    printf('0x%04X', v.vid) AS "VID",
+    printf('0x%04X', v.pid) AS "PID",
+    v.software_version_string AS "Version",
+    v.software_version AS "Software",
+    (SELECT c.status FROM dcl_compliance c
+     WHERE c.vid = v.vid AND c.pid = v.pid AND c.software_version = v.software_version
+       AND c.removed_at IS NULL
+     ORDER BY c.certification_type <> 'matter', c.certification_type LIMIT 1) AS "Status",
+    CASE WHEN v.ota_url IS NOT NULL THEN 'yes' ELSE 'no' END AS "Has OTA",
+    CASE v.software_version_valid WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END AS "Valid",
+    v.ota_url AS "OTA URL",
+    v.ota_file_size AS "OTA size",
+    CASE v.ota_checksum_type
+        {" ".join(f"WHEN {n} THEN '{name}'" for n, name in normalize.CHECKSUM_TYPES.items())}
+        ELSE 'unknown (' || v.ota_checksum_type || ')'
+    END AS "Checksum",
+    v.min_applicable_software_version AS "Min applicable",
+    v.max_applicable_software_version AS "Max applicable",
+    v.release_notes_url AS "Release notes",
+    v.created_at AS "First stored"
+FROM dcl_model_versions v
+LEFT JOIN vendors vn ON vn.vendor_id = v.vid
+LEFT JOIN dcl_models m ON m.vid = v.vid AND m.pid = v.pid AND m.removed_at IS NULL
+WHERE v.removed_at IS NULL
+ORDER BY v.vid, v.pid, v.software_version DESC
+"""
+VIEWS = {"listed_products": LISTED_PRODUCTS_VIEW, "firmware": FIRMWARE_VIEW}
+
 
 def prepare(plain):
     """Add what the metadata uses to the SQLite database of the ``sqlite3`` connection
-    ``plain``: the views ``listed_products`` and those of ``ledger_views`` (made again, so
-    they follow this version) and the full-text index
+    ``plain``: the views ``listed_products``, ``firmware`` and those of ``ledger_views``
+    (made again, so they follow this version) and the full-text index
     ``product_details_fts``, whose triggers keep it current as crawls write (rebuilt here
     too, so an index that missed writes heals)."""
     import sqlite_utils  # here: every scrapy command loads this module
 
     database = sqlite_utils.Database(plain)
     with database.conn:
-        database.execute("DROP VIEW IF EXISTS listed_products")
-        database.execute(LISTED_PRODUCTS_VIEW)
+        for name, view in VIEWS.items():
+            database.execute(f"DROP VIEW IF EXISTS {name}")
+            database.execute(view)
         for statement in ledger_views.statements():
             database.execute(statement)
     details = database["product_details"]

@@ -46,7 +46,9 @@ class Command(DatabaseCommand):
         return "[--since last|DATE] [--format text|markdown|json|atom|headline]"
 
     def short_desc(self):
-        return "What changed since the last sync: new, changed, delisted products, the ledger"
+        return (
+            "What changed since the last sync: products, the ledger, new firmware and its changes"
+        )
 
     def add_options(self, parser):
         super().add_options(parser)

@@ -10,6 +10,7 @@ from scrapy.exceptions import UsageError
 from matter_certis.cli import output
 from matter_certis.cli.command import DatabaseCommand
 from matter_certis.cli.filters import add_filter_options, filters_from
+from matter_certis.cli.table import table
 from matter_certis.db import products
 from matter_certis.output.exporters import neutralise_formula
 from matter_certis.parsing import normalize
@@ -27,7 +28,6 @@ COLUMNS = (
 )
 HEX_COLUMNS = {"vid", "pid"}
 FORMATS = ("table", "csv", "json")
-WIDEST_CELL = 32
 TABLE_LIMIT = 50
 
 
@@ -46,29 +46,6 @@ def cells(row):
     return {key: "" if value is None else str(value) for key, value in values(row).items()}
 
 
-def cut(text, width):
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def table(rows):
-    """Lines of an aligned table of ``rows`` (``cells`` dicts): a header, a rule, a line
-    each; every column but the last cut at ``WIDEST_CELL`` characters."""
-    keys = [key for key, _ in COLUMNS]
-    headings = dict(COLUMNS)
-    shown = [
-        {key: cut(row[key], WIDEST_CELL) if key != keys[-1] else row[key] for key in keys}
-        for row in rows
-    ]
-    widths = {key: max([len(headings[key]), *(len(row[key]) for row in shown)]) for key in keys}
-
-    def line(texts):
-        return "  ".join(texts[key].ljust(widths[key]) for key in keys).rstrip()
-
-    return [line(headings), line({key: "-" * widths[key] for key in keys})] + [
-        line(row) for row in shown
-    ]
-
-
 def render(output_format, rows, shown):
     """``shown`` (of all ``rows`` found) as a table, CSV or JSON."""
     if output_format == "json":
@@ -83,7 +60,9 @@ def render(output_format, rows, shown):
         return text.getvalue().rstrip("\n")
     cut_short = len(shown) < len(rows)
     more = f" (the newest {len(shown)} shown: --limit 0 for all)" if cut_short else ""
-    return "\n".join([*table(list(map(cells, shown))), "", f"{len(rows)} products{more}"])
+    return "\n".join(
+        [*table(list(map(cells, shown)), COLUMNS, uncut={"url"}), "", f"{len(rows)} products{more}"]
+    )
 
 
 def limit_of(opts):

@@ -1,6 +1,6 @@
 """What changed since a time, as ``dbchanges`` reports it: products added, changed,
-delisted and relisted, and ledger records that changed (peewee, so SQLite and PostgreSQL
-alike)."""
+delisted and relisted, ledger records that changed, new firmware and its changes (peewee,
+so SQLite and PostgreSQL alike)."""
 
 from peewee import JOIN
 
@@ -8,6 +8,7 @@ from matter_certis.db.models import (
     CrawlingResult,
     DclChange,
     DclModel,
+    DclModelVersion,
     Product,
     ProductChange,
     ProductDetail,
@@ -104,9 +105,12 @@ def products_relisted(since):
     )
 
 
-def ledger_changes(since):
+def ledger_changes(since, versions=False):
     """Values of DCL records that changed at or after ``since`` (``dcl_changes``: a status
-    from ``certified`` to ``revoked``, a record gone from the ledger), with the model's name."""
+    from ``certified`` to ``revoked``, a record gone from the ledger), with the model's name:
+    of model and compliance records, or with ``versions`` of model versions (firmware: an
+    OTA URL, a validity, an applicable range), with the version's string."""
+    is_version = DclChange.record == "version"
     query = (
         DclChange.select(
             DclChange.record,
@@ -119,13 +123,55 @@ def ledger_changes(since):
             DclChange.new_value,
             DclChange.detected_at,
             DclModel.product_name,
+            DclModelVersion.software_version_string,
         )
         .join(
             DclModel,
             JOIN.LEFT_OUTER,
             on=((DclModel.vid == DclChange.vid) & (DclModel.pid == DclChange.pid)),
         )
-        .where(DclChange.detected_at >= since)
+        .join_from(
+            DclChange,
+            DclModelVersion,
+            JOIN.LEFT_OUTER,
+            on=(
+                is_version
+                & (DclModelVersion.vid == DclChange.vid)
+                & (DclModelVersion.pid == DclChange.pid)
+                & (DclModelVersion.software_version == DclChange.software_version)
+            ),
+        )
+        .where((DclChange.detected_at >= since) & (is_version if versions else ~is_version))
         .order_by(DclChange.detected_at, DclChange.vid, DclChange.pid, DclChange.id)
+    )
+    return list(query.dicts())
+
+
+def versions_added(since):
+    """Model versions (firmware) first stored at or after ``since`` and still on the
+    ledger, with the model's name, oldest first."""
+    query = (
+        DclModelVersion.select(
+            DclModelVersion.vid,
+            DclModelVersion.pid,
+            DclModelVersion.software_version,
+            DclModelVersion.software_version_string,
+            DclModelVersion.software_version_valid,
+            DclModelVersion.ota_url,
+            DclModelVersion.created_at,
+            DclModel.product_name,
+        )
+        .join(
+            DclModel,
+            JOIN.LEFT_OUTER,
+            on=((DclModel.vid == DclModelVersion.vid) & (DclModel.pid == DclModelVersion.pid)),
+        )
+        .where((DclModelVersion.created_at >= since) & DclModelVersion.removed_at.is_null())
+        .order_by(
+            DclModelVersion.created_at,
+            DclModelVersion.vid,
+            DclModelVersion.pid,
+            DclModelVersion.software_version,
+        )
     )
     return list(query.dicts())

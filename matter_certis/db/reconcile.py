@@ -6,7 +6,7 @@ from collections import Counter
 
 from peewee import JOIN
 
-from matter_certis.db import analysis, firmware, ledger_views
+from matter_certis.db import analysis, firmware_findings, ledger_views
 from matter_certis.db.analysis import on_ledger
 from matter_certis.db.models import DclChange, DclCompliance, DclModel, Product, ProductDetail
 from matter_certis.db.products import shown
@@ -248,7 +248,7 @@ def findings(with_firmware=True):
                 )
             )
     if with_firmware:
-        found.extend(firmware.findings(_finding))
+        found.extend(firmware_findings.findings(_finding))
     order = list(FINDINGS)
     found.sort(
         key=lambda f: (

@@ -1,6 +1,6 @@
 """The changes since a time, by section (new, changed, delisted, relisted products, changed
-ledger records), each an ``Entry`` for people and for scripts: what ``scrapy dbchanges``
-prints, in the formats of ``digest_formats``."""
+ledger records, new and changed firmware), each an ``Entry`` for people and for scripts:
+what ``scrapy dbchanges`` prints, in the formats of ``digest_formats``."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -131,31 +131,77 @@ def relisted_products(since):
     return entries
 
 
-def changed_ledger_records(since):
-    """One entry per DCL record, its changed values in the order they were recorded."""
+def record_entries(rows, describe):
+    """One entry per DCL record of ``rows`` (``dcl_changes``), its changed values in the
+    order they were recorded; ``describe(row)`` gives a record's title and data."""
     entries = {}
-    for row in changes.ledger_changes(since):
+    for row in rows:
         key = tuple(row[name] for name in LEDGER_KEY)
         entry = entries.get(key)
         if entry is None:
-            ids = f"{normalize.format_hex_id(row['vid'])}/{normalize.format_hex_id(row['pid'])}"
-            if row["record"] == "compliance":
-                ids += f", software {row['software_version']}, {row['certification_type']}"
-            name = row["product_name"] or "(model not on the ledger)"
-            entry = entries[key] = Entry(
-                f"{name} ({row['record']} {ids})",
-                None,
-                row["detected_at"],
-                data={
-                    **dict(zip(LEDGER_KEY, key)),
-                    "vid": normalize.format_hex_id(row["vid"]),
-                    "pid": normalize.format_hex_id(row["pid"]),
-                    "product_name": row["product_name"],
-                    "changes": [],
-                },
-            )
+            title, data = describe(row)
+            entry = entries[key] = Entry(title, None, row["detected_at"], data=data)
+            data["changes"] = []
         entry.add_change(row)
     return list(entries.values())
+
+
+def model_ids(row):
+    return f"{normalize.format_hex_id(row['vid'])}/{normalize.format_hex_id(row['pid'])}"
+
+
+def model_data(row, *names):
+    """A ledger row's model (ids as ``0x1552``, its name) and ``names`` of it, for scripts."""
+    return {
+        **{name: row[name] for name in names},
+        "vid": normalize.format_hex_id(row["vid"]),
+        "pid": normalize.format_hex_id(row["pid"]),
+        "product_name": row["product_name"],
+    }
+
+
+def describe_record(row):
+    ids = model_ids(row)
+    if row["record"] == "compliance":
+        ids += f", software {row['software_version']}, {row['certification_type']}"
+    name = row["product_name"] or "(model not on the ledger)"
+    return f"{name} ({row['record']} {ids})", model_data(row, *LEDGER_KEY)
+
+
+def changed_ledger_records(since):
+    """Model and compliance records, one entry each."""
+    return record_entries(changes.ledger_changes(since), describe_record)
+
+
+def firmware_title(row):
+    """``Name 1.0.1.1 (0x115F/0x2002, software 1011)``."""
+    name = row["product_name"] or "(model not on the ledger)"
+    version = row["software_version_string"] or "(no version string)"
+    return f"{name} {version} ({model_ids(row)}, software {row['software_version']})"
+
+
+def describe_version(row):
+    data = model_data(row, "software_version", "software_version_string")
+    return firmware_title(row), data
+
+
+def new_firmware(since):
+    """Model versions first stored since: a firmware published on the ledger, its OTA image."""
+    entries = []
+    for row in changes.versions_added(since):
+        ota = f"OTA image {row['ota_url']}" if row["ota_url"] else "no OTA image"
+        valid = " (marked not valid)" if row["software_version_valid"] is False else ""
+        data = model_data(
+            row, "software_version", "software_version_string", "software_version_valid"
+        )
+        data.update(ota_url=row["ota_url"], first_stored_at=iso(row["created_at"]))
+        entries.append(Entry(firmware_title(row), None, row["created_at"], [ota + valid], data))
+    return entries
+
+
+def changed_firmware(since):
+    """Model versions whose OTA URL, validity or applicable range changed, one entry each."""
+    return record_entries(changes.ledger_changes(since, versions=True), describe_version)
 
 
 @dataclass(frozen=True)
@@ -182,6 +228,8 @@ SECTIONS = (
     Section(
         "ledger", "Changed ledger records", "{n} ledger records changed", changed_ledger_records
     ),
+    Section("new_firmware", "New firmware", "{n} new firmware", new_firmware),
+    Section("firmware_changes", "Firmware changes", "{n} firmware changed", changed_firmware),
 )
 
 

@@ -59,6 +59,25 @@ def format_hex_id(number):
     return None if number is None else f"0x{number:04X}"
 
 
+# The ledger's ``otaChecksumType``: an IANA "Named Information" hash algorithm id.
+CHECKSUM_TYPES = {
+    1: "sha-256",
+    7: "sha-384",
+    8: "sha-512",
+    10: "sha3-256",
+    11: "sha3-384",
+    12: "sha3-512",
+}
+
+
+def format_checksum_type(number):
+    """An OTA image's checksum type by its IANA name (``sha-256``); an id IANA does not
+    name for a hash the ledger takes as ``unknown (N)``, so it is seen, not hidden."""
+    if number is None:
+        return None
+    return CHECKSUM_TYPES.get(number, f"unknown ({number})")
+
+
 def parse_device_type_ids(text):
     """Comma-separated device type ids to ``0xXXXX, 0xYYYY``."""
     parts = [part for part in (p.strip() for p in text.split(",")) if part]

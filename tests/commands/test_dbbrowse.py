@@ -1,6 +1,8 @@
 """``scrapy dbbrowse``: Datasette over a crawled replica database, for real: the pages and
 the JSON API (facets, columns, search, every canned query), the full-text index following a
-crawl, a headless-Chromium render of the facet page, loopback only, and errors in one line."""
+crawl, the firmware view and its queries (model versions written into the crawled database
+with SQL), a headless-Chromium render of the facet pages, loopback only, and errors in one
+line."""
 
 import json
 import os
@@ -19,7 +21,15 @@ import pytest
 import yaml
 
 from replica import Catalog, ReplicaServer
-from tests.helpers import PROJECT_ROOT, crawl, free_port, rows, scrapy_command, wait_for
+from tests.helpers import (
+    PROJECT_ROOT,
+    crawl,
+    execute,
+    free_port,
+    rows,
+    scrapy_command,
+    wait_for,
+)
 
 METADATA = PROJECT_ROOT / "matter_certis" / "datasette" / "metadata.yml"
 COLUMNS = [
@@ -46,6 +56,27 @@ COLUMNS = [
     "URL",
     "rowid",
 ]
+FIRMWARE_COLUMNS = [
+    "Vendor",
+    "Model",
+    "VID",
+    "PID",
+    "Version",
+    "Software",
+    "Status",
+    "Has OTA",
+    "Valid",
+    "OTA URL",
+    "OTA size",
+    "Checksum",
+    "Min applicable",
+    "Max applicable",
+    "Release notes",
+    "First stored",
+]
+HTTPS_OTA = "https://cdn.example.com/ota/firmware-99.0.1.ota"
+PLAIN_OTA = "http://cdn.example.com/ota/firmware-99.0.2.ota"
+REVOKED_OTA = "https://cdn.example.com/ota/revoked.ota"
 # A model name no generated product has: renamed by a crawl while Datasette runs.
 RENAMED = "Zyxwvut Lamp"
 WINDOW = (1400, 1400)
@@ -54,6 +85,52 @@ WINDOW = (1400, 1400)
 def crawled(replica, workdir, *arguments, spider="matter_products"):
     result = crawl(replica, workdir, *arguments, spider=spider)
     assert result.returncode == 0, result.stderr
+
+
+def plant_firmware(database):
+    """Model versions of two listed products' models (each matched to its own ids), as a
+    ``dcl_versions`` walk stores them: the first's two versions miss its software version
+    (``firmware_not_on_ledger``), one with an image over plain HTTP (``ota_not_https``);
+    the second's are its own version, valid with an image but revoked on the ledger
+    (``ota_for_revoked``), and one without an image, not valid."""
+    first, second = rows(
+        database,
+        "SELECT m.url, m.vid, m.pid, d.software_version FROM ledger_matches m "
+        "JOIN product_details d ON d.url = m.url "
+        "WHERE m.ledger_vid = m.vid AND m.ledger_pid = m.pid AND d.software_version IS NOT NULL "
+        "ORDER BY m.url LIMIT 2",
+    )
+    planted = [
+        (first, 100, "99.0.1", 1, HTTPS_OTA, 1),
+        (first, 101, "99.0.2", 1, PLAIN_OTA, 7),
+        (second, 200, second["software_version"], 1, REVOKED_OTA, 99),
+        (second, 199, "0.9", 0, None, None),
+    ]
+    for product, number, string, valid, ota, checksum in planted:
+        execute(
+            database,
+            "INSERT INTO dcl_model_versions (vid, pid, software_version, software_version_string, "
+            "software_version_valid, ota_url, ota_file_size, ota_checksum_type, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, datetime('now'), datetime('now'))",
+            product["vid"],
+            product["pid"],
+            number,
+            string,
+            valid,
+            ota,
+            615708 if ota else None,
+            checksum,
+        )
+    execute(
+        database,
+        "INSERT INTO dcl_compliance (vid, pid, software_version, certification_type, "
+        "certificate_id, status, certification_date, reason, created_at, updated_at) "
+        "VALUES (?, ?, 200, 'matter', 'CSA-REVOKED-OTA', 'revoked', '2026-01-15', "
+        "'security flaw', datetime('now'), datetime('now'))",
+        second["vid"],
+        second["pid"],
+    )
+    return SimpleNamespace(first=first, second=second)
 
 
 def get(server, path, **parameters):
@@ -85,6 +162,7 @@ def server(tmp_path_factory):
     with ReplicaServer(catalog) as replica:
         for spider in ("matter_products", "dcl_vendors", "dcl_models", "dcl_compliance"):
             crawled(replica, workdir, spider=spider)
+        firmware = plant_firmware(workdir / "matter_certis.db")
         log = workdir / "dbbrowse.log"
         with log.open("w") as output:
             process = subprocess.Popen(
@@ -117,6 +195,7 @@ def server(tmp_path_factory):
                 database=workdir / "matter_certis.db",
                 renamed=renamed,
                 log=log,
+                firmware=firmware,
             )
         finally:
             process.send_signal(signal.SIGINT)
@@ -143,6 +222,12 @@ def test_the_database_page_names_the_tables_and_queries(server):
         "Products per vendor",
         "Revoked on the ledger, still listed",
         "Search products",
+        "firmware",
+        "dcl_model_versions",
+        "OTA images",
+        "Firmware not on the ledger",
+        "OTA not over HTTPS",
+        "OTA for a revoked firmware",
     ):
         assert name in page
 
@@ -211,6 +296,111 @@ def test_every_canned_query_runs_and_finds_rows(server, name):
     assert found, name
 
 
+def test_the_firmware_view_has_each_version_in_readable_columns(server):
+    table = get_json(server, "/firmware.json", _shape="objects")
+    assert table["columns"] == FIRMWARE_COLUMNS
+    found = {row["OTA URL"]: row for row in table["rows"]}
+    assert len(table["rows"]) == 4
+    assert found[HTTPS_OTA]["Checksum"] == "sha-256"
+    assert found[PLAIN_OTA]["Checksum"] == "sha-384"
+    assert found[REVOKED_OTA]["Checksum"] == "unknown (99)"
+    assert found[REVOKED_OTA]["Status"] == "revoked"
+    assert found[None]["Has OTA"] == "no" and found[None]["Valid"] == "no"
+    assert found[HTTPS_OTA]["VID"] == f"0x{server.firmware.first['vid']:04X}"
+
+
+def test_the_firmware_facets_count_vendors_images_and_validity(server):
+    facets = get_json(server, "/firmware.json", _size=1)["facet_results"]
+    assert set(facets) == {"Vendor", "Has OTA", "Valid"}
+
+    def counted(name):
+        return {result["value"]: result["count"] for result in facets[name]["results"]}
+
+    vendors = Counter(
+        rows(server.database, "SELECT vendor_name FROM vendors WHERE vendor_id = ?", p["vid"])[0][
+            "vendor_name"
+        ]
+        for p in (server.firmware.first, server.firmware.second)
+        for _ in range(2)
+    )
+    assert counted("Vendor") == dict(vendors)
+    assert counted("Has OTA") == {"yes": 3, "no": 1}
+    assert counted("Valid") == {"yes": 3, "no": 1}
+
+
+@pytest.mark.parametrize(
+    "name, columns",
+    [
+        (
+            "ota_images",
+            [
+                "Vendor",
+                "Model",
+                "VID",
+                "PID",
+                "Version",
+                "Valid",
+                "Status",
+                "OTA URL",
+                "OTA size",
+                "Checksum",
+                "First stored",
+            ],
+        ),
+        (
+            "firmware_not_on_ledger",
+            [
+                "Model",
+                "Vendor",
+                "Certificate",
+                "VID",
+                "PID",
+                "Software",
+                "Firmware",
+                "Ledger versions",
+                "URL",
+            ],
+        ),
+        ("ota_not_https", ["Vendor", "Model", "VID", "PID", "Version", "Certificate", "OTA URL"]),
+        (
+            "ota_for_revoked",
+            [
+                "Vendor",
+                "Model",
+                "VID",
+                "PID",
+                "Version",
+                "Certificate",
+                "Revoked on",
+                "reason",
+                "OTA URL",
+            ],
+        ),
+    ],
+)
+def test_each_firmware_query_answers_with_its_columns(server, name, columns):
+    assert get_json(server, f"/{name}.json")["columns"] == columns
+
+
+def test_the_firmware_queries_find_the_planted_versions(server):
+    images = get_json(server, "/ota_images.json", _shape="array")
+    assert sorted(row["OTA URL"] for row in images) == sorted([HTTPS_OTA, PLAIN_OTA, REVOKED_OTA])
+    assert [row["OTA URL"] for row in get_json(server, "/ota_not_https.json", _shape="array")] == [
+        PLAIN_OTA
+    ]
+    [revoked] = get_json(server, "/ota_for_revoked.json", _shape="array")
+    assert (revoked["OTA URL"], revoked["Certificate"], revoked["Revoked on"]) == (
+        REVOKED_OTA,
+        "CSA-REVOKED-OTA",
+        "2026-01-15",
+    )
+    missing = get_json(server, "/firmware_not_on_ledger.json", _shape="array")
+    urls = [row["URL"] for row in missing]
+    assert server.firmware.first["url"] in urls and server.firmware.second["url"] not in urls
+    [first] = [row for row in missing if row["URL"] == server.firmware.first["url"]]
+    assert first["Ledger versions"] in ("99.0.1, 99.0.2", "99.0.2, 99.0.1")
+
+
 def test_recent_changes_show_the_rename(server):
     changes = get_json(server, "/recent_changes.json", _shape="array")
     assert {
@@ -254,9 +444,10 @@ def test_datasette_listens_on_the_loopback_address_only(server):
     shutil.which("chromium") is None,
     reason="Chromium not installed: apt-get install chromium (.ci/run does)",
 )
-def test_chromium_renders_the_facet_page(server, tmp_path_factory):
+@pytest.mark.parametrize("page", ["listed_products", "firmware"])
+def test_chromium_renders_the_facet_page(server, tmp_path_factory, page):
     chromium = shutil.which("chromium")
-    screenshot = tmp_path_factory.mktemp("screenshot") / "facets.png"
+    screenshot = tmp_path_factory.mktemp("screenshot") / f"{page}.png"
     subprocess.run(
         [
             chromium,
@@ -266,7 +457,7 @@ def test_chromium_renders_the_facet_page(server, tmp_path_factory):
             "--hide-scrollbars",
             f"--window-size={WINDOW[0]},{WINDOW[1]}",
             f"--screenshot={screenshot}",
-            f"{server.url}/listed_products",
+            f"{server.url}/{page}",
         ],
         capture_output=True,
         timeout=120,

@@ -1,17 +1,19 @@
 """``scrapy dbchanges`` after three syncs of a replica that changed between them: new,
 changed, delisted and relisted products and a revocation on the ledger, in every format;
-what ``--since last`` and ``--since DATE`` mean; bad arguments."""
+new firmware and its changes (model versions written in process into a copy); what
+``--since last`` and ``--since DATE`` mean; bad arguments."""
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from xml.etree import ElementTree
 
 import pytest
 
+from matter_certis.db import connection, models
 from replica import Catalog, ReplicaServer
-from tests.helpers import crawl, execute, rows, scrapy_command
+from tests.helpers import copy_database, crawl, execute, rows, scrapy_command
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # A product name that is markdown: a digest must show it as text, not as a link.
@@ -272,3 +274,116 @@ def test_no_database_is_one_error_line(tmp_path):
     assert result.returncode == 2
     [line] = result.stderr.splitlines()
     assert "no database file at" in line
+
+
+OTA = "https://cdn.example.com/plug/plug-2.0.ota"
+
+
+@pytest.fixture(scope="module")
+def firmware(followed, tmp_path_factory):
+    """A copy of the followed database with a model's versions: one stored before
+    ``since``, two after (one with an OTA image, one without and not valid), one after but
+    gone from the ledger; and the OTA URL and validity of the old one changed after
+    ``since`` (a change before it too)."""
+    workdir = tmp_path_factory.mktemp("firmware")
+    copy_database(followed.database, workdir / "matter_certis.db")
+    since = datetime.fromisoformat(followed.since)
+    before, after = since - timedelta(hours=1), since + timedelta(seconds=1)
+    connection.open_database(f"sqlite:///{workdir / 'matter_certis.db'}")
+    model = models.DclModel.select().order_by(models.DclModel.vid, models.DclModel.pid).get()
+
+    def version(number, at, **values):
+        models.DclModelVersion.create(
+            vid=model.vid,
+            pid=model.pid,
+            software_version=number,
+            software_version_string=f"{number}.0",
+            created_at=at,
+            **values,
+        )
+
+    def change(field, old, new, at):
+        models.DclChange.create(
+            record="version",
+            vid=model.vid,
+            pid=model.pid,
+            software_version=1,
+            field=field,
+            old_value=old,
+            new_value=new,
+            detected_at=at,
+        )
+
+    version(1, before, software_version_valid=False, ota_url=OTA)
+    version(2, after, software_version_valid=True, ota_url=OTA)
+    version(3, after, software_version_valid=False)
+    version(4, after, software_version_valid=True, removed_at=after)
+    change("min_applicable_software_version", None, "0", before)
+    change("ota_url", "http://cdn.example.com/plug/plug-1.0.ota", OTA, after)
+    change("software_version_valid", "True", "False", after)
+    models.database.close()
+    return SimpleNamespace(workdir=workdir, since=followed.since, model=model)
+
+
+def model_ids(model):
+    return f"0x{model.vid:04X}/0x{model.pid:04X}"
+
+
+def test_new_firmware_is_each_version_first_stored_since_and_still_on_the_ledger(firmware):
+    digest = as_json(firmware.workdir, "--since", firmware.since)
+    assert [
+        {key: entry[key] for key in ("software_version_string", "ota_url", "product_name")}
+        for entry in digest["new_firmware"]
+    ] == [
+        {
+            "software_version_string": "2.0",
+            "ota_url": OTA,
+            "product_name": firmware.model.product_name,
+        },
+        {
+            "software_version_string": "3.0",
+            "ota_url": None,
+            "product_name": firmware.model.product_name,
+        },
+    ]
+    assert digest["new_firmware"][0]["vid"] == f"0x{firmware.model.vid:04X}"
+
+
+def test_firmware_changes_are_the_version_records_changed_since(firmware, digest):
+    found = as_json(firmware.workdir, "--since", firmware.since)
+    [version] = found["firmware_changes"]
+    assert (version["software_version"], version["software_version_string"]) == (1, "1.0")
+    assert [(c["field"], c["new_value"]) for c in version["changes"]] == [
+        ("ota_url", OTA),
+        ("software_version_valid", "False"),
+    ]
+    assert found["ledger"] == digest["ledger"]
+
+
+def test_the_headline_counts_new_and_changed_firmware(firmware):
+    headline = changes(firmware.workdir, "--since", firmware.since, "--format", "headline")
+    assert headline.rstrip().endswith(", 2 new firmware, 1 firmware changed")
+
+
+def test_text_and_markdown_show_the_firmware_sections(firmware):
+    name = f"{firmware.model.product_name} 2.0 ({model_ids(firmware.model)}, software 2)"
+    text = changes(firmware.workdir, "--since", firmware.since).splitlines()
+    new = text.index("New firmware (2)")
+    assert text[new + 1 : new + 5] == [
+        f"  {name}",
+        f"      OTA image {OTA}",
+        f"  {firmware.model.product_name} 3.0 ({model_ids(firmware.model)}, software 3)",
+        "      no OTA image (marked not valid)",
+    ]
+    assert "Firmware changes (1)" in text
+    assert f"      ota_url: http://cdn.example.com/plug/plug-1.0.ota → {OTA}" in text
+    markdown = changes(firmware.workdir, "--since", firmware.since, "--format", "markdown")
+    assert "### New firmware (2)" in markdown and "### Firmware changes (1)" in markdown
+
+
+def test_the_atom_feed_has_an_entry_per_new_and_changed_firmware(firmware):
+    feed = ElementTree.fromstring(
+        changes(firmware.workdir, "--since", firmware.since, "--format", "atom")
+    )
+    terms = [entry.find(f"{ATOM}category").get("term") for entry in feed.iter(f"{ATOM}entry")]
+    assert (terms.count("new_firmware"), terms.count("firmware_changes")) == (2, 1)
