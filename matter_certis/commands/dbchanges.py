@@ -2,17 +2,15 @@
 person (text), a commit or chat message (markdown, headline), a script (json) or a feed
 reader (atom)."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from scrapy.exceptions import UsageError
 
-from matter_certis.cli import output
+from matter_certis.cli import output, when
 from matter_certis.cli.command import DatabaseCommand
 from matter_certis.db import changes
-from matter_certis.exceptions import InvalidValue
 from matter_certis.output.digest import digest
 from matter_certis.output.digest_formats import FORMATS
-from matter_certis.parsing import normalize
 
 # Before any run: "since the beginning" is every row.
 BEGINNING = datetime(1970, 1, 1)
@@ -20,23 +18,14 @@ BEGINNING = datetime(1970, 1, 1)
 
 def since_of(text):
     """``--since``: ``last`` (the start of the latest completed ``matter_products`` run;
-    every change when none completed yet), a date (midnight UTC) in the site's formats, or
-    an ISO date and time (UTC unless it names its offset). Returns (since, what it is)."""
+    every change when none completed yet), or what ``when.moment`` reads (a date, an ISO
+    time, a period back such as ``7d``). Returns (since, what it is)."""
     if text == "last":
         run = changes.last_completed_sync()
         if run is None:
             return BEGINNING, "no completed sync yet: every change"
         return run["started_at"], f"the start of the last completed sync, {run['session_id']}"
-    try:
-        return datetime.fromisoformat(normalize.parse_date(text)), "the date given"
-    except InvalidValue as refusal:
-        try:
-            moment = datetime.fromisoformat(text.strip())
-        except ValueError:
-            raise ValueError(f"--since takes last, a date or an ISO time; {refusal}") from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment, "the time given"
+    return when.moment(text), f"--since {text.strip()}"
 
 
 class Command(DatabaseCommand):
@@ -55,10 +44,10 @@ class Command(DatabaseCommand):
         parser.add_argument(
             "--since",
             default="last",
-            metavar="last|DATE",
+            metavar="last|DATE|PERIOD",
             help="last (default): since the start of the latest completed "
-            "matter_products run; or a date (2025-06-27) or UTC time "
-            "(2025-06-27T08:00)",
+            "matter_products run; or a date (2025-06-27), a UTC time "
+            "(2025-06-27T08:00) or a period back from now (7d, 2w, 1m, 1y)",
         )
         parser.add_argument(
             "--format", default="text", help="text (default), markdown, json, atom or headline"

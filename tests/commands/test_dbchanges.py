@@ -170,6 +170,13 @@ def test_a_date_covers_every_sync_since(followed):
     assert everything["since"] == "2000-01-01T00:00:00Z"
 
 
+def test_a_period_counts_back_from_now(followed):
+    week = as_json(followed.workdir, "--since", "7d")
+    since = datetime.strptime(week["since"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert abs(since - (datetime.now(UTC) - timedelta(days=7))) < timedelta(minutes=5)
+    assert len(week["new"]) == 33
+
+
 def test_a_time_with_an_offset_is_read_as_utc(followed):
     assert as_json(followed.workdir, "--since", "2026-01-02T10:00+02:00")["since"] == (
         "2026-01-02T08:00:00Z"
@@ -257,7 +264,7 @@ def test_a_change_keeps_its_atom_id_from_one_feed_to_the_next(followed):
 @pytest.mark.parametrize(
     "options, message",
     [
-        (("--since", "soon"), "--since takes last, a date or an ISO time; not a date: 'soon'"),
+        (("--since", "soon"), "--since: expected a date (2025-06-27), an ISO time"),
         (("--format", "yaml"), "unknown format 'yaml': use one of text, markdown, json, atom"),
         (("everything",), "unexpected argument 'everything'"),
     ],

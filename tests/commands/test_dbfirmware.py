@@ -300,7 +300,7 @@ def test_nothing_to_list_writes_an_empty_file(filled, tmp_path):
         (("--vid", "0x10000"), "--vid: id out of range 0..0xFFFF"),
         (("--pid", "2"), "--pid needs --vid"),
         (("--vid", "1", "--text", "bulb"), "--vid lists a model's versions, the filters"),
-        (("--since", "soon"), "not a date: 'soon'"),
+        (("--since", "soon"), "--since: expected a date (2025-06-27), an ISO time"),
         (("versions.txt",), "unknown format 'txt'"),
         (("a.csv", "b.csv"), "unexpected argument 'b.csv'"),
         (("missing/a.csv",), "no folder missing to write a.csv into"),
