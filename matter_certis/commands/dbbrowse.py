@@ -6,6 +6,7 @@ import socket
 import sqlite3
 from importlib import resources
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 from scrapy.exceptions import UsageError
 
@@ -163,7 +164,33 @@ def serve(path, port):
         f"Browse the database at http://{HOST}:{port}/{path.stem}/listed_products (Ctrl-C stops)",
         flush=True,
     )
-    uvicorn.run(datasette.app(), host=HOST, port=port, log_level="warning", lifespan="on")
+    uvicorn.run(
+        without_empty_search(datasette.app()),
+        host=HOST,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+    )
+
+
+def without_empty_search(app):
+    """The ASGI ``app`` with a search box of quotes and spaces only (words to find: none)
+    taken as no search. Datasette escapes what the box holds (``searchmode: escaped``), but
+    a lone ``"`` escapes to an empty FTS5 query, which SQLite refuses (HTTP 400)."""
+
+    async def wrapped(scope, receive, send):
+        query = scope.get("query_string", b"").decode("latin-1")
+        if scope["type"] == "http" and "_search" in query:
+            parameters = parse_qsl(query, keep_blank_values=True)
+            kept = [
+                (name, value)
+                for name, value in parameters
+                if not (name.startswith("_search") and not value.replace('"', "").strip())
+            ]
+            scope = {**scope, "query_string": urlencode(kept).encode("latin-1")}
+        await app(scope, receive, send)
+
+    return wrapped
 
 
 class Command(DatabaseCommand):
@@ -197,6 +224,7 @@ class Command(DatabaseCommand):
             raise UsageError(
                 "Datasette reads SQLite files only: set DATABASE_URL to a sqlite:/// URL"
             )
+        port = None if opts.prepare_only else usable_port(opts.port)  # before any write
         with self.reading() as database:
             path = Path(database.obj.database).resolve()
         try:
@@ -207,4 +235,4 @@ class Command(DatabaseCommand):
         if opts.prepare_only:
             print(f"{path} is ready for Datasette")
             return
-        serve(path, usable_port(opts.port))
+        serve(path, port)

@@ -279,6 +279,12 @@ def test_the_search_box_finds_a_product_by_a_word_of_its_model(server):
     assert found[0]["Model"] == detail["model"] == RENAMED
 
 
+@pytest.mark.parametrize("text", ['"', 'smart "plug', "AND", "plug*", "(", "-"])
+def test_the_search_box_takes_any_text(server, text):
+    found = get_json(server, "/listed_products.json", _search=text, _shape="array")
+    assert isinstance(found, list)
+
+
 def test_the_search_index_follows_a_crawl_made_while_datasette_runs(server):
     index = rows(
         server.database,
@@ -486,12 +492,16 @@ def test_a_port_in_use_is_one_error_line(server):
     assert line.startswith(f"scrapy dbbrowse: error: cannot listen on 127.0.0.1:{server.port}")
 
 
-def test_a_port_that_is_no_port_is_one_error_line(server):
-    result = scrapy_command(server.workdir, "dbbrowse", "--port", "http")
+def test_a_port_that_is_no_port_is_one_error_line_and_the_database_is_untouched(tmp_path, synced):
+    database = synced.copy(tmp_path)
+    before = database.read_bytes()
+    result = scrapy_command(tmp_path, "dbbrowse", "--port", "http")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "scrapy dbbrowse: error: --port must be 1 to 65535, not http"
     ]
+    assert database.read_bytes() == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["matter_certis.db"]
 
 
 def test_postgresql_is_one_error_line(tmp_path):
