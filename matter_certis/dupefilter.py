@@ -1,4 +1,5 @@
-"""A duplicate filter that never swallows a redirect hop."""
+"""A duplicate filter that never swallows a redirect hop, and asks for a detail the database
+lacks once a run."""
 
 from scrapy.dupefilters import RFPDupeFilter
 
@@ -8,8 +9,24 @@ class RedirectHopsPassDupeFilter(RFPDupeFilter):
     duplicate. Scrapy's own filter drops a redirect to an address already fetched without a
     word, so a redirect loop (or a product whose page redirects to another product's) simply
     disappeared. Passed on, a loop ends at REDIRECT_MAX_TIMES with ``IgnoreRequest("max
-    redirections reached")`` in the request's errback, which lists it as failed."""
+    redirections reached")`` in the request's errback, which lists it as failed.
+
+    A detail the database lacks (meta ``from_database``: failed in an earlier run, or never
+    stored) is a duplicate only of a request this run made: a resumed job's
+    ``requests.seen`` must not hide it (its item may have been lost with the killed run),
+    but a page that fails for good (404, 410) is asked once, not again at each step that
+    finds its product still without details."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.this_run = set()
 
     def request_seen(self, request):
-        seen = super().request_seen(request)
+        fingerprint = self.request_fingerprint(request)
+        seen_this_run = fingerprint in self.this_run
+        self.this_run.add(fingerprint)
+        if request.meta.get("from_database"):
+            seen = seen_this_run
+        else:
+            seen = super().request_seen(request) or seen_this_run
         return seen and not request.meta.get("redirect_times")

@@ -70,10 +70,10 @@ EXTENSIONS = {
     "matter_certis.extensions.run_record.RunRecord": 500,
     "matter_certis.extensions.progress.Progress": 600,
     # After RunRecord: its close-time monitors read the run's verdict from the stats.
-    "spidermon.contrib.scrapy.extensions.Spidermon": 900,
+    "matter_certis.run.monitors.Spidermon": 900,
 }
-# Spidermon's own default, off: its report adds some 25 lines (and a traceback for a failed
-# monitor) to every log. Turn it on to be told (docs/syncing.md, "Being told"): RunSuite
+# Spidermon's own default, off: its report (monitors.QuietResult) adds 4 lines to every log,
+# a failure in one. Turn it on to be told (docs/syncing.md, "Being told"): RunSuite
 # logs the verdict; NotifyingRunSuite also posts it to SPIDERMON_DISCORD_WEBHOOK_URL when
 # the run is not completed.
 SPIDERMON_ENABLED = False

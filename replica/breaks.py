@@ -11,6 +11,8 @@ Faults (``FAULTS``):
 - ``deep_nesting``: the page's content inside more nested ``<div>`` than lxml parses.
 - ``redirect_loop``: 301 to the same page with ``replica_loop=1``, which redirects back.
 - ``thirteen_cards``: a listing page with one product card too many (listing pages only).
+- ``not_found``, ``gone``: 404 and 410, the site's not-found page (a product page taken
+  down while the listing still shows its card).
 """
 
 import json
@@ -18,9 +20,20 @@ import random
 import re
 import threading
 
-from .markup import listing_page
+from .markup import listing_page, not_found_page
 
-FAULTS = ("cut", "json", "empty", "binary", "deep_nesting", "redirect_loop", "thirteen_cards")
+FAULTS = (
+    "cut",
+    "json",
+    "empty",
+    "binary",
+    "deep_nesting",
+    "redirect_loop",
+    "thirteen_cards",
+    "not_found",
+    "gone",
+)
+STATUSES = {"not_found": 404, "gone": 410}
 DEPTH = 300_000
 LOOP_PARAM = "replica_loop"
 HTML = "text/html; charset=UTF-8"
@@ -98,6 +111,8 @@ def broken_response(fault, kind, split, base, page_html, catalog=None, page=None
             "data": {"status": 404},
         }
         return 200, json.dumps(body).encode(), "application/json", []
+    if fault in STATUSES:
+        return STATUSES[fault], not_found_page().encode(), HTML, []
     if fault == "empty":
         return 200, b"", HTML, []
     if fault == "binary":

@@ -1,5 +1,6 @@
 """The duplicate filter lets redirect hops through: a hop back to an address already fetched is
-how the site sends a detail page to its canonical URL."""
+how the site sends a detail page to its canonical URL. A detail the database lacks is asked
+once a run, even when a resumed job's seen file remembers it."""
 
 from scrapy import Request
 
@@ -17,3 +18,32 @@ def test_a_request_made_twice_is_still_a_duplicate():
     dupefilter = RedirectHopsPassDupeFilter()
     dupefilter.request_seen(Request(DETAIL_URL))
     assert dupefilter.request_seen(Request(DETAIL_URL))
+
+
+def lacking(url=DETAIL_URL):
+    """A detail request for a product the database holds without details."""
+    return Request(url, meta={"from_database": True})
+
+
+def test_a_detail_the_database_lacks_is_asked_once_a_run():
+    dupefilter = RedirectHopsPassDupeFilter()
+    assert not dupefilter.request_seen(lacking())
+    assert dupefilter.request_seen(lacking())
+
+
+def test_a_card_s_detail_after_the_database_s_request_of_it_is_a_duplicate():
+    dupefilter = RedirectHopsPassDupeFilter()
+    dupefilter.request_seen(lacking())
+    assert dupefilter.request_seen(Request(DETAIL_URL))
+
+
+def test_a_resumed_job_s_seen_file_does_not_hide_a_detail_the_database_lacks(tmp_path):
+    interrupted = RedirectHopsPassDupeFilter(path=str(tmp_path))
+    interrupted.request_seen(Request(DETAIL_URL))
+    interrupted.close("shutdown")
+    resumed = RedirectHopsPassDupeFilter(path=str(tmp_path))
+    assert not resumed.request_seen(lacking())
+    assert resumed.request_seen(Request("https://csa-iot.org/csa_product/other/")) is False
+    interrupted_card = Request(DETAIL_URL)
+    assert resumed.request_seen(interrupted_card)
+    resumed.close("finished")

@@ -2,6 +2,7 @@
 at documents that exist (the details live in docs/)."""
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,15 @@ def test_every_section_a_doc_links_to_exists(doc):
     assert [
         (link, anchor) for link, anchor in links if anchor not in anchors(doc.parent / link)
     ] == []
+
+
+def test_every_job_directory_the_docs_suggest_is_ignored_by_git():
+    jobdirs = set(
+        re.findall(r"JOBDIR=(\w[\w./-]*)", "\n".join([README, *map(Path.read_text, DOCS)]))
+    )
+    relative = sorted(path for path in jobdirs if not path.startswith(("/", "$")))
+    assert "crawls/sync-1" in relative
+    result = subprocess.run(
+        ["git", "check-ignore", "--no-index", *relative], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.stdout.split() == relative

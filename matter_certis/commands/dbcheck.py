@@ -18,7 +18,7 @@ class Command(DatabaseCommand):
             problems = checks.problems() + [checks.stale(self.freshness())]
         found = [problem for problem in problems if problem.count]
         for problem in problems:
-            print(f"{'FAIL' if problem.count else 'ok':<6}{problem.name}: {problem.count}")
+            print(f"{'FAIL' if problem.count else 'ok':<6}{problem.name}: {problem.shown}")
             if problem.count:
                 for example in problem.examples[:EXAMPLES]:
                     print(f"        e.g. {example}")

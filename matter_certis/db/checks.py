@@ -11,12 +11,19 @@ from matter_certis.db.models import FailedRequest, Product, ProductDetail
 
 @dataclass
 class Problem:
-    """One integrity check of ``dbcheck``: what is wrong, where, and what to do about it."""
+    """One integrity check of ``dbcheck``: what is wrong (``count``: 0 when nothing), where,
+    and what to do about it. ``figure`` is the number its line shows when that is not the
+    count (``products stored: 60``, a check that fails at 0)."""
 
     name: str
     count: int
     examples: list
     advice: str
+    figure: int | None = None
+
+    @property
+    def shown(self):
+        return self.count if self.figure is None else self.figure
 
 
 def stale(verifications):
@@ -74,14 +81,15 @@ def problems():
         )
         .tuples()
     ]
-    empty = [] if Product.select().exists() else ["the products table is empty"]
+    stored = Product.select().count()
     return [
         Problem(
-            "no products",
-            len(empty),
-            empty,
+            "products stored",
+            0 if stored else 1,
+            [] if stored else ["the products table is empty"],
             "check that DATABASE_URL names your database, or run "
             "`scrapy crawl matter_products` to fill it",
+            figure=stored,
         ),
         Problem(
             "duplicate slots",

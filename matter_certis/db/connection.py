@@ -65,15 +65,14 @@ def open_database(url):
     process stops a run before its first request, with ``DatabaseUnavailable``.
     """
     try:
-        options = {"pragmas": SQLITE_PRAGMAS} if url.startswith("sqlite") else {}
-        connected = connect(url, **options)
-        if isinstance(connected, SqliteDatabase) and connected.database == ":memory:":
+        opened = connected(url)
+        if isinstance(opened, SqliteDatabase) and opened.database == ":memory:":
             # sqlite:/// or sqlite:///:memory:: a crawl would store into memory and lose it.
             raise ValueError(
                 "names no SQLite file (a database in memory is lost when the run ends): "
                 "give its path, e.g. sqlite:///matter_certis.db"
             )
-        database.initialize(connected)
+        database.initialize(opened)
         database.connect(reuse_if_open=True)
         with database.atomic():
             if isinstance(database.obj, PostgresqlDatabase):
@@ -92,6 +91,21 @@ def open_database(url):
         message = " ".join(str(error).split()) or type(error).__name__
         raise DatabaseUnavailable(f"DATABASE_URL {without_password(url)!r}: {message}") from None
     return database
+
+
+def connected(url):
+    """The peewee database for ``url``, not connected yet: SQLite with ``SQLITE_PRAGMAS`` and
+    ``casefold()`` (Python's ``str.casefold``: SQLite's own ``lower()`` and ``LIKE`` fold
+    ASCII letters only; ``products.contains`` uses it)."""
+    if not url.startswith("sqlite"):
+        return connect(url)
+    opened = connect(url, pragmas=SQLITE_PRAGMAS)
+    opened.register_function(casefold, "casefold", 1, deterministic=True)
+    return opened
+
+
+def casefold(text):
+    return text.casefold() if isinstance(text, str) else text
 
 
 def add_missing_columns():
@@ -251,14 +265,13 @@ def reading(url):
     neither creates tables nor indexes (``dbcheck`` must open a database that lacks the
     unique slot index and breaks it) nor an empty SQLite file where none was."""
     url = resolve(url)
-    options = {"pragmas": SQLITE_PRAGMAS} if url.startswith("sqlite") else {}
-    connected = connect(url, **options)
-    if isinstance(connected, SqliteDatabase) and not Path(connected.database).exists():
+    opened = connected(url)
+    if isinstance(opened, SqliteDatabase) and not Path(opened.database).exists():
         raise NotOurDatabase(
-            f"no database file at {connected.database}: check DATABASE_URL, "
+            f"no database file at {opened.database}: check DATABASE_URL, "
             "or run `scrapy crawl matter_products` to create it"
         )
-    database.initialize(connected)
+    database.initialize(opened)
     with database:
         missing = [model._meta.table_name for model in TABLES if not model.table_exists()]
         if missing:

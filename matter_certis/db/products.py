@@ -6,9 +6,9 @@ import json
 import operator
 from functools import reduce
 
-from peewee import JOIN, fn
+from peewee import JOIN, SqliteDatabase, fn
 
-from matter_certis.db.models import TIMESTAMP_COLUMNS, Product, ProductDetail, Vendor
+from matter_certis.db.models import TIMESTAMP_COLUMNS, Product, ProductDetail, Vendor, database
 from matter_certis.parsing import normalize
 
 # What a listing card and a detail page both show: the detail page's value wins.
@@ -32,6 +32,16 @@ def with_details(query):
     )
 
 
+def contains(column, text):
+    """Whether ``column`` contains ``text``, ignoring case in every language's letters (the
+    one definition of the filters' "case-insensitive"). SQLite's ``LIKE`` folds ASCII only,
+    so there both sides are casefolded by Python (``connection.casefold``); PostgreSQL's
+    ``ILIKE`` folds every letter by the database's ``LC_CTYPE`` (any UTF-8 locale)."""
+    if isinstance(database.obj, SqliteDatabase):
+        return fn.casefold(column).contains(text.casefold())
+    return column.contains(text)
+
+
 def vendor_condition(vendor):
     """``--vendor``: ``0x1552`` or ``5458`` is a Vendor ID, anything else a case-insensitive
     part of the vendor's or manufacturer's name."""
@@ -39,11 +49,11 @@ def vendor_condition(vendor):
     if text.lower().startswith("0x") or text.isdigit():
         return ProductDetail.vid == normalize.parse_hex_id(text)
     return (
-        Vendor.vendor_name.contains(text)
-        | Vendor.company_legal_name.contains(text)
-        | Vendor.company_preferred_name.contains(text)
-        | ProductDetail.manufacturer.contains(text)
-        | Product.manufacturer.contains(text)
+        contains(Vendor.vendor_name, text)
+        | contains(Vendor.company_legal_name, text)
+        | contains(Vendor.company_preferred_name, text)
+        | contains(ProductDetail.manufacturer, text)
+        | contains(Product.manufacturer, text)
     )
 
 
@@ -53,9 +63,9 @@ def text_condition(text):
     return reduce(
         operator.and_,
         (
-            shown("model").contains(word)
-            | shown("manufacturer").contains(word)
-            | Vendor.vendor_name.contains(word)
+            contains(shown("model"), word)
+            | contains(shown("manufacturer"), word)
+            | contains(Vendor.vendor_name, word)
             for word in text.split()
         ),
     )
@@ -71,11 +81,11 @@ def product_conditions(since=None, vendor=None, device_type=None, text=None, cer
     if vendor:
         conditions.append(vendor_condition(vendor))
     if device_type:
-        conditions.append(ProductDetail.device_type.contains(device_type))
+        conditions.append(contains(ProductDetail.device_type, device_type))
     if text and text.strip():
         conditions.append(text_condition(text))
     if certificate:
-        conditions.append(shown("certificate_id").contains(certificate))
+        conditions.append(contains(shown("certificate_id"), certificate))
     return conditions
 
 

@@ -9,6 +9,7 @@ from email.utils import parsedate_to_datetime
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.utils.response import response_status_message
 
+from matter_certis import signals
 from matter_certis.parsing.pages import page_problem, redirected_away
 from matter_certis.run import stat_keys, verdict
 
@@ -83,7 +84,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         retry = self.next_try(request, reason)
         if retry is None:
             return response
-        waited = await self.wait(request, retry_after_seconds(response.headers.get("Retry-After")))
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        waited = await self.wait(request, f"answered {reason}", retry_after)
         return retry if waited else response
 
     async def process_exception(self, request, exception):
@@ -92,7 +94,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         retry = self.next_try(request, exception)
         if retry is None:
             return None
-        return retry if await self.wait(request) else None
+        return retry if await self.wait(request, f"failed: {type(exception).__name__}") else None
 
     def next_try(self, request, reason):
         """The retry of ``request`` as Scrapy's RetryMiddleware builds it (its per-request
@@ -108,12 +110,22 @@ class BackoffRetryMiddleware(RetryMiddleware):
             give_up_log_level=meta.get("give_up_log_level", self.give_up_log_level),
         )
 
-    async def wait(self, request, retry_after=None):
-        """Wait before a retry; ``False`` when the run began to stop meanwhile."""
+    async def wait(self, request, reason, retry_after=None):
+        """Wait before a retry; ``False`` when the run began to stop meanwhile. ``reason``
+        (what answered) goes to ``signals.retry_waiting``, for Progress."""
         delay = backoff_delay(
             request.meta.get("retry_times", 0), self.base, self.cap, self.rng, retry_after
         )
         self.crawler.stats.inc_value(stat_keys.RETRY_WAIT_SECONDS, round(delay, 3))
+        send = self.crawler.signals.send_catch_log
+        send(signals.retry_waiting, request=request, reason=reason, delay=delay)
+        try:
+            return await self.sleep(delay)
+        finally:
+            send(signals.retry_waited, request=request)
+
+    async def sleep(self, delay):
+        """Sleep ``delay`` seconds; ``False`` as soon as the run begins to stop."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + delay
         while (left := deadline - loop.time()) > 0:

@@ -1,6 +1,7 @@
-"""How far a run is: listing pages and detail pages done against the plan, items per second
-and an ETA, logged every ``MATTER_PROGRESS_INTERVAL`` seconds (the lines Scrapyd keeps) or,
-when the log is shown on a terminal, drawn there as a live bar instead."""
+"""How far a run is: listing pages and detail pages done against the plan, items per second,
+an ETA and the retries it waits for, logged every ``MATTER_PROGRESS_INTERVAL`` seconds (the
+lines Scrapyd keeps) or, when the log is shown on a terminal, drawn there as a live bar
+instead."""
 
 import logging
 import sys
@@ -11,8 +12,10 @@ from dataclasses import dataclass
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
+from scrapy.utils.httpobj import urlparse_cached
 from tqdm import tqdm
 
+from matter_certis import signals as project_signals
 from matter_certis.items import ProductDetail, RequestFailure
 from matter_certis.listing.positions import PAGE_SIZE
 from matter_certis.run import stat_keys
@@ -88,15 +91,19 @@ class Progress:
     the spider gives up on it. A spider names its pages, details, their request kind and
     item otherwise with ``progress_units``, ``detail_kind`` and ``detail_item`` (the DCL
     model versions: model lists and versions). The ETA goes by the pace since the plan was made (the status
-    check's slow start would skew it). The closing summary is RunRecord's line.
+    check's slow start would skew it), from the first request or item after the plan. The
+    details requested and done are kept in the spider's ``state``: a resumed JOBDIR run's
+    queued requests are never scheduled again, and would be missing from the plan. While
+    requests wait for their retry (``signals.retry_waiting``) the line says what answered,
+    how many wait and when the next goes. The closing summary is RunRecord's line.
     """
 
     def __init__(self, crawler, interval, bar):
         self.crawler = crawler
         self.interval = interval
         self.show_bar = bar
-        self.detail_urls = set()
-        self.details_done = set()
+        self.own_tally = {"requested": set(), "done": set()}
+        self.waiting = {}  # request -> (host, what it answered, when its retry goes)
         self.last_tick = None
         self.last_items = 0
         self.baseline = None  # (time, work done) when the plan was first seen
@@ -116,11 +123,31 @@ class Progress:
         connect(extension.request_scheduled, signal=signals.request_scheduled)
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             connect(extension.item_done, signal=signal)
+        connect(extension.retry_waiting, signal=project_signals.retry_waiting)
+        connect(extension.retry_waited, signal=project_signals.retry_waited)
         return extension
+
+    @property
+    def tally(self):
+        """The detail urls requested and done: in the spider's ``state`` when it has one (a
+        JOBDIR run's, kept for its resumption)."""
+        state = getattr(self.crawler.spider, "state", None)
+        if state is None:
+            return self.own_tally
+        return state.setdefault("progress", self.own_tally)
+
+    @property
+    def detail_urls(self):
+        return self.tally["requested"]
+
+    @property
+    def details_done(self):
+        return self.tally["done"]
 
     def request_scheduled(self, request):
         if request.meta.get("kind") == self.unit("detail_kind", "detail"):
             self.detail_urls.add(request.meta.get("deltafetch_key", request.url))
+        self.note_plan()
 
     def item_done(self, item):
         if isinstance(item, self.unit("detail_item", ProductDetail)) or (
@@ -128,6 +155,33 @@ class Progress:
             and item.get("kind") == self.unit("detail_kind", "detail")
         ):
             self.details_done.add(item.get("url") or self.crawler.spider.record_url(item))
+        self.note_plan()
+
+    def note_plan(self):
+        """The ETA's starting point: the first request or item once there is a plan."""
+        planned = self.crawler.stats.get_value(stat_keys.PAGES_PLANNED)
+        if self.baseline is None and planned is not None:
+            self.baseline = (time.monotonic(), self.counts().done)
+
+    def retry_waiting(self, request, reason, delay):
+        host = urlparse_cached(request).netloc
+        self.waiting[request] = (host, reason, time.monotonic() + delay)
+
+    def retry_waited(self, request):
+        self.waiting.pop(request, None)
+
+    def waits(self, now):
+        """``waiting for 3 retries (127.0.0.1:8000 answered 503 Service Unavailable), next
+        in 12s``: what answered last, while requests wait for their retry; else ``""``."""
+        if not self.waiting:
+            return ""
+        host, reason, _ = list(self.waiting.values())[-1]
+        soonest = min(until for _, _, until in self.waiting.values())
+        count = len(self.waiting)
+        return (
+            f"waiting for {count} {'retry' if count == 1 else 'retries'} ({host} {reason}), "
+            f"next in {format_duration(max(soonest - now, 0))}"
+        )
 
     def unit(self, name, default):
         """What the spider calls its details (``detail_kind``, ``detail_item``...), else the
@@ -172,20 +226,27 @@ class Progress:
         items = self.crawler.stats.get_value("item_scraped_count", 0)
         rate = (items - self.last_items) / (now - self.last_tick)
         self.last_items, self.last_tick = items, now
+        self.note_plan()
         counts = self.counts()
-        if self.baseline is None and counts.planned is not None:
-            self.baseline = (now, counts.done)
         eta = None
-        if self.baseline:
+        if self.baseline and counts.planned is not None:
             since, done_before = self.baseline
             eta = eta_seconds(counts.done - done_before, counts.planned - done_before, now - since)
-        logger.info("Progress: %s, %.1f items/s, ETA %s", counts, rate, format_duration(eta))
+        waits = self.waits(now)
+        logger.info(
+            "Progress: %s, %.1f items/s, ETA %s%s",
+            counts,
+            rate,
+            format_duration(eta),
+            f"; {waits}" if waits else "",
+        )
 
     def draw(self):
         counts = self.counts()
         if counts.planned is not None:
             self.bar.total = counts.planned
-        self.bar.set_postfix_str(str(counts), refresh=False)
+        waits = self.waits(time.monotonic())
+        self.bar.set_postfix_str(f"{counts}; {waits}" if waits else str(counts), refresh=False)
         self.bar.update(counts.done - self.bar.n)
 
     def spider_closed(self):

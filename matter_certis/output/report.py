@@ -1,15 +1,17 @@
 """The HTML report of ``scrapy dbreport``: one file that opens offline, its charts drawn by
-matplotlib as SVG and embedded as data URIs, every value from the site HTML-escaped and
-holding only what XML can (``characters.xml_text``)."""
+matplotlib as SVG and embedded as data URIs (in ``chart_fonts``' fonts), every value from
+the site HTML-escaped and holding only what XML can (``characters.xml_text``)."""
 
 import base64
 import io
 from html import escape
 
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from matter_certis.db import products, reconcile, stats
 from matter_certis.db.models import ProductDetail, utc_now
+from matter_certis.output import chart_fonts
 from matter_certis.output.characters import xml_text
 from matter_certis.parsing.normalize import format_hex_id
 
@@ -44,7 +46,12 @@ def svg_data_uri(figure):
 
 def bar_chart(pairs, horizontal=True):
     """A bar chart of ``[(label, count)]`` in the given order (first at the top)."""
-    labels = [xml_text(str(label)) for label, _ in pairs]
+    with rc_context({"font.family": list(chart_fonts.families())}):
+        return _bar_chart(pairs, horizontal)
+
+
+def _bar_chart(pairs, horizontal):
+    labels = [chart_fonts.drawn(xml_text(str(label))) for label, _ in pairs]
     counts = [count for _, count in pairs]
     figure = Figure(
         figsize=(8, max(2.5, 0.32 * len(pairs) + 1)) if horizontal else (8, 3.6),

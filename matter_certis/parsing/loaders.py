@@ -71,12 +71,17 @@ def detail_field_for(label):
 
 
 def lenient(rule, field):
-    """Wrap a rule so that an ``InvalidValue`` is warned about and counted, never stored."""
+    """Wrap a rule so that an ``InvalidValue`` is warned about and counted, never stored;
+    once a page (its loader), though the page shows it twice (spans and table)."""
 
     def apply(value, loader_context):
         try:
             return rule(value)
         except InvalidValue as error:
+            warned = loader_context.setdefault("warned", set())
+            if (field, value) in warned:
+                return None
+            warned.add((field, value))
             response = loader_context.get("response")
             logger.warning("Invalid %s on %s: %s", field, getattr(response, "url", "?"), error)
             spider = loader_context.get("spider")

@@ -250,15 +250,15 @@ class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
 
     def detail_request(self, ref, known_missing=False, priority=0):
         """A detail page; deltafetch may skip it only in incremental mode, for a card whose
-        detail the database is not known to lack. One the database lacks is fetched even if
-        a resumed job directory remembers it as seen (its item may have been lost)."""
+        detail the database is not known to lack. One the database lacks is fetched once a
+        run, even if a resumed job directory remembers it as seen (its item may have been
+        lost): the dupefilter's rule for ``from_database``."""
         return scrapy.Request(
             ref["url"],
             callback=self.parse_detail,
             errback=self.record_failure,
             cb_kwargs={"ref": ref},
             priority=priority,
-            dont_filter=known_missing,
             meta={
                 "kind": "detail",
                 "from_database": known_missing,  # a stored product, not a card seen now

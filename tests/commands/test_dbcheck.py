@@ -74,6 +74,10 @@ def test_a_healthy_database_passes_every_check(healthy):
         assert f"ok    {problem}: 0" in healthy.stdout
 
 
+def test_a_healthy_database_says_how_many_products_it_stores(healthy):
+    assert "ok    products stored: 60\n" in healthy.stdout
+
+
 def test_a_broken_database_exits_1(broken):
     result, _ = broken
     assert result.returncode == 1, result.stderr
@@ -106,7 +110,7 @@ def test_a_database_without_products_is_a_problem(tmp_path):
     connection.close()
     result = scrapy_command(tmp_path, "dbcheck")
     assert result.returncode == 1
-    assert "FAIL  no products: 1" in result.stdout
+    assert "FAIL  products stored: 0\n        e.g. the products table is empty" in result.stdout
 
 
 def test_a_database_without_our_tables_is_a_usage_error(tmp_path):

@@ -15,6 +15,7 @@ from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.http import Response
 from twisted.internet.defer import Deferred
 
+from matter_certis import signals
 from matter_certis.downloadermiddlewares.retry import (
     BackoffRetryMiddleware,
     backoff_delay,
@@ -115,6 +116,27 @@ async def test_a_503_is_read_again_after_the_wait(retry):
     assert again.meta["retry_times"] == 1
     assert time.monotonic() - started >= 0.05
     assert middleware.crawler.stats.get_value("matter/retry/wait_seconds") >= 0.05
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_waiting_retry_is_announced_with_what_answered_and_its_delay(retry):
+    middleware = retry(MATTER_RETRY_BASE_DELAY=0.05)
+    heard = []
+
+    def waiting(request, reason, delay):
+        heard.append(("waiting", request.url, reason, delay))
+
+    def waited(request):
+        heard.append(("waited", request.url))
+
+    middleware.crawler.signals.connect(waiting, signal=signals.retry_waiting)
+    middleware.crawler.signals.connect(waited, signal=signals.retry_waited)
+    request = Request(LIST_URL, meta={"kind": "list", "page": 1})
+    await run(middleware.process_response(request, Response(LIST_URL, status=503)))
+    (_, url, reason, delay), done = heard
+    assert (url, reason) == (LIST_URL, "answered 503 Service Unavailable")
+    assert 0.05 <= delay <= 0.1
+    assert done == ("waited", LIST_URL)
 
 
 @pytest_twisted.ensureDeferred

@@ -84,3 +84,20 @@ def test_a_site_that_stays_down_trips_the_breaker_and_a_later_run_completes(tmp_
         ]
         assert statuses == ["failed", "completed"]
         assert_mirrors(replica, database)
+
+
+def test_a_detail_page_gone_for_good_is_requested_once_a_run(tmp_path):
+    with ReplicaServer(Catalog(products=24, seed=1)) as replica:
+        gone = [product.path for product in replica.catalog.listed()[3:5]]
+        for path, fault in zip(gone, ("not_found", "gone"), strict=True):
+            replica.break_page("detail", path, fault)
+        for run in ("full", "incremental"):  # the second run also has the dead letters to retry
+            replica.clear_log()
+            crawl(replica, tmp_path, f"mode={run}", **FAST_RETRIES)
+            asked = sorted(record.path for record in replica.request_log if record.path in gone)
+            assert asked == sorted(gone), run
+            (last,) = rows(
+                tmp_path / "matter_certis.db",
+                "SELECT errors_count FROM crawling_results ORDER BY started_at DESC LIMIT 1",
+            )
+            assert last["errors_count"] == 2, run

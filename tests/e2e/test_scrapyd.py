@@ -116,10 +116,16 @@ def test_the_egg_holds_every_file_of_the_package_and_nothing_else(project, tmp_p
 
 def test_a_scheduled_job_syncs_the_database(project, scrapyd, tmp_path):
     url, root = scrapyd
-    config = (project / "scrapy.cfg").read_text()
-    (project / "scrapy.cfg").write_text(config.replace("http://127.0.0.1:6800/", f"{url}/"))
-    deployed = subprocess.run([BIN / "scrapyd-deploy"], cwd=project, capture_output=True, text=True)
+    # Scrapyd on another port, scrapy.cfg untouched: its "env" target reads SCRAPYD_URL.
+    deployed = subprocess.run(
+        [BIN / "scrapyd-deploy", "env"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SCRAPYD_URL": f"{url}/"},
+    )
     assert deployed.returncode == 0, deployed.stderr
+    assert (project / "scrapy.cfg").read_text() == (PROJECT_ROOT / "scrapy.cfg").read_text()
     assert "matter_products" in api(url, f"listspiders.json?project={PROJECT}")["spiders"]
 
     database = tmp_path / "scheduled.db"

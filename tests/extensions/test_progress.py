@@ -111,6 +111,67 @@ def test_the_eta_goes_by_the_pace_since_the_plan(caplog):
     assert caplog.messages[-1].endswith("details 0/~24, 0.0 items/s, ETA 2m10s")
 
 
+def test_the_first_line_after_the_plan_has_an_eta(caplog):
+    crawler = get_crawler(settings_dict={"MATTER_PROGRESS_INTERVAL": 1})
+    progress = Progress.from_crawler(crawler)
+    progress.last_tick = time.monotonic() - 1
+    crawler.stats.set_value("matter/plan/pages", 4)
+    # The plan's first request starts the pace, not the first progress line.
+    progress.request_scheduled(Request("https://a/list?paged=1", meta={"kind": "list"}))
+    progress.baseline = (progress.baseline[0] - 10, progress.baseline[1])
+    crawler.stats.set_value("matter/pages/read", 2)
+    with caplog.at_level(logging.INFO):
+        progress.log()
+    assert caplog.messages == ["Progress: listing pages 2/4, details 0/~24, 0.0 items/s, ETA 2m10s"]
+
+
+def test_a_line_while_requests_wait_for_their_retry_says_what_answered_and_when(caplog):
+    progress = Progress.from_crawler(get_crawler(settings_dict={"MATTER_PROGRESS_INTERVAL": 1}))
+    progress.last_tick = time.monotonic() - 1
+    requests = [Request(f"https://csa-iot.org/csa_product/{n}/") for n in range(3)]
+    for delay, request in zip((30, 12.2, 50), requests, strict=True):
+        progress.retry_waiting(request, "answered 503 Service Unavailable", delay)
+    progress.retry_waited(requests[2])
+    caplog.set_level(logging.INFO)
+    progress.log()
+    assert caplog.messages[-1] == (
+        "Progress: listing pages 0/?, details 0/?, 0.0 items/s, ETA ?; waiting for 2 retries "
+        "(csa-iot.org answered 503 Service Unavailable), next in 12s"
+    )
+    for request in requests[:2]:
+        progress.retry_waited(request)
+    progress.log()
+    assert caplog.messages[-1].endswith("ETA ?")
+
+
+class Resumable:
+    """A spider with a JOBDIR's ``state``, as Scrapy's SpiderState keeps it."""
+
+    name = "matter_products"
+
+    def __init__(self, state):
+        self.state = state
+
+
+def test_a_resumed_run_counts_the_details_its_queue_holds(caplog):
+    state = {}
+    crawler = get_crawler(settings_dict={"MATTER_PROGRESS_INTERVAL": 1})
+    crawler.spider = Resumable(state)
+    before = Progress.from_crawler(crawler)
+    for n in range(5):
+        before.request_scheduled(detail_request(f"https://a/{n}/"))
+    before.item_done(ProductDetail(url="https://a/0/"))
+
+    # The resumed run: its queued detail requests are never scheduled again.
+    resumed = get_crawler(settings_dict={"MATTER_PROGRESS_INTERVAL": 1})
+    resumed.spider = Resumable(state)
+    resumed.stats.set_value("matter/plan/pages", 2)
+    resumed.stats.set_value("matter/pages/read", 2)
+    progress = Progress.from_crawler(resumed)
+    progress.item_done(ProductDetail(url="https://a/1/"))
+    assert progress.counts() == Counts(2, 2, 2, 5, estimated=False)
+
+
 @pytest.fixture(scope="module")
 def replica():
     # Slow enough for a few progress lines in a small crawl.

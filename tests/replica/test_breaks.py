@@ -94,6 +94,13 @@ def test_thirteen_cards_on_a_listing_page(server):
         server.break_page("detail", detail_url(server), "thirteen_cards")
 
 
+@pytest.mark.parametrize(("fault", "status"), [("not_found", 404), ("gone", 410)])
+def test_a_detail_page_taken_down_answers_its_status_while_the_card_stays(server, fault, status):
+    server.break_page("detail", detail_url(server), fault)
+    assert get(detail_url(server))[0] == status
+    assert server.catalog.listed()[0].path in fetch(server.list_url)[2]
+
+
 def test_times_breaks_only_the_first_requests_in_either_url_form(server):
     server.break_page("list", 3, "empty", times=2)
     forms = [

@@ -69,6 +69,14 @@ def test_an_undocumented_date_is_null_warned_and_counted(spider, caplog):
     assert f"Invalid certification_date on {URL}: not a date: '1/2/3' (known formats" in caplog.text
 
 
+def test_a_value_shown_twice_on_a_page_is_warned_about_and_counted_once(spider, caplog):
+    """The spans and the certificates table both show the date (the replica's pages do)."""
+    item = detail(spider, "matter_products_detail_invalid_twice.html")
+    assert item.get("certification_date") is None
+    assert stat(spider, "matter/invalid/certification_date") == 1
+    assert caplog.text.count(f"Invalid certification_date on {URL}: not a date: 'Pending'") == 1
+
+
 def test_a_tis_trp_answer_other_than_yes_or_no_is_null_warned_and_counted(spider, caplog):
     item = detail(spider, "matter_products_detail_odd_values.html")
     assert item.get("tis_trp_tested") is None
