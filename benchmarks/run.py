@@ -4,7 +4,10 @@
 
 Starts the replica (its own process, 127.0.0.1, no delay), runs every case as its own
 process, prints one table and writes the figures as JSON (each the median, min and max of
-the runs). docs/benchmarks.md says what each figure means.
+the runs). With 6,000 products or more, every run also crawls a replica five times that
+size (``--scale``). Only such a run writes ``benchmarks/results.json`` by default; a
+smaller one (the quick mode) writes to the temporary directory. docs/benchmarks.md says
+what each figure means.
 """
 
 import argparse
@@ -26,6 +29,9 @@ from benchmarks.processes import PROJECT_ROOT, Replica
 
 # Peak RSS is compared with a crawl of this many products.
 SMALL_PRODUCTS = 600
+# From this size on, a run also crawls a replica SCALE times larger, and is the record.
+FULL_PRODUCTS = 6000
+SCALE = 5
 CRAWL_FIGURES = (
     "responses_per_s",
     "cpu_s_per_1000_responses",
@@ -49,8 +55,8 @@ def request_kinds(requests):
     return {kind: requests.get(kind, 0) for kind in ("list", "detail", "robots")}
 
 
-def one_run(number, products, workdir):
-    """Every case once: the figures of this run, as numbers."""
+def one_run(number, products, workdir, scale=0):
+    """Every case once (and a crawl of ``scale`` products, if any): this run's figures."""
     workdir.mkdir()
     with Replica(products) as replica:
         # Alternate which of the pair goes first, so a load that comes and goes favours neither.
@@ -80,6 +86,23 @@ def one_run(number, products, workdir):
     (workdir / "storage").mkdir()
     storage = cases.storage(products, workdir / "storage")
     say(f"run {number}: storage {storage['speedup']:.1f}x")
+    scaled = {}
+    if scale:
+        (workdir / "scale").mkdir()
+        with Replica(scale) as replica:
+            large = cases.matter_products(replica, workdir / "scale", "first_crawl", "mode=full")
+        say(
+            f"run {number}: {scale} products: {large['responses_per_s']:.0f} responses/s, "
+            f"peak RSS {large['peak_rss_mb']:.0f} MB"
+        )
+        scaled = {
+            "full_crawl_scale": crawl_figures(large),
+            "scale_ratios": {
+                "cpu_per_response": large["cpu_s_per_1000_responses"]
+                / full["cpu_s_per_1000_responses"],
+                "time_per_response": full["responses_per_s"] / large["responses_per_s"],
+            },
+        }
     return {
         "ceiling": crawl_figures(ceiling),
         "full_crawl": crawl_figures(full),
@@ -98,6 +121,7 @@ def one_run(number, products, workdir):
             **{name: request_kinds(requests) for name, requests in syncs.items()},
         },
         "storage": storage,
+        **scaled,
     }
 
 
@@ -129,21 +153,41 @@ def main(argv=None):
     parser.add_argument("--products", type=int, default=6000, help="replica size (default 6000)")
     parser.add_argument("--runs", type=int, default=3, help="runs of every case (default 3)")
     parser.add_argument(
+        "--scale",
+        type=int,
+        default=None,
+        help=f"also crawl a replica of this many products in every run (default {SCALE}x "
+        f"--products from {FULL_PRODUCTS} products on, else none; 0 for none)",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
-        default=PROJECT_ROOT / "benchmarks" / "results.json",
-        help="JSON file to write (default benchmarks/results.json)",
+        default=None,
+        help=f"JSON file to write (default benchmarks/results.json from {FULL_PRODUCTS} "
+        "products on, else matter-certis-benchmarks.json in the temporary directory)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the crawls' logs and databases")
     args = parser.parse_args(argv)
     if args.products < 1 or args.runs < 1:
         parser.error("--products and --runs must be at least 1")
+    full = args.products >= FULL_PRODUCTS
+    if args.scale is None:
+        args.scale = SCALE * args.products if full else 0
+    if args.output is None:  # the quick mode never writes over the committed record
+        args.output = (
+            PROJECT_ROOT / "benchmarks" / "results.json"
+            if full
+            else Path(tempfile.gettempdir()) / "matter-certis-benchmarks.json"
+        )
     # A SIGTERM ends the runs like Ctrl-C does: every process started here is stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="matter-certis-benchmarks-"))
     started, machine_at_start = time.time(), machine()
     try:
-        runs = [one_run(n, args.products, workdir / f"run{n}") for n in range(1, args.runs + 1)]
+        runs = [
+            one_run(n, args.products, workdir / f"run{n}", args.scale)
+            for n in range(1, args.runs + 1)
+        ]
     finally:
         if args.keep:
             say(f"logs and databases kept in {workdir}")
@@ -155,6 +199,7 @@ def main(argv=None):
             "products": args.products,
             "runs": args.runs,
             "small_products": SMALL_PRODUCTS,
+            "scale_products": args.scale,
             "crawl_settings": cases.CRAWL_SETTINGS,
         },
         "machine": {**machine_at_start, "load_average_at_end": os.getloadavg()},

@@ -42,6 +42,9 @@ REMOTE_CONTROL_ENABLED = False
 # Default DEBUG: a line per item and request, some 38,000 for 1,200 products. Scrapy's
 # startup listings and stats dump are DEBUG too (matter_certis/run/logs.py).
 LOG_LEVEL = "INFO"
+# Default Scrapy's: it makes a DEBUG record per response and per item even when LOG_LEVEL
+# drops them; ours makes them only when DEBUG is logged (matter_certis/run/logs.py).
+LOG_FORMATTER = "matter_certis.run.logs.QuietLogFormatter"
 # Default on: a telnet console on a local port; not needed for unattended runs.
 TELNETCONSOLE_ENABLED = False
 
@@ -70,7 +73,9 @@ EXTENSIONS = {
     "matter_certis.extensions.run_record.RunRecord": 500,
     "matter_certis.extensions.progress.Progress": 600,
     # After RunRecord: its close-time monitors read the run's verdict from the stats.
-    "matter_certis.run.monitors.Spidermon": 900,
+    # Spidermon's extension (run.monitors'), imported only when SPIDERMON_ENABLED (it costs
+    # some 5 MB).
+    "matter_certis.extensions.monitoring.SpidermonWhenEnabled": 900,
 }
 # Spidermon's own default, off: its report (monitors.QuietResult) adds 4 lines to every log,
 # a failure in one. Turn it on to be told (docs/syncing.md, "Being told"): RunSuite

@@ -189,6 +189,8 @@ class Listing:
         each becomes a repeated one."""
         for url, placed, here in twice:
             older = read if here > placed else self.read_at(max(placed, here), read)
+            newer = self.read_at(placed, read) if older is read else read
+            older.unsure = newer.unsure = True  # which of the two rows came last is unknown
             index = max(placed, here) - older.start()
             older.refs[index] = None
             older.repeated += (index,)

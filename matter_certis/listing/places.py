@@ -21,6 +21,10 @@ class Read:
     seq: int = 0  # reads are numbered as their pages arrive
     sent_after: int = 0  # the last read that had arrived when this page was asked for
     repeated: tuple = ()  # indexes of cards showing a product an earlier card of it showed
+    # The listing's size its cards were stored for (their slots then), ``None`` when the
+    # run did not store them; ``unsure`` once a card of it turned out to repeat another's.
+    stored_for: int | None = None
+    unsure: bool = False
 
     def start(self, shift=None):
         return (self.page - 1) * PAGE_SIZE + (self.shift if shift is None else shift)
@@ -84,6 +88,20 @@ class Places:
     def anchor(self, url, position):
         """A product whose place is known from elsewhere (the database before the run)."""
         self.position_of.setdefault(url, position)
+
+
+def stored_where_placed(reads, total):
+    """The urls whose rows this run already wrote at the slot their placed read gives them
+    now: every read that stored them is placed at the shift the listing grew by since (so
+    its slots then are its slots now), and no read that stored them is unsure or unplaced."""
+    kept, stale = set(), set()
+    for read in reads:
+        if read.stored_for is None:
+            continue
+        urls = filter(None, read.urls())
+        right = read.shift is not None and not read.unsure
+        (kept if right and read.stored_for == total - read.shift else stale).update(urls)
+    return kept - stale
 
 
 def first_url(reads):

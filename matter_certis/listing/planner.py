@@ -113,7 +113,8 @@ class ListingPlanner(Rechecks):
                 fewer=len(cards) < expected,
             )
         if self.listing is not None:
-            self.listing.read(page, [card.ref for card in cards], sent_after=sent_after)
+            read = self.listing.read(page, [card.ref for card in cards], sent_after=sent_after)
+            read.stored_for = total
         return self.store_page(cards, page, total)
 
     def page_failed(self, read):
@@ -201,8 +202,9 @@ class ListingPlanner(Rechecks):
             reverified_pages=len(due_pages),
             reverified_details=len(due_details),
         )
-        for page, cards in check.items():
+        for read, (page, cards) in zip(reads, check.items()):
             if page in pages:
+                read.stored_for = total
                 step.extend(self.store_page(cards, page, total))
         step.reads = self.listing_reads([page for page in pages if page not in check], total)
         return step

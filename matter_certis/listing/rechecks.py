@@ -4,6 +4,7 @@ reads)."""
 
 import logging
 
+from matter_certis.listing.places import stored_where_placed
 from matter_certis.listing.positions import slot_of
 from matter_certis.listing.state import SyncState
 from matter_certis.listing.steps import Placement, Step
@@ -153,12 +154,13 @@ class Rechecks(SyncState):
     def corrections(self, target):
         """Every product placed on the slots this run is to show (``target``, ``None`` for
         all), at its slot now (with its detail request, which the duplicate filter drops
-        when already made); products seen only on pages not placed lose their slot until a
-        page shows them again."""
+        when already made; ``stored`` when this run already stored it there); products seen
+        only on pages not placed lose their slot until a page shows them again."""
         placed = self.listing.slots()
+        kept = stored_where_placed(self.listing.reads, self.listing.total)
         placements = [
-            Placement(ref, page_id, index_in_page)
-            for (page_id, index_in_page), ref in placed.values()
+            Placement(ref, page_id, index_in_page, stored=url in kept)
+            for url, ((page_id, index_in_page), ref) in placed.items()
             if target is None or slot_of(page_id, index_in_page) in target
         ]
         for read in self.listing.unplaced():

@@ -190,7 +190,7 @@ class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
             yield self.bad_card_letter(
                 response.request.url if answered else self.page_url(page), index, reason
             )
-        for placement in step.placements:
+        for placement in step.to_store():
             ref = ProductRef(
                 placement.ref, page_id=placement.page_id, index_in_page=placement.index_in_page
             )

@@ -10,10 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from scrapy import Spider
 from scrapy.utils.project import get_project_settings
+from scrapy.utils.test import get_crawler
 from spidermon.core.actions import Action
 from spidermon.runners import MonitorRunner
 
-from matter_certis.run.monitors import QuietRunner, RunSuite
+from matter_certis.extensions.monitoring import SpidermonWhenEnabled
+from matter_certis.run.monitors import QuietRunner, RunSuite, Spidermon
 from matter_certis.run.verdict import EXIT_CODES
 from replica import Catalog, Faults, ReplicaServer
 from tests.helpers import crawl
@@ -86,7 +88,9 @@ def test_an_action_that_fails_is_one_error_line_in_its_step(caplog):
 def test_the_crawl_runs_the_quiet_extension_in_place_of_spidermons_own():
     extensions = get_project_settings().getdict("EXTENSIONS")
     assert "spidermon.contrib.scrapy.extensions.Spidermon" not in extensions
-    assert extensions["matter_certis.run.monitors.Spidermon"] == 900
+    assert extensions["matter_certis.extensions.monitoring.SpidermonWhenEnabled"] == 900
+    crawler = get_crawler(settings_dict={"SPIDERMON_ENABLED": True})
+    assert isinstance(SpidermonWhenEnabled.from_crawler(crawler), Spidermon)
 
 
 class Receiver(BaseHTTPRequestHandler):
