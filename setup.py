@@ -11,6 +11,6 @@ setup(
     version="1.0",
     # The package alone: the replica, the tests and the benchmarks stay in the repository.
     packages=find_packages(include=["matter_certis", "matter_certis.*"]),
-    package_data={"matter_certis": ["datasette/*.yml"]},
+    package_data={"matter_certis": ["datasette/*.yml", "datasette/plugins/*.py"]},
     entry_points={"scrapy": ["settings = matter_certis.settings"]},
 )

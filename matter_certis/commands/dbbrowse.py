@@ -157,6 +157,7 @@ def serve(path, port):
     datasette = Datasette(
         [str(path)],
         metadata=metadata_for(path.stem),
+        plugins_dir=str(resources.files("matter_certis").joinpath("datasette", "plugins")),
         settings={"default_page_size": 50, "default_facet_size": 10, "truncate_cells_html": 60},
     )
     asyncio.run(datasette.invoke_startup())

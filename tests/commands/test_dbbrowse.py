@@ -4,6 +4,7 @@ crawl, the firmware view and its queries (model versions written into the crawle
 with SQL), a headless-Chromium render of the facet pages, loopback only, and errors in one
 line."""
 
+import html
 import json
 import os
 import shutil
@@ -243,6 +244,15 @@ def test_listed_products_show_ids_in_hex_and_transport_as_a_list(server):
     [detail] = rows(server.database, "SELECT * FROM product_details WHERE url = ?", server.renamed)
     assert row["VID"] == f"0x{detail['vid']:04X}"
     assert json.loads(row["Transport"]) == detail["transport_interface"].split(", ")
+
+
+def test_the_page_shows_lists_as_text_and_each_model_as_a_link_to_its_page(server):
+    [detail] = rows(server.database, "SELECT * FROM product_details WHERE url = ?", server.renamed)
+    page = get(server, "/listed_products", URL=server.renamed)
+    model = html.escape(detail["model"], quote=False)
+    assert f'<a href="{html.escape(server.renamed)}">{model}</a>' in page
+    assert f">{html.escape(detail['transport_interface'])}</td>" in page
+    assert "[&#34;" not in page and '["' not in page
 
 
 def test_the_facets_count_vendors_types_transports_versions_and_categories(server):
