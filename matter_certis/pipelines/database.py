@@ -42,11 +42,12 @@ class DatabasePipeline:
     ``signals.details_stored`` tells deltafetch they are safe to skip next time. DCL vendors
     are upserted into ``vendors``.
 
-    DCL model and compliance records are upserted into ``dcl_models`` and
-    ``dcl_compliance``, every changed value recorded in ``dcl_changes``. When the spider's
-    walk of the ledger is complete (``walk_complete``: read whole, its count plausible) and
-    nothing was refused, the stored records it did not see are marked ``removed_at``, never
-    deleted (``settle_ledger``).
+    DCL model, compliance and version records are upserted into ``dcl_models``,
+    ``dcl_compliance`` and ``dcl_model_versions`` (``LEDGER``), every changed value recorded
+    in ``dcl_changes``. When the spider's walk of the ledger is complete (``walk_complete``:
+    read whole, its count plausible) and nothing was refused, the stored records it did not
+    see are marked ``removed_at``, never deleted (``settle_ledger``); a ``dcl_versions`` run
+    settles the models it read whole (``settle_versions``).
 
     A write that fails for any reason but a conflict with another writer (a full disk, a
     database deleted or replaced during the run) ends the run ``failed`` with one line, and
