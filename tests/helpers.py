@@ -64,6 +64,25 @@ COMPLIANCE_COLUMNS = (
     "reason",
     "history",
 )
+# The columns of dcl_model_versions a walk fills, as the replica's expected_versions has them.
+VERSION_COLUMNS = (
+    "vid",
+    "pid",
+    "software_version",
+    "software_version_string",
+    "cd_version_number",
+    "firmware_information",
+    "software_version_valid",
+    "ota_url",
+    "ota_file_size",
+    "ota_checksum",
+    "ota_checksum_type",
+    "min_applicable_software_version",
+    "max_applicable_software_version",
+    "release_notes_url",
+    "schema_version",
+)
+
 # The detail columns are the replica's fields of a product, at its slot.
 DETAIL_COLUMNS = ("url", "page_id", "index_in_page", *PRODUCT_FIELDS)
 

@@ -1,13 +1,21 @@
 """The ledger walks into PostgreSQL (a server started for the run, see the ``postgres``
-fixture): composite keys upserted, a revocation between two walks recorded, and
-``dbreconcile`` reading the ledger views there as on SQLite."""
+fixture): composite keys upserted, model versions stored, a revocation between two walks
+recorded, and ``dbreconcile`` reading the ledger views there as on SQLite, firmware
+findings included."""
 
 import json
 
 import pytest
 
 from replica import Catalog, ReplicaServer
-from tests.helpers import COMPLIANCE_COLUMNS, MODEL_COLUMNS, crawl, rows, scrapy_command
+from tests.helpers import (
+    COMPLIANCE_COLUMNS,
+    MODEL_COLUMNS,
+    VERSION_COLUMNS,
+    crawl,
+    rows,
+    scrapy_command,
+)
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +23,7 @@ def walked(postgres, tmp_path_factory):
     url = postgres.create_database()
     workdir = tmp_path_factory.mktemp("ledger-postgres")
     with ReplicaServer(Catalog(products=80, seed=7)) as replica:
-        for spider in ("matter_products", "dcl_models", "dcl_compliance"):
+        for spider in ("matter_products", "dcl_models", "dcl_compliance", "dcl_versions"):
             assert (
                 crawl(
                     replica, workdir, spider=spider, DATABASE_URL=url, DCL_PAGE_LIMIT=30
@@ -37,7 +45,9 @@ def walked(postgres, tmp_path_factory):
             "url": url,
             "reconciled": reconciled,
             "findings": json.loads((workdir / "findings.json").read_text()),
-            "expected_findings": replica.ledger.expected_findings(replica.base_url),
+            "expected_findings": replica.ledger.expected_findings(replica.base_url)
+            | replica.ledger.versions.expected_version_findings(replica.base_url),
+            "versions": replica.ledger.versions.expected_versions(),
             "models": replica.ledger.expected_models(),
             "compliance": replica.ledger.expected_compliance(),
             "revoked": replica.ledger.ids(product),
@@ -74,6 +84,15 @@ def test_a_revocation_between_two_walks_is_recorded(walked):
     ]
 
 
+def test_every_model_version_is_stored_exactly(walked):
+    stored = rows(
+        walked["url"],
+        f"SELECT {', '.join(VERSION_COLUMNS)} FROM dcl_model_versions "
+        "ORDER BY vid, pid, software_version",
+    )
+    assert stored == walked["versions"] != []
+
+
 def test_dbreconcile_finds_exactly_the_planted_findings_on_postgresql(walked):
     assert walked["reconciled"].returncode == 0, walked["reconciled"].stderr
     found = {
@@ -87,4 +106,6 @@ def test_dbreconcile_finds_exactly_the_planted_findings_on_postgresql(walked):
         for row in walked["findings"]
     }
     assert found == walked["expected_findings"]
-    assert "revoked_but_listed" in {finding for finding, *_ in found}
+    assert {"revoked_but_listed", "firmware_not_on_ledger", "ota_not_https", "ota_for_revoked"} <= {
+        finding for finding, *_ in found
+    }

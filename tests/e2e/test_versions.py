@@ -11,6 +11,7 @@ import pytest
 
 from replica import Catalog, ReplicaServer
 from tests.helpers import (
+    VERSION_COLUMNS,
     crawl,
     interrupt,
     rows,
@@ -20,23 +21,6 @@ from tests.helpers import (
     walk,
 )
 
-VERSION_COLUMNS = (
-    "vid",
-    "pid",
-    "software_version",
-    "software_version_string",
-    "cd_version_number",
-    "firmware_information",
-    "software_version_valid",
-    "ota_url",
-    "ota_file_size",
-    "ota_checksum",
-    "ota_checksum_type",
-    "min_applicable_software_version",
-    "max_applicable_software_version",
-    "release_notes_url",
-    "schema_version",
-)
 FIRMWARE_FINDINGS = ("firmware_not_on_ledger", "ota_not_https", "ota_for_revoked")
 
 
