@@ -100,6 +100,11 @@ class DclVersionsSpider(LedgerRecords, ProjectSpider):
                 meta={"kind": "version list", "model": (model.vid, model.pid)},
             )
 
+    def planned(self, model):
+        """The plan of a model; one this run did not plan (a resumed job's queue held it) is
+        read whole, and nothing of it is taken as gone."""
+        return self.plan.get(model) or versions.ModelPlan(*model, True, frozenset())
+
     def list_url(self, vid, pid):
         return f"{self.base_url()}{self.path}/{vid}/{pid}"
 
@@ -113,7 +118,7 @@ class DclVersionsSpider(LedgerRecords, ProjectSpider):
             yield self.dead_letter(response.request, "malformed answer", str(error))
             return
         self.listed[model] = listed
-        plan = self.plan[model]
+        plan = self.planned(model)
         for software_version in listed:
             if plan.whole or software_version not in plan.stored:
                 yield scrapy.Request(
@@ -167,7 +172,7 @@ class DclVersionsSpider(LedgerRecords, ProjectSpider):
         gone = [
             (*model, software_version)
             for model, listed in self.listed.items()
-            for software_version in self.plan[model].stored - set(listed)
+            for software_version in self.planned(model).stored - set(listed)
         ]
         if len(gone) > self.stored * (1 - PLAUSIBLE_SHARE):
             self.implausible = (

@@ -128,6 +128,13 @@ async def test_without_a_completed_models_walk_the_run_fails_naming_it(spider, c
     assert "run `scrapy crawl dcl_models` first" in caplog.text
 
 
+def test_a_list_this_run_did_not_plan_is_read_whole(spider):
+    listed = {"modelVersions": {"vid": 1, "pid": 2, "softwareVersions": [10, 11]}}
+    output = list(spider.parse_list(answer(f"{BASE}/1/2", listed), model=(1, 2)))
+    assert [r.url for r in output] == [f"{BASE}/1/2/10", f"{BASE}/1/2/11"]
+    assert spider.versions_gone() == []
+
+
 def test_a_version_is_loaded_with_its_file_size_as_an_integer(spider):
     item = spider.parse_version(
         answer(f"{BASE}/4447/8194/1011", {"modelVersion": VERSION}), model=(4447, 8194)
