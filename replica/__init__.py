@@ -6,9 +6,10 @@ Every test crawls it on 127.0.0.1; the catalogue also yields the ground truth a 
 from .breaks import FAULTS as PAGE_FAULTS
 from .catalog import PER_PAGE, Catalog
 from .faults import Faults
+from .handler import RequestRecord
 from .markup import FILTERS, LIST_PATH
 from .quirks import QUIRKS
-from .server import ReplicaServer, RequestRecord
+from .server import ReplicaServer
 
 __all__ = [
     "Catalog",
