@@ -17,6 +17,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from .ledger_json import compliance_store_key, model_store_key
+
 DEFAULT_LIMIT = 50
 KEY_PREFIX = b"\xfb\xff"
 EMPTY_KEY_PREFIX = KEY_PREFIX + b"\xff\xff\x3f"
@@ -126,14 +128,14 @@ def handle(path, query, vendors, ledger, faults):
     if MODELS_RE.match(path):
         records = ledger.models()
         return list_page(
-            query, records, list(map(ledger.model_store_key, records)), "model", faults["models"]
+            query, records, list(map(model_store_key, records)), "model", faults["models"]
         )
     if COMPLIANCE_RE.match(path):
         records = ledger.compliance()
         return list_page(
             query,
             records,
-            list(map(ledger.compliance_store_key, records)),
+            list(map(compliance_store_key, records)),
             "complianceInfo",
             faults["compliance"],
         )
@@ -153,7 +155,7 @@ def handle(path, query, vendors, ledger, faults):
             for r in records
         ]
         return list_page(
-            query, slim, list(map(ledger.compliance_store_key, records)), records_key, Faults()
+            query, slim, list(map(compliance_store_key, records)), records_key, Faults()
         )
     for pattern in (ONE_VENDOR_RE, VENDOR_MODELS_RE, ONE_MODEL_RE, ONE_COMPLIANCE_RE):
         if m := pattern.match(path):

@@ -23,7 +23,8 @@ state kept in ``history``; ``withdraw`` takes its compliance records off the led
 import threading
 from datetime import date, timedelta
 
-from .ledger_truth import STATUS, LedgerTruth
+from .ledger_json import compliance_json, compliance_store_key, model_json, state
+from .ledger_truth import LedgerTruth
 from .product import START
 from .versions import Versions
 
@@ -47,7 +48,6 @@ PLANS = {
 # certified together): its pid with this bit flipped, certified for a newer firmware.
 FAMILY_PID_BIT = 0x2000
 DATE_SHIFT = timedelta(days=3)
-LABEL_GAPS = (" ", "  ", "\u00a0")
 REVOKED_AFTER = timedelta(days=200)
 REVOCATION_REASON = "Non-conformance found in market surveillance"
 # Records of vendors that list nothing: (certification type, status, certificate id, finding).
@@ -59,15 +59,6 @@ LEDGER_ONLY = (
     ("matter", "dev-test", "", None),
     ("matter", "certified", "FAM22{n:04d}", "not_listed"),
 )
-
-
-def timestamp(iso_date):
-    """The ledger's date shape: ``2023-12-11T00:00:00.000Z``."""
-    return f"{iso_date}T00:00:00.000Z"
-
-
-def hex_id(number):
-    return f"0x{number:04X}"
 
 
 class Ledger(LedgerTruth):
@@ -147,55 +138,13 @@ class Ledger(LedgerTruth):
                 vid, pid = self.ids(p)
                 if self.plan(p) == "id_mismatch":
                     pid ^= 0x4000
-                records.setdefault((vid, pid), self.model_json(p, vid, pid))
+                records.setdefault((vid, pid), model_json(p, vid, pid))
                 if self.plan(p) == "shared_certificate":
                     family = pid ^ FAMILY_PID_BIT
-                    records.setdefault((vid, family), self.model_json(p, vid, family))
+                    records.setdefault((vid, family), model_json(p, vid, family))
         for n, (vendor, _) in enumerate(zip(self.catalog.extra_vendors, LEDGER_ONLY)):
-            records[(vendor.vid, 0x0100 + n)] = self.model_json(
-                None, vendor.vid, 0x0100 + n, vendor
-            )
+            records[(vendor.vid, 0x0100 + n)] = model_json(None, vendor.vid, 0x0100 + n, vendor)
         return [records[key] for key in sorted(records)]
-
-    def model_json(self, product, vid, pid, vendor=None):
-        vendor = vendor or product.vendor
-        name = product.values["model"] if product else f"{vendor.name} Ledger Device {pid}"
-        serial = product.serial if product else pid
-        flow = serial % 3
-        return {
-            "vid": vid,
-            "pid": pid,
-            "deviceTypeId": int(product.values["primary_device_type_id"].split(",")[0], 16)
-            if product and product.values["primary_device_type_id"]
-            else 0,
-            "productName": name,
-            # a double space or a no-break space inside, as in real ledger labels
-            "productLabel": ""
-            if serial % 4 == 0
-            else f"{name}{LABEL_GAPS[serial % 3]}({vendor.name})",
-            "partNumber": (product.values["family_variant_sku"] or "") if product else f"LD-{pid}",
-            # a trailing space, as on the real ledger
-            "productUrl": f"https://www.example.com/{vendor.slug}/{pid}"
-            + (" " if serial % 5 == 0 else ""),
-            "supportUrl": "" if serial % 2 else f"https://support.example.com/{vendor.slug}",
-            "userManualUrl": "",
-            "lsfUrl": "",
-            "lsfRevision": 0,
-            "commissioningCustomFlow": flow,
-            "commissioningCustomFlowUrl": f"https://setup.example.com/{vendor.slug}/{pid}"
-            if flow == 2
-            else "",
-            "commissioningModeInitialStepsHint": 1,
-            "commissioningModeInitialStepsInstruction": "",
-            "commissioningModeSecondaryStepsHint": 0,
-            "commissioningModeSecondaryStepsInstruction": "",
-            "maintenanceUrl": "",
-            "factoryResetStepsHint": 0,
-            "factoryResetStepsInstruction": "",
-            "enhancedSetupFlowOptions": 0,
-            "creator": vendor.creator,
-            "schemaVersion": 0,
-        }
 
     def compliance(self):
         """Every compliance record, in store order (vid, pid, softwareVersion, certificationType)."""
@@ -215,20 +164,20 @@ class Ledger(LedgerTruth):
             zip(self.catalog.extra_vendors, LEDGER_ONLY)
         ):
             on = (START + timedelta(days=30 * n)).isoformat()
-            history = [self.state("certified", on, "")] if status == "revoked" else []
+            history = [state("certified", on, "")] if status == "revoked" else []
             records.append(
-                self.compliance_json(
+                compliance_json(
                     vendor.vid,
                     0x0100 + n,
                     1000 + n,
                     f"1.{n}",
                     kind,
                     certificate.format(n=n),
-                    self.state(status, on, REVOCATION_REASON if status == "revoked" else ""),
+                    state(status, on, REVOCATION_REASON if status == "revoked" else ""),
                     history,
                 )
             )
-        return sorted(records, key=self.compliance_store_key)
+        return sorted(records, key=compliance_store_key)
 
     def states(self, p, transitions):
         """The (status, ISO date, reason) a product's current record went through, oldest first."""
@@ -255,96 +204,42 @@ class Ledger(LedgerTruth):
             certificate = certificate.lower()
         software_version = 100 * (p.serial + 1)
         version_string = p.values["software_version"] or str(software_version)
-        *earlier, current = [self.state(*s) for s in self.states(p, transitions)]
+        *earlier, current = [state(*s) for s in self.states(p, transitions)]
         records = [
-            self.compliance_json(
+            compliance_json(
                 vid, pid, software_version, version_string, "matter", certificate, current, earlier
             )
         ]
         if plan == "shared_certificate":
             records.append(
-                self.compliance_json(
+                compliance_json(
                     vid,
                     pid ^ FAMILY_PID_BIT,
                     software_version + 1,
                     f"{version_string} (family)",
                     "matter",
                     certificate,
-                    self.state("certified", self.certified_on(p), ""),
+                    state("certified", self.certified_on(p), ""),
                     [],
                 )
             )
         if plan in ("older_firmware", "older_revoked"):
             # Certified 60 days before the current firmware; "older_revoked" revoked since.
             older = (date.fromisoformat(self.certified_on(p)) - timedelta(days=60)).isoformat()
-            state, history = self.state("certified", older, ""), []
+            current, history = state("certified", older, ""), []
             if plan == "older_revoked":
-                state = self.state("revoked", self.certified_on(p), REVOCATION_REASON)
-                history = [self.state("certified", older, "")]
+                current = state("revoked", self.certified_on(p), REVOCATION_REASON)
+                history = [state("certified", older, "")]
             records.append(
-                self.compliance_json(
+                compliance_json(
                     vid,
                     pid,
                     software_version - 1,
                     f"{version_string} (older)",
                     "matter",
                     certificate,
-                    state,
+                    current,
                     history,
                 )
             )
         return records
-
-    @staticmethod
-    def state(status, on, reason):
-        return {
-            "softwareVersionCertificationStatus": STATUS[status],
-            "date": timestamp(on),
-            "reason": reason,
-            "cDVersionNumber": 1,
-        }
-
-    @staticmethod
-    def compliance_json(
-        vid, pid, software_version, version_string, kind, certificate, state, history
-    ):
-        return {
-            "vid": vid,
-            "pid": pid,
-            "softwareVersion": software_version,
-            "certificationType": kind,
-            "softwareVersionString": version_string,
-            "cDVersionNumber": state["cDVersionNumber"],
-            "softwareVersionCertificationStatus": state["softwareVersionCertificationStatus"],
-            "date": state["date"],
-            "reason": state["reason"],
-            "owner": "cosmos1" + "q" * 38,
-            "history": history,
-            "cDCertificateId": certificate,
-            "certificationRoute": "",
-            "programType": "",
-            "programTypeVersion": "",
-            "compliantPlatformUsed": "",
-            "compliantPlatformVersion": "",
-            "transport": "",
-            "familyId": "",
-            "supportedClusters": "",
-            "OSVersion": "",
-            "parentChild": "",
-            "certificationIdOfSoftwareComponent": "",
-            "schemaVersion": 0,
-        }
-
-    @staticmethod
-    def model_store_key(record):
-        return record["vid"].to_bytes(2, "big") + record["pid"].to_bytes(2, "big")
-
-    @staticmethod
-    def compliance_store_key(record):
-        kind = record["certificationType"].encode().ljust(8, b"\0")[:8]
-        return (
-            record["vid"].to_bytes(2, "big")
-            + record["pid"].to_bytes(2, "big")
-            + record["softwareVersion"].to_bytes(4, "big")
-            + kind
-        )
