@@ -39,17 +39,20 @@ class LedgerRecords(DeadLetters):
         loader = self.loader_class(response=response, spider=self)
         loader.add_record(record)
         item = loader.load_item()
-        names = {field: name for name, field in self.loader_class.record_keys.items()}
-        missing = [names[field] for field in self.key if item.get(field) is None]
-        where = f"{response.url}#record-{place}" if missing else self.record_url(item)
-        if loader.refusals:
-            return self.refuse(where, "; ".join(f"{name}: {why}" for name, why in loader.refusals))
-        if missing:
-            return self.refuse(where, f"no {'/'.join(missing)}")
+        missing = [field for field in self.key if item.get(field) is None]
+        if loader.refusals or missing:
+            # Named where a user finds it: its own endpoint, else its place on the page.
+            where = f"{response.url}#record-{place}" if missing else self.record_url(item)
+            if loader.refusals:
+                why = "; ".join(f"{name}: {error}" for name, error in loader.refusals)
+                return self.refuse(where, why)
+            names = {field: name for name, field in self.loader_class.record_keys.items()}
+            return self.refuse(where, f"no {'/'.join(names[field] for field in missing)}")
         key = tuple(item[field] for field in self.key)
         earlier = self.loaded.get(key)
         if earlier is not None:
-            return self.refuse(where, f"its key came twice in this walk, {twice(earlier, item)}")
+            why = f"its key came twice in this walk, {twice(earlier, item)}"
+            return self.refuse(self.record_url(item), why)
         self.loaded[key] = dict(item)
         return item
 
