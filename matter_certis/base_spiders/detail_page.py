@@ -74,9 +74,10 @@ class DetailPage:
         lacks. Labelled fields come first: a later one that disagrees is a warned conflict.
         A page answered from another product's address is dead-lettered, never stored under
         this product, unless it is this product renamed (``moved_address``)."""
-        # The response's own selector: without it the loader parses the page a second time.
-        loader = ProductDetailLoader(selector=response.selector, response=response, spider=self)
-        root = response.selector.root
+        # The page check's selector: without it the loader parses the page a second time.
+        page = pages.page_selector(response)
+        loader = ProductDetailLoader(selector=page, response=response, spider=self)
+        root = page.root
         loader.add_value("url", ref["url"])
         loader.add_value("page_id", ref["page_id"])
         loader.add_value("index_in_page", ref["index_in_page"])

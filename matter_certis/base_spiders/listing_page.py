@@ -8,7 +8,7 @@ from w3lib.url import add_or_replace_parameter
 from matter_certis.base_spiders import setting_checks
 from matter_certis.listing.steps import Card
 from matter_certis.parsing.loaders import ProductRefLoader
-from matter_certis.parsing.pages import CARDS
+from matter_certis.parsing.pages import CARDS, page_selector
 
 # A card's first link to a product page: inside the card, or the link the whole card sits in.
 PRODUCT_LINK = (
@@ -35,12 +35,13 @@ class ListingPage:
     @staticmethod
     def page_count(response):
         """The highest page number the pagination links to (1 without pagination)."""
-        return max((int(n) for n in response.css(PAGINATION_NUMBERS).re(r"\d+")), default=1)
+        numbers = page_selector(response).css(PAGINATION_NUMBERS).re(r"\d+")
+        return max((int(n) for n in numbers), default=1)
 
     def page_cards(self, response):
         """Each card of a listing page: its product ref, or why it is no product."""
         cards = []
-        for card in response.css(CARDS):
+        for card in page_selector(response).css(CARDS):
             ref = self.card_ref(response, card)
             problem = self.card_problem(response, ref)
             cards.append(Card(None, problem) if problem else Card(dict(ref)))
