@@ -67,6 +67,9 @@ def make_spider(make_crawler):
     def make(spidercls, **kwargs):
         crawler = make_crawler(spidercls)
         crawler.spider = spidercls.from_crawler(crawler, **kwargs)
+        # An engine not running a spider, its scheduler empty: callbacks release pending
+        # detail pages.
+        crawler.engine = SimpleNamespace(scheduler=[], spider=None)
         connection.open_database(crawler.settings["DATABASE_URL"])
         return crawler.spider
 

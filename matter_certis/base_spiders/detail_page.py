@@ -1,6 +1,8 @@
 """The detail side of ``matter_products``: a product page's fields, read with compiled XPath
 on the lxml tree (the crawl's hot loop)."""
 
+import re
+
 from lxml import etree
 from parsel.csstranslator import css2xpath
 
@@ -26,6 +28,25 @@ def first(results):
     return results[0] if results else None
 
 
+def first_of_class(element, tag, name):
+    """The first ``tag`` element below ``element`` with class ``name`` (CSS ``tag.name``),
+    or ``None``: walked in lxml, not XPath, because a detail page asks it twice per field
+    (three XPath calls per field once cost a sixth of a page's parsing)."""
+    for node in element.iterdescendants(tag):
+        if name in CLASS_SEPARATORS.split(node.get("class", "")):
+            return node
+    return None
+
+
+def first_link(element):
+    """The address of the first link below ``element`` (XPath ``.//a/@href``), or ``None``."""
+    for link in element.iterdescendants("a"):
+        href = link.get("href")
+        if href is not None:
+            return href
+    return None
+
+
 def text_as_matched(expression):
     """XPath: the text of ``expression``, whitespace collapsed and lower-cased."""
     return (
@@ -36,9 +57,8 @@ def text_as_matched(expression):
 
 # Fields are list items anywhere below the details block, whatever the nesting.
 DETAIL_FIELDS = etree.XPath(css2xpath("div.entry-product-details li"))
-FIELD_LABEL = etree.XPath(f"({css2xpath('span.label')})[1]")
-FIELD_VALUE = etree.XPath(f"({css2xpath('span.value')})[1]")
-LINKS = etree.XPath(".//a/@href")
+# What separates the names of an HTML class attribute (XPath's normalize-space: ASCII only).
+CLASS_SEPARATORS = re.compile("[ \t\r\n]+")
 CERTIFICATES_TABLE_ROWS = etree.XPath(css2xpath(".product-certificates-table tr"))
 ROW_CELLS = etree.XPath("td")
 APPLICATION_CATEGORIES = etree.XPath(
@@ -66,7 +86,8 @@ ENTRY_CONTENT_PARAGRAPHS = etree.XPath(css2xpath("div.entry-content p"))
 
 
 class DetailPage:
-    """Mixed into the spider: ``parse_detail``, the callback of every detail request."""
+    """Mixed into the spider: ``parse_detail``, the callback of every detail request; a
+    page read makes room for the pending ones (``DetailRequests.released_details``)."""
 
     def parse_detail(self, response, ref):
         """A product page: labelled fields (spans or colon text), the certificates table,
@@ -84,19 +105,19 @@ class DetailPage:
         loader.add_text("model", "h1.entry-title")
         loader.add_text("model", "h1")
         for item in DETAIL_FIELDS(root):
-            label = first(FIELD_LABEL(item))
+            label = first_of_class(item, "span", "label")
             if label is not None:  # <span class="label">Vendor ID</span><span class="value">...
-                value = first(FIELD_VALUE(item))
+                value = first_of_class(item, "span", "value")
                 if value is not None:
-                    loader.add_labelled(page_text(label), page_text(value), first(LINKS(value)))
+                    loader.add_labelled(page_text(label), page_text(value), first_link(value))
             else:  # older markup: "Vendor ID: 0x1552"
                 label, _, text = page_text(item).partition(":")
-                loader.add_labelled(label, text, first(LINKS(item)))
+                loader.add_labelled(label, text, first_link(item))
         for row in CERTIFICATES_TABLE_ROWS(root):
             cells = ROW_CELLS(row)
             if len(cells) == 2:
                 label, value = cells
-                loader.add_labelled(page_text(label), page_text(value), first(LINKS(value)))
+                loader.add_labelled(page_text(label), page_text(value), first_link(value))
         for category in APPLICATION_CATEGORIES(root):
             loader.add_value("application_categories", page_text(category))
         by_line = first(BY_LINE(root))
@@ -119,6 +140,7 @@ class DetailPage:
             yield item
         else:  # another product's page: its values are not this product's
             yield self.give_up(response, "detail", f"redirected to {moved_to}")
+        yield from self.released_details()
 
     @staticmethod
     def moved_address(ref, item, response):

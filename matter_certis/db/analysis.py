@@ -14,23 +14,25 @@ def listed_products():
     return Product.select().where(Product.listed())
 
 
-def stored_listing():
-    """The listed products' slots and urls, and those without details, as plain data."""
+def stored_listing(detail_ages=False):
+    """The listed products' slots and urls, and those without details, as plain data; with
+    ``detail_ages``, also the refs of those with details and when each was last read (for
+    the first status check of an incremental run: which details are due). Those are the
+    largest part, a run's closing check and audit need none of them."""
     slots, listed, verified = {}, set(), {}
     for url, page_id, index_in_page, verified_at in (
         listed_products()
         .select(Product.url, Product.page_id, Product.index_in_page, Product.verified_at)
         .tuples()
+        .iterator()  # peewee would also keep every row it returned
     ):
         listed.add(url)
         if page_id is not None and index_in_page is not None:
             slots[url] = slot_of(page_id, index_in_page)
             verified[url] = verified_at
     detail_refs, detail_verified = {}, {}
-    for ref in _refs(
-        listed_products().join(ProductDetail, on=(ProductDetail.url == Product.url)),
-        ProductDetail.verified_at,
-    ):
+    with_details = listed_products().join(ProductDetail, on=(ProductDetail.url == Product.url))
+    for ref in _refs(with_details, ProductDetail.verified_at) if detail_ages else ():
         detail_verified[ref["url"]] = ref.pop("verified_at")
         detail_refs[ref["url"]] = ref
     return StoredListing(
@@ -81,6 +83,8 @@ def last_run_start(spider):
 
 
 def _refs(query, *more):
+    """Product-ref dicts of ``query``'s products (and ``more`` columns), read row by row:
+    peewee would also keep every row it returned."""
     return list(
         query.select(
             Product.url,
@@ -90,7 +94,9 @@ def _refs(query, *more):
             Product.page_id,
             Product.index_in_page,
             *more,
-        ).dicts()
+        )
+        .dicts()
+        .iterator()
     )
 
 

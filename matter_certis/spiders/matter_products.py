@@ -1,7 +1,7 @@
 """Spider ``matter_products``: the CSA-IoT Matter listing and every product's detail page."""
 
 from datetime import timedelta
-from functools import cache
+from functools import cache, partial
 
 import scrapy
 from scrapy import signals
@@ -15,6 +15,7 @@ from matter_certis.base_spiders.base import ProjectSpider
 from matter_certis.base_spiders.dead_letters import DeadLetters
 from matter_certis.base_spiders.detail_page import DetailPage
 from matter_certis.base_spiders.listing_page import ListingPage
+from matter_certis.base_spiders.pending_details import DetailRequests
 from matter_certis.db import analysis
 from matter_certis.db.models import utc_now
 from matter_certis.exceptions import SiteUnreachable
@@ -30,7 +31,7 @@ LISTING_PRIORITY = 1_000_000
 MAX_AGES = ("MATTER_LISTING_MAX_AGE", "MATTER_DETAIL_MAX_AGE")
 
 
-class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
+class MatterProductsSpider(ListingPage, DetailPage, DetailRequests, DeadLetters, ProjectSpider):
     """Syncs the local database with the CSA-IoT Matter listing.
 
     What to read, and where each card sits while the site moves, is decided by the
@@ -118,7 +119,11 @@ class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
         planner.detail_overdue_before = now - timedelta(seconds=detail_age)
 
     def spider_idle(self):
-        """Listing pages were read since the last status check: look again."""
+        """Detail pages still pending (those last released were all skipped, or failed):
+        request them. Else, listing pages were read since the last status check: look
+        again."""
+        if self.pending_details:
+            self.release_when_idle()
         step = self.planner.idle()
         if step is not None:
             for request in self.follow(step):
@@ -196,19 +201,21 @@ class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
             )
             yield ref
             if placement.detail:
-                yield self.detail_request(dict(ref))
+                self.pending_details.add(ref)
         for read in step.reads:
             yield self.listing_request(read)
         for ref in step.details:
-            yield self.detail_request(ref, known_missing=True)
+            self.pending_details.add(ref, known_missing=True)
         if step.give_up:
             yield self.give_up(response, "list", step.give_up)
+        yield from self.released_details()
 
-    @staticmethod
-    def stored():
+    def stored(self):
         """What the database holds, read at most once per answer and only if the planner
-        asks (a status check may need it two or three times, a page read never)."""
-        return cache(analysis.stored_listing)
+        asks (a status check may need it two or three times, a page read never); the stored
+        details' ages only for the plan of an incremental run (its first status check)."""
+        detail_ages = self.mode == "incremental" and self.planner.listing is None
+        return cache(partial(analysis.stored_listing, detail_ages=detail_ages))
 
     # --- the run record's questions -------------------------------------------------------
 
@@ -246,25 +253,6 @@ class MatterProductsSpider(ListingPage, DetailPage, DeadLetters, ProjectSpider):
             priority=LISTING_PRIORITY - read.page if stored_pages else 0,
             meta={"kind": "list", "page": read.page, "deltafetch_enabled": False},
             dont_filter=True,
-        )
-
-    def detail_request(self, ref, known_missing=False, priority=0):
-        """A detail page; deltafetch may skip it only in incremental mode, for a card whose
-        detail the database is not known to lack. One the database lacks is fetched once a
-        run, even if a resumed job directory remembers it as seen (its item may have been
-        lost): the dupefilter's rule for ``from_database``."""
-        return scrapy.Request(
-            ref["url"],
-            callback=self.parse_detail,
-            errback=self.record_failure,
-            cb_kwargs={"ref": ref},
-            priority=priority,
-            meta={
-                "kind": "detail",
-                "from_database": known_missing,  # a stored product, not a card seen now
-                "deltafetch_key": ref["url"],
-                "deltafetch_enabled": self.mode == "incremental" and not known_missing,
-            },
         )
 
     # --- what is given up -------------------------------------------------------------------
