@@ -1,7 +1,7 @@
 """One listing page as a run read it (``Read``), and the positions of the products placed
 so far (``Places``): one product, one position, which is how ``movement`` places reads."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from matter_certis.exceptions import Conflict
 from matter_certis.listing.positions import PAGE_SIZE
@@ -25,6 +25,12 @@ class Read:
     # run did not store them; ``unsure`` once a card of it turned out to repeat another's.
     stored_for: int | None = None
     unsure: bool = False
+
+    def __deepcopy__(self, memo):
+        """A copy for a trial (``Listing.check``) with its own list of cards, which a trial
+        may change, sharing the cards' refs, which nothing changes: copying every ref was
+        most of the memory a run's closing check took."""
+        return replace(self, refs=list(self.refs))
 
     def start(self, shift=None):
         return (self.page - 1) * PAGE_SIZE + (self.shift if shift is None else shift)

@@ -1,5 +1,7 @@
 """movement.Listing: where the pages a run read sit once the listing has moved."""
 
+import copy
+
 from matter_certis.listing.movement import Listing, trusted
 
 PAGE = 12
@@ -183,3 +185,16 @@ def test_a_restart_forgets_a_check_page_that_disagrees_with_the_pages_before_it(
     listing.restart(65, {1: cards(before, 1), 2: cards(after, 2)[:4] + cards(before, 1)[:8]})
     assert [read.page for read in listing.reads] == [1]
     assert listing.places().url_at[0] == before[0]
+
+
+def test_a_checks_trial_copies_the_reads_not_the_cards_refs():
+    """A status check tries its placement on a copy of the listing (kept only if growth
+    explains it): the reads are copied, the cards' refs, which nothing changes, shared."""
+    site = listing_of(3 * PAGE)
+    listing = opened(site)
+    trial = copy.deepcopy(listing)
+    original, copied = listing.reads[0], trial.reads[0]
+    assert copied is not original and copied.refs is not original.refs
+    assert all(a is b for a, b in zip(copied.refs, original.refs))
+    copied.refs[0] = None
+    assert original.refs[0] == {"url": site[0]}
