@@ -14,11 +14,12 @@ def listed_products():
     return Product.select().where(Product.listed())
 
 
-def stored_listing(detail_ages=False):
+def stored_listing(ages=False):
     """The listed products' slots and urls, and those without details, as plain data; with
-    ``detail_ages``, also the refs of those with details and when each was last read (for
-    the first status check of an incremental run: which details are due). Those are the
-    largest part, a run's closing check and audit need none of them."""
+    ``ages``, also when each card was last seen at its slot, and the refs of those with
+    details and when each detail was last read (for the first status check of an
+    incremental run: which pages and details are due). Those are the largest part, a run's
+    closing check and audit need none of them."""
     slots, listed, verified = {}, set(), {}
     for url, page_id, index_in_page, verified_at in (
         listed_products()
@@ -29,10 +30,11 @@ def stored_listing(detail_ages=False):
         listed.add(url)
         if page_id is not None and index_in_page is not None:
             slots[url] = slot_of(page_id, index_in_page)
-            verified[url] = verified_at
+            if ages:
+                verified[url] = verified_at
     detail_refs, detail_verified = {}, {}
     with_details = listed_products().join(ProductDetail, on=(ProductDetail.url == Product.url))
-    for ref in _refs(with_details, ProductDetail.verified_at) if detail_ages else ():
+    for ref in _refs(with_details, ProductDetail.verified_at) if ages else ():
         detail_verified[ref["url"]] = ref.pop("verified_at")
         detail_refs[ref["url"]] = ref
     return StoredListing(

@@ -13,7 +13,8 @@ class StoredListing:
     ``index_in_page``) of those whose detail page was never stored; ``verified`` (url ->
     when a run last saw the card at its slot, ``None`` for never), ``detail_refs`` (url ->
     ref of those with details) and ``detail_verified`` (url -> when a run last read the
-    detail page) tell what is due to be verified again."""
+    detail page) tell what is due to be verified again (read only for that: empty in the
+    ``StoredListing`` of ``analysis.stored_listing()`` without ``ages``)."""
 
     slots: dict
     listed: frozenset

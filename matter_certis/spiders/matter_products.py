@@ -213,9 +213,10 @@ class MatterProductsSpider(ListingPage, DetailPage, DetailRequests, DeadLetters,
     def stored(self):
         """What the database holds, read at most once per answer and only if the planner
         asks (a status check may need it two or three times, a page read never); the stored
-        details' ages only for the plan of an incremental run (its first status check)."""
-        detail_ages = self.mode == "incremental" and self.planner.listing is None
-        return cache(partial(analysis.stored_listing, detail_ages=detail_ages))
+        cards' and details' ages only for the plan of an incremental run (its first status
+        check)."""
+        ages = self.mode == "incremental" and self.planner.listing is None
+        return cache(partial(analysis.stored_listing, ages=ages))
 
     # --- the run record's questions -------------------------------------------------------
 

@@ -130,3 +130,22 @@ def test_a_source_never_walked_to_completion_is_named():
 def test_a_completed_run_over_a_page_range_is_no_walk_of_the_listing():
     run("matter_products", start_page=2, end_page=3)
     assert analysis.never_completed(["matter_products"]) == ["matter_products"]
+
+
+def test_ages_are_read_only_when_asked_for():
+    """Which pages and details are due needs every product's ages (an incremental run's
+    plan); a closing status check and the audit need none, and at 30,000 products they
+    were most of what the listing read from the database took."""
+    stored(0, 1, with_details=True)
+    plain, aged = analysis.stored_listing(), analysis.stored_listing(ages=True)
+    assert (plain.verified, plain.detail_refs, plain.detail_verified) == ({}, {}, {})
+    assert (
+        set(aged.verified)
+        == set(aged.detail_refs)
+        == set(aged.detail_verified)
+        == {
+            url(0),
+            url(1),
+        }
+    )
+    assert plain.slots == aged.slots and plain.listed == aged.listed
