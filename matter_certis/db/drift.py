@@ -39,7 +39,7 @@ class FieldCoverage:
         present = [getattr(ProductDetail, name).is_null(False) for name in WATCHED]
         shared = {}  # most products have one of a few sets of fields: keep each set once
         stored = {}
-        for url, *flags in ProductDetail.select(ProductDetail.url, *present).tuples():
+        for url, *flags in ProductDetail.select(ProductDetail.url, *present).tuples().iterator():
             fields = frozenset(name for name, flag in zip(WATCHED, flags) if flag)
             stored[url] = shared.setdefault(fields, fields)
         return cls(stored)

@@ -125,3 +125,12 @@ def test_deltafetch_disabled_adds_no_middleware(make_crawler):
     crawler = make_crawler(MatterProductsSpider, DELTAFETCH_ENABLED=False)
     with pytest.raises(NotConfigured):
         CommittedDeltaFetch.from_crawler(crawler)
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_full_run_holds_no_keys(opened):
+    """Its detail requests never ask: the keys would only cost memory, a product each."""
+    crawler, middleware = opened(spider_kwargs={"mode": "full"})
+    crawler.signals.send_catch_log(signals.details_stored, urls=[NEW])
+    assert middleware.keys == set()
+    assert await passed(middleware, detail_request(NEW, enabled=False)) == [NEW]
