@@ -63,7 +63,7 @@ class CommittedDeltaFetch(BaseSpiderMiddleware):
         self.full = getattr(spider, "mode", None) == "full"
         if self.full:
             return
-        stored = models.ProductDetail.select(models.ProductDetail.url).tuples()
+        stored = models.ProductDetail.select(models.ProductDetail.url).tuples().iterator()
         self.keys = {url.encode() for (url,) in stored}
 
     def get_processed_request(self, request, response):

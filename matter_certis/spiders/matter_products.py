@@ -98,7 +98,10 @@ class MatterProductsSpider(ListingPage, DetailPage, DetailRequests, DeadLetters,
             self.plan_freshness()
         step = self.planner.start()
         if not step.reads:
-            self.logger.info("Resuming: the job directory's queue holds the rest of the run")
+            self.logger.info(
+                "Resuming: the job directory's queue and pending detail pages hold the rest "
+                "of the run"
+            )
         for output in self.follow(step):
             yield output
         if step.reads:
