@@ -22,7 +22,8 @@ class RedirectHopsPassDupeFilter(RFPDupeFilter):
         self.this_run = set()
 
     def request_seen(self, request):
-        fingerprint = self.request_fingerprint(request)
+        # Bytes, as Scrapy's own set keeps them: the fingerprinter's cached object, shared.
+        fingerprint = self.fingerprinter.fingerprint(request)
         seen_this_run = fingerprint in self.this_run
         self.this_run.add(fingerprint)
         if request.meta.get("from_database"):
