@@ -121,8 +121,7 @@ def test_an_idle_spider_requests_what_is_pending_before_closing(spider):
 def test_the_window_is_twice_the_concurrency(make_spider):
     spider = make_spider(MatterProductsSpider, mode="full")
     spider.settings = SimpleNamespace(getint={"CONCURRENT_REQUESTS": 3}.get)
-    spider.pending_details.add(REF)
-    for _ in range(9):
+    for _ in range(10):
         spider.pending_details.add(REF)
     assert len(list(spider.released_details())) == 6
 
