@@ -2,8 +2,8 @@
 
 A listing page names 12 products, each a detail page to fetch once the listing is read
 (the listing comes first: issue 11). Turned into Scrapy requests at once, a catalogue's
-worth waited in the scheduler: some 5 KB each with headers, meta and callback arguments,
-130 MB at 30,000 products, where a tuple of the card's values is a tenth of that.
+worth waited in the scheduler, 2.3 KB each with headers, meta and callback arguments
+(tracemalloc); a tuple of the card's values, sharing the card's strings, is about 0.1 KB.
 """
 
 from collections import deque
