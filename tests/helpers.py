@@ -10,6 +10,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
@@ -180,6 +182,15 @@ def scrapy_command(workdir, name, *arguments, database_url=None):
         timeout=120,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
+
+
+def get_json(url):
+    """(status, JSON) of a GET to the replica's ledger, an error status's body included."""
+    try:
+        with urllib.request.urlopen(url) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
 
 
 def wait_for(condition, timeout=60, interval=0.1):

@@ -3,14 +3,11 @@ strings as "", integers as integers, ``total`` as a string), its one-record endp
 for a vendor without models), the slim status views, the planted records, and the changes
 a test makes between two walks."""
 
-import json
-import urllib.error
-import urllib.request
-
 import pytest
 
 from replica import Catalog, ReplicaServer
 from replica.ledger import PLANS
+from tests.helpers import get_json
 
 COMPLIANCE_KEYS = {
     "vid",
@@ -48,15 +45,6 @@ MODEL_INTEGERS = (
 )
 
 
-def get(url):
-    """(status, JSON) of a GET."""
-    try:
-        with urllib.request.urlopen(url) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
-
-
 @pytest.fixture(scope="module")
 def replica():
     with ReplicaServer(Catalog(products=80, seed=4)) as server:
@@ -64,7 +52,7 @@ def replica():
 
 
 def test_a_model_page_has_the_real_shape(replica):
-    status, page = get(
+    status, page = get_json(
         f"{replica.dcl_url}/dcl/model/models?pagination.limit=10&pagination.count_total=true"
     )
     assert status == 200
@@ -76,7 +64,7 @@ def test_a_model_page_has_the_real_shape(replica):
 
 
 def test_a_compliance_page_has_the_real_shape(replica):
-    status, page = get(f"{replica.dcl_url}/dcl/compliance/compliance-info?pagination.limit=10")
+    status, page = get_json(f"{replica.dcl_url}/dcl/compliance/compliance-info?pagination.limit=10")
     assert status == 200
     assert isinstance(page["pagination"]["total"], str)
     for record in page["complianceInfo"]:
@@ -90,25 +78,25 @@ def test_a_vendor_without_models_is_a_404(replica):
     modelled = {model["vid"] for model in replica.ledger.models()}
     without = [v.vid for v in replica.catalog.dcl_vendors() if v.vid not in modelled]
     assert without
-    status, body = get(f"{replica.dcl_url}/dcl/model/models/{without[0]}")
+    status, body = get_json(f"{replica.dcl_url}/dcl/model/models/{without[0]}")
     assert (status, body["code"]) == (404, 5)
 
 
 def test_one_model_and_one_compliance_record_by_their_keys(replica):
     model = replica.ledger.models()[3]
     record = replica.ledger.compliance()[3]
-    assert get(f"{replica.dcl_url}/dcl/model/models/{model['vid']}/{model['pid']}") == (
+    assert get_json(f"{replica.dcl_url}/dcl/model/models/{model['vid']}/{model['pid']}") == (
         200,
         {"model": model},
     )
     key = "/".join(
         str(record[name]) for name in ("vid", "pid", "softwareVersion", "certificationType")
     )
-    assert get(f"{replica.dcl_url}/dcl/compliance/compliance-info/{key}") == (
+    assert get_json(f"{replica.dcl_url}/dcl/compliance/compliance-info/{key}") == (
         200,
         {"complianceInfo": record},
     )
-    assert get(f"{replica.dcl_url}/dcl/model/models/{model['vid']}/65535")[0] == 404
+    assert get_json(f"{replica.dcl_url}/dcl/model/models/{model['vid']}/65535")[0] == 404
 
 
 def test_the_slim_views_split_the_records_by_status(replica):
@@ -118,7 +106,7 @@ def test_the_slim_views_split_the_records_by_status(replica):
         ("revoked-models", "revokedModel", 3),
         ("provisional-models", "provisionalModel", 1),
     ):
-        status, page = get(f"{replica.dcl_url}/dcl/compliance/{view}?pagination.limit=1000")
+        status, page = get_json(f"{replica.dcl_url}/dcl/compliance/{view}?pagination.limit=1000")
         assert status == 200
         assert (
             len(page[key])

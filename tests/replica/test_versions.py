@@ -5,13 +5,11 @@ ground truth (``Ledger.versions``) agreeing with what is served, and the changes
 between two walks."""
 
 import base64
-import json
-import urllib.error
-import urllib.request
 
 import pytest
 
 from replica import Catalog, ReplicaServer
+from tests.helpers import get_json
 
 VERSION_KEYS = [
     "vid",
@@ -42,15 +40,6 @@ INTEGERS = (
     "schemaVersion",
 )
 DIGEST_SIZES = {1: 32, 7: 48, 8: 64, 10: 32}
-
-
-def get(url):
-    """(status, JSON) of a GET."""
-    try:
-        with urllib.request.urlopen(url) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
 
 
 def trimmed(value):
@@ -85,13 +74,13 @@ def walk(replica):
     served = []
     for model in replica.ledger.models():
         base = f"{replica.dcl_url}/dcl/model/versions/{model['vid']}/{model['pid']}"
-        status, body = get(base)
+        status, body = get_json(base)
         if status == 404:
             assert body["code"] == 5
             continue
         assert status == 200
         for software_version in body["modelVersions"]["softwareVersions"]:
-            status, one = get(f"{base}/{software_version}")
+            status, one = get_json(f"{base}/{software_version}")
             assert status == 200
             served.append(one["modelVersion"])
     return served
@@ -116,13 +105,13 @@ def versions(replica):
 def test_a_model_lists_its_versions_ascending_and_each_has_the_real_shape(replica):
     older = planned(replica, "older_firmware")[0]
     vid, pid = replica.ledger.ids(older)
-    status, body = get(f"{replica.dcl_url}/dcl/model/versions/{vid}/{pid}")
+    status, body = get_json(f"{replica.dcl_url}/dcl/model/versions/{vid}/{pid}")
     current = 100 * (older.serial + 1)
     assert (status, body) == (
         200,
         {"modelVersions": {"vid": vid, "pid": pid, "softwareVersions": [current - 1, current]}},
     )
-    status, body = get(f"{replica.dcl_url}/dcl/model/versions/{vid}/{pid}/{current}")
+    status, body = get_json(f"{replica.dcl_url}/dcl/model/versions/{vid}/{pid}/{current}")
     assert status == 200
     version = body["modelVersion"]
     assert list(version) == VERSION_KEYS
@@ -153,13 +142,15 @@ def test_a_model_without_versions_an_unknown_one_and_junk_ids(replica):
     vid, pid = replica.ledger.ids(bare)
     assert (vid, pid) in {(m["vid"], m["pid"]) for m in replica.ledger.models()}
     for path in (f"{vid}/{pid}", f"{vid}/{pid}/100", f"{vid}/65535", "65534/1/1"):
-        status, body = get(f"{dcl}/dcl/model/versions/{path}")
+        status, body = get_json(f"{dcl}/dcl/model/versions/{path}")
         assert (status, body["code"], body["details"]) == (404, 5, []), path
     version = next(iter(replica.ledger.versions.records().values()))[0]
     vid, pid = version["vid"], version["pid"]
-    assert get(f"{dcl}/dcl/model/versions/{vid}/{pid}/{version['softwareVersion'] + 7}")[0] == 404
+    assert (
+        get_json(f"{dcl}/dcl/model/versions/{vid}/{pid}/{version['softwareVersion'] + 7}")[0] == 404
+    )
     for junk in (f"{vid}/0x{pid:04X}", f"abc/{pid}", f"{vid}/{pid}/1.0", f"{vid}/{pid}/-1"):
-        status, body = get(f"{dcl}/dcl/model/versions/{junk}")
+        status, body = get_json(f"{dcl}/dcl/model/versions/{junk}")
         assert (status, body["code"]) == (400, 3), junk
 
 
@@ -257,8 +248,8 @@ def test_published_edited_and_withdrawn_versions_are_served_and_in_the_ground_tr
 
         published = versions.publish_version(product.path, ota_url="http://cdn.example.com/x.ota")
         assert published["softwareVersion"] == current + 1
-        assert get(base)[1]["modelVersions"]["softwareVersions"] == [current, current + 1]
-        assert get(f"{base}/{current + 1}") == (200, {"modelVersion": published})
+        assert get_json(base)[1]["modelVersions"]["softwareVersions"] == [current, current + 1]
+        assert get_json(f"{base}/{current + 1}") == (200, {"modelVersion": published})
         assert isinstance(published["otaFileSize"], str)
         assert versions.version_count() == count + 1
         assert ("ota_not_https", None, None, vid, pid) in versions.expected_version_findings(
@@ -273,7 +264,7 @@ def test_published_edited_and_withdrawn_versions_are_served_and_in_the_ground_tr
             ota_url="https://cdn.example.com/x.ota",
             release_notes_url=" ",
         )
-        version = get(f"{base}/{current + 1}")[1]["modelVersion"]
+        version = get_json(f"{base}/{current + 1}")[1]["modelVersion"]
         assert (version["otaUrl"], version["releaseNotesUrl"]) == (
             "https://cdn.example.com/x.ota",
             " ",
@@ -285,10 +276,10 @@ def test_published_edited_and_withdrawn_versions_are_served_and_in_the_ground_tr
             versions.edit_version(product.path, current + 7, software_version_valid=False)
 
         versions.withdraw_version(product.path, current + 1)
-        assert get(base)[1]["modelVersions"]["softwareVersions"] == [current]
-        assert get(f"{base}/{current + 1}")[0] == 404
+        assert get_json(base)[1]["modelVersions"]["softwareVersions"] == [current]
+        assert get_json(f"{base}/{current + 1}")[0] == 404
         versions.withdraw_version(product.path, current)
-        assert get(base)[0] == 404
+        assert get_json(base)[0] == 404
         assert all((r["vid"], r["pid"]) != (vid, pid) for r in versions.expected_versions())
         replica.clear_log()
         assert [row(v) for v in walk(replica)] == versions.expected_versions()
@@ -313,9 +304,9 @@ def test_a_revocation_between_walks_makes_an_offered_image_a_finding():
         )
         assert finding not in versions.expected_version_findings(replica.base_url)
         assert (
-            get(f"{replica.dcl_url}/dcl/model/versions/{vid}/{pid}/{100 * (product.serial + 1)}")[
-                1
-            ]["modelVersion"]["softwareVersionValid"]
+            get_json(
+                f"{replica.dcl_url}/dcl/model/versions/{vid}/{pid}/{100 * (product.serial + 1)}"
+            )[1]["modelVersion"]["softwareVersionValid"]
             is False
         )
 
@@ -359,7 +350,9 @@ def test_versions_stay_when_the_compliance_records_go_and_go_with_the_model():
             if ledger.plan(p) is None and versions.records().get(ledger.ids(p))
         ][:2]
         ledger.withdraw(first.path)
-        assert get(f"{replica.dcl_url}/dcl/model/versions/%d/%d" % ledger.ids(first))[0] == 200
+        assert get_json(f"{replica.dcl_url}/dcl/model/versions/%d/%d" % ledger.ids(first))[0] == 200
         ledger.withdraw_model(second.path)
-        assert get(f"{replica.dcl_url}/dcl/model/versions/%d/%d" % ledger.ids(second))[0] == 404
+        assert (
+            get_json(f"{replica.dcl_url}/dcl/model/versions/%d/%d" % ledger.ids(second))[0] == 404
+        )
         assert ledger.ids(second) not in versions.records()

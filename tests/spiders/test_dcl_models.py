@@ -3,16 +3,12 @@ in a few requests (never one per model), keys URL-encoded, the walk's faults end
 ``failed`` with the records read kept, records of the wrong shape refused or NULLed, and the
 replica's one-vendor endpoint (404 for a vendor without models)."""
 
-import json
-import urllib.error
-import urllib.request
-
 import pytest
 
 from matter_certis.run import verdict
 from replica import Catalog, ReplicaServer
 from replica.dcl import Faults
-from tests.helpers import pages, rows, stored_models, walk
+from tests.helpers import get_json, pages, rows, stored_models, walk
 
 PAGE_LIMIT = 25
 
@@ -107,12 +103,6 @@ def test_a_device_type_id_sent_as_text_refuses_the_whole_record(tmp_path):
 
 
 # -- the replica's one-vendor endpoint ---------------------------------------------------------
-def get(url):
-    try:
-        with urllib.request.urlopen(url) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        return error.code, json.load(error)
 
 
 def test_a_vendor_without_models_is_a_404_and_one_with_models_lists_them():
@@ -120,8 +110,8 @@ def test_a_vendor_without_models_is_a_404_and_one_with_models_lists_them():
         modelled = {model["vid"] for model in replica.ledger.models()}
         without = next(v.vid for v in replica.catalog.dcl_vendors() if v.vid not in modelled)
         with_models = replica.ledger.models()[0]["vid"]
-        missing = get(f"{replica.dcl_url}/dcl/model/models/{without}")
-        found = get(f"{replica.dcl_url}/dcl/model/models/{with_models}")
+        missing = get_json(f"{replica.dcl_url}/dcl/model/models/{without}")
+        found = get_json(f"{replica.dcl_url}/dcl/model/models/{with_models}")
     assert missing[0] == 404
     assert found[0] == 200
     assert found[1]["vendorProducts"]["vid"] == with_models
