@@ -335,6 +335,7 @@ def check_log(server):
     assert json.loads(fetch(server.base_url + "/_replica/grow?n=3", "POST")[2])["products"] == 603
     fetch(server.base_url + "/_replica/clear-log", "POST")
     assert server.request_log == []
+    assert server.count("list") == 0 and server.count() == 0
 
 
 def test_cli():
