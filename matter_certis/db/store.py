@@ -239,10 +239,16 @@ def release_slots(rows):
             previous["page_id"] = previous["index_in_page"] = None
         holders[slot] = row
     for slots in chunked(list(holders), ROWS_PER_STATEMENT):
+        # The plain IN terms let SQLite find the slots by the slot index; on the row value
+        # alone it scanned every product, a batch at a time (quadratic over a crawl).
+        pages = sorted({page for page, _ in slots})
+        indexes = sorted({index for _, index in slots})
         (
             Product.update(page_id=None, index_in_page=None)
             .where(
-                Tuple(Product.page_id, Product.index_in_page).in_(slots)
+                Product.page_id.in_(pages)
+                & Product.index_in_page.in_(indexes)
+                & Tuple(Product.page_id, Product.index_in_page).in_(slots)
                 & Tuple(Product.page_id, Product.index_in_page, Product.url).not_in(
                     [(*slot, holders[slot]["url"]) for slot in slots]
                 )

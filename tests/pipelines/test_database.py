@@ -80,6 +80,34 @@ def test_a_batch_is_written_when_full_and_the_rest_on_close(make_crawler):
     assert models.Product.select().count() == 25
 
 
+def test_no_statement_of_a_batch_write_scans_a_whole_table(make_crawler):
+    """A batch's statements find their rows by an index: a scan per batch grows with the
+    database, and a crawl that writes hundreds of batches with the square of it."""
+    crawler = make_crawler(MatterProductsSpider, MATTER_DB_BATCH_SIZE=10)
+    crawler.spider = MatterProductsSpider.from_crawler(crawler)
+    pipeline = DatabasePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    statements = []
+    connection_ = models.database.connection()
+    connection_.set_trace_callback(statements.append)
+    for n in range(20):
+        pipeline.process_item(ref(url=f"{URL}{n}", page_id=n // 12, index_in_page=n % 12))
+        pipeline.process_item(detail(url=f"{URL}{n}", page_id=n // 12, index_in_page=n % 12))
+    connection_.set_trace_callback(None)
+    queries = [
+        sql for sql in statements if sql.split()[0] in ("SELECT", "INSERT", "UPDATE", "DELETE")
+    ]
+    scans = {
+        sql[:120]: step
+        for sql in queries
+        for *_, step in connection_.execute("EXPLAIN QUERY PLAN " + sql)
+        if step.startswith("SCAN") and "CONSTANT ROW" not in step
+    }
+    pipeline.close_spider()
+    assert {sql.split()[0] for sql in queries} >= {"SELECT", "INSERT", "UPDATE"}
+    assert scans == {}
+
+
 def test_rerunning_creates_no_duplicates_and_keeps_timestamps(crawler):
     run_pipeline(crawler, [ref(), detail()])
     before = models.ProductDetail.get_by_id(URL)
