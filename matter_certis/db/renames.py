@@ -26,25 +26,41 @@ def renamed_products(listed_urls):
     """``(old url, new url)`` of each stored product the listing no longer shows whose
     certificate id (non-empty, as shown) the card of one product stored after it now has.
     A certificate id that two products left, or two listed products share, proves nothing
-    (a family's products may share one) and is left alone."""
-    listed = set(listed_urls)
-    gone, shown_now = defaultdict(list), defaultdict(list)
-    query = (
-        Product.select(Product.url, Product.created_at, shown("certificate_id"))
-        .join(ProductDetail, JOIN.LEFT_OUTER, on=(ProductDetail.url == Product.url))
-        .where(Product.listed())
-        .tuples()
-    )
-    for url, created_at, certificate_id in query:
-        key = (certificate_id or "").strip().lower()
-        if key:
-            (shown_now if url in listed else gone)[key].append((created_at, url))
+    (a family's products may share one) and is left alone. ``listed_urls`` is a set.
+
+    Rows are read one at a time and only the products that left are kept, then those
+    listed that share their ids (a second read, when any left): holding every stored
+    product to group them was the peak of a large crawl's memory."""
+    gone = defaultdict(list)
+    for created_at, url, key in _shown_certificate_ids():
+        if url not in listed_urls:
+            gone[key].append((created_at, url))
+    shown_now = defaultdict(list)
+    if gone:
+        for created_at, url, key in _shown_certificate_ids():
+            if key in gone and url in listed_urls:
+                shown_now[key].append((created_at, url))
     pairs = []
     for key, left in gone.items():
         now = shown_now.get(key, [])
         if len(left) == 1 and len(now) == 1 and now[0][0] > left[0][0]:
             pairs.append((left[0][1], now[0][1]))
     return sorted(pairs)
+
+
+def _shown_certificate_ids():
+    """``(created_at, url, certificate id as matched)`` of each stored listed product that
+    shows a certificate id."""
+    query = (
+        Product.select(Product.url, Product.created_at, shown("certificate_id"))
+        .join(ProductDetail, JOIN.LEFT_OUTER, on=(ProductDetail.url == Product.url))
+        .where(Product.listed())
+        .tuples()
+    )
+    for url, created_at, certificate_id in query.iterator():
+        key = (certificate_id or "").strip().lower()
+        if key:
+            yield created_at, url, key
 
 
 def move_product(old_url, new_url, session_id):

@@ -273,9 +273,10 @@ def align_detail_slots(urls):
 
 def mark_delisted(listed_urls):
     """Products the listing no longer shows (all but ``listed_urls``) get ``delisted_at`` and
-    give up their slot; returns how many."""
-    listed = {url for (url,) in Product.select(Product.url).where(Product.listed()).tuples()}
-    gone = sorted(listed - set(listed_urls))
+    give up their slot; returns how many. ``listed_urls`` is a set; stored urls are read one
+    at a time and only those gone kept (a set of every stored url was a large crawl's peak)."""
+    query = Product.select(Product.url).where(Product.listed()).tuples()
+    gone = sorted(url for (url,) in query.iterator() if url not in listed_urls)
     now = utc_now()
     for urls in chunked(gone, ROWS_PER_STATEMENT):
         Product.update(delisted_at=now, updated_at=now, page_id=None, index_in_page=None).where(
