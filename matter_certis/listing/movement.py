@@ -239,6 +239,22 @@ class Listing:
             for index in range(len(read.refs))
         }
 
+    def covers_all(self):
+        """Whether ``covered()`` is every slot of the listing and no other, found from each
+        placed read's span of slots: the set of every slot was a large crawl's end-of-run
+        peak."""
+        reach = 0  # the slots below it are covered
+        spans = sorted(
+            (self.total - read.start() - len(read.refs), self.total - read.start() - 1)
+            for read in self.placed()
+            if read.refs
+        )
+        for low, high in spans:
+            if low < 0 or high >= self.total or low > reach:
+                return False
+            reach = max(reach, high + 1)
+        return reach == self.total
+
     def repeated(self):
         """Slots that placed reads show as a card repeating a product: no product's own."""
         return {

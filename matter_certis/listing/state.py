@@ -83,7 +83,7 @@ class SyncState:
         complete full run), with those a page read again showed but could not place (they
         are listed, wherever they are); ``None`` otherwise."""
         listing = self.listing
-        if listing is None or self.sliced or listing.covered() != set(range(listing.total)):
+        if listing is None or self.sliced or not listing.covers_all():
             return None
         return set(listing.slots()).union(
             *(filter(None, read.urls()) for read in listing.unplaced())

@@ -46,6 +46,7 @@ def test_a_listing_that_did_not_move_places_every_page_as_read():
     assert listing.check(60, check_pages(site)) == 0
     assert listing.unplaced() == []
     assert listing.covered() == set(range(60))
+    assert listing.covers_all()
     assert slot_of(listing, site[0]) == (4, 11)
 
 
@@ -123,6 +124,7 @@ def test_restart_forgets_every_page_read_before():
     listing.restart(59, check_pages(shrunk))
     assert [read.page for read in listing.reads] == [1, 5]
     assert listing.covered() == set(range(59)) - set(range(11, 47))
+    assert not listing.covers_all()
 
 
 def test_growth_and_a_delisting_that_keep_the_count_are_not_taken_for_no_change():
@@ -198,3 +200,29 @@ def test_a_checks_trial_copies_the_reads_not_the_cards_refs():
     assert all(a is b for a, b in zip(copied.refs, original.refs))
     copied.refs[0] = None
     assert original.refs[0] == {"url": site[0]}
+
+
+def test_covers_all_is_every_slot_covered_and_no_other():
+    """``covers_all`` answers ``covered() == set(range(total))`` without building the sets."""
+    site, grown = listing_of(60), listing_of(65)
+    listing = opened(site)
+    answers = []
+
+    def answer():
+        assert listing.covers_all() == (listing.covered() == set(range(listing.total)))
+        answers.append(listing.covers_all())
+
+    answer()
+    for page in (2, 4):
+        listing.read(page, cards(site, page))
+    listing.check(60, check_pages(site))
+    answer()  # page 3 unread
+    listing.read(3, cards(site, 3))
+    listing.check(60, check_pages(site))
+    answer()
+    listing.check(65, check_pages(grown))  # five more, shown by the new last page
+    answer()
+    listing.read(6, cards(grown, 6))
+    listing.check(65, check_pages(grown))
+    answer()
+    assert answers == [False, False, True, True, True]
