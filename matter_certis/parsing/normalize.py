@@ -23,7 +23,16 @@ _DECIMAL = re.compile(r"[0-9]+")
 _HEX = re.compile(r"(?:0[xX])?([0-9a-fA-F]+)")
 # The site's date formats, and nothing else: 06/27/2025 (US month first), 2025-06-27,
 # June 27, 2025 (or Jun 27, 2025), 27 Jun 2025 (or 27 June 2025).
-DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%B %d, %Y", "%b %d, %Y", "%d %b %Y", "%d %B %Y")
+# The site's date formats, by the shape of the text that can match them (a "/", a "-", a
+# month name first, a day first): a text is tried only against the formats of its shape,
+# in this order; strptime raising for each other format was most of the parsing.
+DATE_FORMATS_BY_SHAPE = {
+    "/": ("%m/%d/%Y",),
+    "-": ("%Y-%m-%d",),
+    "month first": ("%B %d, %Y", "%b %d, %Y"),
+    "day first": ("%d %b %Y", "%d %B %Y"),
+}
+DATE_FORMATS = sum(DATE_FORMATS_BY_SHAPE.values(), ())
 _BY_PREFIX = re.compile(r"^\s*by\s+", re.IGNORECASE)
 _CERTIFICATE_PREFIX = re.compile(r"^certificate\s+id\s*:\s*", re.IGNORECASE)
 
@@ -94,14 +103,25 @@ def parse_date(text):
     ``05.06.2025`` is neither May nor June. Remembered: a crawl meets the same few hundred
     dates thousands of times, and ``strptime`` tries up to six formats for each.
     """
-    for date_format in DATE_FORMATS:
+    text = text.strip()
+    for date_format in DATE_FORMATS_BY_SHAPE[date_shape(text)]:
         try:
-            return datetime.strptime(text.strip(), date_format).date().isoformat()
+            return datetime.strptime(text, date_format).date().isoformat()
         except ValueError:
             continue
     raise InvalidValue(
         f"not a date: {text!r} (known formats: 06/27/2025, 2025-06-27, June 27, 2025, 27 Jun 2025)"
     )
+
+
+def date_shape(text):
+    """Which of ``DATE_FORMATS_BY_SHAPE`` a date's text can match: no format of another
+    shape can (each holds its separator, or starts with a month name or a day number)."""
+    if "/" in text:
+        return "/"
+    if "-" in text:
+        return "-"
+    return "month first" if text[:1].isalpha() else "day first"
 
 
 def parse_yes_no(text):

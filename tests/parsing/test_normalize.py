@@ -1,9 +1,12 @@
 """The normalisation rules, table by table."""
 
+from datetime import datetime
+
 import pytest
 
 from matter_certis.exceptions import InvalidValue
 from matter_certis.parsing.normalize import (
+    DATE_FORMATS,
     clean_text,
     format_hex_id,
     parse_date,
@@ -108,6 +111,31 @@ def test_parse_device_type_ids_refuses_a_bad_id():
 )
 def test_parse_date(text, expected):
     assert parse_date(text) == expected
+
+
+def test_parse_date_reads_a_text_as_trying_every_format_in_order_would():
+    """Only the formats of a text's shape are tried: the answer is the one the first of all
+    ``DATE_FORMATS`` that matches gives, for the site's formats and for odd texts."""
+    day = datetime(2025, 6, 7)
+    texts = [day.strftime(f) for f in DATE_FORMATS] + [
+        "6/7/2025", "2025-6-7", "7 jun 2025", "JUNE 7, 2025", "June 7,2025", "Jun-07-2025",
+        "7-Jun-2025", "June/7/2025", "7 June, 2025", "٧ Jun 2025", "", "-", "/", "June", "7",
+    ]  # fmt: skip
+
+    def every_format(text):
+        for date_format in DATE_FORMATS:
+            try:
+                return datetime.strptime(text.strip(), date_format).date().isoformat()
+            except ValueError:
+                continue
+        return None
+
+    for text in texts:
+        try:
+            answer = parse_date(text)
+        except InvalidValue:
+            answer = None
+        assert answer == every_format(text), text
 
 
 @pytest.mark.parametrize("text", ["TBD", "13/45/2025", "June 2025", "2025", "27", "soon"])
