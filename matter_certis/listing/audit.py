@@ -20,7 +20,8 @@ def audit(state, stored):
     total = state.total
     scope = state.range if state.sliced else set(range(total))
     target = scope if state.target is None else state.target & scope
-    unread = target - state.listing.covered() - state.failed
+    whole = state.listing.covers_all()  # then no slot is unread, without building sets
+    unread = set() if whole else target - state.listing.covered() - state.failed
     if unread:
         problems.append(
             (

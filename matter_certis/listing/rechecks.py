@@ -84,11 +84,14 @@ class Rechecks(SyncState):
         after a move, first those no page read may show and those just past pages not
         placed: once read, they place the pages around them."""
         listing = self.listing
-        wanted = (
-            (set(range(total)) if self.target is None else self.target)
-            - listing.covered()
-            - self.failed
-        )
+        if self.target is None and listing.covers_all():
+            wanted = set()  # without building sets of every slot (a large crawl's close)
+        else:
+            wanted = (
+                (set(range(total)) if self.target is None else self.target)
+                - listing.covered()
+                - self.failed
+            )
         first = set()
         if moved:
             first = (wanted - listing.undecided()) | (wanted & listing.ends_of_unplaced())
