@@ -18,10 +18,10 @@ def audit(state, stored):
         ]
     problems = []
     total = state.total
-    scope = state.range if state.sliced else set(range(total))
-    target = scope if state.target is None else state.target & scope
+    scope = state.range if state.sliced else range(total)  # a range: no set of every slot
+    target = scope if state.target is None else {slot for slot in state.target if slot in scope}
     whole = state.listing.covers_all()  # then no slot is unread, without building sets
-    unread = set() if whole else target - state.listing.covered() - state.failed
+    unread = set() if whole else set(target) - state.listing.covered() - state.failed
     if unread:
         problems.append(
             (
@@ -31,7 +31,8 @@ def audit(state, stored):
                 "failed); the next run reads them",
             )
         )
-    empty = (stored.missing_slots(total) & scope) - state.listing.repeated()
+    empty = {slot for slot in stored.missing_slots(total) if slot in scope}
+    empty -= state.listing.repeated()
     if empty:
         problems.append(
             (

@@ -36,7 +36,7 @@ class StoredListing:
 
     def missing_slots(self, total):
         """Slots of a listing of ``total`` products that no listed product fills."""
-        return set(range(total)) - set(self.slots.values())
+        return set(range(total)).difference(self.slots.values())
 
     def pages_with_missing_slots(self, total):
         """Physical pages (1-based) holding a slot no listed product fills: none on a
