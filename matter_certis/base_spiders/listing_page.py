@@ -3,6 +3,7 @@ count."""
 
 from urllib.parse import urlsplit
 
+from lxml import etree
 from w3lib.url import add_or_replace_parameter
 
 from matter_certis.base_spiders import setting_checks
@@ -10,10 +11,12 @@ from matter_certis.listing.steps import Card
 from matter_certis.parsing.loaders import ProductRefLoader
 from matter_certis.parsing.pages import CARDS, page_selector
 
-# A card's first link to a product page: inside the card, or the link the whole card sits in.
-PRODUCT_LINK = (
+# A card's first link to a product page: inside the card, or the link the whole card sits in
+# (compiled once: parsel would compile it and wrap its answer for every card).
+PRODUCT_LINK = etree.XPath(
     "(ancestor::a[contains(@href, '/csa_product/')] | .//a[contains(@href, '/csa_product/')])"
-    "[1]/@href"
+    "[1]/@href",
+    smart_strings=False,
 )
 PAGINATION_NUMBERS = "div.pagination-wrapper > nav > div > a > span::text, .page-numbers::text"
 
@@ -49,7 +52,7 @@ class ListingPage:
 
     def card_ref(self, response, card):
         loader = ProductRefLoader(selector=card, response=response, spider=self)
-        loader.add_xpath("url", PRODUCT_LINK)
+        loader.add_value("url", PRODUCT_LINK(card.root))
         loader.add_text("manufacturer", "p.entry-company")
         loader.add_text("model", "h3.entry-title")
         loader.add_text("certificate_id", "p.entry-certificate-id")
