@@ -55,13 +55,18 @@ DETAIL_LABELS = {
 
 
 # Script and style content is never page text, wherever it sits.
+NOT_PAGE_TEXT = ("script", "style")
 _PAGE_TEXT = etree.XPath(".//text()[not(parent::script or parent::style)]")
 
 
 def page_text(node):
     """The text of an element (a parsel ``Selector`` or an lxml element) as a reader sees
-    it: links and markup inside it included, script and style content left out."""
-    return "".join(_PAGE_TEXT(getattr(node, "root", node)))
+    it: links and markup inside it included, script and style content left out. An element
+    with nothing inside but text (most of a page's labels and values) is its own text."""
+    element = getattr(node, "root", node)
+    if len(element) == 0 and isinstance(element.tag, str) and element.tag not in NOT_PAGE_TEXT:
+        return element.text or ""
+    return "".join(_PAGE_TEXT(element))
 
 
 def detail_field_for(label):
