@@ -27,7 +27,12 @@ import logging
 
 from matter_certis.exceptions import Conflict
 from matter_certis.listing.places import Places, Read, first_url, url_at_position
-from matter_certis.listing.positions import PAGE_SIZE, from_oldest, physical_page
+from matter_certis.listing.positions import (
+    PAGE_SIZE,
+    from_oldest,
+    physical_page,
+    spans_cover_exactly,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -240,20 +245,14 @@ class Listing:
         }
 
     def covers_all(self):
-        """Whether ``covered()`` is every slot of the listing and no other, found from each
-        placed read's span of slots: the set of every slot was a large crawl's end-of-run
-        peak."""
-        reach = 0  # the slots below it are covered
-        spans = sorted(
+        """Whether ``covered()`` is every slot and no other, from each placed read's span of
+        slots (the set of every slot was a large crawl's end-of-run peak)."""
+        spans = [
             (self.total - read.start() - len(read.refs), self.total - read.start() - 1)
             for read in self.placed()
             if read.refs
-        )
-        for low, high in spans:
-            if low < 0 or high >= self.total or low > reach:
-                return False
-            reach = max(reach, high + 1)
-        return reach == self.total
+        ]
+        return spans_cover_exactly(spans, self.total)
 
     def repeated(self):
         """Slots that placed reads show as a card repeating a product: no product's own."""
@@ -293,22 +292,3 @@ class Listing:
     def pages_for(self, slots):
         """Physical pages (now) that show these slots."""
         return sorted({physical_page(self.total, slot) for slot in slots if 0 <= slot < self.total})
-
-
-def trusted(anchors, total, reads):
-    """Whether the database's slots (``anchors``, url -> slot) agree with what ``reads`` (a
-    status check's pages) show: every slot within the listing's ``total``, every product
-    seen at the slot the database gives it, and no slot seen held there by another product.
-    (A slot past the end is a newest product the listing no longer shows: only a run that
-    reads every page may delist it.)"""
-    if any(slot >= total for slot in anchors.values()):
-        return False
-    holders = {slot: url for url, slot in anchors.items()}
-    for read in reads:
-        for index, url in enumerate(read.urls()):
-            slot = from_oldest(total, read.start() + index)
-            if url is not None and (
-                anchors.get(url, slot) != slot or holders.get(slot, url) != url
-            ):
-                return False
-    return True

@@ -1,10 +1,11 @@
-"""One listing page as a run read it (``Read``), and the positions of the products placed
-so far (``Places``): one product, one position, which is how ``movement`` places reads."""
+"""One listing page as a run read it (``Read``), the positions of the products placed so far
+(``Places``): one product, one position, which is how ``movement`` places reads; and whether
+the database's slots agree with a status check's pages (``trusted``)."""
 
 from dataclasses import dataclass, replace
 
 from matter_certis.exceptions import Conflict
-from matter_certis.listing.positions import PAGE_SIZE
+from matter_certis.listing.positions import PAGE_SIZE, from_oldest
 
 
 @dataclass
@@ -120,3 +121,22 @@ def url_at_position(reads, position):
         if 0 <= index < len(read.refs) and read.refs[index]:
             return read.refs[index]["url"]
     return None
+
+
+def trusted(anchors, total, reads):
+    """Whether the database's slots (``anchors``, url -> slot) agree with what ``reads`` (a
+    status check's pages) show: every slot within the listing's ``total``, every product
+    seen at the slot the database gives it, and no slot seen held there by another product.
+    (A slot past the end is a newest product the listing no longer shows: only a run that
+    reads every page may delist it.)"""
+    if any(slot >= total for slot in anchors.values()):
+        return False
+    holders = {slot: url for url, slot in anchors.items()}
+    for read in reads:
+        for index, url in enumerate(read.urls()):
+            slot = from_oldest(total, read.start() + index)
+            if url is not None and (
+                anchors.get(url, slot) != slot or holders.get(slot, url) != url
+            ):
+                return False
+    return True

@@ -21,7 +21,7 @@ items. Nothing here knows Scrapy or the database; the planner is kept in the spi
 
 import logging
 
-from matter_certis.listing import freshness, movement
+from matter_certis.listing import freshness, movement, places
 from matter_certis.listing.positions import (
     PAGE_SIZE,
     cards_on_page,
@@ -153,7 +153,7 @@ class ListingPlanner(Rechecks):
         ]
         listing.opened(reads)
         anchors = stored.slots
-        trusted = movement.trusted(anchors, total, reads)
+        trusted = places.trusted(anchors, total, reads)
         listing.anchors = dict(anchors) if trusted else {}
         self.listing, self.before = listing, dict(anchors)
         pages = list(self.page_range(self.total_pages))

@@ -47,3 +47,14 @@ def page_slots(total, physical_page):
 def slot_of(page_id, index_in_page):
     """The slot (from the oldest) of a stored ``(page_id, index_in_page)``."""
     return page_id * PAGE_SIZE + index_in_page
+
+
+def spans_cover_exactly(spans, total):
+    """Whether ``spans`` of slots (``(low, high)``, both in) cover every slot of a listing of
+    ``total`` products and none outside it."""
+    reach = 0  # the slots below it are covered
+    for low, high in sorted(spans):
+        if low < 0 or high >= total or low > reach:
+            return False
+        reach = max(reach, high + 1)
+    return reach == total

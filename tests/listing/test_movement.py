@@ -2,7 +2,8 @@
 
 import copy
 
-from matter_certis.listing.movement import Listing, trusted
+from matter_certis.listing.movement import Listing
+from matter_certis.listing.places import trusted
 
 PAGE = 12
 

@@ -5,6 +5,7 @@ import pytest
 from matter_certis.listing.positions import (
     cards_on_page,
     physical_page,
+    spans_cover_exactly,
     stable_slot,
     total_products,
 )
@@ -58,3 +59,22 @@ def test_physical_page_is_the_page_a_slot_was_read_from():
         for index in range(cards_on_page(total, page)):
             page_id, index_in_page = stable_slot(total, page, index)
             assert physical_page(total, page_id * 12 + index_in_page) == page
+
+
+@pytest.mark.parametrize(
+    ("spans", "total", "expected"),
+    [
+        ([(0, 11), (12, 23)], 24, True),
+        ([(12, 23), (0, 11)], 24, True),  # in any order
+        ([(0, 15), (10, 23)], 24, True),  # overlapping
+        ([], 0, True),
+        ([(0, 11), (13, 23)], 24, False),  # slot 12 missing
+        ([(0, 11)], 24, False),  # the newest missing
+        ([(0, 23), (20, 24)], 24, False),  # a slot past the listing
+        ([(-1, 11), (12, 23)], 24, False),  # a slot before the oldest
+    ],
+)
+def test_spans_cover_exactly_every_slot_and_no_other(spans, total, expected):
+    slots = {slot for low, high in spans for slot in range(low, high + 1)}
+    assert (slots == set(range(total))) is expected
+    assert spans_cover_exactly(spans, total) is expected
