@@ -77,6 +77,9 @@ EXTENSIONS = {
     "matter_certis.output.feeds.Feeds": 0,
     "matter_certis.extensions.run_record.RunRecord": 500,
     "matter_certis.extensions.progress.Progress": 600,
+    # Twisted keeps the timed calls a response cancels until one of its own comes due:
+    # none does under the asyncio reactor, so they piled up for the whole run.
+    "matter_certis.extensions.timers.TimerPurge": 700,
     # After RunRecord: its close-time monitors read the run's verdict from the stats.
     # Spidermon's extension (run.monitors'), imported only when SPIDERMON_ENABLED (it costs
     # some 5 MB).
