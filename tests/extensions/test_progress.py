@@ -18,7 +18,13 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 from tqdm import tqdm
 
-from matter_certis.extensions.progress import Counts, Progress, eta_seconds, format_duration
+from matter_certis.extensions.progress import (
+    Counts,
+    DetailTally,
+    Progress,
+    eta_seconds,
+    format_duration,
+)
 from matter_certis.items import ProductDetail, RequestFailure
 from replica import Catalog, ReplicaServer
 from tests.helpers import PROJECT_ROOT, crawl, crawl_command, rows
@@ -76,6 +82,19 @@ def test_details_planned_are_requests_made_plus_a_page_of_cards_per_page_left():
     progress.item_done(RequestFailure(url="https://a/2/", kind="detail"))
     crawler.stats.inc_value("matter/pages/read", 2)
     assert progress.counts() == Counts(3, 3, 2, 2, estimated=False)
+
+
+def test_a_detail_is_counted_once_as_requested_and_once_as_done():
+    tally = DetailTally()
+    for url, what in [
+        ("https://a/1/", DetailTally.REQUESTED),
+        ("https://a/1/", DetailTally.REQUESTED),  # retried
+        ("https://a/1/", DetailTally.DONE),
+        ("https://a/1/", DetailTally.DONE),  # a failure, then its page after all
+        ("https://a/2/", DetailTally.DONE),  # asked for by the job this one resumes
+    ]:
+        tally.mark(url, what)
+    assert (tally.requested, tally.done) == (1, 2)
 
 
 def test_progress_is_off_when_its_interval_is_zero():
