@@ -129,7 +129,7 @@ class Rechecks(SyncState):
         placed = self.listed_urls()
         if placed is None:
             return []
-        unseen = set(listed) - placed
+        unseen = {url for url in listed if url not in placed}
         if not unseen:
             return []
         self.confirming = True

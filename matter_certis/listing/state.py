@@ -85,6 +85,6 @@ class SyncState:
         listing = self.listing
         if listing is None or self.sliced or not listing.covers_all():
             return None
-        return set(listing.slots()).union(
-            *(filter(None, read.urls()) for read in listing.unplaced())
-        )
+        # The urls of every read, placed or not: the urls of ``listing.slots()`` without
+        # building its map of every product (a large crawl's close).
+        return {url for read in listing.reads for url in read.urls() if url is not None}
