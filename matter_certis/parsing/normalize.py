@@ -22,10 +22,9 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _DECIMAL = re.compile(r"[0-9]+")
 _HEX = re.compile(r"(?:0[xX])?([0-9a-fA-F]+)")
 # The site's date formats, and nothing else: 06/27/2025 (US month first), 2025-06-27,
-# June 27, 2025 (or Jun 27, 2025), 27 Jun 2025 (or 27 June 2025).
-# The site's date formats, by the shape of the text that can match them (a "/", a "-", a
-# month name first, a day first): a text is tried only against the formats of its shape,
-# in this order; strptime raising for each other format was most of the parsing.
+# June 27, 2025 (or Jun 27, 2025), 27 Jun 2025 (or 27 June 2025); by the shape of the text
+# that can match them (``date_shape``). A text is tried only against the formats of its
+# shape, in this order: strptime raising for each other format was most of the parsing.
 DATE_FORMATS_BY_SHAPE = {
     "/": ("%m/%d/%Y",),
     "-": ("%Y-%m-%d",),
@@ -101,7 +100,8 @@ def parse_date(text):
 
     Any other shape is refused, never read by a guess: ``1/2/3`` is not 2003-01-02 and
     ``05.06.2025`` is neither May nor June. Remembered: a crawl meets the same few hundred
-    dates thousands of times, and ``strptime`` tries up to six formats for each.
+    dates thousands of times, and ``strptime`` is slow even for the one or two formats a
+    text's shape allows.
     """
     text = text.strip()
     for date_format in DATE_FORMATS_BY_SHAPE[date_shape(text)]:
