@@ -15,19 +15,25 @@ class RedirectHopsPassDupeFilter(RFPDupeFilter):
     stored) is a duplicate only of a request this run made: a resumed job's
     ``requests.seen`` must not hide it (its item may have been lost with the killed run),
     but a page that fails for good (404, 410) is asked once, not again at each step that
-    finds its product still without details."""
+    finds its product still without details.
+
+    So the fingerprints a resumed job read from ``requests.seen`` are kept apart
+    (``earlier_runs``) from this run's, in Scrapy's own set: one set of this run's
+    fingerprints, not two (a second one cost a large catalogue some megabytes).
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.this_run = set()
+        self.earlier_runs, self._fingerprints = self._fingerprints, set()
 
     def request_seen(self, request):
-        # Bytes, as Scrapy's own set keeps them: the fingerprinter's cached object, shared.
-        fingerprint = self.fingerprinter.fingerprint(request)
-        seen_this_run = fingerprint in self.this_run
-        self.this_run.add(fingerprint)
-        if request.meta.get("from_database"):
-            seen = seen_this_run
-        else:
-            seen = super().request_seen(request) or seen_this_run
+        fingerprint = self._fingerprint(request)
+        from_database = request.meta.get("from_database")
+        seen = fingerprint in self._fingerprints or (
+            not from_database and fingerprint in self.earlier_runs
+        )
+        if seen or from_database:
+            self._fingerprints.add(fingerprint)
+        else:  # this run's set, and the job's requests.seen
+            super().request_seen(request)
         return seen and not request.meta.get("redirect_times")

@@ -47,3 +47,32 @@ def test_a_resumed_job_s_seen_file_does_not_hide_a_detail_the_database_lacks(tmp
     interrupted_card = Request(DETAIL_URL)
     assert resumed.request_seen(interrupted_card)
     resumed.close("finished")
+
+
+def test_each_fingerprint_of_the_run_is_held_once(tmp_path):
+    dupefilter = RedirectHopsPassDupeFilter(path=str(tmp_path))
+    for request in (Request(DETAIL_URL), lacking("https://csa-iot.org/csa_product/other/")):
+        dupefilter.request_seen(request)
+        fingerprint = dupefilter.fingerprinter.fingerprint(request)
+        holders = [value for value in vars(dupefilter).values() if isinstance(value, set)]
+        assert sum(fingerprint in holder for holder in holders) == 1
+    dupefilter.close("finished")
+
+
+def test_a_resumed_job_records_only_its_new_requests(tmp_path):
+    interrupted = RedirectHopsPassDupeFilter(path=str(tmp_path))
+    interrupted.request_seen(Request(DETAIL_URL))
+    interrupted.close("shutdown")
+    written = (tmp_path / "requests.seen").stat().st_size
+    resumed = RedirectHopsPassDupeFilter(path=str(tmp_path))
+    resumed.request_seen(Request(DETAIL_URL))
+    resumed.request_seen(lacking("https://csa-iot.org/csa_product/lacking/"))
+    resumed.request_seen(Request("https://csa-iot.org/csa_product/other/"))
+    resumed.close("finished")
+    again = RedirectHopsPassDupeFilter(path=str(tmp_path))
+    assert (tmp_path / "requests.seen").stat().st_size == 2 * written
+    assert again.earlier_runs == {
+        again.fingerprinter.fingerprint(Request(url))
+        for url in (DETAIL_URL, "https://csa-iot.org/csa_product/other/")
+    }
+    again.close("finished")

@@ -80,7 +80,13 @@ COMPLIANCE_DOCUMENTS = etree.XPath(css2xpath("a[href$='.zip']") + "/@href")
 # "View All Products" link (the company's other products) that ends it. The first
 # predicate only spares the costly match (a translate per element after the title, once a
 # fifth of a detail page's parsing) on elements whose first text has no "b" at all.
-VIEW_ALL_PRODUCTS = f"a[{text_as_matched('.')}='view all products']"
+VIEW_ALL_PRODUCTS = (
+    f"a[contains(translate(., 'AL', 'al'), 'all')][{text_as_matched('.')}='view all products']"
+)
+# The company line needs the link after it: a page without one (the older markups) has none,
+# and BY_LINE's walk of every element after the title (a sixth of such a page's reading) is
+# spared. The link's first predicate spares the costly match on links without "all".
+HAS_VIEW_ALL_PRODUCTS = etree.XPath(f"boolean(//{VIEW_ALL_PRODUCTS})")
 BY_LINE = etree.XPath(
     "(//h1)[1]/following::*[contains(text()[1], 'b') or contains(text()[1], 'B')]"
     f"[starts-with(concat({text_as_matched('text()[1]')}, ' '), 'by ')]"
@@ -113,8 +119,7 @@ class DetailPage:
         loader.add_value("url", ref["url"])
         loader.add_value("page_id", ref["page_id"])
         loader.add_value("index_in_page", ref["index_in_page"])
-        loader.add_text("model", "h1.entry-title")
-        loader.add_text("model", "h1")
+        loader.add_text("model", "h1.entry-title", "h1")
         for item in DETAIL_FIELDS(root):
             label, value = label_and_value(item)
             if label is not None:  # <span class="label">Vendor ID</span><span class="value">...
@@ -128,18 +133,18 @@ class DetailPage:
             if len(cells) == 2:
                 label, value = cells
                 loader.add_labelled(page_text(label), page_text(value), first_link(value))
-        for category in APPLICATION_CATEGORIES(root):
-            loader.add_value("application_categories", page_text(category))
-        by_line = first(BY_LINE(root))
+        loader.add_value(
+            "application_categories", list(map(page_text, APPLICATION_CATEGORIES(root)))
+        )
+        by_line = first(BY_LINE(root)) if HAS_VIEW_ALL_PRODUCTS(root) else None
         if by_line is not None:
             loader.add_value("manufacturer", normalize.company_of_by_line(page_text(by_line)))
             loader.add_value("description", list(self.description_after(by_line)))
         else:
-            for paragraph in ENTRY_CONTENT_PARAGRAPHS(root):
-                loader.add_value("description", page_text(paragraph))
+            loader.add_value("description", list(map(page_text, ENTRY_CONTENT_PARAGRAPHS(root))))
         loader.add_value("compliance_document_url", COMPLIANCE_DOCUMENTS(root))
-        loader.add_value("manufacturer", ref.get("manufacturer"))
-        loader.add_value("model", ref.get("model"))
+        loader.add_missing("manufacturer", ref.get("manufacturer"))
+        loader.add_missing("model", ref.get("model"))
         item = loader.load_item()
         moved_to = pages.redirected_to(ref["url"], response)
         if moved_to is None:

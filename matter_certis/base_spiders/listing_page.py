@@ -55,8 +55,7 @@ class ListingPage:
         loader.add_value("url", PRODUCT_LINK(card.root))
         loader.add_text("manufacturer", "p.entry-company")
         loader.add_text("model", "h3.entry-title")
-        loader.add_text("certificate_id", "p.entry-certificate-id")
-        loader.add_text("certificate_id", "span.entry-cert-id")
+        loader.add_text("certificate_id", "p.entry-certificate-id", "span.entry-cert-id")
         return loader.load_item()
 
     @staticmethod

@@ -24,7 +24,7 @@ class SyncState:
     listing: Listing | None = None  # the pages read, once the first check is done
     target: set | None = None  # slots the run must show (None: all of them)
     range: set | None = None  # a page-range run's slots at its first check
-    stored: set = field(default_factory=set)  # slots stored since the last check
+    stored: set = field(default_factory=set)  # slots stored since the last check (with a target)
     failed: set = field(default_factory=set)  # slots of pages given up
     check: dict = field(default_factory=dict)  # page -> cards of the check under way
     probes: set = field(default_factory=set)  # its pages not yet answered

@@ -130,10 +130,19 @@ class TextLoader(ResolvedOnceLoader):
     """An ItemLoader that can add the whole text of an element (``page_text``: ``::text``
     would miss a company name wrapped in a link)."""
 
-    def add_text(self, field, css):
-        """The page text of the first element ``css`` matches (for the loader's selector)."""
-        for node in compiled_css(css)(self.selector.root)[:1]:
-            self.add_value(field, page_text(node))
+    def add_text(self, field, *css):
+        """The page text of the first element ``css`` matches (for the loader's selector);
+        of the next expression's first element while the field has no value yet."""
+        for expression in css:
+            if self.get_collected_values(field):
+                return
+            for node in compiled_css(expression)(self.selector.root)[:1]:
+                self.add_value(field, page_text(node))
+
+    def add_missing(self, field, value):
+        """``value`` for a field that has none yet (a single-valued field keeps its first)."""
+        if not self.get_collected_values(field):
+            self.add_value(field, value)
 
 
 @functools.cache

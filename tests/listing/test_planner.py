@@ -311,3 +311,14 @@ def test_a_resumed_run_goes_on_counting_from_where_it_stopped():
     resumed = stopped.resumed()
     assert resumed.run() == "completed"
     assert (resumed.planner.pages_read, resumed.planner.pages_planned) == (50, 50)
+
+
+def test_a_full_run_keeps_no_set_of_the_slots_it_stored_a_page_range_run_does():
+    """Only a run with a target (incremental, or a page range) re-targets the slots it
+    stored when the listing moves: a full run would hold a set of every slot for nothing."""
+    full = ListingPlanner("full")
+    checked(full, 50)
+    assert full.stored == set()
+    ranged = ListingPlanner("full", 1, 2)
+    checked(ranged, 50)
+    assert ranged.stored == set(range(38, 50))

@@ -3,13 +3,14 @@ text matched and stored is the text a reader sees, and nothing is guessed. One s
 per case in tests/files."""
 
 import pytest
+from scrapy.http import HtmlResponse, Request
 
 from matter_certis.items import ProductDetail
 from matter_certis.parsing.loaders import ProductRefLoader
 from matter_certis.pipelines.plausible import PlausibleValuesPipeline
 from matter_certis.pipelines.validate import ValidatePipeline
 from matter_certis.spiders.matter_products import MatterProductsSpider
-from tests.helpers import response_from
+from tests.helpers import FILES, response_from
 
 URL = "https://csa-iot.org/csa_product/hue-smart-plug/"
 REF = {
@@ -189,6 +190,19 @@ def test_a_by_line_without_the_view_all_link_is_not_the_company(spider):
     item = detail(spider, "matter_products_detail_cookie_notice.html")
     assert item["manufacturer"] == "Card Company"
     assert item["description"] == "A smart plug."
+
+
+@pytest.mark.parametrize(
+    "link_text",
+    ["VIEW ALL PRODUCTS", "view\u00a0all  <span>Products</span>", " View All Products "],
+)
+def test_the_view_all_link_is_found_however_its_text_is_written(spider, link_text):
+    body = (FILES / "matter_products_detail_live.html").read_text(encoding="utf-8")
+    body = body.replace(">View All Products<", f">{link_text}<")
+    response = HtmlResponse(url=URL, body=body, encoding="utf-8", request=Request(URL))
+    (item,) = list(spider.parse_detail(response, ref=REF))
+    assert item["manufacturer"] == "Signify"
+    assert item["description"].startswith("Turn any lamp")
 
 
 # Malformed pages and absurd values
