@@ -80,6 +80,8 @@ EXTENSIONS = {
     # Twisted keeps the timed calls a response cancels until one of its own comes due:
     # none does under the asyncio reactor, so they piled up for the whole run.
     "matter_certis.extensions.timers.TimerPurge": 700,
+    # The cyclic garbage collector: startup objects frozen, young collections rarer.
+    "matter_certis.extensions.collector.CrawlCollector": 800,
     # After RunRecord: its close-time monitors read the run's verdict from the stats.
     # Spidermon's extension (run.monitors'), imported only when SPIDERMON_ENABLED (it costs
     # some 5 MB).
