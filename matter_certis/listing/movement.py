@@ -225,16 +225,20 @@ class Listing:
 
     def slots(self):
         """url -> (page_id, index_in_page) of every product placed, and its ref."""
-        placed = {}
-        for read in self.placed():
+        return {url: (place, ref) for url, place, ref in self.placed_products()}
+
+    def placed_products(self):
+        """``(url, (page_id, index_in_page), ref)`` of every product placed, once, where the
+        latest placed read that shows it places it (as in ``slots()``), newest read first:
+        no map of every product is built (a large crawl's closing check held one)."""
+        shown = set()
+        for read in reversed(self.placed()):
             start = read.start()
             for index, ref in enumerate(read.refs):
-                if ref:
-                    placed[ref["url"]] = (
-                        divmod(from_oldest(self.total, start + index), PAGE_SIZE),
-                        ref,
-                    )
-        return placed
+                if ref and ref["url"] not in shown:
+                    shown.add(ref["url"])
+                    place = divmod(from_oldest(self.total, start + index), PAGE_SIZE)
+                    yield ref["url"], place, ref
 
     def covered(self):
         """Slots (from the oldest) that placed reads show, product or not."""

@@ -108,7 +108,8 @@ def stored_where_placed(reads, total):
         urls = filter(None, read.urls())
         right = read.shift is not None and not read.unsure
         (kept if right and read.stored_for == total - read.shift else stale).update(urls)
-    return kept - stale
+    kept -= stale  # in place: a copy of every url was a large crawl's closing peak
+    return kept
 
 
 def first_url(reads):

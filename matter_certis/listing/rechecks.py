@@ -156,18 +156,19 @@ class Rechecks(SyncState):
 
     def corrections(self, target):
         """Every product placed on the slots this run is to show (``target``, ``None`` for
-        all), at its slot now (with its detail request, which the duplicate filter drops
-        when already made; ``stored`` when this run already stored it there); products seen
-        only on pages not placed lose their slot until a page shows them again."""
-        placed = self.listing.slots()
+        all) and not yet stored at its slot now by this run (with its detail request, which
+        the duplicate filter drops when already made); products seen only on pages not
+        placed lose their slot until a page shows them again."""
         kept = stored_where_placed(self.listing.reads, self.listing.total)
-        placements = [
-            Placement(ref, page_id, index_in_page, stored=url in kept)
-            for url, ((page_id, index_in_page), ref) in placed.items()
-            if target is None or slot_of(page_id, index_in_page) in target
+        unplaced = [ref for read in self.listing.unplaced() for ref in filter(None, read.refs)]
+        lost = {ref["url"] for ref in unplaced}  # less those a placed read shows
+        placements = []
+        for url, (page_id, index_in_page), ref in self.listing.placed_products():
+            lost.discard(url)
+            on_target = target is None or slot_of(page_id, index_in_page) in target
+            if on_target and url not in kept:
+                placements.append(Placement(ref, page_id, index_in_page))
+        placements += [
+            Placement(ref, None, None, detail=False) for ref in unplaced if ref["url"] in lost
         ]
-        for read in self.listing.unplaced():
-            for ref in filter(None, read.refs):
-                if ref["url"] not in placed:
-                    placements.append(Placement(ref, None, None, detail=False))
         return placements

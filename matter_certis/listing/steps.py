@@ -29,14 +29,12 @@ class PageRead:
 @dataclass(frozen=True, slots=True)  # one per product at a closing check
 class Placement:
     """A product ref to store at a slot (``None``: it lost its slot), and whether its detail
-    page is to be asked for with it. ``stored``: this run already stored it there, and asked
-    for its detail page (a later status check places every product; most have not moved)."""
+    page is to be asked for with it."""
 
     ref: dict
     page_id: int | None
     index_in_page: int | None
     detail: bool = True
-    stored: bool = False
 
 
 @dataclass
@@ -61,10 +59,6 @@ class Step:
     planned_pages: int | None = None  # None: this step planned nothing
     reverified_pages: int = 0  # planned pages read only because their check is oldest
     reverified_details: int = 0  # details asked for only because their check is oldest
-
-    def to_store(self):
-        """The placements not yet stored where they are placed."""
-        return [placement for placement in self.placements if not placement.stored]
 
     def extend(self, other):
         self.reads += other.reads

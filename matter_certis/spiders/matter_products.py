@@ -198,7 +198,7 @@ class MatterProductsSpider(ListingPage, DetailPage, DetailRequests, DeadLetters,
             yield self.bad_card_letter(
                 response.request.url if answered else self.page_url(page), index, reason
             )
-        for placement in step.to_store():
+        for placement in step.placements:
             ref = ProductRef(
                 placement.ref, page_id=placement.page_id, index_in_page=placement.index_in_page
             )

@@ -256,7 +256,7 @@ class Run:
 
     def follow(self, step):
         self.planner.count(step)  # as the spider does, for its run record
-        for placement in step.to_store():  # as the spider does: not those already stored
+        for placement in step.placements:
             self.database.store(placement)
             if placement.detail:
                 self.detail(placement.ref)

@@ -188,9 +188,7 @@ def test_a_run_whose_pages_all_agree_places_every_product_and_lists_them():
         planner.page(PageRead("listing", page, total=50), newest_first(50, page))
     step = checked(planner, 50)
     assert step.reads == []
-    assert {(p.ref["url"], p.page_id, p.index_in_page) for p in step.placements} == {
-        (url(n), *divmod(n, 12)) for n in range(50)
-    }
+    assert step.placements == []  # every product is stored where the listing shows it
     assert planner.listed_urls() == {url(n) for n in range(50)}
     assert audit(planner, mirror(50)) == []
 
@@ -203,7 +201,10 @@ def test_a_check_after_growth_stores_the_shifted_pages_again_at_their_true_slots
     planner.page(PageRead("listing", 4, total=50), newest_first(53, 4))
     step = checked(planner, 53)
     slots = {p.ref["url"]: (p.page_id, p.index_in_page) for p in step.placements}
-    assert slots == {url(n): divmod(n, 12) for n in range(53)}
+    # Pages 3 and 4 as read were stored 3 slots too low, products 2-4 were stored by no
+    # read and 50-52 are new; page 2 (read before the growth) and the first check's pages
+    # were stored where they are.
+    assert slots == {url(n): divmod(n, 12) for n in [*range(2, 29), 50, 51, 52]}
     assert pages(step) == []  # the check's last page shows the slots the shift left unread
 
 
