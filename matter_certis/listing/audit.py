@@ -43,7 +43,7 @@ def audit(state, stored):
         )
     wrong = sorted(
         url
-        for url, (place, _) in state.listing.slots().items()
+        for url, place, _ in state.listing.placed_products()
         if slot_of(*place) in scope and stored.slots.get(url) != slot_of(*place)
     )
     if wrong:

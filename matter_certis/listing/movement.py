@@ -223,14 +223,10 @@ class Listing:
     def unplaced(self):
         return [read for read in self.reads if read.shift is None]
 
-    def slots(self):
-        """url -> (page_id, index_in_page) of every product placed, and its ref."""
-        return {url: (place, ref) for url, place, ref in self.placed_products()}
-
     def placed_products(self):
         """``(url, (page_id, index_in_page), ref)`` of every product placed, once, where the
-        latest placed read that shows it places it (as in ``slots()``), newest read first:
-        no map of every product is built (a large crawl's closing check held one)."""
+        latest placed read that shows it places it, newest read first: no map of every
+        product is built (a large crawl's closing check held one)."""
         shown = set()
         for read in reversed(self.placed()):
             start = read.start()

@@ -139,7 +139,7 @@ class Rechecks(SyncState):
             len(unseen),
         )
         order = sorted(self.before, key=self.before.get)  # oldest first
-        slots = {url: slot_of(*place) for url, (place, _) in self.listing.slots().items()}
+        slots = {url: slot_of(*place) for url, place, _ in self.listing.placed_products()}
         pages = set()
         for url in unseen:
             if url not in self.before:

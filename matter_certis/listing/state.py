@@ -85,6 +85,6 @@ class SyncState:
         listing = self.listing
         if listing is None or self.sliced or not listing.covers_all():
             return None
-        # The urls of every read, placed or not: the urls of ``listing.slots()`` without
-        # building its map of every product (a large crawl's close).
+        # The urls of every read, placed or not: those of ``listing.placed_products()``,
+        # without placing each.
         return {url for read in listing.reads for url in read.urls() if url is not None}

@@ -36,7 +36,7 @@ def check_pages(site):
 
 
 def slot_of(listing, url):
-    return listing.slots()[url][0]
+    return {shown: place for shown, place, _ in listing.placed_products()}[url]
 
 
 def test_a_listing_that_did_not_move_places_every_page_as_read():
@@ -49,6 +49,18 @@ def test_a_listing_that_did_not_move_places_every_page_as_read():
     assert listing.covered() == set(range(60))
     assert listing.covers_all()
     assert slot_of(listing, site[0]) == (4, 11)
+
+
+def test_each_placed_product_is_given_once_at_its_slot():
+    """Page 1 read before five products were added and again after: the seven products
+    both reads show are given once; page 2's, read before, at their slots now."""
+    before, after = listing_of(60), listing_of(65)
+    listing = opened(before)
+    listing.read(2, cards(before, 2))
+    listing.check(65, check_pages(after))
+    placed = [(url, place) for url, place, _ in listing.placed_products()]
+    assert len(placed) == len({url for url, _ in placed}) == 41  # p64-p36 and p11-p0
+    assert dict(placed)[before[12]] == divmod(64 - 17, PAGE)
 
 
 def test_pages_read_after_growth_are_placed_by_the_cards_they_show_again():
