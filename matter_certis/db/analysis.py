@@ -14,12 +14,14 @@ def listed_products():
     return Product.select().where(Product.listed())
 
 
-def stored_listing(ages=False):
+def stored_listing(ages=False, every_slot=True):
     """The listed products' slots and urls, and those without details, as plain data; with
     ``ages``, also when each card was last seen at its slot, and the refs of those with
     details and when each detail was last read (for the first status check of an
     incremental run: which pages and details are due). Those are the largest part, a run's
-    closing check and audit need none of them."""
+    closing check and audit need none of them. Without ``every_slot``, only the oldest
+    product's slot: all a status check after the first asks of them (its last page either
+    ends with that product or is read twice)."""
     slots, listed, verified = {}, set(), {}
     for url, page_id, index_in_page, verified_at in (
         listed_products()
@@ -29,7 +31,9 @@ def stored_listing(ages=False):
     ):
         listed.add(url)
         if page_id is not None and index_in_page is not None:
-            slots[url] = slot_of(page_id, index_in_page)
+            slot = slot_of(page_id, index_in_page)
+            if every_slot or slot == 0:
+                slots[url] = slot
             if ages:
                 verified[url] = verified_at
     detail_refs, detail_verified = {}, {}

@@ -215,11 +215,12 @@ class MatterProductsSpider(ListingPage, DetailPage, DetailRequests, DeadLetters,
 
     def stored(self):
         """What the database holds, read at most once per answer and only if the planner
-        asks (a status check may need it two or three times, a page read never); the stored
-        cards' and details' ages only for the plan of an incremental run (its first status
-        check)."""
-        ages = self.mode == "incremental" and self.planner.listing is None
-        return cache(partial(analysis.stored_listing, ages=ages))
+        asks (a status check may need it two or three times, a page read never); every
+        stored slot only for the plan (the first status check), the stored cards' and
+        details' ages only for an incremental run's plan."""
+        first = self.planner.listing is None
+        every = {"ages": self.mode == "incremental" and first, "every_slot": first}
+        return cache(partial(analysis.stored_listing, **every))
 
     # --- the run record's questions -------------------------------------------------------
 

@@ -73,6 +73,13 @@ def test_the_oldest_product_is_the_one_in_the_first_slot():
     assert analysis.stored_listing().oldest == url(0)
 
 
+def test_a_later_status_check_is_handed_the_oldest_product_s_slot_only():
+    stored(1, 0, 2)
+    later = analysis.stored_listing(every_slot=False)
+    assert (later.slots, later.oldest) == ({url(0): 0}, url(0))
+    assert later.listed == {url(0), url(1), url(2)}
+
+
 def test_products_without_details_are_the_listed_ones_never_stored():
     stored(0, with_details=True)
     stored(1)

@@ -3,6 +3,7 @@
 import pytest
 from scrapy import Request
 
+from matter_certis.db import models
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 from matter_certis.spiders.matter_products import MatterProductsSpider
 from tests.helpers import response_from
@@ -169,6 +170,19 @@ def test_last_page_learns_the_total_and_requests_the_other_pages(make_spider):
     # read in page order, before the details
     assert listing[0].priority > listing[1].priority > listing[2].priority > 1
     assert {r.cb_kwargs["total"] for r in listing} == {39}
+
+
+def test_only_the_first_status_check_reads_every_stored_slot(make_spider):
+    """A later check asks the database for its oldest product's slot only: a large
+    catalogue's map of every slot was part of the closing check's peak memory."""
+    spider = make_spider(MatterProductsSpider)
+    for slot in range(3):
+        models.Product.create(url=f"{LIST_URL}#{slot}", page_id=0, index_in_page=slot)
+    assert len(spider.stored()().slots) == 3
+    response = response_from("matter_products_list_post_feed.html", LIST_URL + "&paged=4")
+    list(spider.parse_last_page(response, total_pages=4, earlier_count=2))
+    assert spider.planner.listing is not None
+    assert spider.stored()().slots == {f"{LIST_URL}#0": 0}
 
 
 REF = {
