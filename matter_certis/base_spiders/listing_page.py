@@ -43,10 +43,10 @@ class ListingPage:
 
     def page_cards(self, response):
         """Each card of a listing page: its product ref, or why it is no product."""
-        cards = []
+        cards, site = [], urlsplit(response.url).netloc
         for card in page_selector(response).css(CARDS):
             ref = self.card_ref(response, card)
-            problem = self.card_problem(response, ref)
+            problem = self.card_problem(site, ref)
             cards.append(Card(None, problem) if problem else Card(dict(ref)))
         return cards
 
@@ -59,11 +59,12 @@ class ListingPage:
         return loader.load_item()
 
     @staticmethod
-    def card_problem(response, ref):
-        """Why a card is no product of this listing: no product link, or one to another site."""
+    def card_problem(site, ref):
+        """Why a card is no product of this listing (at ``site``, the listing page's host):
+        no product link, or one to another site."""
         url = ref.get("url")
         if url is None:
             return "no /csa_product/ link"
-        if urlsplit(url).netloc != urlsplit(response.url).netloc:
+        if urlsplit(url).netloc != site:
             return f"links to another site: {url}"
         return None

@@ -69,8 +69,10 @@ def page_text(node):
     return "".join(_PAGE_TEXT(element))
 
 
+@functools.lru_cache(maxsize=1024)
 def detail_field_for(label):
-    """The item field a detail-page label fills, or ``None`` for labels we do not store."""
+    """The item field a detail-page label fills, or ``None`` for labels we do not store.
+    Remembered: every detail page shows the same few labels."""
     key = " ".join(label.split()).rstrip(":").strip().lower()
     return DETAIL_LABELS.get(key)
 

@@ -102,6 +102,8 @@ def redirected_to(url, response):
     """The address a detail request for ``url`` was answered from, when it is another one
     (another product's page, or the product's new address after a rename); ``None`` when
     it is ``url`` (query, fragment and trailing slash aside)."""
+    if response.url == url:  # the common case, without parsing either address
+        return None
     answered = canonical_url(response.url)
     return None if answered.rstrip("/") == canonical_url(url).rstrip("/") else answered
 
