@@ -1,5 +1,6 @@
 """What the database holds of the listing, as plain data for the planner."""
 
+import itertools
 from dataclasses import dataclass, field
 
 from matter_certis.listing.positions import page_slots, physical_page, slot_of
@@ -35,8 +36,13 @@ class StoredListing:
         return len(self.listed) - len(self.slots)
 
     def missing_slots(self, total):
-        """Slots of a listing of ``total`` products that no listed product fills."""
-        return set(range(total)).difference(self.slots.values())
+        """Slots of a listing of ``total`` products that no listed product fills (marked
+        in a byte a slot: a set of every slot was a large crawl's end-of-run peak)."""
+        missing = bytearray(b"\x01") * total
+        for slot in self.slots.values():
+            if 0 <= slot < total:
+                missing[slot] = 0
+        return set(itertools.compress(range(total), missing))
 
     def pages_with_missing_slots(self, total):
         """Physical pages (1-based) holding a slot no listed product fills: none on a
