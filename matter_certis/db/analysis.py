@@ -22,14 +22,14 @@ def stored_listing(ages=False, every_slot=True):
     closing check and audit need none of them. Without ``every_slot``, only the oldest
     product's slot: all a status check after the first asks of them (its last page either
     ends with that product or is read twice)."""
-    slots, listed, verified = {}, set(), {}
+    slots, listed, verified = {}, [], {}  # listed: a frozenset at the end, no set first
     for url, page_id, index_in_page, verified_at in (
         listed_products()
         .select(Product.url, Product.page_id, Product.index_in_page, Product.verified_at)
         .tuples()
         .iterator()  # peewee would also keep every row it returned
     ):
-        listed.add(url)
+        listed.append(url)
         if page_id is not None and index_in_page is not None:
             slot = slot_of(page_id, index_in_page)
             if every_slot or slot == 0:
