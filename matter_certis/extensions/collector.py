@@ -19,12 +19,17 @@ CRAWL_THRESHOLDS = (7000, 10, 10)
 
 class CrawlCollector:
     """At spider open: collect once, freeze what is left (the process's startup objects,
-    never garbage while it crawls) and raise the thresholds; at close, the collector as it
-    was (a process that runs several crawls, such as the tests, frees their leftovers)."""
+    never garbage while it crawls) and raise the thresholds; once the last spider open in
+    the process closes, the collector as it was (a process that runs several crawls, such
+    as the tests, frees their leftovers). The collector is the process's: crawls running
+    side by side share one tuning, counted here."""
+
+    crawling = 0  # spiders open in the process
+    before = None  # the thresholds before the first of them opened
 
     def __init__(self, thresholds=CRAWL_THRESHOLDS):
         self.thresholds = thresholds
-        self.before = None
+        self.opened = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -34,13 +39,19 @@ class CrawlCollector:
         return extension
 
     def spider_opened(self):
-        self.before = gc.get_threshold()
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(*self.thresholds)
+        if not CrawlCollector.crawling:
+            CrawlCollector.before = gc.get_threshold()
+            gc.collect()
+            gc.freeze()
+            gc.set_threshold(*self.thresholds)
+        CrawlCollector.crawling += 1
+        self.opened = True
 
     def spider_closed(self):
-        if self.before is not None:
-            gc.set_threshold(*self.before)
+        if not self.opened:
+            return
+        self.opened = False
+        CrawlCollector.crawling -= 1
+        if not CrawlCollector.crawling:
+            gc.set_threshold(*CrawlCollector.before)
             gc.unfreeze()
-            self.before = None

@@ -26,7 +26,7 @@ class PageRead:
     earlier_count: int | None = None
 
 
-@dataclass(frozen=True, slots=True)  # one per product at a closing check
+@dataclass(frozen=True, slots=True)  # one per product stored, many at once
 class Placement:
     """A product ref to store at a slot (``None``: it lost its slot), and whether its detail
     page is to be asked for with it."""

@@ -22,6 +22,18 @@ def test_while_the_spider_is_open_startup_objects_are_frozen_and_thresholds_rais
     assert gc.get_freeze_count() == 0
 
 
+def test_crawls_side_by_side_share_it_until_the_last_closes():
+    before = gc.get_threshold()
+    first, second = CrawlCollector(), CrawlCollector()
+    first.spider_opened()
+    second.spider_opened()
+    first.spider_closed()
+    assert gc.get_threshold() == CRAWL_THRESHOLDS
+    second.spider_closed()
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
 def test_a_crawl_enables_it(make_crawler):
     crawler = make_crawler(MatterProductsSpider)
     assert crawler.settings.getdict("EXTENSIONS")[
