@@ -133,8 +133,8 @@ class TextLoader(ResolvedOnceLoader):
     would miss a company name wrapped in a link)."""
 
     def add_text(self, field, *css):
-        """The page text of the first element ``css`` matches (for the loader's selector);
-        of the next expression's first element while the field has no value yet."""
+        """The page text of the first element each of ``css`` matches (for the loader's
+        selector), tried in turn until the field has a value (it keeps its first)."""
         for expression in css:
             if self.get_collected_values(field):
                 return

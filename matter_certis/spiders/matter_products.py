@@ -219,8 +219,8 @@ class MatterProductsSpider(ListingPage, DetailPage, DetailRequests, DeadLetters,
         stored slot only for the plan (the first status check), the stored cards' and
         details' ages only for an incremental run's plan."""
         first = self.planner.listing is None
-        every = {"ages": self.mode == "incremental" and first, "every_slot": first}
-        return cache(partial(analysis.stored_listing, **every))
+        asked = {"ages": self.mode == "incremental" and first, "every_slot": first}
+        return cache(partial(analysis.stored_listing, **asked))
 
     # --- the run record's questions -------------------------------------------------------
 
