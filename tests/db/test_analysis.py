@@ -62,6 +62,11 @@ def test_a_listed_product_without_a_slot_is_counted_and_its_slot_is_missing():
     assert analysis.stored_listing().missing_slots(12) == {0}
 
 
+def test_slots_past_a_smaller_listing_are_neither_missing_nor_counted():
+    stored(*range(1, 30))
+    assert analysis.stored_listing().missing_slots(24) == {0}
+
+
 def test_listed_urls_leave_out_delisted_products():
     stored(0, 1)
     stored(2, delisted=True)
