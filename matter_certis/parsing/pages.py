@@ -22,6 +22,10 @@ CARD_CONTAINERS = "div.post-feed, .wp-block-crown-blocks-product-index"
 CARDS = "div.post-feed article, .wp-block-crown-blocks-product-index article.product"
 PAGINATION = "div.pagination-wrapper, .page-numbers"
 CURRENT_PAGE = "div.pagination-wrapper .current ::text, .page-numbers.current::text"
+# A listing page's parts, compiled: asked of every listing page, as yes or no or a count.
+HAS_CARD_CONTAINER = etree.XPath(f"boolean({css2xpath(CARD_CONTAINERS)})")
+CARD_COUNT = etree.XPath(f"count({css2xpath(CARDS)})")
+HAS_PAGINATION = etree.XPath(f"boolean({css2xpath(PAGINATION)})")
 # A detail page's parts, compiled: asked of every detail page, as yes or no.
 HAS_DETAIL_TITLE = etree.XPath(f"boolean({css2xpath('h1')})")
 HAS_DETAIL_FIELDS_BLOCK = etree.XPath(f"boolean({css2xpath('div.entry-product-details')})")
@@ -120,12 +124,12 @@ def listing_problem(response, number):
     from it, and a listing of up to 12 products has no pages to link). Its pagination marks
     the page asked for (``number``) as the current one."""
     page = page_selector(response)
-    if not page.css(CARD_CONTAINERS):
+    if not HAS_CARD_CONTAINER(page.root):
         return "no card container"
-    cards = len(page.css(CARDS))
+    cards = int(CARD_COUNT(page.root))
     if cards > PAGE_SIZE:
         return f"{cards} cards: a page holds at most {PAGE_SIZE}"
-    if not page.css(PAGINATION):
+    if not HAS_PAGINATION(page.root):
         return None if number == 1 else "no pagination"
     current = page.css(CURRENT_PAGE).re(r"\d+")
     if number is not None and current and int(current[0]) != number:
