@@ -3,7 +3,8 @@
 A listing page names 12 products, each a detail page to fetch once the listing is read
 (the listing comes first: issue 11). Turned into Scrapy requests at once, a catalogue's
 worth waited in the scheduler, 2.3 KB each with headers, meta and callback arguments
-(tracemalloc); a tuple of the card's values, sharing the card's strings, is about 0.1 KB.
+(tracemalloc); a tuple of the card's values, sharing the card's url and the names every
+run meets on many cards, is about 0.1 KB.
 """
 
 from collections import deque
@@ -11,8 +12,10 @@ from collections import deque
 import scrapy
 from scrapy.exceptions import DontCloseSpider
 
+from matter_certis.listing.steps import CardRef
+
 # A card's values, in the order a pending detail keeps them.
-REF_FIELDS = ("url", "manufacturer", "model", "certificate_id", "page_id", "index_in_page")
+REF_FIELDS = CardRef._fields
 
 
 class PendingDetails:
@@ -26,7 +29,7 @@ class PendingDetails:
 
     def add(self, ref, known_missing=False):
         """``ref``: a card's values (a ``ProductRef`` or a dict with ``REF_FIELDS``)."""
-        self.waiting.append((*(ref.get(name) for name in REF_FIELDS), known_missing))
+        self.waiting.append((*CardRef.of(ref), known_missing))  # its names shared
 
     def take(self):
         """The oldest: its ref (every ``REF_FIELDS`` key) and whether the database is known

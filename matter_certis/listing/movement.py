@@ -226,15 +226,18 @@ class Listing:
     def placed_products(self):
         """``(url, (page_id, index_in_page), ref)`` of every product placed, once, where the
         latest placed read that shows it places it, newest read first: no map of every
-        product is built (a large crawl's closing check held one)."""
-        shown = set()
-        for read in reversed(self.placed()):
+        product is built (a large crawl's closing check held one). Placed reads agree (a
+        product has one position, a position one product), so a product already handed
+        back is one whose position was: a byte a position, not a set of every url."""
+        placed = list(reversed(self.placed()))
+        shown = bytearray(max((read.start() + len(read.refs) for read in placed), default=0))
+        for read in placed:
             start = read.start()
             for index, ref in enumerate(read.refs):
-                if ref and ref["url"] not in shown:
-                    shown.add(ref["url"])
+                if ref and not shown[start + index]:
+                    shown[start + index] = 1
                     place = divmod(from_oldest(self.total, start + index), PAGE_SIZE)
-                    yield ref["url"], place, ref
+                    yield ref.url, place, ref
 
     def covered(self):
         """Slots (from the oldest) that placed reads show, product or not."""

@@ -6,14 +6,15 @@ from dataclasses import dataclass, replace
 
 from matter_certis.exceptions import Conflict
 from matter_certis.listing.positions import PAGE_SIZE, from_oldest
+from matter_certis.listing.steps import CardRef
 
 
 @dataclass
 class Read:
-    """One listing page as read: ``refs`` are its cards' product refs in page order (``None``
-    for a card that is no product). ``shift``: how many places further down the latest
-    listing shows its cards than its page number says (``None`` while unknown); ``most``: the
-    largest shift possible (the growth since the read)."""
+    """One listing page as read: ``refs`` are its cards' product refs in page order
+    (``CardRef``, ``None`` for a card that is no product). ``shift``: how many places
+    further down the latest listing shows its cards than its page number says (``None``
+    while unknown); ``most``: the largest shift possible (the growth since the read)."""
 
     page: int
     refs: list
@@ -27,6 +28,14 @@ class Read:
     stored_for: int | None = None
     unsure: bool = False
 
+    def __post_init__(self):
+        self.refs = compact(self.refs)
+
+    def __setstate__(self, state):
+        """A read a JOBDIR run saved before reads kept ``CardRef``s (dicts then)."""
+        self.__dict__.update(state)
+        self.refs = compact(self.refs)
+
     def __deepcopy__(self, memo):
         """A copy for a trial (``Listing.check``) with its own list of cards, which a trial
         may change, sharing the cards' refs, which nothing changes: copying every ref was
@@ -37,12 +46,16 @@ class Read:
         return (self.page - 1) * PAGE_SIZE + (self.shift if shift is None else shift)
 
     def urls(self):
-        return [ref["url"] if ref else None for ref in self.refs]
+        return [ref.url if ref else None for ref in self.refs]
 
     def before(self, other):
         """Whether this page was read before ``other`` was asked for: the site then showed
         it no later growth than ``other``, so its shift is no smaller."""
         return self.seq <= other.sent_after
+
+
+def compact(refs):
+    return [None if ref is None else CardRef.of(ref) for ref in refs]
 
 
 class Places:
@@ -120,7 +133,7 @@ def url_at_position(reads, position):
     for read in reads:
         index = position - read.start()
         if 0 <= index < len(read.refs) and read.refs[index]:
-            return read.refs[index]["url"]
+            return read.refs[index].url
     return None
 
 

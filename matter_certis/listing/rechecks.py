@@ -161,14 +161,16 @@ class Rechecks(SyncState):
         placed lose their slot until a page shows them again."""
         kept = stored_where_placed(self.listing.reads, self.listing.total)
         unplaced = [ref for read in self.listing.unplaced() for ref in filter(None, read.refs)]
-        lost = {ref["url"] for ref in unplaced}  # less those a placed read shows
+        lost = {ref.url for ref in unplaced}  # less those a placed read shows
         placements = []
         for url, (page_id, index_in_page), ref in self.listing.placed_products():
             lost.discard(url)
             on_target = target is None or slot_of(page_id, index_in_page) in target
             if on_target and url not in kept:
-                placements.append(Placement(ref, page_id, index_in_page))
+                placements.append(Placement(ref.as_dict(), page_id, index_in_page))
         placements += [
-            Placement(ref, None, None, detail=False) for ref in unplaced if ref["url"] in lost
+            Placement(ref.as_dict(), None, None, detail=False)
+            for ref in unplaced
+            if ref.url in lost
         ]
         return placements

@@ -212,7 +212,7 @@ def test_a_checks_trial_copies_the_reads_not_the_cards_refs():
     assert copied is not original and copied.refs is not original.refs
     assert all(a is b for a, b in zip(copied.refs, original.refs))
     copied.refs[0] = None
-    assert original.refs[0] == {"url": site[0]}
+    assert original.refs[0].url == site[0]
 
 
 def test_covers_all_is_every_slot_covered_and_no_other():
