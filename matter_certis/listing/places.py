@@ -59,11 +59,17 @@ def compact(refs):
 
 
 class Places:
-    """Positions of the products placed so far: position -> url and url -> position."""
+    """Positions of the products placed so far: position -> url (``url_at``, a list: the
+    positions a run places are the listing's first ones, a dict of them was most of a large
+    crawl's closing check) and url -> position (``position_of``)."""
 
     def __init__(self):
-        self.url_at = {}
+        self.url_at = []
         self.position_of = {}
+
+    def held(self, position):
+        """The url placed at ``position``, ``None`` for none."""
+        return self.url_at[position] if 0 <= position < len(self.url_at) else None
 
     def fits(self, read, shift):
         """Whether ``read`` shifted by ``shift`` agrees with every product placed."""
@@ -71,7 +77,7 @@ class Places:
         for index, url in enumerate(read.urls()):
             if url is None:
                 continue
-            held = self.url_at.get(start + index)
+            held = self.held(start + index)
             if (held is not None and held != url) or self.position_of.get(
                 url, start + index
             ) != start + index:
@@ -82,10 +88,12 @@ class Places:
         if not self.fits(read, read.shift):
             raise Conflict(f"page {read.page} disagrees with the pages placed before it")
         start = read.start()
+        self.url_at.extend([None] * (start + len(read.refs) - len(self.url_at)))
         for index, url in enumerate(read.urls()):
             if url is not None:
-                self.url_at[start + index] = url
-                self.position_of[url] = start + index
+                position = start + index  # one int object for both maps
+                self.url_at[position] = url
+                self.position_of[url] = position
 
     def repeats(self, read, shift):
         """``(url, position placed, position here)`` of each product ``read`` at ``shift``
@@ -97,10 +105,10 @@ class Places:
             if url is None:
                 continue
             placed = self.position_of.get(url, here)
-            if self.url_at.get(here, url) != url or self.url_at.get(placed) not in (url, None):
+            if self.held(here) not in (url, None) or self.held(placed) not in (url, None):
                 return []
             if placed != here:
-                if self.url_at.get(placed) != url:
+                if self.held(placed) != url:
                     return []
                 found.append((url, placed, here))
         return found
