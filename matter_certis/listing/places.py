@@ -55,6 +55,7 @@ class Read:
 
 
 def compact(refs):
+    """A read's cards as it keeps them (``CardRef``, ``None`` for no product)."""
     return [None if ref is None else CardRef.of(ref) for ref in refs]
 
 

@@ -17,8 +17,8 @@ class Card:
 
 class CardRef(NamedTuple):
     """A card's product ref as a run's reads keep it until the run ends: a tuple, the
-    manufacturer and model (the same few names on thousands of cards) shared. A dict a
-    card and its own strings were about 0.4 KB a product at 30,000 products (tracemalloc)."""
+    manufacturer and model (the same few names on thousands of cards) shared. A dict with
+    the card's own copies of those names was the largest thing a run kept per product."""
 
     url: str
     manufacturer: str | None = None
