@@ -7,7 +7,8 @@ def audit(state, stored):
     """``(status, reason)`` for what this run was to store but the database lacks: the
     listing's size unknown, slots it had to read left unread (it kept moving), slots on
     its pages left empty or held by another product than the listing showed there,
-    listed products on them without details."""
+    listed products on them without details. ``stored``: a ``StoredListing``, or
+    ``analysis.StoredSlots``, which reads the database row by row."""
     if state.total_pages is None or state.listing is None:
         return [
             (
@@ -41,11 +42,7 @@ def audit(state, stored):
                 f"page {state.listing.pages_for(empty)[0]})",
             )
         )
-    wrong = sorted(
-        url
-        for url, place, _ in state.listing.placed_products()
-        if slot_of(*place) in scope and stored.slots.get(url) != slot_of(*place)
-    )
+    wrong = misplaced(state, stored, scope)
     if wrong:
         problems.append(
             (
@@ -68,6 +65,23 @@ def audit(state, stored):
             )
         )
     return problems
+
+
+def misplaced(state, stored, scope):
+    """Sorted urls of the products placed in ``scope`` that the database does not hold at
+    the slot the listing shows: the placed products in a list a slot, the stored ones
+    (``stored.slot_rows()``) compared with it row by row."""
+    total = state.total
+    placed_at = [None] * total
+    for url, place, _ in state.listing.placed_products():
+        slot = slot_of(*place)
+        if slot in scope and 0 <= slot < total:
+            placed_at[slot] = url
+    right = bytearray(total)
+    for url, slot in stored.slot_rows():
+        if 0 <= slot < total and placed_at[slot] == url:
+            right[slot] = 1
+    return sorted(url for url, held in zip(placed_at, right) if url is not None and not held)
 
 
 def unsettled(state, failures):

@@ -6,6 +6,16 @@ from dataclasses import dataclass, field
 from matter_certis.listing.positions import page_slots, physical_page, slot_of
 
 
+def unfilled_slots(filled, total):
+    """Slots of a listing of ``total`` products that none of ``filled`` fills (marked in a
+    byte a slot: a set of every slot was a large crawl's end-of-run peak)."""
+    missing = bytearray(b"\x01") * total
+    for slot in filled:
+        if 0 <= slot < total:
+            missing[slot] = 0
+    return set(itertools.compress(range(total), missing))
+
+
 @dataclass(frozen=True)
 class StoredListing:
     """The listed products when asked: ``slots`` (url -> slot, from the oldest) of those
@@ -35,14 +45,12 @@ class StoredListing:
         and did not see them elsewhere (they moved, or left the listing)."""
         return len(self.listed) - len(self.slots)
 
+    def slot_rows(self):
+        """``(url, slot)`` of each listed product that has a slot."""
+        return self.slots.items()
+
     def missing_slots(self, total):
-        """Slots of a listing of ``total`` products that no listed product fills (marked
-        in a byte a slot: a set of every slot was a large crawl's end-of-run peak)."""
-        missing = bytearray(b"\x01") * total
-        for slot in self.slots.values():
-            if 0 <= slot < total:
-                missing[slot] = 0
-        return set(itertools.compress(range(total), missing))
+        return unfilled_slots(self.slots.values(), total)
 
     def pages_with_missing_slots(self, total):
         """Physical pages (1-based) holding a slot no listed product fills: none on a

@@ -225,7 +225,7 @@ class MatterProductsSpider(ListingPage, DetailPage, DetailRequests, DeadLetters,
     # --- the run record's questions -------------------------------------------------------
 
     def audit(self):
-        return [verdict.Problem(*found) for found in audit(self.planner, analysis.stored_listing())]
+        return [verdict.Problem(*found) for found in audit(self.planner, analysis.StoredSlots())]
 
     def listed_urls(self):
         return self.planner.listed_urls()

@@ -161,3 +161,16 @@ def test_ages_are_read_only_when_asked_for():
         }
     )
     assert plain.slots == aged.slots and plain.listed == aged.listed
+
+
+def test_the_audit_s_stored_slots_are_the_stored_listing_s_read_row_by_row():
+    """``StoredSlots`` (the run's close) answers as ``stored_listing()`` does, without
+    holding every url: delisted products and products without a slot are left out."""
+    stored(*range(1, 30), with_details=True)
+    stored(40, delisted=True)
+    models.Product.create(url=url(0))  # listed, no slot
+    models.ProductDetail.delete().where(models.ProductDetail.url == url(7)).execute()
+    listing, rows = analysis.stored_listing(), analysis.StoredSlots()
+    assert dict(rows.slot_rows()) == listing.slots
+    assert rows.missing_slots(30) == listing.missing_slots(30) == {0}
+    assert sorted(ref["url"] for ref in rows.without_details()) == [url(0), url(7)]

@@ -323,3 +323,16 @@ def test_a_full_run_keeps_no_set_of_the_slots_it_stored_a_page_range_run_does():
     ranged = ListingPlanner("full", 1, 2)
     checked(ranged, 50)
     assert ranged.stored == set(range(38, 50))
+
+
+def test_the_audit_names_products_stored_at_another_slot_than_the_listing_shows():
+    planner = ListingPlanner("full")
+    checked(planner, 50)
+    for page in (2, 3, 4):
+        planner.page(PageRead("listing", page, total=50), newest_first(50, page))
+    checked(planner, 50)
+    slots = {url(n): n for n in range(50)} | {url(10): 11, url(11): 10}
+    reasons = [reason for _, reason in audit(planner, StoredListing(slots, frozenset(slots)))]
+    assert reasons == [
+        f"2 products stored at another slot than the listing shows (first: {url(10)})"
+    ]
