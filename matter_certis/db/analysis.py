@@ -21,15 +21,15 @@ def stored_listing(ages=False, every_slot=True):
     incremental run: which pages and details are due). Those are the largest part, a run's
     closing check and audit need none of them. Without ``every_slot``, only the oldest
     product's slot: all a status check after the first asks of them (its last page either
-    ends with that product or is read twice)."""
-    slots, listed, verified = {}, [], {}  # listed: a frozenset at the end, no set first
+    ends with that product or is read twice). Every listed url is read again only when
+    asked (``ListedUrls``)."""
+    slots, verified = {}, {}
     for url, page_id, index_in_page, verified_at in (
         listed_products()
         .select(Product.url, Product.page_id, Product.index_in_page, Product.verified_at)
         .tuples()
         .iterator()  # peewee would also keep every row it returned
     ):
-        listed.append(url)
         if page_id is not None and index_in_page is not None:
             slot = slot_of(page_id, index_in_page)
             if every_slot or slot == 0:
@@ -43,12 +43,26 @@ def stored_listing(ages=False, every_slot=True):
         detail_refs[ref["url"]] = ref
     return StoredListing(
         slots,
-        frozenset(listed),
+        ListedUrls(),
         tuple(products_without_details()),
         verified,
         detail_refs,
         detail_verified,
     )
+
+
+class ListedUrls:
+    """Every listed product's url, read from the database row by row each time it is
+    iterated; its length is a count. What a status check asks of them is how many there
+    are and, at the closing check, which the listing did not show: a frozenset of every
+    url, read anew, was a large crawl's peak (8 MB RSS at 30,000 products)."""
+
+    def __iter__(self):
+        for (url,) in listed_products().select(Product.url).tuples().iterator():
+            yield url
+
+    def __len__(self):
+        return listed_products().count()
 
 
 class StoredSlots:

@@ -19,7 +19,8 @@ def unfilled_slots(filled, total):
 @dataclass(frozen=True)
 class StoredListing:
     """The listed products when asked: ``slots`` (url -> slot, from the oldest) of those
-    that have one, ``listed`` (every listed url), and ``lacking_details``: product refs
+    that have one, ``listed`` (every listed url: a sized iterable, a frozenset or
+    ``analysis.ListedUrls``), and ``lacking_details``: product refs
     (dicts with ``url``, ``manufacturer``, ``model``, ``certificate_id``, ``page_id``,
     ``index_in_page``) of those whose detail page was never stored; ``verified`` (url ->
     when a run last saw the card at its slot, ``None`` for never), ``detail_refs`` (url ->
@@ -28,7 +29,7 @@ class StoredListing:
     ``StoredListing`` of ``analysis.stored_listing()`` without ``ages``)."""
 
     slots: dict
-    listed: frozenset
+    listed: object
     lacking_details: tuple = ()
     verified: dict = field(default_factory=dict)
     detail_refs: dict = field(default_factory=dict)

@@ -70,7 +70,13 @@ def test_slots_past_a_smaller_listing_are_neither_missing_nor_counted():
 def test_listed_urls_leave_out_delisted_products():
     stored(0, 1)
     stored(2, delisted=True)
-    assert analysis.stored_listing().listed == {url(0), url(1)}
+    assert set(analysis.stored_listing().listed) == {url(0), url(1)}
+
+
+def test_the_listed_urls_count_the_listed_products():
+    stored(0, 1)
+    stored(2, delisted=True)
+    assert len(analysis.stored_listing().listed) == 2
 
 
 def test_the_oldest_product_is_the_one_in_the_first_slot():
@@ -82,7 +88,7 @@ def test_a_later_status_check_is_handed_the_oldest_product_s_slot_only():
     stored(1, 0, 2)
     later = analysis.stored_listing(every_slot=False)
     assert (later.slots, later.oldest) == ({url(0): 0}, url(0))
-    assert later.listed == {url(0), url(1), url(2)}
+    assert set(later.listed) == {url(0), url(1), url(2)}
 
 
 def test_products_without_details_are_the_listed_ones_never_stored():
@@ -160,7 +166,7 @@ def test_ages_are_read_only_when_asked_for():
             url(1),
         }
     )
-    assert plain.slots == aged.slots and plain.listed == aged.listed
+    assert plain.slots == aged.slots and set(plain.listed) == set(aged.listed)
 
 
 def test_the_audit_s_stored_slots_are_the_stored_listing_s_read_row_by_row():
