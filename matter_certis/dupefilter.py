@@ -3,6 +3,8 @@ lacks once a run."""
 
 from scrapy.dupefilters import RFPDupeFilter
 
+from matter_certis.run.url_tally import UrlTally, url_tally
+
 
 class RedirectHopsPassDupeFilter(RFPDupeFilter):
     """Scrapy's filter, except that a request the redirect middleware made is never a
@@ -18,22 +20,45 @@ class RedirectHopsPassDupeFilter(RFPDupeFilter):
     finds its product still without details.
 
     So the fingerprints a resumed job read from ``requests.seen`` are kept apart
-    (``earlier_runs``) from this run's, in Scrapy's own set: one set of this run's
-    fingerprints, not two (a second one cost a large catalogue some megabytes).
+    (``earlier_runs``) from this run's. This run's detail pages (meta ``deltafetch_key``:
+    their product's url) are marked ``ASKED`` in the run's ``UrlTally``, which holds every
+    product url already; other requests' fingerprints (listing pages, redirect hops) go in
+    Scrapy's own set: a set of every detail's fingerprint cost a large catalogue 3.7 MB.
+    Every request let through, unless the database asked for it, goes to ``requests.seen``
+    as Scrapy writes it there.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.earlier_runs, self._fingerprints = self._fingerprints, set()
+        self.crawler = None
+        self.own_tally = UrlTally()  # while there is no spider
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        dupefilter = super().from_crawler(crawler)
+        dupefilter.crawler = crawler
+        return dupefilter
+
+    @property
+    def tally(self):
+        spider = self.crawler and self.crawler.spider
+        return self.own_tally if spider is None else url_tally(spider)
 
     def request_seen(self, request):
         fingerprint = self._fingerprint(request)
+        hop = request.meta.get("redirect_times")
+        detail = None if hop else request.meta.get("deltafetch_key")
         from_database = request.meta.get("from_database")
-        seen = fingerprint in self._fingerprints or (
-            not from_database and fingerprint in self.earlier_runs
+        asked = fingerprint in self._fingerprints or (
+            detail is not None and self.tally.has(detail, UrlTally.ASKED)
         )
-        if seen or from_database:
+        if detail is None:
             self._fingerprints.add(fingerprint)
-        else:  # this run's set, and the job's requests.seen
-            super().request_seen(request)
-        return seen and not request.meta.get("redirect_times")
+        else:
+            self.tally.mark(detail, UrlTally.ASKED)
+        seen = asked or (not from_database and fingerprint in self.earlier_runs)
+        if not (seen or from_database) and self.file:
+            # RFPDupeFilter's record: the fingerprint's length in 2 bytes, big-endian, then it.
+            self.file.write(len(fingerprint).to_bytes(2, "big") + fingerprint)
+        return seen and not hop

@@ -19,6 +19,7 @@ from matter_certis import signals as project_signals
 from matter_certis.items import ProductDetail, RequestFailure
 from matter_certis.listing.positions import PAGE_SIZE
 from matter_certis.run import stat_keys
+from matter_certis.run.url_tally import UrlTally, url_tally
 
 logger = logging.getLogger(__name__)
 
@@ -81,31 +82,8 @@ class Counts:
         )
 
 
-class DetailTally:
-    """The detail urls requested and done, each once (a retried or redirected page is
-    scheduled again): one dict of url -> what befell it. Two sets took twice the memory (a
-    set's table holds four slots an entry below 50,000 entries: 525 KB each at 6,000)."""
-
-    REQUESTED, DONE = 1, 2
-
-    def __init__(self):
-        self.urls = {}
-        self.counts = {self.REQUESTED: 0, self.DONE: 0}
-
-    def mark(self, url, what):
-        """Note that ``what`` (``REQUESTED`` or ``DONE``) befell ``url``; counted once."""
-        befell = self.urls.get(url, 0)
-        if not befell & what:
-            self.urls[url] = befell | what
-            self.counts[what] += 1
-
-    @property
-    def requested(self):
-        return self.counts[self.REQUESTED]
-
-    @property
-    def done(self):
-        return self.counts[self.DONE]
+# The name a JOBDIR state saved before the tally was shared pickled it under.
+DetailTally = UrlTally
 
 
 class Progress:
@@ -129,7 +107,7 @@ class Progress:
         self.crawler = crawler
         self.interval = interval
         self.show_bar = bar
-        self.own_tally = DetailTally()
+        self.own_tally = UrlTally()  # while there is no spider
         self.waiting = {}  # request -> (host, what it answered, when its retry goes)
         self.last_tick = None
         self.last_items = 0
@@ -156,17 +134,14 @@ class Progress:
 
     @property
     def tally(self):
-        """The detail urls requested and done (``DetailTally``): in the spider's ``state``
-        when it has one (a JOBDIR run's, kept for its resumption)."""
-        state = getattr(self.crawler.spider, "state", None)
-        if state is None:
-            return self.own_tally
-        return state.setdefault("detail_tally", self.own_tally)
+        """The detail urls requested and done: the run's ``UrlTally``."""
+        spider = self.crawler.spider
+        return self.own_tally if spider is None else url_tally(spider)
 
     def request_scheduled(self, request):
         if request.meta.get("kind") == self.unit("detail_kind", "detail"):
             url = request.meta.get("deltafetch_key", request.url)
-            self.tally.mark(url, DetailTally.REQUESTED)
+            self.tally.mark(url, UrlTally.REQUESTED)
         self.note_plan()
 
     def item_done(self, item):
@@ -175,7 +150,7 @@ class Progress:
             and item.get("kind") == self.unit("detail_kind", "detail")
         ):
             url = item.get("url") or self.crawler.spider.record_url(item)
-            self.tally.mark(url, DetailTally.DONE)
+            self.tally.mark(url, UrlTally.DONE)
         self.note_plan()
 
     def note_plan(self):
@@ -213,13 +188,15 @@ class Progress:
         stats = self.crawler.stats
         pages_planned = stats.get_value(stat_keys.PAGES_PLANNED)
         pages_done = stats.get_value(stat_keys.PAGES_READ, 0)
-        details_done = self.tally.done
+        details_done = self.tally.count(UrlTally.DONE)
         units = self.unit("progress_units", Counts.units)
         if pages_planned is None:
             return Counts(pages_done, None, details_done, None, True, units)
         pages_left = max(pages_planned - pages_done, 0)
         per_page = self.unit("details_per_page", PAGE_SIZE)
-        details_planned = max(self.tally.requested + per_page * pages_left, details_done)
+        details_planned = max(
+            self.tally.count(UrlTally.REQUESTED) + per_page * pages_left, details_done
+        )
         return Counts(
             pages_done, pages_planned, details_done, details_planned, pages_left > 0, units
         )

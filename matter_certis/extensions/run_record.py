@@ -13,6 +13,7 @@ from matter_certis.db.models import CrawlingResult, utc_now
 from matter_certis.exceptions import DatabaseUnavailable
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 from matter_certis.run import stat_keys, verdict
+from matter_certis.run.url_tally import UrlTally, url_tally
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,8 @@ MAX_ERROR_DETAILS = 50
 class RunRecord:
     """Keeps the run's counts in memory and writes them once, when the spider closes, with
     the run's verdict (``verdict.judge``): how it closed, what failed, and the spider's own
-    ``audit()`` of what it stored against what it planned.
+    ``audit()`` of what it stored against what it planned. The products found are counted
+    in the run's ``UrlTally`` (a resumed JOBDIR job's include those found before it stopped).
 
     It writes the run's row only: for a ``completed`` run it sends ``run_completed`` in the
     same transaction, so that the pipeline writes what only a complete run may (delistings).
@@ -43,7 +45,6 @@ class RunRecord:
         self.crawler = crawler
         self.started_at = None
         self.started = None
-        self.seen_urls = set()
         self.details_fetched = 0
         self.records = 0  # anything else stored: ledger records
         self.failures = []
@@ -68,7 +69,7 @@ class RunRecord:
 
     def item_scraped(self, item, spider):
         if isinstance(item, ProductRef):
-            self.seen_urls.add(item["url"])
+            url_tally(spider).mark(item["url"], UrlTally.FOUND)
         elif isinstance(item, ProductDetail):
             self.details_fetched += 1
         elif isinstance(item, RequestFailure):
@@ -182,7 +183,7 @@ class RunRecord:
             status=status,
             mode=spider.mode,
             total_pages=spider.total_pages,
-            products_found=len(self.seen_urls),
+            products_found=url_tally(spider).count(UrlTally.FOUND),
             details_fetched=self.details_fetched,
             products_added=stats.get_value(stat_keys.rows("products", "added"), 0),
             products_updated=stats.get_value(stat_keys.rows("product_details", "updated"), 0),

@@ -20,12 +20,12 @@ from tqdm import tqdm
 
 from matter_certis.extensions.progress import (
     Counts,
-    DetailTally,
     Progress,
     eta_seconds,
     format_duration,
 )
 from matter_certis.items import ProductDetail, RequestFailure
+from matter_certis.run.url_tally import UrlTally
 from replica import Catalog, ReplicaServer
 from tests.helpers import PROJECT_ROOT, crawl, crawl_command, rows
 
@@ -85,16 +85,16 @@ def test_details_planned_are_requests_made_plus_a_page_of_cards_per_page_left():
 
 
 def test_a_detail_is_counted_once_as_requested_and_once_as_done():
-    tally = DetailTally()
+    tally = UrlTally()
     for url, what in [
-        ("https://a/1/", DetailTally.REQUESTED),
-        ("https://a/1/", DetailTally.REQUESTED),  # retried
-        ("https://a/1/", DetailTally.DONE),
-        ("https://a/1/", DetailTally.DONE),  # a failure, then its page after all
-        ("https://a/2/", DetailTally.DONE),  # asked for by the job this one resumes
+        ("https://a/1/", UrlTally.REQUESTED),
+        ("https://a/1/", UrlTally.REQUESTED),  # retried
+        ("https://a/1/", UrlTally.DONE),
+        ("https://a/1/", UrlTally.DONE),  # a failure, then its page after all
+        ("https://a/2/", UrlTally.DONE),  # asked for by the job this one resumes
     ]:
         tally.mark(url, what)
-    assert (tally.requested, tally.done) == (1, 2)
+    assert (tally.count(UrlTally.REQUESTED), tally.count(UrlTally.DONE)) == (1, 2)
 
 
 def test_progress_is_off_when_its_interval_is_zero():

@@ -10,6 +10,7 @@ from matter_certis.db import connection
 from matter_certis.extensions.run_record import RunRecord, summary
 from matter_certis.items import ProductDetail, ProductRef, RequestFailure
 from matter_certis.run import stat_keys, verdict
+from matter_certis.run.url_tally import UrlTally
 from tests.helpers import rows
 
 FAILED_PAGE = "https://csa-iot.org/csa-iot_products/page/3/"
@@ -81,6 +82,16 @@ def test_the_row_counts_the_products_seen_and_the_details_fetched(opened, databa
     record.spider_closed(crawler.spider, "finished")
     row = run_row(database)
     assert (row["products_found"], row["details_fetched"]) == (2, 1)
+
+
+def test_a_resumed_job_counts_the_products_it_found_before_it_stopped(opened, database):
+    crawler, record = opened()
+    found_before = UrlTally()
+    found_before.mark("https://csa-iot.org/csa_product/a/", UrlTally.FOUND)
+    crawler.spider.state = {"url_tally": found_before}  # as JOBDIR kept it
+    record.item_scraped(ProductRef(url="https://csa-iot.org/csa_product/b/"), crawler.spider)
+    record.spider_closed(crawler.spider, "finished")
+    assert run_row(database)["products_found"] == 2
 
 
 def test_a_dead_letter_makes_a_finished_run_partial(opened, database):
