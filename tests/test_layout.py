@@ -46,6 +46,21 @@ def test_importing_the_listing_planner_brings_in_neither_scrapy_nor_the_database
     assert result.stdout.strip() == "[]"
 
 
+def test_loading_every_module_of_the_project_brings_in_no_tool_few_runs_use():
+    """A crawl loads every command module (``scrapy`` lists them); the terminal's bar
+    (tqdm, 1 MB) and XLSX files (openpyxl) are loaded by the runs that use them."""
+    code = (
+        "import sys\n"
+        "from scrapy.utils.misc import walk_modules\n"
+        "walk_modules('matter_certis')\n"
+        "print([m for m in ('tqdm', 'openpyxl') if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
 def test_no_module_uses_a_private_name_of_scrapy():
     private = re.compile(r"\.(_engine|_slot|_downloader|_get_key|_create_crawler|_retry)\b")
     assert [str(path) for path in MODULES if private.search(path.read_text())] == []

@@ -13,7 +13,6 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.httpobj import urlparse_cached
-from tqdm import tqdm
 
 from matter_certis import signals as project_signals
 from matter_certis.items import ProductDetail, RequestFailure
@@ -207,11 +206,14 @@ class Progress:
         if not (self.show_bar and consoles):  # a terminal's log has the bar below it instead
             self.every(self.interval, self.log)
         if self.show_bar:
-            for handler in consoles:  # log lines go above the bar, not through it
-                self.terminal.callback(handler.setStream, handler.setStream(AboveTheBar()))
+            from tqdm import tqdm  # here: most runs log to a file (Scrapyd's), with no bar
+
             self.bar = tqdm(
                 desc=self.crawler.spider.name, unit=" pages", file=sys.stderr, dynamic_ncols=True
             )
+            for handler in consoles:  # log lines go above the bar, not through it
+                stream = AboveTheBar(self.bar)
+                self.terminal.callback(handler.setStream, handler.setStream(stream))
             self.every(BAR_REFRESH, self.draw)
 
     def every(self, interval, function):
@@ -260,8 +262,11 @@ class Progress:
 class AboveTheBar:
     """A stream for a console log handler: each line is printed above the bar."""
 
+    def __init__(self, bar):
+        self.bar = bar
+
     def write(self, text):
-        tqdm.write(text, file=sys.stderr, end="")
+        self.bar.write(text, file=sys.stderr, end="")
 
     def flush(self):
         sys.stderr.flush()
