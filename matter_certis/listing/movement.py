@@ -197,8 +197,7 @@ class Listing:
             newer = self.read_at(placed, read) if older is read else read
             older.unsure = newer.unsure = True  # which of the two rows came last is unknown
             index = max(placed, here) - older.start()
-            older.refs[index] = None
-            older.repeated += (index,)
+            older.without_card(index)
             self.warn_twice(older.page, url)
 
     def read_at(self, position, other):

@@ -4,6 +4,7 @@ part of the planner asks of it: a run's scope, its listing requests, what it saw
 from dataclasses import dataclass, field
 
 from matter_certis.listing.movement import Listing
+from matter_certis.listing.places import SortedUrls
 from matter_certis.listing.positions import page_slots
 from matter_certis.listing.steps import PageRead
 
@@ -87,4 +88,4 @@ class SyncState:
             return None
         # The urls of every read, placed or not: those of ``listing.placed_products()``,
         # without placing each.
-        return {url for read in listing.reads for url in read.urls() if url is not None}
+        return SortedUrls(url for read in listing.reads for url in read.urls() if url is not None)

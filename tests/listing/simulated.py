@@ -132,6 +132,7 @@ class Database:
         self.slots[placement.ref["url"]] = slot
 
     def delist_all_but(self, listed):
+        listed = set(listed)
         for gone in self.listed - listed:
             self.slots.pop(gone, None)
             self.dead_letters.discard(gone)

@@ -202,17 +202,18 @@ def test_a_restart_forgets_a_check_page_that_disagrees_with_the_pages_before_it(
     assert listing.places().url_at[0] == before[0]
 
 
-def test_a_checks_trial_copies_the_reads_not_the_cards_refs():
+def test_a_checks_trial_copies_the_reads_and_shares_their_cards_until_it_leaves_one_out():
     """A status check tries its placement on a copy of the listing (kept only if growth
-    explains it): the reads are copied, the cards' refs, which nothing changes, shared."""
+    explains it): the reads are copied, their lists of cards shared; a trial that leaves a
+    card out (it repeats a product) gives its copy a list of its own."""
     site = listing_of(3 * PAGE)
     listing = opened(site)
     trial = copy.deepcopy(listing)
     original, copied = listing.reads[0], trial.reads[0]
-    assert copied is not original and copied.refs is not original.refs
-    assert all(a is b for a, b in zip(copied.refs, original.refs))
-    copied.refs[0] = None
-    assert original.refs[0].url == site[0]
+    assert copied is not original and copied.refs is original.refs
+    copied.without_card(0)
+    assert (copied.refs[0], copied.repeated) == (None, (0,))
+    assert (original.refs[0].url, original.repeated) == (site[0], ())
 
 
 def test_covers_all_is_every_slot_covered_and_no_other():
