@@ -14,8 +14,8 @@ from scrapy.exceptions import DontCloseSpider
 
 from matter_certis.listing.steps import CardRef
 
-# A card's values, in the order a pending detail keeps them.
-REF_FIELDS = CardRef._fields
+# A card's values and its slot, in the order a pending detail keeps them.
+REF_FIELDS = (*CardRef._fields, "page_id", "index_in_page")
 
 
 class PendingDetails:
@@ -29,7 +29,8 @@ class PendingDetails:
 
     def add(self, ref, known_missing=False):
         """``ref``: a card's values (a ``ProductRef`` or a dict with ``REF_FIELDS``)."""
-        self.waiting.append((*CardRef.of(ref), known_missing))  # its names shared
+        slot = (ref.get("page_id"), ref.get("index_in_page"))
+        self.waiting.append((*CardRef.of(ref), *slot, known_missing))  # its names shared
 
     def take(self):
         """The oldest: its ref (every ``REF_FIELDS`` key) and whether the database is known

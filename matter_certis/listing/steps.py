@@ -14,17 +14,25 @@ class Card:
     problem: str | None = None
 
 
-class CardRef(NamedTuple):
-    """A card's product ref as a run's reads keep it until the run ends: a tuple, the
-    manufacturer and model (the same few names on thousands of cards) shared. A dict with
-    the card's own copies of those names was the largest thing a run kept per product."""
-
+class CardValues(NamedTuple):
     url: str
     manufacturer: str | None = None
     model: str | None = None
     certificate_id: str | None = None
-    page_id: int | None = None
-    index_in_page: int | None = None
+
+
+class CardRef(CardValues):
+    """A card's product ref as a run's reads keep it until the run ends: a tuple, the
+    manufacturer and model (the same few names on thousands of cards) shared, and no slot (a
+    read's cards have none: their slots come from its place). A dict with the card's own
+    copies of those names was the largest thing a run kept per product."""
+
+    __slots__ = ()
+
+    def __new__(cls, url, manufacturer=None, model=None, certificate_id=None, *_slot):
+        # ``_slot``: a page id and index, which a JOBDIR state saved before refs left the
+        # slot out pickled with every ref; unpickling such a state passes them here.
+        return super().__new__(cls, url, manufacturer, model, certificate_id)
 
     @classmethod
     def of(cls, ref):
@@ -36,8 +44,6 @@ class CardRef(NamedTuple):
             _shared(ref.get("manufacturer")),
             _shared(ref.get("model")),
             ref.get("certificate_id"),
-            ref.get("page_id"),
-            ref.get("index_in_page"),
         )
 
     def as_dict(self):

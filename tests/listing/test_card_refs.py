@@ -2,6 +2,8 @@
 hands back the card's values when a status check finds the listing moved and the card is
 stored again."""
 
+import copyreg
+import io
 import pickle
 
 from matter_certis.listing.movement import Listing
@@ -70,3 +72,19 @@ def test_a_read_saved_by_a_job_before_compact_refs_is_compacted_when_resumed():
     read.refs = [described(7), None]  # as an older version pickled it
     resumed = pickle.loads(pickle.dumps(read))
     assert resumed.refs == [CardRef.of(described(7)), None]
+
+
+class SavedWithSlot(pickle.Pickler):
+    """Pickles refs as a JOBDIR state did when refs kept a page id and index too."""
+
+    def reducer_override(self, obj):
+        if type(obj) is CardRef:
+            return copyreg.__newobj__, (CardRef, *obj, 40, 3)
+        return NotImplemented
+
+
+def test_a_ref_saved_with_its_slot_by_a_job_before_refs_left_it_out_loads_without_it():
+    saved = io.BytesIO()
+    SavedWithSlot(saved, protocol=4).dump([CardRef(url(7), "Vendor 1", None, "CSA7")])
+    assert pickle.loads(saved.getvalue()) == [CardRef(url(7), "Vendor 1", None, "CSA7")]
+    assert b"CardRef" in saved.getvalue()

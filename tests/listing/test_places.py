@@ -22,7 +22,7 @@ def test_a_position_before_the_first_or_past_the_last_placed_holds_nothing():
 def test_a_page_placed_after_a_gap_leaves_the_gap_unheld():
     places = placed((1, range(12)), (3, range(24, 36)))
     assert places.held(12) is None and places.held(24) == url(24)
-    assert places.position_of[url(24)] == 24
+    assert places.position(url(24)) == 24
 
 
 def test_a_product_the_database_places_past_the_end_repeats_nowhere():
