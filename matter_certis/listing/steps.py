@@ -15,6 +15,8 @@ class Card:
 
 
 class CardValues(NamedTuple):
+    """The values a ``CardRef`` holds (a named tuple may not define ``__new__``)."""
+
     url: str
     manufacturer: str | None = None
     model: str | None = None
